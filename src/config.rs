@@ -1,0 +1,182 @@
+//! Configuration: built-in defaults, then a TOML file, then `SARABAN__SECTION__KEY` variables.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub storage: StorageConfig,
+    pub letters: LettersConfig,
+    pub security: SecurityConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// Set when the service is reached over HTTPS, so cookies carry the Secure flag.
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` (created when missing) or `postgres://USER:PASS@HOST/DB`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct StorageConfig {
+    /// Directory for attachments, stored by sha256.
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct LettersConfig {
+    pub max_attachments: usize,
+    pub max_attachment_mb: u64,
+    /// Hours after registration during which a clerk may still edit an entry.
+    pub clerk_edit_hours: i64,
+    pub page_size: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SecurityConfig {
+    pub session_hours: i64,
+    /// Failed logins per user name before it is locked for `lockout_minutes`.
+    pub max_failed_logins: u32,
+    pub lockout_minutes: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            storage: StorageConfig::default(),
+            letters: LettersConfig::default(),
+            security: SecurityConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+        }
+    }
+}
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "sqlite://./data/saraban.db".into(),
+            max_connections: 8,
+        }
+    }
+}
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            root: PathBuf::from("./data/files"),
+        }
+    }
+}
+impl Default for LettersConfig {
+    fn default() -> Self {
+        LettersConfig {
+            max_attachments: 5,
+            max_attachment_mb: 20,
+            clerk_edit_hours: 24,
+            page_size: 20,
+        }
+    }
+}
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            session_hours: 12,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then `file` (or `config/saraban.toml` when it exists), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                if !path.exists() {
+                    return Err(ConfigError::Missing(path.to_path_buf()));
+                }
+                figment = figment.merge(Toml::file(path));
+            }
+            None => {
+                let default_path = Path::new("config/saraban.toml");
+                if default_path.exists() {
+                    figment = figment.merge(Toml::file(default_path));
+                }
+            }
+        }
+        figment = figment.merge(Env::prefixed("SARABAN__").split("__"));
+        let config: Config = figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            return Err(ConfigError::Invalid(format!(
+                "database.url must start with sqlite:// or postgres://, got {url:?}"
+            )));
+        }
+        if self.letters.max_attachments == 0 || self.letters.max_attachment_mb == 0 {
+            return Err(ConfigError::Invalid(
+                "letters.max_attachments and letters.max_attachment_mb must be at least 1".into(),
+            ));
+        }
+        if !(1..=200).contains(&self.letters.page_size) {
+            return Err(ConfigError::Invalid("letters.page_size must be 1..200".into()));
+        }
+        Ok(())
+    }
+
+    pub fn attachment_policy(&self) -> crate::domain::attachment::AttachmentPolicy {
+        crate::domain::attachment::AttachmentPolicy {
+            max_files: self.letters.max_attachments,
+            max_bytes: self.letters.max_attachment_mb * 1024 * 1024,
+        }
+    }
+
+    pub fn edit_policy(&self) -> crate::domain::user::EditPolicy {
+        crate::domain::user::EditPolicy {
+            clerk_window: chrono::Duration::hours(self.letters.clerk_edit_hours),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("configuration is not valid: {0}")]
+    Invalid(String),
+}

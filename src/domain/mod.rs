@@ -1,0 +1,11 @@
+//! The saraban domain: pure rules, no HTTP, SQL, IMAP or SMTP.
+
+pub mod attachment;
+pub mod digits;
+pub mod doc_no;
+pub mod letter;
+pub mod numbering;
+pub mod office;
+pub mod register;
+pub mod thai_date;
+pub mod user;

@@ -1,0 +1,130 @@
+//! Attachment storage, content-addressed by sha256. File names never become paths.
+//!
+//! [`FileStore`] is the seam: the local directory is the embedded default, and an S3-compatible
+//! backend only has to implement the same three calls.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use thiserror::Error;
+
+use crate::security::sha256_hex;
+
+#[derive(Debug, Error)]
+pub enum FileError {
+    #[error("file {0} is not in storage")]
+    Missing(String),
+    #[error("storage I/O failed: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored file {0} does not match its sha256")]
+    Corrupt(String),
+}
+
+pub trait FileBackend: Send + Sync {
+    fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>>;
+    fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>>;
+    fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>>;
+}
+
+/// The storage handed around the application.
+#[derive(Clone)]
+pub struct FileStore {
+    backend: Arc<dyn FileBackend>,
+}
+
+impl FileStore {
+    pub fn local(root: impl Into<PathBuf>) -> FileStore {
+        FileStore {
+            backend: Arc::new(LocalFiles { root: root.into() }),
+        }
+    }
+
+    /// Stores bytes and returns their sha256 (hex). Storing the same bytes twice is a no-op.
+    pub async fn put(&self, data: Bytes) -> Result<String, FileError> {
+        let sha = sha256_hex(&data);
+        if !self.backend.exists(sha.clone()).await? {
+            self.backend.put(sha.clone(), data).await?;
+        }
+        Ok(sha)
+    }
+
+    /// The bytes stored under `sha256`, checked against it.
+    pub async fn get(&self, sha256: &str) -> Result<Bytes, FileError> {
+        if !is_sha256_hex(sha256) {
+            return Err(FileError::Missing(sha256.to_string()));
+        }
+        let data = self.backend.get(sha256.to_string()).await?;
+        if sha256_hex(&data) != sha256 {
+            return Err(FileError::Corrupt(sha256.to_string()));
+        }
+        Ok(data)
+    }
+}
+
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+/// Files under a directory, as `ab/cd/abcd…` so no folder grows too large.
+struct LocalFiles {
+    root: PathBuf,
+}
+
+impl LocalFiles {
+    fn path_of(&self, sha: &str) -> PathBuf {
+        self.root.join(&sha[0..2]).join(&sha[2..4]).join(sha)
+    }
+}
+
+impl FileBackend for LocalFiles {
+    fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
+        Box::pin(async move {
+            let path = self.path_of(&sha256);
+            let dir = path.parent().unwrap_or(Path::new("."));
+            tokio::fs::create_dir_all(dir).await?;
+            // Write beside, sync, then rename: a crash never leaves half a file under the real name.
+            let tmp = dir.join(format!(".{sha256}.{}.tmp", std::process::id()));
+            {
+                use tokio::io::AsyncWriteExt;
+                let mut f = tokio::fs::File::create(&tmp).await?;
+                f.write_all(&data).await?;
+                f.sync_all().await?;
+            }
+            tokio::fs::rename(&tmp, &path).await?;
+            Ok(())
+        })
+    }
+
+    fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>> {
+        Box::pin(async move {
+            match tokio::fs::read(self.path_of(&sha256)).await {
+                Ok(data) => Ok(Bytes::from(data)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FileError::Missing(sha256)),
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>> {
+        Box::pin(async move { Ok(tokio::fs::try_exists(self.path_of(&sha256)).await?) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn stores_by_content_and_refuses_odd_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::local(dir.path());
+        let sha = files.put(Bytes::from_static(b"%PDF-1.4 hello")).await.unwrap();
+        assert_eq!(sha, sha256_hex(b"%PDF-1.4 hello"));
+        assert_eq!(files.put(Bytes::from_static(b"%PDF-1.4 hello")).await.unwrap(), sha);
+        assert_eq!(&files.get(&sha).await.unwrap()[..], b"%PDF-1.4 hello");
+        assert!(matches!(files.get("../../etc/passwd").await, Err(FileError::Missing(_))));
+        assert!(dir.path().join(&sha[0..2]).join(&sha[2..4]).join(&sha).exists());
+    }
+}

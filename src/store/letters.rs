@@ -1,0 +1,636 @@
+//! The registers: registering (with its number), listing, searching, editing and cancelling.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{
+    Result, Store, StoreError, date_from_db, date_to_db, like_contains, time_from_db, time_to_db,
+};
+use crate::domain::attachment::FileKind;
+use crate::domain::digits::search_key;
+use crate::domain::doc_no::DocNo;
+use crate::domain::letter::{LetterFields, LetterType, Secrecy, Speed};
+use crate::domain::register::{Register, Series};
+use crate::domain::thai_date;
+use crate::store::offices::Office;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub position: i64,
+    pub name: String,
+    pub description: String,
+    pub kind: FileKind,
+    pub size: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub name: String,
+    pub description: String,
+    pub kind: FileKind,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// A register entry.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub id: i64,
+    pub office_id: String,
+    pub register: Register,
+    pub series: Series,
+    pub year_be: i32,
+    pub number: i64,
+    pub doc_no: String,
+    pub doc_date: NaiveDate,
+    pub sender: String,
+    pub recipient: String,
+    pub subject: String,
+    pub action: String,
+    pub remark: String,
+    pub speed: Speed,
+    pub secrecy: Secrecy,
+    pub letter_type: LetterType,
+    pub registered_at: DateTime<Utc>,
+    pub registered_by: i64,
+    pub registered_by_name: String,
+    pub received_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancelled_by_name: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub attachment_count: i64,
+    /// Filled by [`Store::find_letter`]; empty in lists.
+    pub attachments: Vec<Attachment>,
+}
+
+impl Letter {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled_at.is_some()
+    }
+}
+
+pub struct NewLetter<'a> {
+    pub office: &'a Office,
+    pub register: Register,
+    pub fields: &'a LetterFields,
+    pub registered_by: i64,
+    pub registered_at: DateTime<Utc>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// Which field a search looks in (the manual's "ค้นหาหนังสือ จาก [เรื่อง]").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchField {
+    #[default]
+    All,
+    Subject,
+    DocNo,
+    Sender,
+    Recipient,
+    Number,
+}
+
+impl SearchField {
+    pub const ALL: [SearchField; 6] = [
+        SearchField::All,
+        SearchField::Subject,
+        SearchField::DocNo,
+        SearchField::Sender,
+        SearchField::Recipient,
+        SearchField::Number,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SearchField::All => "all",
+            SearchField::Subject => "subject",
+            SearchField::DocNo => "doc_no",
+            SearchField::Sender => "from",
+            SearchField::Recipient => "to",
+            SearchField::Number => "number",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SearchField::All => "ทุกช่อง",
+            SearchField::Subject => "เรื่อง",
+            SearchField::DocNo => "ที่",
+            SearchField::Sender => "จาก",
+            SearchField::Recipient => "ถึง",
+            SearchField::Number => "เลขทะเบียน",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        SearchField::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            SearchField::All | SearchField::Number => "l.search_all",
+            SearchField::Subject => "l.search_subject",
+            SearchField::DocNo => "l.search_doc_no",
+            SearchField::Sender => "l.search_sender",
+            SearchField::Recipient => "l.search_recipient",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LetterQuery {
+    pub office_id: String,
+    pub register: Option<Register>,
+    pub year_be: Option<i32>,
+    pub q: Option<String>,
+    pub field: SearchField,
+    /// 1-based.
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// One line of a letter's history.
+#[derive(Debug, Clone)]
+pub struct LetterEvent {
+    pub kind: String,
+    pub actor_name: Option<String>,
+    pub at: DateTime<Utc>,
+    pub detail: serde_json::Value,
+}
+
+const SELECT_LETTER: &str = "SELECT l.id, l.office_id, l.register, l.series, l.year_be, l.number, l.doc_no,
+    l.doc_date, l.sender, l.recipient, l.subject, l.action, l.remark, l.speed, l.secrecy,
+    l.letter_type, l.registered_at, l.registered_by, l.received_at, l.cancelled_at,
+    l.cancel_reason,
+    COALESCE(NULLIF(ru.full_name, ''), ru.username) AS registered_by_name,
+    COALESCE(NULLIF(cu.full_name, ''), cu.username) AS cancelled_by_name,
+    (SELECT COUNT(*) FROM attachments a WHERE a.letter_id = l.id) AS attachment_count
+  FROM letters l
+  JOIN users ru ON ru.id = l.registered_by
+  LEFT JOIN users cu ON cu.id = l.cancelled_by";
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+fn letter_from_row(row: &AnyRow) -> Result<Letter> {
+    let register: String = row.try_get("register")?;
+    let series: String = row.try_get("series")?;
+    let speed: String = row.try_get("speed")?;
+    let secrecy: String = row.try_get("secrecy")?;
+    let letter_type: String = row.try_get("letter_type")?;
+    let doc_date: String = row.try_get("doc_date")?;
+    let registered_at: String = row.try_get("registered_at")?;
+    let received_at: Option<String> = row.try_get("received_at")?;
+    let cancelled_at: Option<String> = row.try_get("cancelled_at")?;
+    Ok(Letter {
+        id: row.try_get("id")?,
+        office_id: row.try_get("office_id")?,
+        register: Register::parse(&register).ok_or_else(|| corrupt("register", &register))?,
+        series: Series::parse(&series).ok_or_else(|| corrupt("series", &series))?,
+        year_be: row.try_get::<i64, _>("year_be")? as i32,
+        number: row.try_get("number")?,
+        doc_no: row.try_get("doc_no")?,
+        doc_date: date_from_db(&doc_date)?,
+        sender: row.try_get("sender")?,
+        recipient: row.try_get("recipient")?,
+        subject: row.try_get("subject")?,
+        action: row.try_get("action")?,
+        remark: row.try_get("remark")?,
+        speed: Speed::parse(&speed).ok_or_else(|| corrupt("speed", &speed))?,
+        secrecy: Secrecy::parse(&secrecy).ok_or_else(|| corrupt("secrecy", &secrecy))?,
+        letter_type: LetterType::parse(&letter_type).ok_or_else(|| corrupt("letter type", &letter_type))?,
+        registered_at: time_from_db(&registered_at)?,
+        registered_by: row.try_get("registered_by")?,
+        registered_by_name: row.try_get("registered_by_name")?,
+        received_at: received_at.as_deref().map(time_from_db).transpose()?,
+        cancelled_at: cancelled_at.as_deref().map(time_from_db).transpose()?,
+        cancelled_by_name: row.try_get("cancelled_by_name")?,
+        cancel_reason: row.try_get("cancel_reason")?,
+        attachment_count: row.try_get("attachment_count")?,
+        attachments: Vec::new(),
+    })
+}
+
+/// The normalised texts a search matches against.
+struct SearchColumns {
+    all: String,
+    subject: String,
+    doc_no: String,
+    sender: String,
+    recipient: String,
+}
+
+fn search_columns(
+    number: i64,
+    doc_no: &str,
+    doc_date: NaiveDate,
+    f: &LetterFields,
+    attachment_texts: &[String],
+) -> SearchColumns {
+    let everything = format!(
+        "{number} {doc_no} {} {} {} {} {} {} {}",
+        thai_date::format_short(doc_date),
+        f.from,
+        f.to,
+        f.subject,
+        f.action,
+        f.remark,
+        attachment_texts.join(" ")
+    );
+    SearchColumns {
+        all: search_key(&everything),
+        subject: search_key(&f.subject),
+        doc_no: search_key(doc_no),
+        sender: search_key(&f.from),
+        recipient: search_key(&f.to),
+    }
+}
+
+impl Store {
+    /// Registers a letter: issues the next number of its series for the year (Bangkok time) and
+    /// writes the entry, its files and its first history line in one transaction. A failure
+    /// anywhere rolls the number back, so numbers never skip.
+    pub async fn register_letter(&self, new: &NewLetter<'_>) -> Result<Letter> {
+        let year_be = thai_date::be_year_of(new.registered_at);
+        let series = new.register.series(new.office.circular_numbering);
+        let office_id = new.office.id.clone();
+        let mut tx = self.begin_write().await?;
+
+        // The first statement writes, so SQLite holds the write lock from here on and PostgreSQL
+        // locks the counter row: concurrent registrations queue and each sees the last number.
+        sqlx::query(
+            "INSERT INTO counters (office_id, series, year_be, start_number, next_number)
+             VALUES ($1, $2, $3, 1, 1) ON CONFLICT (office_id, series, year_be) DO NOTHING",
+        )
+        .bind(office_id.clone())
+        .bind(series.code())
+        .bind(i64::from(year_be))
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(
+            "UPDATE counters SET next_number = next_number + 1
+             WHERE office_id = $1 AND series = $2 AND year_be = $3
+             RETURNING next_number - 1 AS number",
+        )
+        .bind(office_id.clone())
+        .bind(series.code())
+        .bind(i64::from(year_be))
+        .fetch_one(&mut *tx)
+        .await?;
+        let number: i64 = row.try_get("number")?;
+
+        let doc_no = match &new.fields.doc_no {
+            Some(given) => given.clone(),
+            None => DocNo::generate(new.register, &new.office.prefix, number, year_be).to_string(),
+        };
+        let texts: Vec<String> = new
+            .attachments
+            .iter()
+            .map(|a| format!("{} {}", a.name, a.description))
+            .collect();
+        let search = search_columns(number, &doc_no, new.fields.doc_date, new.fields, &texts);
+        let f = new.fields;
+        let now = time_to_db(new.registered_at);
+        let row = sqlx::query(
+            "INSERT INTO letters (office_id, register, series, year_be, number, doc_no, doc_date,
+                sender, recipient, subject, action, remark, speed, secrecy, letter_type,
+                registered_at, registered_by, received_at, updated_at,
+                search_all, search_subject, search_doc_no, search_sender, search_recipient)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                $18, $19, $20, $21, $22, $23, $24)
+             RETURNING id",
+        )
+        .bind(office_id.clone())
+        .bind(new.register.code())
+        .bind(series.code())
+        .bind(i64::from(year_be))
+        .bind(number)
+        .bind(doc_no.clone())
+        .bind(date_to_db(f.doc_date))
+        .bind(f.from.clone())
+        .bind(f.to.clone())
+        .bind(f.subject.clone())
+        .bind(f.action.clone())
+        .bind(f.remark.clone())
+        .bind(f.speed.code())
+        .bind(f.secrecy.code())
+        .bind(f.letter_type.code())
+        .bind(now.clone())
+        .bind(new.registered_by)
+        .bind(new.received_at.map(time_to_db))
+        .bind(now.clone())
+        .bind(search.all)
+        .bind(search.subject)
+        .bind(search.doc_no)
+        .bind(search.sender)
+        .bind(search.recipient)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+
+        for (i, a) in new.attachments.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO attachments (letter_id, position, name, description, kind, size, sha256, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(i as i64 + 1)
+            .bind(a.name.clone())
+            .bind(a.description.clone())
+            .bind(a.kind.code())
+            .bind(a.size)
+            .bind(a.sha256.clone())
+            .bind(now.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let detail = json!({
+            "number": number,
+            "year_be": year_be,
+            "doc_no": doc_no,
+            "attachments": new.attachments.iter().map(|a| json!({"name": a.name, "sha256": a.sha256})).collect::<Vec<_>>(),
+        });
+        insert_event(&mut tx, id, "registered", Some(new.registered_by), new.registered_at, &detail).await?;
+        tx.commit().await?;
+        self.find_letter(&office_id, id).await
+    }
+
+    /// A letter of `office_id` with its attachments. Another office's letter is "not found".
+    pub async fn find_letter(&self, office_id: &str, id: i64) -> Result<Letter> {
+        let sql = format!("{SELECT_LETTER} WHERE l.id = $1 AND l.office_id = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(office_id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut letter = letter_from_row(&row)?;
+        letter.attachments = self.list_attachments(id).await?;
+        Ok(letter)
+    }
+
+    pub async fn list_attachments(&self, letter_id: i64) -> Result<Vec<Attachment>> {
+        let rows = sqlx::query(
+            "SELECT position, name, description, kind, size, sha256 FROM attachments
+             WHERE letter_id = $1 ORDER BY position",
+        )
+        .bind(letter_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(Attachment {
+                    position: r.try_get("position")?,
+                    name: r.try_get("name")?,
+                    description: r.try_get("description")?,
+                    kind: FileKind::parse(&kind).ok_or_else(|| corrupt("file kind", &kind))?,
+                    size: r.try_get("size")?,
+                    sha256: r.try_get("sha256")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A page of a register, newest first, and the number of entries that match.
+    pub async fn list_letters(&self, q: &LetterQuery) -> Result<(Vec<Letter>, i64)> {
+        let mut filters = vec!["l.office_id = $1".to_string()];
+        let mut binds: Vec<Bind> = vec![Bind::Text(q.office_id.clone())];
+        if let Some(r) = q.register {
+            binds.push(Bind::Text(r.code().to_string()));
+            filters.push(format!("l.register = ${}", binds.len()));
+        }
+        if let Some(y) = q.year_be {
+            binds.push(Bind::Int(i64::from(y)));
+            filters.push(format!("l.year_be = ${}", binds.len()));
+        }
+        if let Some(text) = q.q.as_deref().map(search_key).filter(|t| !t.is_empty()) {
+            if q.field == SearchField::Number {
+                match text.trim().parse::<i64>() {
+                    Ok(n) => {
+                        binds.push(Bind::Int(n));
+                        filters.push(format!("l.number = ${}", binds.len()));
+                    }
+                    Err(_) => filters.push("1 = 0".to_string()),
+                }
+            } else {
+                // Every word must appear somewhere in the chosen field: Thai has no spaces between
+                // words, so a substring match is the honest search.
+                for word in text.split(' ') {
+                    binds.push(Bind::Text(like_contains(word)));
+                    filters.push(format!("{} LIKE ${} ESCAPE '\\'", q.field.column(), binds.len()));
+                }
+            }
+        }
+        let where_sql = filters.join(" AND ");
+        let count_sql = format!("SELECT COUNT(*) AS n FROM letters l WHERE {where_sql}");
+        let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+        for b in &binds {
+            count = b.bind_to(count);
+        }
+        let total: i64 = count.fetch_one(self.pool()).await?.try_get("n")?;
+
+        let per_page = q.per_page.clamp(1, 200);
+        let page = q.page.max(1);
+        let order = if q.register.is_some() {
+            "l.year_be DESC, l.number DESC, l.id DESC"
+        } else {
+            "l.registered_at DESC, l.id DESC"
+        };
+        let list_sql = format!(
+            "{SELECT_LETTER} WHERE {where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {}",
+            (page - 1) * per_page
+        );
+        let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
+        for b in &binds {
+            list = b.bind_to(list);
+        }
+        let rows = list.fetch_all(self.pool()).await?;
+        let letters = rows.iter().map(letter_from_row).collect::<Result<Vec<_>>>()?;
+        Ok((letters, total))
+    }
+
+    /// Counts per register for a year, for the dashboard: (register, entries, cancelled).
+    pub async fn count_letters(&self, office_id: &str, year_be: i32) -> Result<Vec<(Register, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT register, COUNT(*) AS n,
+                    SUM(CASE WHEN cancelled_at IS NULL THEN 0 ELSE 1 END) AS cancelled
+             FROM letters WHERE office_id = $1 AND year_be = $2 GROUP BY register",
+        )
+        .bind(office_id.to_string())
+        .bind(i64::from(year_be))
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for register in Register::ALL {
+            let row = rows
+                .iter()
+                .find(|r| r.try_get::<String, _>("register").is_ok_and(|c| c == register.code()));
+            let (n, cancelled) = match row {
+                Some(r) => (r.try_get::<i64, _>("n")?, r.try_get::<Option<i64>, _>("cancelled")?.unwrap_or(0)),
+                None => (0, 0),
+            };
+            out.push((register, n, cancelled));
+        }
+        Ok(out)
+    }
+
+    /// Rewrites an entry's fields (never its number, year or register) and records the old values.
+    pub async fn update_letter(&self, before: &Letter, f: &LetterFields, actor: i64) -> Result<Letter> {
+        let doc_no = f.doc_no.clone().unwrap_or_else(|| before.doc_no.clone());
+        let texts: Vec<String> = before
+            .attachments
+            .iter()
+            .map(|a| format!("{} {}", a.name, a.description))
+            .collect();
+        let search = search_columns(before.number, &doc_no, f.doc_date, f, &texts);
+        let now = Utc::now();
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE letters SET doc_no = $1, doc_date = $2, sender = $3, recipient = $4, subject = $5,
+                action = $6, remark = $7, speed = $8, secrecy = $9, letter_type = $10, updated_at = $11,
+                search_all = $12, search_subject = $13, search_doc_no = $14, search_sender = $15,
+                search_recipient = $16
+             WHERE id = $17 AND office_id = $18 AND cancelled_at IS NULL",
+        )
+        .bind(doc_no.clone())
+        .bind(date_to_db(f.doc_date))
+        .bind(f.from.clone())
+        .bind(f.to.clone())
+        .bind(f.subject.clone())
+        .bind(f.action.clone())
+        .bind(f.remark.clone())
+        .bind(f.speed.code())
+        .bind(f.secrecy.code())
+        .bind(f.letter_type.code())
+        .bind(time_to_db(now))
+        .bind(search.all)
+        .bind(search.subject)
+        .bind(search.doc_no)
+        .bind(search.sender)
+        .bind(search.recipient)
+        .bind(before.id)
+        .bind(before.office_id.clone())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("รายการนี้ถูกยกเลิกหรือเปลี่ยนไปแล้ว".into()));
+        }
+        let changes = changed_fields(before, &doc_no, f);
+        insert_event(&mut tx, before.id, "edited", Some(actor), now, &json!({ "changes": changes })).await?;
+        tx.commit().await?;
+        self.find_letter(&before.office_id, before.id).await
+    }
+
+    /// Cancels an entry: it keeps its number, with who, when and why.
+    pub async fn cancel_letter(&self, office_id: &str, id: i64, actor: i64, reason: &str) -> Result<Letter> {
+        let now = Utc::now();
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE letters SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3, updated_at = $1
+             WHERE id = $4 AND office_id = $5 AND cancelled_at IS NULL",
+        )
+        .bind(time_to_db(now))
+        .bind(actor)
+        .bind(reason.to_string())
+        .bind(id)
+        .bind(office_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            drop(tx);
+            // Either it is not ours (404) or it was cancelled already (409).
+            self.find_letter(office_id, id).await?;
+            return Err(StoreError::Conflict("รายการนี้ถูกยกเลิกไปแล้ว".into()));
+        }
+        insert_event(&mut tx, id, "cancelled", Some(actor), now, &json!({ "reason": reason })).await?;
+        tx.commit().await?;
+        self.find_letter(office_id, id).await
+    }
+
+    pub async fn letter_events(&self, letter_id: i64) -> Result<Vec<LetterEvent>> {
+        let rows = sqlx::query(
+            "SELECT e.kind, e.at, e.detail, COALESCE(NULLIF(u.full_name, ''), u.username) AS actor_name
+             FROM letter_events e LEFT JOIN users u ON u.id = e.actor_id
+             WHERE e.letter_id = $1 ORDER BY e.id",
+        )
+        .bind(letter_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let at: String = r.try_get("at")?;
+                let detail: String = r.try_get("detail")?;
+                Ok(LetterEvent {
+                    kind: r.try_get("kind")?,
+                    actor_name: r.try_get("actor_name")?,
+                    at: time_from_db(&at)?,
+                    detail: serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Old and new values of each field an edit changed.
+fn changed_fields(before: &Letter, doc_no: &str, f: &LetterFields) -> serde_json::Map<String, serde_json::Value> {
+    let pairs: [(&str, String, String); 10] = [
+        ("doc_no", before.doc_no.clone(), doc_no.to_string()),
+        ("doc_date", date_to_db(before.doc_date), date_to_db(f.doc_date)),
+        ("from", before.sender.clone(), f.from.clone()),
+        ("to", before.recipient.clone(), f.to.clone()),
+        ("subject", before.subject.clone(), f.subject.clone()),
+        ("action", before.action.clone(), f.action.clone()),
+        ("remark", before.remark.clone(), f.remark.clone()),
+        ("speed", before.speed.code().into(), f.speed.code().into()),
+        ("secrecy", before.secrecy.code().into(), f.secrecy.code().into()),
+        ("letter_type", before.letter_type.code().into(), f.letter_type.code().into()),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(k, old, new)| (k.to_string(), json!({"old": old, "new": new})))
+        .collect()
+}
+
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    letter_id: i64,
+    kind: &str,
+    actor: Option<i64>,
+    at: DateTime<Utc>,
+    detail: &serde_json::Value,
+) -> Result<()> {
+    sqlx::query("INSERT INTO letter_events (letter_id, kind, actor_id, at, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(letter_id)
+        .bind(kind.to_string())
+        .bind(actor)
+        .bind(time_to_db(at))
+        .bind(detail.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A value bound to a query built at run time.
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl Bind {
+    fn bind_to<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        match self {
+            Bind::Text(s) => q.bind(s.clone()),
+            Bind::Int(n) => q.bind(*n),
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Offices and their register settings.
+
+use chrono::Utc;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Result, Store, StoreError, time_to_db};
+use crate::domain::office::OfficeKind;
+use crate::domain::register::CircularNumbering;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Office {
+    pub id: String,
+    pub name: String,
+    pub kind: OfficeKind,
+    pub parent_id: Option<String>,
+    pub prefix: String,
+    pub email: Option<String>,
+    pub circular_numbering: CircularNumbering,
+    /// The year the registers open on; `None` follows the calendar.
+    pub active_year_be: Option<i32>,
+}
+
+pub struct NewOffice<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub kind: OfficeKind,
+    pub parent_id: Option<&'a str>,
+    pub prefix: &'a str,
+    pub email: Option<&'a str>,
+}
+
+/// The settings a clerk may change on the settings screen.
+pub struct OfficeSettings<'a> {
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub email: Option<&'a str>,
+    pub circular_numbering: CircularNumbering,
+}
+
+const COLUMNS: &str =
+    "id, name, kind, parent_id, prefix, email, circular_numbering, active_year_be";
+
+fn office_from_row(row: &AnyRow) -> Result<Office> {
+    let kind: String = row.try_get("kind")?;
+    let circular: String = row.try_get("circular_numbering")?;
+    let active: Option<i64> = row.try_get("active_year_be")?;
+    Ok(Office {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        kind: OfficeKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("office kind {kind}")))?,
+        parent_id: row.try_get("parent_id")?,
+        prefix: row.try_get("prefix")?,
+        email: row.try_get("email")?,
+        circular_numbering: CircularNumbering::parse(&circular)
+            .ok_or_else(|| StoreError::Corrupt(format!("circular numbering {circular}")))?,
+        active_year_be: active.map(|y| y as i32),
+    })
+}
+
+impl Store {
+    pub async fn insert_office(&self, office: &NewOffice<'_>) -> Result<Office> {
+        if let Some(parent) = office.parent_id {
+            self.find_office(parent).await?;
+        }
+        let result = sqlx::query(
+            "INSERT INTO offices (id, name, kind, parent_id, prefix, email, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(office.id.to_string())
+        .bind(office.name.to_string())
+        .bind(office.kind.code())
+        .bind(office.parent_id.map(str::to_string))
+        .bind(office.prefix.to_string())
+        .bind(office.email.map(str::to_string))
+        .bind(time_to_db(Utc::now()))
+        .execute(self.pool())
+        .await;
+        match result {
+            Err(e) => {
+                let e = StoreError::from(e);
+                if e.is_unique_violation() {
+                    Err(StoreError::Conflict(format!("มีหน่วยงานรหัส {} อยู่แล้ว", office.id)))
+                } else {
+                    Err(e)
+                }
+            }
+            Ok(_) => self.find_office(office.id).await,
+        }
+    }
+
+    pub async fn find_office(&self, id: &str) -> Result<Office> {
+        let sql = format!("SELECT {COLUMNS} FROM offices WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        office_from_row(&row)
+    }
+
+    pub async fn list_offices(&self) -> Result<Vec<Office>> {
+        let sql = format!("SELECT {COLUMNS} FROM offices ORDER BY kind, id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(office_from_row).collect()
+    }
+
+    pub async fn update_office_settings(&self, id: &str, s: &OfficeSettings<'_>) -> Result<Office> {
+        let done = sqlx::query(
+            "UPDATE offices SET name = $1, prefix = $2, email = $3, circular_numbering = $4
+             WHERE id = $5",
+        )
+        .bind(s.name.to_string())
+        .bind(s.prefix.to_string())
+        .bind(s.email.map(str::to_string))
+        .bind(s.circular_numbering.code())
+        .bind(id.to_string())
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.find_office(id).await
+    }
+}
