@@ -143,7 +143,10 @@ impl Config {
 
     fn check(&self) -> Result<(), ConfigError> {
         let url = &self.database.url;
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres:")
+            || url.starts_with("postgresql:"))
+        {
             return Err(ConfigError::Invalid(format!(
                 "database.url must start with sqlite:// or postgres://, got {url:?}"
             )));
@@ -154,7 +157,9 @@ impl Config {
             ));
         }
         if !(1..=200).contains(&self.letters.page_size) {
-            return Err(ConfigError::Invalid("letters.page_size must be 1..200".into()));
+            return Err(ConfigError::Invalid(
+                "letters.page_size must be 1..200".into(),
+            ));
         }
         Ok(())
     }

@@ -2,8 +2,14 @@
 //!
 //! `domain` holds the rules; `store`, `files` and `web` are adapters around it; `app` wires them.
 
-pub mod domain;
+#![recursion_limit = "512"]
+
+pub mod app;
 pub mod config;
-pub mod security;
-pub mod store;
+pub mod demo;
+pub mod domain;
 pub mod files;
+pub mod security;
+pub mod service;
+pub mod store;
+pub mod web;

@@ -1,1 +1,263 @@
-fn main() {}
+//! `saraban`: the command line. Everything real lives in the library.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use saraban::config::Config;
+use saraban::service::{NewUserInput, ServiceError, create_office, create_user};
+use saraban::{app, demo};
+
+/// saraban — ระบบสารบรรณอิเล็กทรอนิกส์: registers for Thai official letters, with a web page for clerks.
+#[derive(Parser)]
+#[command(name = "saraban", version, about, long_about = None)]
+struct Cli {
+    /// Configuration file (TOML). Default: config/saraban.toml when it exists. Every setting can
+    /// also be given as an environment variable SARABAN__SECTION__KEY.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (applies pending database migrations first).
+    Serve {
+        /// Create the demo district, schools and users first, and print their logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create the demo district, two schools, one user per role and a few letters; print the logins.
+    Demo,
+    /// Offices: a district office, its schools, or another unit.
+    #[command(subcommand)]
+    Office(OfficeCommand),
+    /// Users who log in to the web pages.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens for scripts and other systems.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum OfficeCommand {
+    /// Add an office.
+    Add(OfficeAdd),
+    /// List all offices.
+    List,
+}
+
+#[derive(Args)]
+struct OfficeAdd {
+    /// Short id used in URLs and commands, e.g. ubn1 or school-006 (letters, digits, - and _).
+    #[arg(long)]
+    id: String,
+    /// Thai name, e.g. "โรงเรียนอนุบาลอุบลราชธานี".
+    #[arg(long)]
+    name: String,
+    /// Letter-number prefix written before "/", e.g. "ศธ 04183" or "ศธ 04183.006".
+    #[arg(long)]
+    prefix: String,
+    /// district, school or unit.
+    #[arg(long)]
+    kind: String,
+    /// The id of the office above it (a school's district).
+    #[arg(long)]
+    parent: Option<String>,
+    /// The office's saraban e-mail address.
+    #[arg(long)]
+    email: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add(UserAdd),
+}
+
+#[derive(Args)]
+struct UserAdd {
+    /// The office the user works in.
+    #[arg(long)]
+    office: String,
+    /// Login name.
+    #[arg(long)]
+    username: String,
+    /// admin, director, deputy, clerk or staff.
+    #[arg(long)]
+    role: String,
+    /// Full name shown in the registers (Thai).
+    #[arg(long, default_value = "")]
+    full_name: String,
+    /// Read the password from standard input (required, so it never shows in the process list).
+    #[arg(long, required = true)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it (as the last word).
+    Create {
+        /// The user's login name.
+        #[arg(long)]
+        user: String,
+        /// A note on what the token is for.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+}
+
+fn describe(e: ServiceError) -> anyhow::Error {
+    match e {
+        ServiceError::Invalid(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .0
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SARABAN_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    let store = app::open_store(&config)
+        .await
+        .context("opening the database")?;
+
+    match cli.command {
+        Command::Migrate => println!("database is up to date"),
+        Command::Demo => print_demo(&app::services(store.clone(), &config)).await?,
+        Command::Serve { demo } => {
+            if demo {
+                print_demo(&app::services(store.clone(), &config)).await?;
+            }
+            let listener = app::bind(&config.server.listen).await?;
+            let addr = listener.local_addr()?;
+            println!("saraban is running: http://{addr}/");
+            let router = app::build_router(store.clone(), config.clone());
+            app::serve_on(listener, router, shutdown_signal()).await?;
+        }
+        Command::Office(OfficeCommand::Add(a)) => {
+            let office = create_office(
+                &store,
+                &a.id,
+                &a.name,
+                &a.prefix,
+                &a.kind,
+                a.parent.as_deref(),
+                a.email.as_deref(),
+            )
+            .await
+            .map_err(describe)?;
+            println!(
+                "office {} added: {} ({})",
+                office.id, office.name, office.prefix
+            );
+        }
+        Command::Office(OfficeCommand::List) => {
+            for o in store.list_offices().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    o.id,
+                    o.kind.code(),
+                    o.prefix,
+                    o.name,
+                    o.parent_id.unwrap_or_default()
+                );
+            }
+        }
+        Command::User(UserCommand::Add(u)) => {
+            if !u.password_stdin {
+                bail!("--password-stdin is required");
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let user = create_user(
+                &store,
+                &u.office,
+                &NewUserInput {
+                    username: u.username,
+                    full_name: u.full_name,
+                    role: u.role,
+                    password,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                ServiceError::Store(saraban::store::StoreError::NotFound)
+                | ServiceError::NotFound => {
+                    anyhow::anyhow!("office {} does not exist", u.office)
+                }
+                other => describe(other),
+            })?;
+            println!(
+                "user {} added to {} as {}",
+                user.username,
+                user.office_id,
+                user.role.code()
+            );
+        }
+        Command::Token(TokenCommand::Create { user, label }) => {
+            let user = store
+                .find_user_by_name(&user)
+                .await
+                .map_err(|_| anyhow::anyhow!("user {user} does not exist"))?;
+            if !user.active {
+                bail!("user {} is deactivated", user.username);
+            }
+            let token = store.create_api_token(user.id, &label).await?;
+            println!("API token for {}: {token}", user.username);
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn print_demo(services: &saraban::service::Services) -> anyhow::Result<()> {
+    let logins = demo::create(services).await.map_err(describe)?;
+    println!("Demo logins (password for all: {}):", demo::DEMO_PASSWORD);
+    for l in logins {
+        println!("  {:<16} {:<9} office {}", l.username, l.role, l.office);
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

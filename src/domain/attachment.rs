@@ -180,7 +180,8 @@ impl AttachmentPolicy {
                 limit_mb: self.limit_mb(),
             });
         }
-        let family = family_of_content(head).ok_or_else(|| FileRefusal::NotAllowed { name: owned() })?;
+        let family =
+            family_of_content(head).ok_or_else(|| FileRefusal::NotAllowed { name: owned() })?;
         match extension(name) {
             None => Ok(default_kind(family)),
             Some(ext) => {
@@ -217,11 +218,7 @@ fn extension(name: &str) -> Option<String> {
 /// It is never used as a path (files are stored by their sha256).
 pub fn display_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let clean: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     let clean = clean.trim().to_string();
     if clean.is_empty() || clean == "." || clean == ".." {
         "ไฟล์แนบ".to_string()
@@ -242,7 +239,10 @@ mod tests {
         assert_eq!(p.check("หนังสือ.pdf", PDF, 10), Ok(FileKind::Pdf));
         assert_eq!(p.check("scan.PDF", PDF, 10), Ok(FileKind::Pdf));
         assert_eq!(p.check("ไม่มีนามสกุล", PDF, 10), Ok(FileKind::Pdf));
-        assert_eq!(p.check("photo.jpeg", &[0xFF, 0xD8, 0xFF, 0xE0], 10), Ok(FileKind::Jpg));
+        assert_eq!(
+            p.check("photo.jpeg", &[0xFF, 0xD8, 0xFF, 0xE0], 10),
+            Ok(FileKind::Jpg)
+        );
         assert_eq!(p.check("a.docx", b"PK\x03\x04rest", 10), Ok(FileKind::Docx));
         assert!(matches!(
             p.check("virus.pdf", b"MZ\x90\x00", 10),
@@ -264,8 +264,14 @@ mod tests {
             max_files: 5,
             max_bytes: 1024,
         };
-        assert!(matches!(p.check("a.pdf", PDF, 0), Err(FileRefusal::Empty { .. })));
-        assert!(matches!(p.check("a.pdf", PDF, 1025), Err(FileRefusal::TooLarge { .. })));
+        assert!(matches!(
+            p.check("a.pdf", PDF, 0),
+            Err(FileRefusal::Empty { .. })
+        ));
+        assert!(matches!(
+            p.check("a.pdf", PDF, 1025),
+            Err(FileRefusal::TooLarge { .. })
+        ));
         assert!(p.check("a.pdf", PDF, 1024).is_ok());
     }
 

@@ -126,7 +126,9 @@ pub struct FieldErrors(pub BTreeMap<String, String>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_string()).or_insert_with(|| message.into());
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| message.into());
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
@@ -231,7 +233,13 @@ pub fn validate(
         errors.add("remark", format!("ยาวเกินไป (ไม่เกิน {MAX_LONG} ตัวอักษร)"));
     }
 
-    let speed = parse_or(&input.speed, Speed::parse, "speed", "ชั้นความเร็วไม่ถูกต้อง", &mut errors);
+    let speed = parse_or(
+        &input.speed,
+        Speed::parse,
+        "speed",
+        "ชั้นความเร็วไม่ถูกต้อง",
+        &mut errors,
+    );
     let secrecy = parse_or(
         &input.secrecy,
         Secrecy::parse,
@@ -349,7 +357,8 @@ mod tests {
         assert_eq!(f.from, "โรงเรียนอนุบาลอุบลราชธานี");
         assert_eq!(f.doc_date, defaults().today);
 
-        let errors = validate(Register::Outbound, &LetterInput::default(), &defaults()).unwrap_err();
+        let errors =
+            validate(Register::Outbound, &LetterInput::default(), &defaults()).unwrap_err();
         assert!(errors.get("to").is_some());
         assert!(errors.get("subject").is_some());
     }

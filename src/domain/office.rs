@@ -91,7 +91,9 @@ pub fn parse_email(input: &str) -> Result<String, OfficeError> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && addr.len() <= 254
-        && !addr.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',');
+        && !addr
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',');
     if ok {
         Ok(addr.to_string())
     } else {

@@ -60,9 +60,8 @@ impl Register {
     pub fn series(self, circular: CircularNumbering) -> Series {
         match (self, circular) {
             (Register::Inbound, _) => Series::Inbound,
-            (Register::Outbound, _) | (Register::Circular, CircularNumbering::SharedWithOutbound) => {
-                Series::Outbound
-            }
+            (Register::Outbound, _)
+            | (Register::Circular, CircularNumbering::SharedWithOutbound) => Series::Outbound,
             (Register::Circular, CircularNumbering::Separate) => Series::Circular,
             (Register::Order, _) => Series::Order,
         }

@@ -191,7 +191,10 @@ mod tests {
             Err(EditRefusal::WindowClosed { hours: 24 })
         );
         assert_eq!(policy.check(Role::Admin, false, at, late), Ok(()));
-        assert_eq!(policy.check(Role::Staff, false, at, soon), Err(EditRefusal::Role));
+        assert_eq!(
+            policy.check(Role::Staff, false, at, soon),
+            Err(EditRefusal::Role)
+        );
         assert_eq!(
             policy.check(Role::Admin, true, at, soon),
             Err(EditRefusal::Cancelled)

@@ -64,7 +64,9 @@ impl FileStore {
 }
 
 fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 /// Files under a directory, as `ab/cd/abcd…` so no folder grows too large.
@@ -101,7 +103,9 @@ impl FileBackend for LocalFiles {
         Box::pin(async move {
             match tokio::fs::read(self.path_of(&sha256)).await {
                 Ok(data) => Ok(Bytes::from(data)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FileError::Missing(sha256)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Err(FileError::Missing(sha256))
+                }
                 Err(e) => Err(e.into()),
             }
         })
@@ -120,11 +124,29 @@ mod tests {
     async fn stores_by_content_and_refuses_odd_keys() {
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::local(dir.path());
-        let sha = files.put(Bytes::from_static(b"%PDF-1.4 hello")).await.unwrap();
+        let sha = files
+            .put(Bytes::from_static(b"%PDF-1.4 hello"))
+            .await
+            .unwrap();
         assert_eq!(sha, sha256_hex(b"%PDF-1.4 hello"));
-        assert_eq!(files.put(Bytes::from_static(b"%PDF-1.4 hello")).await.unwrap(), sha);
+        assert_eq!(
+            files
+                .put(Bytes::from_static(b"%PDF-1.4 hello"))
+                .await
+                .unwrap(),
+            sha
+        );
         assert_eq!(&files.get(&sha).await.unwrap()[..], b"%PDF-1.4 hello");
-        assert!(matches!(files.get("../../etc/passwd").await, Err(FileError::Missing(_))));
-        assert!(dir.path().join(&sha[0..2]).join(&sha[2..4]).join(&sha).exists());
+        assert!(matches!(
+            files.get("../../etc/passwd").await,
+            Err(FileError::Missing(_))
+        ));
+        assert!(
+            dir.path()
+                .join(&sha[0..2])
+                .join(&sha[2..4])
+                .join(&sha)
+                .exists()
+        );
     }
 }

@@ -162,7 +162,8 @@ pub struct LetterEvent {
     pub detail: serde_json::Value,
 }
 
-const SELECT_LETTER: &str = "SELECT l.id, l.office_id, l.register, l.series, l.year_be, l.number, l.doc_no,
+const SELECT_LETTER: &str =
+    "SELECT l.id, l.office_id, l.register, l.series, l.year_be, l.number, l.doc_no,
     l.doc_date, l.sender, l.recipient, l.subject, l.action, l.remark, l.speed, l.secrecy,
     l.letter_type, l.registered_at, l.registered_by, l.received_at, l.cancelled_at,
     l.cancel_reason,
@@ -203,7 +204,8 @@ fn letter_from_row(row: &AnyRow) -> Result<Letter> {
         remark: row.try_get("remark")?,
         speed: Speed::parse(&speed).ok_or_else(|| corrupt("speed", &speed))?,
         secrecy: Secrecy::parse(&secrecy).ok_or_else(|| corrupt("secrecy", &secrecy))?,
-        letter_type: LetterType::parse(&letter_type).ok_or_else(|| corrupt("letter type", &letter_type))?,
+        letter_type: LetterType::parse(&letter_type)
+            .ok_or_else(|| corrupt("letter type", &letter_type))?,
         registered_at: time_from_db(&registered_at)?,
         registered_by: row.try_get("registered_by")?,
         registered_by_name: row.try_get("registered_by_name")?,
@@ -355,7 +357,15 @@ impl Store {
             "doc_no": doc_no,
             "attachments": new.attachments.iter().map(|a| json!({"name": a.name, "sha256": a.sha256})).collect::<Vec<_>>(),
         });
-        insert_event(&mut tx, id, "registered", Some(new.registered_by), new.registered_at, &detail).await?;
+        insert_event(
+            &mut tx,
+            id,
+            "registered",
+            Some(new.registered_by),
+            new.registered_at,
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         self.find_letter(&office_id, id).await
     }
@@ -397,6 +407,39 @@ impl Store {
             .collect()
     }
 
+    /// The attachments of several letters at once (for lists), by letter id.
+    pub async fn attachments_for(&self, letters: &mut [Letter]) -> Result<()> {
+        if letters.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = letters.iter().map(|l| l.id.to_string()).collect();
+        // The ids are integers we just read, so inlining them is safe.
+        let sql = format!(
+            "SELECT letter_id, position, name, description, kind, size, sha256 FROM attachments
+             WHERE letter_id IN ({}) ORDER BY letter_id, position",
+            ids.join(",")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?;
+        for r in &rows {
+            let letter_id: i64 = r.try_get("letter_id")?;
+            let kind: String = r.try_get("kind")?;
+            let attachment = Attachment {
+                position: r.try_get("position")?,
+                name: r.try_get("name")?,
+                description: r.try_get("description")?,
+                kind: FileKind::parse(&kind).ok_or_else(|| corrupt("file kind", &kind))?,
+                size: r.try_get("size")?,
+                sha256: r.try_get("sha256")?,
+            };
+            if let Some(l) = letters.iter_mut().find(|l| l.id == letter_id) {
+                l.attachments.push(attachment);
+            }
+        }
+        Ok(())
+    }
+
     /// A page of a register, newest first, and the number of entries that match.
     pub async fn list_letters(&self, q: &LetterQuery) -> Result<(Vec<Letter>, i64)> {
         let mut filters = vec!["l.office_id = $1".to_string()];
@@ -423,7 +466,11 @@ impl Store {
                 // words, so a substring match is the honest search.
                 for word in text.split(' ') {
                     binds.push(Bind::Text(like_contains(word)));
-                    filters.push(format!("{} LIKE ${} ESCAPE '\\'", q.field.column(), binds.len()));
+                    filters.push(format!(
+                        "{} LIKE ${} ESCAPE '\\'",
+                        q.field.column(),
+                        binds.len()
+                    ));
                 }
             }
         }
@@ -451,12 +498,19 @@ impl Store {
             list = b.bind_to(list);
         }
         let rows = list.fetch_all(self.pool()).await?;
-        let letters = rows.iter().map(letter_from_row).collect::<Result<Vec<_>>>()?;
+        let letters = rows
+            .iter()
+            .map(letter_from_row)
+            .collect::<Result<Vec<_>>>()?;
         Ok((letters, total))
     }
 
     /// Counts per register for a year, for the dashboard: (register, entries, cancelled).
-    pub async fn count_letters(&self, office_id: &str, year_be: i32) -> Result<Vec<(Register, i64, i64)>> {
+    pub async fn count_letters(
+        &self,
+        office_id: &str,
+        year_be: i32,
+    ) -> Result<Vec<(Register, i64, i64)>> {
         let rows = sqlx::query(
             "SELECT register, COUNT(*) AS n,
                     SUM(CASE WHEN cancelled_at IS NULL THEN 0 ELSE 1 END) AS cancelled
@@ -468,11 +522,15 @@ impl Store {
         .await?;
         let mut out = Vec::new();
         for register in Register::ALL {
-            let row = rows
-                .iter()
-                .find(|r| r.try_get::<String, _>("register").is_ok_and(|c| c == register.code()));
+            let row = rows.iter().find(|r| {
+                r.try_get::<String, _>("register")
+                    .is_ok_and(|c| c == register.code())
+            });
             let (n, cancelled) = match row {
-                Some(r) => (r.try_get::<i64, _>("n")?, r.try_get::<Option<i64>, _>("cancelled")?.unwrap_or(0)),
+                Some(r) => (
+                    r.try_get::<i64, _>("n")?,
+                    r.try_get::<Option<i64>, _>("cancelled")?.unwrap_or(0),
+                ),
                 None => (0, 0),
             };
             out.push((register, n, cancelled));
@@ -481,7 +539,12 @@ impl Store {
     }
 
     /// Rewrites an entry's fields (never its number, year or register) and records the old values.
-    pub async fn update_letter(&self, before: &Letter, f: &LetterFields, actor: i64) -> Result<Letter> {
+    pub async fn update_letter(
+        &self,
+        before: &Letter,
+        f: &LetterFields,
+        actor: i64,
+    ) -> Result<Letter> {
         let doc_no = f.doc_no.clone().unwrap_or_else(|| before.doc_no.clone());
         let texts: Vec<String> = before
             .attachments
@@ -522,13 +585,27 @@ impl Store {
             return Err(StoreError::Conflict("รายการนี้ถูกยกเลิกหรือเปลี่ยนไปแล้ว".into()));
         }
         let changes = changed_fields(before, &doc_no, f);
-        insert_event(&mut tx, before.id, "edited", Some(actor), now, &json!({ "changes": changes })).await?;
+        insert_event(
+            &mut tx,
+            before.id,
+            "edited",
+            Some(actor),
+            now,
+            &json!({ "changes": changes }),
+        )
+        .await?;
         tx.commit().await?;
         self.find_letter(&before.office_id, before.id).await
     }
 
     /// Cancels an entry: it keeps its number, with who, when and why.
-    pub async fn cancel_letter(&self, office_id: &str, id: i64, actor: i64, reason: &str) -> Result<Letter> {
+    pub async fn cancel_letter(
+        &self,
+        office_id: &str,
+        id: i64,
+        actor: i64,
+        reason: &str,
+    ) -> Result<Letter> {
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
@@ -548,7 +625,15 @@ impl Store {
             self.find_letter(office_id, id).await?;
             return Err(StoreError::Conflict("รายการนี้ถูกยกเลิกไปแล้ว".into()));
         }
-        insert_event(&mut tx, id, "cancelled", Some(actor), now, &json!({ "reason": reason })).await?;
+        insert_event(
+            &mut tx,
+            id,
+            "cancelled",
+            Some(actor),
+            now,
+            &json!({ "reason": reason }),
+        )
+        .await?;
         tx.commit().await?;
         self.find_letter(office_id, id).await
     }
@@ -570,7 +655,8 @@ impl Store {
                     kind: r.try_get("kind")?,
                     actor_name: r.try_get("actor_name")?,
                     at: time_from_db(&at)?,
-                    detail: serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    detail: serde_json::from_str(&detail)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 })
             })
             .collect()
@@ -578,18 +664,34 @@ impl Store {
 }
 
 /// Old and new values of each field an edit changed.
-fn changed_fields(before: &Letter, doc_no: &str, f: &LetterFields) -> serde_json::Map<String, serde_json::Value> {
+fn changed_fields(
+    before: &Letter,
+    doc_no: &str,
+    f: &LetterFields,
+) -> serde_json::Map<String, serde_json::Value> {
     let pairs: [(&str, String, String); 10] = [
         ("doc_no", before.doc_no.clone(), doc_no.to_string()),
-        ("doc_date", date_to_db(before.doc_date), date_to_db(f.doc_date)),
+        (
+            "doc_date",
+            date_to_db(before.doc_date),
+            date_to_db(f.doc_date),
+        ),
         ("from", before.sender.clone(), f.from.clone()),
         ("to", before.recipient.clone(), f.to.clone()),
         ("subject", before.subject.clone(), f.subject.clone()),
         ("action", before.action.clone(), f.action.clone()),
         ("remark", before.remark.clone(), f.remark.clone()),
         ("speed", before.speed.code().into(), f.speed.code().into()),
-        ("secrecy", before.secrecy.code().into(), f.secrecy.code().into()),
-        ("letter_type", before.letter_type.code().into(), f.letter_type.code().into()),
+        (
+            "secrecy",
+            before.secrecy.code().into(),
+            f.secrecy.code().into(),
+        ),
+        (
+            "letter_type",
+            before.letter_type.code().into(),
+            f.letter_type.code().into(),
+        ),
     ];
     pairs
         .into_iter()

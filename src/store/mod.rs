@@ -160,7 +160,8 @@ pub fn date_to_db(d: NaiveDate) -> String {
 }
 
 pub fn date_from_db(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
 }
 
 /// A LIKE pattern that matches `needle` anywhere, with `%`, `_` and `\` taken literally.
@@ -199,9 +200,20 @@ mod tests {
 
     #[test]
     fn times_sort_as_text() {
-        let a = time_to_db(DateTime::parse_from_rfc3339("2023-05-08T09:00:00Z").unwrap().into());
-        let b = time_to_db(DateTime::parse_from_rfc3339("2023-05-08T10:00:00.5Z").unwrap().into());
+        let a = time_to_db(
+            DateTime::parse_from_rfc3339("2023-05-08T09:00:00Z")
+                .unwrap()
+                .into(),
+        );
+        let b = time_to_db(
+            DateTime::parse_from_rfc3339("2023-05-08T10:00:00.5Z")
+                .unwrap()
+                .into(),
+        );
         assert!(a < b);
-        assert_eq!(time_from_db(&a).unwrap().to_rfc3339(), "2023-05-08T09:00:00+00:00");
+        assert_eq!(
+            time_from_db(&a).unwrap().to_rfc3339(),
+            "2023-05-08T09:00:00+00:00"
+        );
     }
 }

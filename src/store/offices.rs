@@ -48,7 +48,8 @@ fn office_from_row(row: &AnyRow) -> Result<Office> {
     Ok(Office {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        kind: OfficeKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("office kind {kind}")))?,
+        kind: OfficeKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("office kind {kind}")))?,
         parent_id: row.try_get("parent_id")?,
         prefix: row.try_get("prefix")?,
         email: row.try_get("email")?,
@@ -80,7 +81,10 @@ impl Store {
             Err(e) => {
                 let e = StoreError::from(e);
                 if e.is_unique_violation() {
-                    Err(StoreError::Conflict(format!("มีหน่วยงานรหัส {} อยู่แล้ว", office.id)))
+                    Err(StoreError::Conflict(format!(
+                        "มีหน่วยงานรหัส {} อยู่แล้ว",
+                        office.id
+                    )))
                 } else {
                     Err(e)
                 }

@@ -85,7 +85,9 @@ impl Store {
                     .is_ok_and(|s| s == series.code())
             });
             let counter = match stored {
-                Some(r) => Counter::from_parts(r.try_get("start_number")?, r.try_get("next_number")?),
+                Some(r) => {
+                    Counter::from_parts(r.try_get("start_number")?, r.try_get("next_number")?)
+                }
                 None => Counter::new(crate::domain::numbering::DEFAULT_START)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             };
@@ -114,7 +116,8 @@ impl Store {
         .await?;
         match row {
             Some(r) => {
-                let mut counter = Counter::from_parts(r.try_get("start_number")?, r.try_get("next_number")?);
+                let mut counter =
+                    Counter::from_parts(r.try_get("start_number")?, r.try_get("next_number")?);
                 counter.set_start(start)?;
                 sqlx::query(
                     "UPDATE counters SET start_number = $1, next_number = $2

@@ -120,7 +120,9 @@ impl Store {
     }
 
     pub async fn list_users(&self, office_id: &str) -> Result<Vec<User>> {
-        let sql = format!("SELECT {COLUMNS} FROM users WHERE office_id = $1 ORDER BY active DESC, role, username");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM users WHERE office_id = $1 ORDER BY active DESC, role, username"
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(office_id.to_string())
             .fetch_all(self.pool())
@@ -140,11 +142,13 @@ impl Store {
                 .bind(id)
                 .execute(self.pool())
                 .await?;
-            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                .bind(time_to_db(Utc::now()))
-                .bind(id)
-                .execute(self.pool())
-                .await?;
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(time_to_db(Utc::now()))
+            .bind(id)
+            .execute(self.pool())
+            .await?;
         }
         Ok(())
     }
@@ -159,7 +163,11 @@ impl Store {
     }
 
     /// Opens a browser session; returns the cookie value (only its hash is stored).
-    pub async fn create_session(&self, user_id: i64, lifetime: Duration) -> Result<(String, String)> {
+    pub async fn create_session(
+        &self,
+        user_id: i64,
+        lifetime: Duration,
+    ) -> Result<(String, String)> {
         let token = security::random_token().map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let csrf = security::random_token().map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = Utc::now();

@@ -1,0 +1,67 @@
+//! Start-up: connect the store, apply migrations, build the services and the router, serve.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use thiserror::Error;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::files::FileStore;
+use crate::service::Services;
+use crate::store::{Store, StoreError};
+use crate::web::{AppState, router};
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Connects to the configured database and applies pending migrations.
+pub async fn open_store(config: &Config) -> Result<Store, AppError> {
+    let store = Store::connect(&config.database.url, config.database.max_connections).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+pub fn services(store: Store, config: &Config) -> Services {
+    Services::new(store, FileStore::local(&config.storage.root), config)
+}
+
+/// The whole web application over an opened store.
+pub fn build_router(store: Store, config: Config) -> Router {
+    let services = services(store, &config);
+    router(AppState::new(services, config))
+}
+
+/// Serves until `shutdown` resolves; the client's address reaches the handlers (login throttle).
+pub async fn serve_on(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), AppError> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(AppError::Serve)
+}
+
+pub async fn bind(addr: &str) -> Result<TcpListener, AppError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| AppError::Listen {
+            addr: addr.to_string(),
+            source,
+        })
+}

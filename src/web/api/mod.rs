@@ -1,0 +1,83 @@
+//! The JSON API under `/api/v1`: every action of the pages, for scripts and other systems.
+//! Authenticate with `Authorization: Bearer <token>` (see `saraban token create`), or with the
+//! browser session plus an `X-CSRF-Token` header on changes.
+
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::routing::{get, post, put};
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use super::auth::Viewer;
+use super::error::WebError;
+
+pub mod letters;
+pub mod openapi;
+pub mod settings;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/me", get(settings::me))
+        .route("/dashboard", get(letters::dashboard))
+        .route("/letters", get(letters::list).post(letters::create))
+        .route("/letters/{id}", get(letters::show).patch(letters::update))
+        .route("/letters/{id}/cancel", post(letters::cancel))
+        .route("/letters/{id}/history", get(letters::history))
+        .route("/letters/{id}/attachments/{n}", get(letters::attachment))
+        .route("/settings", get(settings::show).patch(settings::update))
+        .route("/settings/years", post(settings::add_year))
+        .route("/settings/active-year", put(settings::active_year))
+        .route(
+            "/settings/counters/{year_be}/{series}",
+            put(settings::set_counter),
+        )
+        .route("/users", get(settings::users).post(settings::add_user))
+        .route("/users/{id}", axum::routing::patch(settings::update_user))
+        .fallback(|| async { WebError::NotFound })
+}
+
+/// A caller allowed to change things: a token holder, or a session that sent its CSRF token.
+pub struct Writer(pub Viewer);
+
+impl FromRequestParts<AppState> for Writer {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        viewer.check_csrf(sent)?;
+        Ok(Writer(viewer))
+    }
+}
+
+/// A JSON body whose faults are answered in the API's own error format.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(WebError::Unsupported(
+                "ต้องส่งข้อมูลเป็น application/json".into(),
+            )),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(WebError::TooLarge("ข้อมูลที่ส่งมาใหญ่เกินกำหนด".into()))
+            }
+            Err(e) => Err(WebError::BadRequest(format!(
+                "JSON ไม่ถูกต้อง: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! `GET /api/v1/openapi.json`: the API described for people and tools. A test checks that every
+//! route here answers and that every API route is described.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+use crate::web::auth::Viewer;
+
+fn ok(description: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema}}})
+}
+
+fn errors(codes: &[u16]) -> serde_json::Map<String, Value> {
+    codes
+        .iter()
+        .map(|c| {
+            (
+                c.to_string(),
+                json!({"$ref": "#/components/responses/Error"}),
+            )
+        })
+        .collect()
+}
+
+fn responses(success: (&str, Value), codes: &[u16]) -> Value {
+    let mut map = errors(codes);
+    map.insert(success.0.to_string(), success.1);
+    Value::Object(map)
+}
+
+fn id_param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "integer"}})
+}
+
+fn json_body(schema: Value) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": schema}}})
+}
+
+/// The whole document, as data (tests read it too).
+pub fn spec() -> Value {
+    let letter_ref = json!({"$ref": "#/components/schemas/Letter"});
+    let settings_ref = json!({"$ref": "#/components/schemas/Settings"});
+    let user_ref = json!({"$ref": "#/components/schemas/User"});
+    json!({
+      "openapi": "3.1.0",
+      "info": {
+        "title": "saraban API",
+        "version": "1",
+        "description": "ทะเบียนหนังสือราชการ (รับ ส่ง เวียน คำสั่ง) ผ่าน JSON. Authenticate with `Authorization: Bearer <token>` from `saraban token create --user NAME`. A browser session may call it too, with the `X-CSRF-Token` header on changes. Errors are `{error: {code, message}}` (message in Thai)."
+      },
+      "servers": [{"url": "/api/v1"}],
+      "security": [{"bearer": []}],
+      "paths": {
+        "/me": {"get": {"summary": "ผู้ใช้และหน่วยงานของ token นี้", "responses": responses(("200", ok("user and office", json!({"type": "object"}))), &[401])}},
+        "/dashboard": {"get": {"summary": "จำนวนรายการในแต่ละทะเบียนของปี",
+          "parameters": [{"name": "year_be", "in": "query", "schema": {"type": "integer"}}],
+          "responses": responses(("200", ok("counts", json!({"type": "object"}))), &[401])}},
+        "/letters": {
+          "get": {"summary": "รายการทะเบียน ค้นหาได้ทุกช่อง (คำภาษาไทยแบบตรงบางส่วน ตัวเลขไทย = ตัวเลขอารบิก) เรียงจากล่าสุด",
+            "parameters": [
+              {"name": "register", "in": "query", "schema": {"type": "string", "enum": ["inbound", "outbound", "circular", "order"]}},
+              {"name": "year_be", "in": "query", "schema": {"type": "integer"}},
+              {"name": "q", "in": "query", "schema": {"type": "string"}},
+              {"name": "field", "in": "query", "schema": {"type": "string", "enum": ["all", "subject", "doc_no", "from", "to", "number"]}},
+              {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+              {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}}],
+            "responses": responses(("200", ok("a page of letters", json!({"type": "object", "properties": {
+              "items": {"type": "array", "items": letter_ref}, "total": {"type": "integer"},
+              "page": {"type": "integer"}, "per_page": {"type": "integer"}}}))), &[400, 401])},
+          "post": {"summary": "ลงทะเบียนหนังสือ (ออกเลขทะเบียนอัตโนมัติ)",
+            "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object",
+              "required": ["register", "subject"],
+              "properties": {
+                "register": {"type": "string", "enum": ["inbound", "outbound", "circular", "order"]},
+                "doc_no": {"type": "string", "description": "ที่ — required for inbound; generated for the others"},
+                "doc_date": {"type": "string", "description": "ลงวันที่: YYYY-MM-DD, or Thai (2 พ.ค. 2566)"},
+                "from": {"type": "string"}, "to": {"type": "string"}, "subject": {"type": "string"},
+                "action": {"type": "string"}, "remark": {"type": "string"},
+                "speed": {"type": "string", "enum": ["normal", "urgent", "very_urgent", "most_urgent"]},
+                "secrecy": {"type": "string", "enum": ["normal", "confidential", "secret", "top_secret"]},
+                "letter_type": {"type": "string", "enum": ["external", "internal", "stamped", "directive", "publicity", "record"]},
+                "file": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": "up to 5 files: doc, docx, pdf, xls, xlsx, gif, jpg, png, zip, rar (checked by content), 20 MB each"},
+                "description": {"type": "array", "items": {"type": "string"}, "description": "the n-th description belongs to the n-th file"}}}}}},
+            "responses": responses(("201", ok("the registered letter", letter_ref.clone())), &[400, 401, 403, 413, 415, 422])}},
+        "/letters/{id}": {
+          "parameters": [id_param("id", "letter id")],
+          "get": {"summary": "หนังสือหนึ่งรายการพร้อมไฟล์แนบ", "responses": responses(("200", ok("the letter", letter_ref.clone())), &[401, 404])},
+          "patch": {"summary": "แก้ไขรายการ (ตามสิทธิ์และระยะเวลา ไม่เปลี่ยนเลขทะเบียน บันทึกค่าเดิมไว้)",
+            "requestBody": json_body(json!({"type": "object", "properties": {
+              "doc_no": {"type": "string"}, "doc_date": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"},
+              "subject": {"type": "string"}, "action": {"type": "string"}, "remark": {"type": "string"},
+              "speed": {"type": "string"}, "secrecy": {"type": "string"}, "letter_type": {"type": "string"}}})),
+            "responses": responses(("200", ok("the letter after the edit", letter_ref.clone())), &[400, 401, 403, 404, 409, 422])}},
+        "/letters/{id}/cancel": {
+          "parameters": [id_param("id", "letter id")],
+          "post": {"summary": "ยกเลิกรายการ (เลขทะเบียนคงไว้)", "requestBody": json_body(json!({"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}})),
+            "responses": responses(("200", ok("the cancelled letter", letter_ref.clone())), &[400, 401, 403, 404, 409, 422])}},
+        "/letters/{id}/history": {
+          "parameters": [id_param("id", "letter id")],
+          "get": {"summary": "ประวัติของรายการ", "responses": responses(("200", ok("events, oldest first", json!({"type": "array", "items": {"type": "object",
+            "properties": {"kind": {"type": "string"}, "actor": {"type": "string"}, "at": {"type": "string"}, "detail": {"type": "object"}}}}))), &[401, 404])}},
+        "/letters/{id}/attachments/{n}": {
+          "parameters": [id_param("id", "letter id"), id_param("n", "1-based file position")],
+          "get": {"summary": "ไฟล์แนบ (ไบต์)", "responses": responses(("200", json!({"description": "the file's bytes", "content": {"application/octet-stream": {}}})), &[401, 404])}},
+        "/settings": {
+          "get": {"summary": "ตั้งค่าหน่วยงาน ปีปฏิทิน และเลขเริ่มต้น", "parameters": [{"name": "year_be", "in": "query", "schema": {"type": "integer"}}],
+            "responses": responses(("200", ok("settings", settings_ref.clone())), &[401, 403])},
+          "patch": {"summary": "แก้ชื่อหน่วยงาน รหัสนำหน้าเลขที่หนังสือ อีเมล และวิธีออกเลขหนังสือเวียน",
+            "requestBody": json_body(json!({"type": "object", "properties": {"name": {"type": "string"}, "prefix": {"type": "string"},
+              "email": {"type": "string"}, "circular_numbering": {"type": "string", "enum": ["shared_with_outbound", "separate"]}}})),
+            "responses": responses(("200", ok("settings", settings_ref.clone())), &[400, 401, 403, 422])}},
+        "/settings/years": {"post": {"summary": "เพิ่มปีปฏิทิน", "requestBody": json_body(json!({"type": "object", "properties": {"year_be": {"type": "integer"}}})),
+          "responses": responses(("201", ok("the year", json!({"type": "object"}))), &[400, 401, 403, 422])}},
+        "/settings/active-year": {"put": {"summary": "ปีที่เปิดใช้งาน (null = ตามปฏิทิน)", "requestBody": json_body(json!({"type": "object", "properties": {"year_be": {"type": ["integer", "null"]}}})),
+          "responses": responses(("200", ok("the active year", json!({"type": "object"}))), &[400, 401, 403, 422])}},
+        "/settings/counters/{year_be}/{series}": {
+          "parameters": [id_param("year_be", "Buddhist-era year"), {"name": "series", "in": "path", "required": true, "schema": {"type": "string", "enum": ["inbound", "outbound", "circular", "order"]}}],
+          "put": {"summary": "ตั้งเลขเริ่มต้นของปี (ก่อนออกเลขแรกเท่านั้น)", "requestBody": json_body(json!({"type": "object", "required": ["start_number"], "properties": {"start_number": {"type": "integer", "minimum": 1}}})),
+            "responses": responses(("200", ok("settings", settings_ref)), &[400, 401, 403, 404, 409, 422])}},
+        "/users": {
+          "get": {"summary": "เจ้าหน้าที่ของหน่วยงาน", "responses": responses(("200", ok("users", json!({"type": "array", "items": user_ref.clone()}))), &[401, 403])},
+          "post": {"summary": "เพิ่มเจ้าหน้าที่", "requestBody": json_body(json!({"type": "object", "required": ["username", "role", "password"], "properties": {
+              "username": {"type": "string"}, "full_name": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "director", "deputy", "clerk", "staff"]}, "password": {"type": "string", "minLength": 8}}})),
+            "responses": responses(("201", ok("the user", user_ref.clone())), &[400, 401, 403, 422])}},
+        "/users/{id}": {
+          "parameters": [id_param("id", "user id")],
+          "patch": {"summary": "เปิด/ปิดบัญชี หรือตั้งรหัสผ่านใหม่", "requestBody": json_body(json!({"type": "object", "properties": {"active": {"type": "boolean"}, "password": {"type": "string"}}})),
+            "responses": responses(("200", ok("the user", user_ref)), &[400, 401, 403, 404, 409, 422])}}
+      },
+      "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "responses": {"Error": {"description": "an error", "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+          "code": {"type": "string"}, "message": {"type": "string", "description": "Thai, for people"}, "fields": {"type": "object", "description": "per-field Thai messages (422)"}}}}}}}}},
+        "schemas": {
+          "Letter": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "office_id": {"type": "string"}, "register": {"type": "string"}, "series": {"type": "string"},
+            "number": {"type": "integer", "description": "เลขทะเบียน"}, "year_be": {"type": "integer"}, "doc_no": {"type": "string", "description": "ที่"},
+            "doc_date": {"type": "string", "format": "date"}, "doc_date_th": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"},
+            "subject": {"type": "string"}, "action": {"type": "string"}, "remark": {"type": "string"}, "speed": {"type": "string"},
+            "secrecy": {"type": "string"}, "letter_type": {"type": "string"}, "registered_at": {"type": "string", "format": "date-time"},
+            "registered_by": {"type": "string"}, "received_at": {"type": ["string", "null"]}, "cancelled": {"type": "boolean"},
+            "cancelled_at": {"type": ["string", "null"]}, "cancel_reason": {"type": ["string", "null"]},
+            "attachments": {"type": "array", "items": {"type": "object", "properties": {"n": {"type": "integer"}, "name": {"type": "string"},
+              "description": {"type": "string"}, "kind": {"type": "string"}, "mime": {"type": "string"}, "size": {"type": "integer"},
+              "sha256": {"type": "string"}, "url": {"type": "string"}}}}}},
+          "Settings": {"type": "object", "properties": {"office": {"type": "object"}, "years": {"type": "array", "items": {"type": "integer"}},
+            "year_be": {"type": "integer"}, "counters": {"type": "array", "items": {"type": "object", "properties": {
+              "series": {"type": "string"}, "start_number": {"type": "integer"}, "next_number": {"type": "integer"}, "issued": {"type": "integer"}}}}}},
+          "User": {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"}, "full_name": {"type": "string"},
+            "role": {"type": "string"}, "active": {"type": "boolean"}, "office_id": {"type": "string"}}}
+        }
+      }
+    })
+}
+
+/// Behind login like every other route.
+pub async fn document(_viewer: Viewer) -> Json<Value> {
+    Json(spec())
+}

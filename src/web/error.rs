@@ -1,0 +1,141 @@
+//! The one mapping from failures to HTTP answers. Every error becomes JSON
+//! `{error: {code, message}}` with the right status; on page routes [`html_errors`] then shows the
+//! same message as a Thai page (or sends the browser to the login page on 401).
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use crate::domain::letter::FieldErrors;
+use crate::service::ServiceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("กรุณาเข้าสู่ระบบ")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("ไม่พบรายการที่ต้องการ")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("ข้อมูลไม่ถูกต้อง: {}", .0.summary())]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง หากยังไม่ได้ให้แจ้งผู้ดูแลระบบ")]
+    Internal(String),
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebError::Unauthorized => "unauthorized",
+            WebError::Forbidden(_) => "forbidden",
+            WebError::NotFound => "not_found",
+            WebError::BadRequest(_) => "bad_request",
+            WebError::Conflict(_) => "conflict",
+            WebError::TooLarge(_) => "payload_too_large",
+            WebError::Unsupported(_) => "unsupported_media_type",
+            WebError::Invalid(_) => "validation_failed",
+            WebError::TooManyRequests(_) => "too_many_requests",
+            WebError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<ServiceError> for WebError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Forbidden(m) => WebError::Forbidden(m),
+            ServiceError::NotFound => WebError::NotFound,
+            ServiceError::Invalid(f) => WebError::Invalid(f),
+            ServiceError::Conflict(m) => WebError::Conflict(m),
+            ServiceError::TooLarge(m) => WebError::TooLarge(m),
+            ServiceError::Unsupported(m) => WebError::Unsupported(m),
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for WebError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ServiceError::from(e).into()
+    }
+}
+
+/// Carried in the response so the page layer can show the message as HTML.
+#[derive(Clone, Debug)]
+pub struct ErrorShown {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let WebError::Internal(detail) = &self {
+            tracing::error!(%detail, "request failed");
+        }
+        let mut body = json!({"error": {"code": self.code(), "message": self.to_string()}});
+        if let WebError::Invalid(fields) = &self {
+            body["error"]["fields"] = json!(fields.0);
+        }
+        let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(ErrorShown {
+            status,
+            message: self.to_string(),
+        });
+        response
+    }
+}
+
+/// On page routes: a JSON error becomes a Thai error page; 401 sends the browser to log in.
+pub async fn html_errors(uri: axum::http::Uri, response: Response) -> Response {
+    let Some(shown) = response.extensions().get::<ErrorShown>().cloned() else {
+        return response;
+    };
+    if shown.status == StatusCode::UNAUTHORIZED {
+        let next = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = format!(
+            "/login?next={}",
+            percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC)
+        );
+        return Redirect::to(&target).into_response();
+    }
+    let page = super::views::ErrorPage {
+        status: shown.status.as_u16(),
+        message: shown.message,
+    };
+    match askama::Template::render(&page) {
+        Ok(html) => (
+            shown.status,
+            [(header::CACHE_CONTROL, "no-store")],
+            Html(html),
+        )
+            .into_response(),
+        Err(_) => (shown.status, "ระบบขัดข้อง").into_response(),
+    }
+}

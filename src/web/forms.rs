@@ -1,0 +1,119 @@
+//! Reading letter forms: multipart with files (web form and API alike), read as a stream so an
+//! oversized file is refused as soon as it passes the limit, not after it is in memory.
+
+use std::collections::HashMap;
+
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartError;
+use axum::http::StatusCode;
+use bytes::BytesMut;
+
+use super::error::WebError;
+use crate::domain::attachment::AttachmentPolicy;
+use crate::domain::letter::LetterInput;
+use crate::service::UploadedFile;
+
+const MAX_TEXT_FIELD: usize = 64 * 1024;
+
+/// A multipart letter form: its text fields and its files, each with the description sent in
+/// the same position (the n-th `description` belongs to the n-th `file`).
+#[derive(Debug, Default)]
+pub struct LetterUpload {
+    pub fields: HashMap<String, String>,
+    pub files: Vec<UploadedFile>,
+}
+
+impl LetterUpload {
+    pub fn field(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+
+    pub fn letter_input(&self) -> LetterInput {
+        LetterInput {
+            doc_no: self.field("doc_no"),
+            doc_date: self.field("doc_date"),
+            from: self.field("from"),
+            to: self.field("to"),
+            subject: self.field("subject"),
+            action: self.field("action"),
+            remark: self.field("remark"),
+            speed: self.field("speed"),
+            secrecy: self.field("secrecy"),
+            letter_type: self.field("letter_type"),
+        }
+    }
+}
+
+fn multipart_error(e: MultipartError) -> WebError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        WebError::TooLarge("ข้อมูลที่ส่งมาใหญ่เกินกำหนด".into())
+    } else {
+        WebError::BadRequest(format!("อ่านแบบฟอร์มไม่ได้: {}", e.body_text()))
+    }
+}
+
+pub async fn read_letter_upload(
+    mut multipart: Multipart,
+    policy: &AttachmentPolicy,
+) -> Result<LetterUpload, WebError> {
+    let mut upload = LetterUpload::default();
+    let mut slots: Vec<(String, bytes::Bytes)> = Vec::new();
+    let mut descriptions: Vec<String> = Vec::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let mut data = BytesMut::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                if (data.len() + chunk.len()) as u64 > policy.max_bytes {
+                    return Err(WebError::TooLarge(format!(
+                        "ไฟล์ {file_name}: ใหญ่เกิน {} MB",
+                        policy.limit_mb()
+                    )));
+                }
+                data.extend_from_slice(&chunk);
+            }
+            let non_empty = slots
+                .iter()
+                .filter(|(n, d)| !n.is_empty() || !d.is_empty())
+                .count();
+            if (!file_name.is_empty() || !data.is_empty()) && non_empty >= policy.max_files {
+                return Err(WebError::Invalid({
+                    let mut e = crate::domain::letter::FieldErrors::default();
+                    e.add(
+                        "files",
+                        format!("แนบไฟล์ได้ไม่เกิน {} ไฟล์ต่อหนังสือ", policy.max_files),
+                    );
+                    e
+                }));
+            }
+            slots.push((file_name, data.freeze()));
+        } else {
+            let mut text = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                if text.len() + chunk.len() > MAX_TEXT_FIELD {
+                    return Err(WebError::TooLarge(format!("ช่อง {name} ยาวเกินกำหนด")));
+                }
+                text.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8(text)
+                .map_err(|_| WebError::BadRequest(format!("ช่อง {name} ไม่ใช่ข้อความ UTF-8")))?;
+            if name == "description" {
+                descriptions.push(text);
+            } else {
+                upload.fields.insert(name, text);
+            }
+        }
+    }
+    for (i, (name, data)) in slots.into_iter().enumerate() {
+        if name.is_empty() && data.is_empty() {
+            continue; // a file box the clerk left empty
+        }
+        upload.files.push(UploadedFile {
+            name,
+            description: descriptions.get(i).cloned().unwrap_or_default(),
+            data,
+        });
+    }
+    Ok(upload)
+}

@@ -1,0 +1,201 @@
+//! Web adapter: server-rendered Thai pages (askama + htmx) and the JSON API under `/api/v1`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use rust_embed::RustEmbed;
+
+use crate::config::Config;
+use crate::service::Services;
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod forms;
+pub mod pages;
+pub mod views;
+
+use auth::LoginThrottle;
+use error::WebError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub config: Arc<Config>,
+    pub throttle: Arc<LoginThrottle>,
+}
+
+impl AppState {
+    pub fn new(services: Services, config: Config) -> AppState {
+        let throttle = LoginThrottle::new(
+            config.security.max_failed_logins,
+            Duration::from_secs(config.security.lockout_minutes.max(1) as u64 * 60),
+        );
+        AppState {
+            services,
+            config: Arc::new(config),
+            throttle: Arc::new(throttle),
+        }
+    }
+
+    /// The largest request body accepted: every attachment at its limit plus the form fields.
+    pub fn max_body_bytes(&self) -> usize {
+        let files = self.config.letters.max_attachments as u64
+            * self.config.letters.max_attachment_mb
+            * 1024
+            * 1024;
+        (files + 2 * 1024 * 1024) as usize
+    }
+}
+
+/// Every route of the product; `serve` and the tests both use this.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.max_body_bytes();
+    let pages = Router::new()
+        .route("/", get(pages::dashboard::show))
+        .route("/login", get(pages::login::form).post(pages::login::submit))
+        .route("/logout", post(pages::login::logout))
+        .route(
+            "/registers/{register}",
+            get(pages::registers::list).post(pages::registers::create),
+        )
+        .route("/registers/{register}/new", get(pages::registers::new_form))
+        .route("/registers/{register}/print", get(pages::registers::print))
+        .route("/letters/{id}", get(pages::letters::show))
+        .route(
+            "/letters/{id}/edit",
+            get(pages::letters::edit_form).post(pages::letters::edit),
+        )
+        .route("/letters/{id}/cancel", post(pages::letters::cancel))
+        .route("/letters/{id}/files/{n}", get(pages::letters::file))
+        .route("/settings", get(pages::settings::show))
+        .route("/settings/office", post(pages::settings::office))
+        .route("/settings/years", post(pages::settings::add_year))
+        .route("/settings/years/active", post(pages::settings::active_year))
+        .route("/settings/counters", post(pages::settings::counter))
+        .route(
+            "/settings/users",
+            get(pages::settings::users).post(pages::settings::add_user),
+        )
+        .route(
+            "/settings/users/{id}/active",
+            post(pages::settings::user_active),
+        )
+        .fallback(|| async { WebError::NotFound })
+        .layer(middleware::map_response(error::html_errors));
+
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api::router())
+        .route("/healthz", get(healthz))
+        .route("/static/{*path}", get(static_file))
+        .layer(middleware::from_fn_with_state(max_body, refuse_oversized))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.services.store.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok"})),
+        )
+            .into_response(),
+        Err(e) => WebError::Internal(e.to_string()).into_response(),
+    }
+}
+
+/// Refuses a body announced larger than the limit before reading a byte of it. Bodies sent
+/// without a length are cut off by `DefaultBodyLimit` while they stream.
+async fn refuse_oversized(State(max): State<usize>, request: Request, next: Next) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return WebError::TooLarge(format!(
+            "ข้อมูลที่ส่งมาใหญ่เกินกำหนด (ไม่เกิน {} MB ต่อครั้ง)",
+            max / 1024 / 1024
+        ))
+        .into_response();
+    }
+    next.run(request).await
+}
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'self'; form-action 'self'",
+    ));
+    response
+}
+
+#[derive(RustEmbed)]
+#[folder = "static/"]
+
+struct StaticFiles;
+
+async fn static_file(Path(path): Path<String>) -> Response {
+    let Some(file) = StaticFiles::get(&path) else {
+        return WebError::NotFound.into_response();
+    };
+    let mime = match path.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("woff2") => "font/woff2",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        file.data.into_owned(),
+    )
+        .into_response()
+}
+
+/// Path parameters; a malformed one (`/letters/abc`) is simply "not found".
+pub struct Params<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for Params<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Params(v))
+            .map_err(|_| WebError::NotFound)
+    }
+}

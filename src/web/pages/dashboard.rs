@@ -1,0 +1,51 @@
+//! หน้าหลัก: counts per register for the year and the latest entries.
+
+use axum::extract::State;
+
+use crate::service::current_year;
+use crate::store::letters::LetterQuery;
+use crate::web::AppState;
+use crate::web::auth::Viewer;
+use crate::web::error::WebError;
+use crate::web::views::{CountRow, DashboardPage, Layout, LetterRow};
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<DashboardPage, WebError> {
+    let services = &state.services;
+    let actor = &viewer.actor;
+    let year_be = current_year(&actor.office);
+    let counts = services
+        .dashboard(actor, year_be)
+        .await?
+        .into_iter()
+        .map(|(register, count, cancelled)| CountRow {
+            register: register.code(),
+            label: register.label(),
+            count,
+            cancelled,
+        })
+        .collect();
+    let (recent, _) = services
+        .list_letters(
+            actor,
+            LetterQuery {
+                year_be: Some(year_be),
+                page: 1,
+                per_page: 10,
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(DashboardPage {
+        layout: Layout::new(&viewer, "dashboard", "หน้าหลัก"),
+        year_be,
+        counts,
+        recent: recent.iter().map(LetterRow::from).collect(),
+        can_register: actor
+            .user
+            .role
+            .can_register(crate::domain::register::Register::Inbound),
+    })
+}

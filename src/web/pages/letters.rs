@@ -1,0 +1,252 @@
+//! One entry: its page, edit, cancel, and its files.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::domain::letter::{FieldErrors, LetterInput};
+use crate::service::ServiceError;
+use crate::store::letters::Letter;
+use crate::web::auth::Viewer;
+use crate::web::error::WebError;
+use crate::web::views::{
+    AttachmentRow, EventRow, Layout, LetterFormPage, LetterPage, LetterRow, human_size,
+};
+use crate::web::{AppState, Params};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    done: String,
+}
+
+async fn letter_page(
+    state: &AppState,
+    viewer: &Viewer,
+    letter: Letter,
+    flash: String,
+    cancel_error: String,
+    reason: String,
+) -> Result<LetterPage, WebError> {
+    let services = &state.services;
+    let events = services.store.letter_events(letter.id).await?;
+    let refusal = services.edit_refusal(&viewer.actor, &letter);
+    Ok(LetterPage {
+        layout: Layout::new(
+            viewer,
+            letter.register.code(),
+            format!("{} {}", letter.register.number_label(), letter.number),
+        ),
+        register_label: letter.register.label(),
+        number_label: letter.register.number_label(),
+        attachments: letter
+            .attachments
+            .iter()
+            .map(|a| AttachmentRow {
+                position: a.position,
+                name: a.name.clone(),
+                description: a.description.clone(),
+                size: human_size(a.size),
+                inline: a.kind.opens_inline(),
+                sha256: a.sha256.clone(),
+            })
+            .collect(),
+        events: events.iter().map(EventRow::from).collect(),
+        can_edit: refusal.is_none(),
+        edit_refusal: refusal.unwrap_or_default(),
+        can_cancel: viewer.actor.user.role.can_cancel(),
+        flash,
+        cancel_error,
+        reason,
+        letter: LetterRow::from(&letter),
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Result<LetterPage, WebError> {
+    let letter = state.services.letter(&viewer.actor, id).await?;
+    let flash = match q.done.as_str() {
+        "registered" => format!(
+            "ลงทะเบียนเรียบร้อย {} {} ที่ {}",
+            letter.register.number_label(),
+            letter.number,
+            letter.doc_no
+        ),
+        "edited" => "บันทึกการแก้ไขเรียบร้อย".to_string(),
+        "cancelled" => "ยกเลิกรายการเรียบร้อย เลขทะเบียนคงไว้".to_string(),
+        _ => String::new(),
+    };
+    letter_page(&state, &viewer, letter, flash, String::new(), String::new()).await
+}
+
+fn edit_page(
+    state: &AppState,
+    viewer: &Viewer,
+    letter: &Letter,
+    input: LetterInput,
+    errors: FieldErrors,
+) -> LetterFormPage {
+    let (speeds, secrecies, letter_types) = LetterFormPage::choices_for(&input);
+    LetterFormPage {
+        layout: Layout::new(viewer, letter.register.code(), "แก้ไขทะเบียน"),
+        register: letter.register.code(),
+        register_label: letter.register.label(),
+        inbound: !letter.register.generates_doc_no(),
+        editing: Some(letter.id),
+        heading: format!(
+            "แก้ไข {} {}/{}",
+            letter.register.number_label(),
+            letter.number,
+            letter.year_be
+        ),
+        next_doc_no: letter.doc_no.clone(),
+        input,
+        errors,
+        speeds,
+        secrecies,
+        letter_types,
+        file_slots: Vec::new(),
+        file_limit: format!("{} MB", state.config.letters.max_attachment_mb),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<LetterFormPage, WebError> {
+    let letter = state.services.letter(&viewer.actor, id).await?;
+    if let Some(why) = state.services.edit_refusal(&viewer.actor, &letter) {
+        return Err(WebError::Forbidden(why));
+    }
+    let input = LetterInput {
+        doc_no: letter.doc_no.clone(),
+        doc_date: crate::domain::thai_date::format_short(letter.doc_date),
+        from: letter.sender.clone(),
+        to: letter.recipient.clone(),
+        subject: letter.subject.clone(),
+        action: letter.action.clone(),
+        remark: letter.remark.clone(),
+        speed: letter.speed.code().into(),
+        secrecy: letter.secrecy.code().into(),
+        letter_type: letter.letter_type.code().into(),
+    };
+    Ok(edit_page(
+        &state,
+        &viewer,
+        &letter,
+        input,
+        FieldErrors::default(),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EditForm {
+    csrf: String,
+    #[serde(flatten)]
+    input: LetterInput,
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    match state
+        .services
+        .edit_letter(&viewer.actor, id, &form.input)
+        .await
+    {
+        Ok(letter) => {
+            Ok(Redirect::to(&format!("/letters/{}?done=edited", letter.id)).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let letter = state.services.letter(&viewer.actor, id).await?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                edit_page(&state, &viewer, &letter, form.input, errors),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CancelForm {
+    csrf: String,
+    reason: String,
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    Form(form): Form<CancelForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    match state
+        .services
+        .cancel_letter(&viewer.actor, id, &form.reason)
+        .await
+    {
+        Ok(letter) => {
+            Ok(Redirect::to(&format!("/letters/{}?done=cancelled", letter.id)).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let letter = state.services.letter(&viewer.actor, id).await?;
+            let message = errors.get("reason").unwrap_or("กรุณากรอกเหตุผล").to_string();
+            let page =
+                letter_page(&state, &viewer, letter, String::new(), message, form.reason).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `Content-Disposition` with the Thai name in RFC 6266/5987 form and a plain ASCII fallback.
+pub fn content_disposition(inline: bool, name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+    let kind = if inline { "inline" } else { "attachment" };
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+pub async fn file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params((id, n)): Params<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let (attachment, data) = state.services.attachment(&viewer.actor, id, n).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, attachment.kind.mime().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition(attachment.kind.opens_inline(), &attachment.name),
+            ),
+            (header::CACHE_CONTROL, "private, max-age=0".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}

@@ -1,0 +1,160 @@
+//! Logging in and out.
+
+use std::sync::OnceLock;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+use cookie::{Cookie, SameSite};
+use serde::Deserialize;
+
+use super::ClientIp;
+use crate::security;
+use crate::web::AppState;
+use crate::web::auth::{SESSION_COOKIE, Viewer, session_token};
+use crate::web::error::WebError;
+use crate::web::views::LoginPage;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NextQuery {
+    next: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: String,
+}
+
+/// Only paths inside this site; anything else (another host, `//evil`) goes home.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.starts_with("/login")
+    {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+pub async fn form(Query(q): Query<NextQuery>) -> LoginPage {
+    LoginPage {
+        username: String::new(),
+        next: safe_next(&q.next),
+        error: None,
+    }
+}
+
+/// A hash to check against when the user name does not exist, so a wrong name takes as long as a
+/// wrong password and does not reveal which names exist.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        security::hash_password("no such user, no such password").unwrap_or_default()
+    })
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let next = safe_next(&form.next);
+    let page = |error: String| LoginPage {
+        username: form.username.clone(),
+        next: next.clone(),
+        error: Some(error),
+    };
+    if let Some(minutes) = state.throttle.locked(&form.username, &ip) {
+        let message = format!("เข้าสู่ระบบผิดหลายครั้ง กรุณารอประมาณ {minutes} นาทีแล้วลองใหม่");
+        return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, page(message)).into_response());
+    }
+    let found = state
+        .services
+        .store
+        .find_login(form.username.trim())
+        .await?;
+    let password = form.password.clone();
+    let (user, hash) = match found {
+        Some((user, hash)) if user.active => (Some(user), hash),
+        _ => (None, dummy_hash().to_string()),
+    };
+    let ok = tokio::task::spawn_blocking(move || security::verify_password(&password, &hash))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let user = match (user, ok) {
+        (Some(user), true) => user,
+        _ => {
+            state.throttle.failed(&form.username, &ip);
+            let message = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง".to_string();
+            return Ok((axum::http::StatusCode::UNAUTHORIZED, page(message)).into_response());
+        }
+    };
+    state.throttle.succeeded(&form.username);
+    let lifetime = Duration::hours(state.config.security.session_hours.max(1));
+    let (token, _csrf) = state
+        .services
+        .store
+        .create_session(user.id, lifetime)
+        .await?;
+    let cookie = Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.server.secure_cookies)
+        .max_age(cookie::time::Duration::seconds(lifetime.num_seconds()))
+        .build();
+    Ok((
+        [(header::SET_COOKIE, cookie.to_string())],
+        Redirect::to(&next),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    if let Some(token) = session_token(&headers) {
+        state.services.store.delete_session(&token).await?;
+    }
+    let gone = Cookie::build((SESSION_COOKIE, ""))
+        .path("/")
+        .max_age(cookie::time::Duration::ZERO)
+        .build();
+    Ok((
+        [(header::SET_COOKIE, gone.to_string())],
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/registers/inbound"), "/registers/inbound");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+}

@@ -1,0 +1,33 @@
+//! The Thai pages, one module per area.
+
+pub mod dashboard;
+pub mod letters;
+pub mod login;
+pub mod registers;
+pub mod settings;
+
+use axum::http::request::Parts;
+use std::net::SocketAddr;
+
+use crate::domain::register::Register;
+use crate::web::error::WebError;
+
+/// The client address, for login throttling ("unknown" when not served over TCP).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientIp(ip))
+    }
+}
+
+pub fn parse_register(code: &str) -> Result<Register, WebError> {
+    Register::parse(code).ok_or(WebError::NotFound)
+}

@@ -1,0 +1,272 @@
+//! A register's list (with search and pages), its print view, and the registration form.
+
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::parse_register;
+use crate::domain::doc_no::DocNo;
+use crate::domain::letter::{FieldErrors, LetterInput};
+use crate::domain::register::Register;
+use crate::domain::thai_date;
+use crate::service::{ServiceError, current_year};
+use crate::store::letters::{LetterQuery, SearchField};
+use crate::web::auth::Viewer;
+use crate::web::error::WebError;
+use crate::web::forms::read_letter_upload;
+use crate::web::views::{
+    Layout, LetterFormPage, LetterRow, RegisterListPage, RegisterPrintPage, search_field_choices,
+};
+use crate::web::{AppState, Params};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    year: String,
+    q: String,
+    field: String,
+    page: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(register): Params<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<RegisterListPage, WebError> {
+    let register = parse_register(&register)?;
+    let actor = &viewer.actor;
+    let year_be = crate::domain::numbering::parse_year_be(&query.year)
+        .unwrap_or_else(|_| current_year(&actor.office));
+    let field = SearchField::parse(&query.field).unwrap_or_default();
+    let per_page = state.config.letters.page_size;
+    let page = crate::domain::digits::to_arabic(&query.page)
+        .parse::<i64>()
+        .unwrap_or(1)
+        .max(1);
+    let (letters, total) = state
+        .services
+        .list_letters(
+            actor,
+            LetterQuery {
+                register: Some(register),
+                year_be: Some(year_be),
+                q: Some(query.q.clone()),
+                field,
+                page,
+                per_page,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let last_page = ((total + per_page - 1) / per_page).max(1);
+    let pages = (page.saturating_sub(7).max(1)..=(page + 7).min(last_page)).collect();
+    let mut years = state.services.years(actor).await?;
+    if !years.contains(&year_be) {
+        years.push(year_be);
+        years.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    let query_base = serde_urlencoded_pairs(&[
+        ("year", &year_be.to_string()),
+        ("field", field.code()),
+        ("q", &query.q),
+    ]);
+    Ok(RegisterListPage {
+        layout: Layout::new(&viewer, register.code(), register.label()),
+        register: register.code(),
+        register_label: register.label(),
+        number_label: register.number_label(),
+        inbound: register == Register::Inbound,
+        year_be,
+        years,
+        q: query.q,
+        fields: search_field_choices(field),
+        rows: letters.iter().map(LetterRow::from).collect(),
+        total,
+        page,
+        pages,
+        last_page,
+        can_register: actor.user.role.can_register(register),
+        query_base,
+    })
+}
+
+fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PrintQuery {
+    year: String,
+}
+
+/// The whole year's register on one page, laid out like the paper form, for printing.
+pub async fn print(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(register): Params<String>,
+    Query(query): Query<PrintQuery>,
+) -> Result<RegisterPrintPage, WebError> {
+    let register = parse_register(&register)?;
+    let actor = &viewer.actor;
+    let year_be = crate::domain::numbering::parse_year_be(&query.year)
+        .unwrap_or_else(|_| current_year(&actor.office));
+    let mut rows = Vec::new();
+    let mut page = 1;
+    loop {
+        let (letters, total) = state
+            .services
+            .list_letters(
+                actor,
+                LetterQuery {
+                    register: Some(register),
+                    year_be: Some(year_be),
+                    page,
+                    per_page: 200,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        rows.extend(letters.iter().map(LetterRow::from));
+        if rows.len() as i64 >= total || letters.is_empty() {
+            break;
+        }
+        page += 1;
+    }
+    // Paper registers run oldest first.
+    rows.reverse();
+    Ok(RegisterPrintPage {
+        office_name: actor.office.name.clone(),
+        register_label: register.label(),
+        number_label: register.number_label(),
+        inbound: register == Register::Inbound,
+        year_be,
+        rows,
+        printed_at: thai_date::format_datetime(Utc::now()),
+    })
+}
+
+fn form_page(
+    state: &AppState,
+    viewer: &Viewer,
+    register: Register,
+    input: LetterInput,
+    errors: FieldErrors,
+) -> LetterFormPage {
+    let (speeds, secrecies, letter_types) = LetterFormPage::choices_for(&input);
+    let office = &viewer.actor.office;
+    let year = thai_date::be_year_of(Utc::now());
+    let next_doc_no = match register {
+        Register::Order => format!("ลำดับถัดไป/{year}"),
+        _ => DocNo {
+            prefix: office.prefix.clone(),
+            circular: register == Register::Circular,
+            number: "(เลขถัดไป)".into(),
+        }
+        .to_string(),
+    };
+    LetterFormPage {
+        layout: Layout::new(
+            viewer,
+            register.code(),
+            format!("ลงทะเบียน{}", register.label().trim_start_matches("ทะเบียน")),
+        ),
+        register: register.code(),
+        register_label: register.label(),
+        inbound: register == Register::Inbound,
+        editing: None,
+        heading: format!("ลงทะเบียน{}", register.label().trim_start_matches("ทะเบียน")),
+        next_doc_no,
+        input,
+        errors,
+        speeds,
+        secrecies,
+        letter_types,
+        file_slots: (1..=state.config.letters.max_attachments).collect(),
+        file_limit: format!("{} MB", state.config.letters.max_attachment_mb),
+    }
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(register): Params<String>,
+) -> Result<LetterFormPage, WebError> {
+    let register = parse_register(&register)?;
+    if !viewer.actor.user.role.can_register(register) {
+        return Err(WebError::Forbidden("ท่านไม่มีสิทธิ์ลงทะเบียนหนังสือ".into()));
+    }
+    let mut input = LetterInput::default();
+    if register != Register::Inbound {
+        input.doc_date = thai_date::format_short(thai_date::to_bangkok(Utc::now()).date());
+    }
+    Ok(form_page(
+        &state,
+        &viewer,
+        register,
+        input,
+        FieldErrors::default(),
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(register): Params<String>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let register = parse_register(&register)?;
+    let policy = state.services.attachments;
+    let upload = read_letter_upload(multipart, &policy).await;
+    let upload = match upload {
+        Ok(u) => u,
+        Err(WebError::Invalid(errors)) => {
+            // Too many files: show the form again (its text is lost with the stream, say so).
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form_page(&state, &viewer, register, LetterInput::default(), errors),
+            )
+                .into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    viewer.check_csrf(upload.fields.get("csrf").map(String::as_str))?;
+    let input = upload.letter_input();
+    match state
+        .services
+        .register_letter(&viewer.actor, register, &input, upload.files)
+        .await
+    {
+        Ok(letter) => {
+            Ok(Redirect::to(&format!("/letters/{}?done=registered", letter.id)).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form_page(&state, &viewer, register, input, errors),
+        )
+            .into_response()),
+        Err(e @ (ServiceError::TooLarge(_) | ServiceError::Unsupported(_))) => {
+            // A refused file is a form error: keep what the clerk typed.
+            let code = match &e {
+                ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            };
+            let mut errors = FieldErrors::default();
+            errors.add("files", e.to_string());
+            Ok((code, form_page(&state, &viewer, register, input, errors)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,293 @@
+//! ตั้งค่าระบบ: the office's prefix and circular numbering, calendar years, starting numbers, and
+//! the officers (กำหนดเจ้าหน้าที่).
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::domain::letter::FieldErrors;
+use crate::domain::register::{CircularNumbering, Series};
+use crate::service::{NewUserInput, OfficeSettingsInput, ServiceError, current_year};
+use crate::web::auth::Viewer;
+use crate::web::error::WebError;
+use crate::web::views::{Layout, SettingsPage, UsersPage};
+use crate::web::{AppState, Params};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SettingsQuery {
+    year: String,
+    done: String,
+}
+
+fn flash_for(done: &str) -> String {
+    match done {
+        "office" => "บันทึกข้อมูลหน่วยงานเรียบร้อย",
+        "year" => "เพิ่มปีปฏิทินเรียบร้อย",
+        "active" => "เปลี่ยนปีที่เปิดใช้งานเรียบร้อย",
+        "counter" => "ตั้งเลขเริ่มต้นเรียบร้อย",
+        "user" => "เพิ่มเจ้าหน้าที่เรียบร้อย",
+        "user-active" => "เปลี่ยนสถานะบัญชีเรียบร้อย",
+        _ => "",
+    }
+    .to_string()
+}
+
+async fn settings_page(
+    state: &AppState,
+    viewer: &Viewer,
+    selected_year: Option<i32>,
+    office_input: Option<OfficeSettingsInput>,
+    errors: FieldErrors,
+    flash: String,
+) -> Result<SettingsPage, WebError> {
+    let actor = &viewer.actor;
+    if !actor.user.role.can_manage_settings() {
+        return Err(WebError::Forbidden("ท่านไม่มีสิทธิ์ตั้งค่าระบบ".into()));
+    }
+    let office = &actor.office;
+    let selected_year = selected_year.unwrap_or_else(|| current_year(office));
+    let mut years = state.services.years(actor).await?;
+    if !years.contains(&selected_year) {
+        years.push(selected_year);
+        years.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    let states = state.services.series_states(actor, selected_year).await?;
+    Ok(SettingsPage {
+        layout: Layout::new(viewer, "settings", "ตั้งค่าระบบ"),
+        office: office_input.unwrap_or_else(|| OfficeSettingsInput {
+            name: office.name.clone(),
+            prefix: office.prefix.clone(),
+            email: office.email.clone().unwrap_or_default(),
+            circular_numbering: office.circular_numbering.code().into(),
+        }),
+        errors,
+        years,
+        active_year: office.active_year_be,
+        selected_year,
+        counters: SettingsPage::counter_rows(
+            &states,
+            office.circular_numbering == CircularNumbering::Separate,
+        ),
+        flash,
+    })
+}
+
+fn year_of(text: &str) -> Option<i32> {
+    crate::domain::numbering::parse_year_be(text).ok()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<SettingsQuery>,
+) -> Result<SettingsPage, WebError> {
+    settings_page(
+        &state,
+        &viewer,
+        year_of(&q.year),
+        None,
+        FieldErrors::default(),
+        flash_for(&q.done),
+    )
+    .await
+}
+
+/// Answers a settings form: back to the page on success, the page with the error otherwise.
+async fn after<T>(
+    state: &AppState,
+    viewer: &Viewer,
+    year: Option<i32>,
+    result: Result<T, ServiceError>,
+    done: &str,
+    office_input: Option<OfficeSettingsInput>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(_) => {
+            let year = year.map(|y| format!("&year={y}")).unwrap_or_default();
+            Ok(Redirect::to(&format!("/settings?done={done}{year}")).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let page =
+                settings_page(state, viewer, year, office_input, errors, String::new()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(ServiceError::Conflict(message)) => {
+            let mut errors = FieldErrors::default();
+            errors.add("start_number", message);
+            let page =
+                settings_page(state, viewer, year, office_input, errors, String::new()).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OfficeForm {
+    csrf: String,
+    #[serde(flatten)]
+    input: OfficeSettingsInput,
+}
+
+pub async fn office(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Form(form): Form<OfficeForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    let result = state
+        .services
+        .update_office(&viewer.actor, &form.input)
+        .await;
+    if let Ok(office) = &result {
+        viewer.actor.office = office.clone();
+    }
+    after(&state, &viewer, None, result, "office", Some(form.input)).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct YearForm {
+    csrf: String,
+    year_be: String,
+}
+
+pub async fn add_year(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<YearForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    let result = state.services.add_year(&viewer.actor, &form.year_be).await;
+    let year = result.as_ref().ok().copied();
+    after(&state, &viewer, year, result, "year", None).await
+}
+
+pub async fn active_year(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<YearForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    let result = state
+        .services
+        .set_active_year(&viewer.actor, &form.year_be)
+        .await;
+    after(&state, &viewer, None, result, "active", None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CounterForm {
+    csrf: String,
+    series: String,
+    year_be: String,
+    start_number: String,
+}
+
+pub async fn counter(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<CounterForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    let series =
+        Series::parse(&form.series).ok_or_else(|| WebError::BadRequest("ไม่รู้จักชุดเลขนี้".into()))?;
+    let year =
+        year_of(&form.year_be).ok_or_else(|| WebError::BadRequest("ปี พ.ศ. ไม่ถูกต้อง".into()))?;
+    let result = state
+        .services
+        .set_start_number(&viewer.actor, series, year, &form.start_number)
+        .await;
+    after(&state, &viewer, Some(year), result, "counter", None).await
+}
+
+async fn users_page(
+    state: &AppState,
+    viewer: &Viewer,
+    input: NewUserInput,
+    errors: FieldErrors,
+    flash: String,
+) -> Result<UsersPage, WebError> {
+    let users = state.services.users(&viewer.actor).await?;
+    let role = if input.role.is_empty() {
+        "staff".to_string()
+    } else {
+        input.role.clone()
+    };
+    Ok(UsersPage {
+        layout: Layout::new(viewer, "users", "กำหนดเจ้าหน้าที่"),
+        users: UsersPage::rows(&users, viewer),
+        roles: UsersPage::role_choices(viewer, &role),
+        input: NewUserInput {
+            password: String::new(),
+            ..input
+        },
+        errors,
+        flash,
+    })
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<SettingsQuery>,
+) -> Result<UsersPage, WebError> {
+    users_page(
+        &state,
+        &viewer,
+        NewUserInput::default(),
+        FieldErrors::default(),
+        flash_for(&q.done),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UserForm {
+    csrf: String,
+    #[serde(flatten)]
+    input: NewUserInput,
+}
+
+pub async fn add_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<UserForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    match state.services.add_user(&viewer.actor, &form.input).await {
+        Ok(_) => Ok(Redirect::to("/settings/users?done=user").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let page = users_page(&state, &viewer, form.input, errors, String::new()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActiveForm {
+    csrf: String,
+    active: String,
+}
+
+pub async fn user_active(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    Form(form): Form<ActiveForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    state
+        .services
+        .set_user_active(&viewer.actor, id, form.active == "1")
+        .await?;
+    Ok(Redirect::to("/settings/users?done=user-active").into_response())
+}

@@ -1,0 +1,453 @@
+//! What the pages show: askama templates and the view models they read. Formatting for people
+//! (Buddhist-era dates, Thai labels) happens here, never in the templates' logic.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use crate::domain::letter::{FieldErrors, LetterInput, LetterType, Secrecy, Speed};
+use crate::domain::register::{Register, Series};
+use crate::domain::thai_date;
+use crate::domain::user::Role;
+use crate::service::{NewUserInput, OfficeSettingsInput};
+use crate::store::letters::{Letter, LetterEvent, SearchField};
+use crate::store::users::User;
+
+use super::auth::Viewer;
+
+/// The frame around every page after login.
+pub struct Layout {
+    pub title: String,
+    pub user_name: String,
+    pub role_label: &'static str,
+    pub office_name: String,
+    pub office_desk: &'static str,
+    pub csrf: String,
+    pub nav: &'static str,
+    pub can_settings: bool,
+    pub can_users: bool,
+}
+
+impl Layout {
+    pub fn new(viewer: &Viewer, nav: &'static str, title: impl Into<String>) -> Layout {
+        let role = viewer.actor.user.role;
+        Layout {
+            title: title.into(),
+            user_name: viewer.actor.user.display_name().to_string(),
+            role_label: role.label(),
+            office_name: viewer.actor.office.name.clone(),
+            office_desk: viewer.actor.office.kind.saraban_desk(),
+            csrf: viewer.csrf.clone(),
+            nav,
+            can_settings: role.can_manage_settings(),
+            can_users: role.can_manage_users(),
+        }
+    }
+
+    pub fn registers(&self) -> Vec<(&'static str, &'static str)> {
+        Register::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect()
+    }
+}
+
+/// `(value, label, selected)` for a `<select>`.
+pub type Choice = (String, String, bool);
+
+fn choices<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    current: &str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| {
+            let c = code(*v);
+            (
+                c.to_string(),
+                label(*v).to_string(),
+                c == current || label(*v) == current,
+            )
+        })
+        .collect()
+}
+
+/// One register line as the manual's table shows it.
+pub struct LetterRow {
+    pub id: i64,
+    pub register: &'static str,
+    pub number: i64,
+    pub year_be: i32,
+    pub doc_no: String,
+    pub doc_date: String,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub action: String,
+    pub remark: String,
+    pub registered_at: String,
+    pub registered_by: String,
+    pub speed: &'static str,
+    pub urgent: bool,
+    pub secrecy: &'static str,
+    pub secret: bool,
+    pub cancelled: bool,
+    pub cancel_reason: String,
+    pub cancelled_by: String,
+    pub cancelled_at: String,
+    pub attachment_count: i64,
+    pub letter_type: &'static str,
+}
+
+impl From<&Letter> for LetterRow {
+    fn from(l: &Letter) -> Self {
+        LetterRow {
+            id: l.id,
+            register: l.register.code(),
+            number: l.number,
+            year_be: l.year_be,
+            doc_no: l.doc_no.clone(),
+            doc_date: thai_date::format_short(l.doc_date),
+            from: l.sender.clone(),
+            to: l.recipient.clone(),
+            subject: l.subject.clone(),
+            action: l.action.clone(),
+            remark: l.remark.clone(),
+            registered_at: thai_date::format_datetime(l.registered_at),
+            registered_by: l.registered_by_name.clone(),
+            speed: l.speed.label(),
+            urgent: l.speed.is_urgent(),
+            secrecy: l.secrecy.label(),
+            secret: l.secrecy.is_secret(),
+            cancelled: l.is_cancelled(),
+            cancel_reason: l.cancel_reason.clone().unwrap_or_default(),
+            cancelled_by: l.cancelled_by_name.clone().unwrap_or_default(),
+            cancelled_at: l
+                .cancelled_at
+                .map(thai_date::format_datetime)
+                .unwrap_or_default(),
+            attachment_count: l.attachment_count,
+            letter_type: l.letter_type.label(),
+        }
+    }
+}
+
+pub struct AttachmentRow {
+    pub position: i64,
+    pub name: String,
+    pub description: String,
+    pub size: String,
+    pub inline: bool,
+    pub sha256: String,
+}
+
+pub fn human_size(bytes: i64) -> String {
+    let b = bytes as f64;
+    if b >= 1024.0 * 1024.0 {
+        format!("{:.1} MB", b / 1024.0 / 1024.0)
+    } else if b >= 1024.0 {
+        format!("{:.0} KB", b / 1024.0)
+    } else {
+        format!("{bytes} ไบต์")
+    }
+}
+
+pub struct EventRow {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+}
+
+impl From<&LetterEvent> for EventRow {
+    fn from(e: &LetterEvent) -> Self {
+        let what = match e.kind.as_str() {
+            "registered" => "ลงทะเบียน".to_string(),
+            "cancelled" => format!(
+                "ยกเลิก เหตุผล: {}",
+                e.detail
+                    .get("reason")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or("")
+            ),
+            "edited" => {
+                let fields: Vec<String> = e
+                    .detail
+                    .get("changes")
+                    .and_then(|c| c.as_object())
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| {
+                                format!(
+                                    "{}: «{}» → «{}»",
+                                    field_label(k),
+                                    v.get("old").and_then(|x| x.as_str()).unwrap_or(""),
+                                    v.get("new").and_then(|x| x.as_str()).unwrap_or("")
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if fields.is_empty() {
+                    "แก้ไข (ไม่มีการเปลี่ยนแปลง)".to_string()
+                } else {
+                    format!("แก้ไข {}", fields.join("; "))
+                }
+            }
+            other => other.to_string(),
+        };
+        EventRow {
+            at: thai_date::format_datetime(e.at),
+            who: e.actor_name.clone().unwrap_or_else(|| "ระบบ".into()),
+            what,
+        }
+    }
+}
+
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "doc_no" => "ที่",
+        "doc_date" => "ลงวันที่",
+        "from" => "จาก",
+        "to" => "ถึง",
+        "subject" => "เรื่อง",
+        "action" => "การปฏิบัติ",
+        "remark" => "หมายเหตุ",
+        "speed" => "ชั้นความเร็ว",
+        "secrecy" => "ชั้นความลับ",
+        "letter_type" => "ชนิดหนังสือ",
+        _ => "ช่องอื่น",
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub message: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub username: String,
+    pub next: String,
+    pub error: Option<String>,
+}
+
+pub struct CountRow {
+    pub register: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+    pub cancelled: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub layout: Layout,
+    pub year_be: i32,
+    pub counts: Vec<CountRow>,
+    pub recent: Vec<LetterRow>,
+    pub can_register: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "register_list.html")]
+pub struct RegisterListPage {
+    pub layout: Layout,
+    pub register: &'static str,
+    pub register_label: &'static str,
+    pub number_label: &'static str,
+    pub inbound: bool,
+    pub year_be: i32,
+    pub years: Vec<i32>,
+    pub q: String,
+    pub fields: Vec<Choice>,
+    pub rows: Vec<LetterRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: Vec<i64>,
+    pub last_page: i64,
+    pub can_register: bool,
+    /// The query string without `page`, for the pager's links.
+    pub query_base: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "register_print.html")]
+pub struct RegisterPrintPage {
+    pub office_name: String,
+    pub register_label: &'static str,
+    pub number_label: &'static str,
+    pub inbound: bool,
+    pub year_be: i32,
+    pub rows: Vec<LetterRow>,
+    pub printed_at: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "letter_form.html")]
+pub struct LetterFormPage {
+    pub layout: Layout,
+    pub register: &'static str,
+    pub register_label: &'static str,
+    pub inbound: bool,
+    pub editing: Option<i64>,
+    pub heading: String,
+    pub next_doc_no: String,
+    pub input: LetterInput,
+    pub errors: FieldErrors,
+    pub speeds: Vec<Choice>,
+    pub secrecies: Vec<Choice>,
+    pub letter_types: Vec<Choice>,
+    pub file_slots: Vec<usize>,
+    pub file_limit: String,
+}
+
+impl LetterFormPage {
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
+
+    pub fn choices_for(input: &LetterInput) -> (Vec<Choice>, Vec<Choice>, Vec<Choice>) {
+        (
+            choices(Speed::ALL, Speed::code, Speed::label, &input.speed),
+            choices(Secrecy::ALL, Secrecy::code, Secrecy::label, &input.secrecy),
+            choices(
+                LetterType::ALL,
+                LetterType::code,
+                LetterType::label,
+                &input.letter_type,
+            ),
+        )
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "letter_detail.html")]
+pub struct LetterPage {
+    pub layout: Layout,
+    pub letter: LetterRow,
+    pub register_label: &'static str,
+    pub number_label: &'static str,
+    pub attachments: Vec<AttachmentRow>,
+    pub events: Vec<EventRow>,
+    pub can_edit: bool,
+    pub edit_refusal: String,
+    pub can_cancel: bool,
+    pub flash: String,
+    pub cancel_error: String,
+    pub reason: String,
+}
+
+pub struct CounterRow {
+    pub series: &'static str,
+    pub label: &'static str,
+    pub start: i64,
+    pub next: i64,
+    pub issued: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings.html")]
+pub struct SettingsPage {
+    pub layout: Layout,
+    pub office: OfficeSettingsInput,
+    pub errors: FieldErrors,
+    pub years: Vec<i32>,
+    pub active_year: Option<i32>,
+    pub selected_year: i32,
+    pub counters: Vec<CounterRow>,
+    pub flash: String,
+}
+
+impl SettingsPage {
+    pub fn is_active(&self, year: &i32) -> bool {
+        self.active_year == Some(*year)
+    }
+
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
+
+    pub fn counter_rows(
+        states: &[crate::store::settings::SeriesState],
+        circular_separate: bool,
+    ) -> Vec<CounterRow> {
+        states
+            .iter()
+            .filter(|s| circular_separate || s.series != Series::Circular)
+            .map(|s| CounterRow {
+                series: s.series.code(),
+                label: s.series.label(),
+                start: s.counter.start(),
+                next: s.counter.next(),
+                issued: s.counter.issued(),
+            })
+            .collect()
+    }
+}
+
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub role: &'static str,
+    pub active: bool,
+    pub manageable: bool,
+    pub is_self: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    pub layout: Layout,
+    pub users: Vec<UserRow>,
+    pub input: NewUserInput,
+    pub errors: FieldErrors,
+    pub roles: Vec<Choice>,
+    pub flash: String,
+}
+
+impl UsersPage {
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
+
+    pub fn rows(users: &[User], viewer: &Viewer) -> Vec<UserRow> {
+        users
+            .iter()
+            .map(|u| UserRow {
+                id: u.id,
+                username: u.username.clone(),
+                full_name: u.full_name.clone(),
+                role: u.role.label(),
+                active: u.active,
+                manageable: viewer.actor.user.role.can_grant(u.role)
+                    && u.id != viewer.actor.user.id,
+                is_self: u.id == viewer.actor.user.id,
+            })
+            .collect()
+    }
+
+    pub fn role_choices(viewer: &Viewer, current: &str) -> Vec<Choice> {
+        Role::ALL
+            .iter()
+            .filter(|r| viewer.actor.user.role.can_grant(**r))
+            .map(|r| {
+                (
+                    r.code().to_string(),
+                    r.label().to_string(),
+                    r.code() == current,
+                )
+            })
+            .collect()
+    }
+}
+
+pub fn search_field_choices(current: SearchField) -> Vec<Choice> {
+    SearchField::ALL
+        .iter()
+        .map(|f| (f.code().to_string(), f.label().to_string(), *f == current))
+        .collect()
+}
