@@ -7,7 +7,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct Config {
     pub server: ServerConfig,
@@ -58,18 +58,6 @@ pub struct SecurityConfig {
     /// Failed logins per user name before it is locked for `lockout_minutes`.
     pub max_failed_logins: u32,
     pub lockout_minutes: i64,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            server: ServerConfig::default(),
-            database: DatabaseConfig::default(),
-            storage: StorageConfig::default(),
-            letters: LettersConfig::default(),
-            security: SecurityConfig::default(),
-        }
-    }
 }
 
 impl Default for ServerConfig {
@@ -184,4 +172,27 @@ pub enum ConfigError {
     Missing(PathBuf),
     #[error("configuration is not valid: {0}")]
     Invalid(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_is_valid_and_matches_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/saraban.example.toml");
+        let from_file: Config = Figment::from(Toml::file(&path)).extract().unwrap();
+        assert_eq!(from_file, Config::default());
+    }
+
+    #[test]
+    fn a_missing_file_and_a_bad_url_are_reported() {
+        assert!(matches!(
+            Config::load(Some(Path::new("/nonexistent.toml"))),
+            Err(ConfigError::Missing(_))
+        ));
+        let mut c = Config::default();
+        c.database.url = "mysql://x".into();
+        assert!(matches!(c.check(), Err(ConfigError::Invalid(_))));
+    }
 }

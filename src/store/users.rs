@@ -190,12 +190,10 @@ impl Store {
     }
 
     pub async fn find_session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
-        let sql = format!(
-            "SELECT u.id, u.office_id, u.username, u.full_name, u.role, u.active, s.csrf
+        let sql = "SELECT u.id, u.office_id, u.username, u.full_name, u.role, u.active, s.csrf
              FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
-        );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1";
+        let row = sqlx::query(sql)
             .bind(security::sha256_hex(token.as_bytes()))
             .bind(time_to_db(now))
             .fetch_optional(self.pool())

@@ -153,7 +153,6 @@ async fn security_headers(request: Request, next: Next) -> Response {
 
 #[derive(RustEmbed)]
 #[folder = "static/"]
-
 struct StaticFiles;
 
 async fn static_file(Path(path): Path<String>) -> Response {

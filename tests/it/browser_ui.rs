@@ -1,0 +1,268 @@
+//! A clerk in headless Chromium: log in, register an inbound letter with a PDF, find it by a Thai
+//! word, open it. Screenshots land in target/screenshots for a person to look at.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+
+use crate::helpers::browser::Browser;
+use crate::helpers::{Db, PASSWORD, pdf_bytes, spawn_app};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_registers_searches_and_opens_a_letter_in_chromium() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    app.inbound(&w.clerk, "ขอเชิญประชุมคณะกรรมการสถานศึกษา").await;
+    let pdf_path = app.dir.path().join("หนังสือเชิญ.pdf");
+    std::fs::write(&pdf_path, pdf_bytes("invitation")).unwrap();
+
+    let browser = Browser::start(1280, 900).await;
+    let c = &browser.client;
+    c.goto(&app.url("/registers/inbound")).await.unwrap();
+    // Not logged in: the login page, which then returns to the register.
+    c.wait()
+        .for_element(Locator::Css("#username"))
+        .await
+        .unwrap();
+    browser.screenshot("01-login").await;
+    c.find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys("clerk")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("table.register"))
+        .await
+        .unwrap();
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/registers/inbound")
+    );
+
+    c.goto(&app.url("/registers/inbound/new")).await.unwrap();
+    let form = c
+        .wait()
+        .for_element(Locator::Css("form.letter"))
+        .await
+        .unwrap();
+    // First a mistake: no subject. The page says so in Thai and keeps the rest.
+    c.find(Locator::Css("#doc_no"))
+        .await
+        .unwrap()
+        .send_keys("ศธ ๐๔๑๘๓/ว๑๙๗๑")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#doc_date"))
+        .await
+        .unwrap()
+        .send_keys("10 พ.ค. 2566")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#from"))
+        .await
+        .unwrap()
+        .send_keys("กลุ่มอำนวยการ")
+        .await
+        .unwrap();
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let err = c
+        .wait()
+        .for_element(Locator::Css("#subject-error"))
+        .await
+        .unwrap();
+    assert_eq!(err.text().await.unwrap(), "กรุณากรอกเรื่อง");
+    assert_eq!(
+        c.find(Locator::Css("#from"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("กลุ่มอำนวยการ")
+    );
+    browser.screenshot("02-form-error").await;
+
+    c.find(Locator::Css("#subject"))
+        .await
+        .unwrap()
+        .send_keys("ประชาสัมพันธ์โครงการประกวดภาพถ่ายศิลปะเด็กไทย")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#file1"))
+        .await
+        .unwrap()
+        .send_keys(pdf_path.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("#description1"))
+        .await
+        .unwrap()
+        .send_keys("หนังสือเชิญ")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.letter button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let flash = c.wait().for_element(Locator::Css("#flash")).await.unwrap();
+    assert!(
+        flash
+            .text()
+            .await
+            .unwrap()
+            .contains("ลงทะเบียนเรียบร้อย เลขทะเบียนรับ 2")
+    );
+    assert_eq!(
+        c.find(Locator::Css("#doc_no"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ศธ 04183/ว1971"
+    );
+    browser.screenshot("03-letter").await;
+
+    // Find it by a Thai word from inside the subject (htmx updates the list as the clerk types).
+    c.goto(&app.url("/registers/inbound")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#q"))
+        .await
+        .unwrap()
+        .send_keys("ภาพถ่าย")
+        .await
+        .unwrap();
+    let found = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//p[contains(., 'พบ 1 รายการ')]"))
+        .await
+        .unwrap();
+    assert!(found.text().await.unwrap().contains("ภาพถ่าย"));
+    browser.screenshot("04-search").await;
+    c.find(Locator::LinkText("ประชาสัมพันธ์โครงการประกวดภาพถ่ายศิลปะเด็กไทย"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let subject = c
+        .wait()
+        .for_element(Locator::Css("#subject"))
+        .await
+        .unwrap();
+    assert_eq!(
+        subject.text().await.unwrap(),
+        "ประชาสัมพันธ์โครงการประกวดภาพถ่ายศิลปะเด็กไทย"
+    );
+
+    // Open the PDF: it is served inline, as a PDF, with the bytes that were uploaded.
+    let link = c.find(Locator::Css("a.file-link")).await.unwrap();
+    assert_eq!(link.text().await.unwrap(), "หนังสือเชิญ.pdf");
+    let href = link.attr("href").await.unwrap().unwrap();
+    let cookie = c.get_named_cookie("saraban_session").await.unwrap();
+    let res = app
+        .http
+        .get(app.url(&href))
+        .header("cookie", format!("saraban_session={}", cookie.value()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    assert_eq!(
+        res.bytes().await.unwrap().to_vec(),
+        std::fs::read(&pdf_path).unwrap()
+    );
+    c.goto(&app.url(&href)).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/files/1"));
+
+    // The other screens, for a person to look at.
+    for (path, name) in [
+        ("/", "05-dashboard"),
+        ("/settings", "06-settings"),
+        ("/settings/users", "07-users"),
+    ] {
+        c.goto(&app.url(path)).await.unwrap();
+        c.wait().for_element(Locator::Css("main")).await.unwrap();
+        browser.screenshot(name).await;
+    }
+    c.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_is_usable_on_a_phone() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    app.inbound(&w.clerk, "การจัดกิจกรรมงานดูแลครูไทยวัยเกษียณ ประจำปี พ.ศ. 2566")
+        .await;
+    let browser = Browser::phone(390, 844).await;
+    let c = &browser.client;
+    c.goto(&app.url("/login")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys("clerk")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css(".tiles")).await.unwrap();
+    browser.screenshot("08-phone-dashboard").await;
+    c.goto(&app.url("/letters/1")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("dl.letter-facts"))
+        .await
+        .unwrap();
+    // Nothing on the letter page is wider than the phone.
+    let width = c
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(
+        width.as_i64().unwrap() <= 390,
+        "page is {width} px wide on a 390 px phone"
+    );
+    browser.screenshot("09-phone-letter").await;
+    c.clone().close().await.unwrap();
+}

@@ -1,0 +1,183 @@
+//! The command line: every command has plain help; offices, users and tokens are created.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::helpers::{Db, spawn_app_with};
+
+fn saraban(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_saraban"))
+        .args(args)
+        .current_dir(dir)
+        .env(
+            "SARABAN__DATABASE__URL",
+            format!("sqlite://{}/cli.db", dir.display()),
+        )
+        .env("SARABAN__STORAGE__ROOT", dir.join("files"))
+        .env("SARABAN_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run saraban");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offices_users_and_tokens_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["demo", "--help"],
+        &["office", "add", "--help"],
+        &["user", "add", "--help"],
+        &["token", "create", "--help"],
+    ] {
+        let (ok, out, _) = saraban(d, args, None);
+        assert!(ok && out.contains("Usage"), "{args:?}");
+    }
+    let (ok, out, err) = saraban(d, &["migrate"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("up to date"));
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "office",
+            "add",
+            "--id",
+            "ubn1",
+            "--name",
+            "สพป.อุบลราชธานี เขต 1",
+            "--prefix",
+            "ศธ 04183",
+            "--kind",
+            "district",
+            "--email",
+            "saraban04183@example.go.th",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "office",
+            "add",
+            "--id",
+            "school-006",
+            "--name",
+            "โรงเรียนอนุบาล",
+            "--prefix",
+            "ศธ 04183.006",
+            "--kind",
+            "school",
+            "--parent",
+            "ubn1",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "office", "add", "--id", "x", "--name", "", "--prefix", "ศธ", "--kind", "castle",
+        ],
+        None,
+    );
+    assert!(!ok, "bad office input must fail");
+    assert!(err.contains("รหัสหน่วยงาน") && err.contains("kind"), "{err}");
+    let (ok, out, _) = saraban(d, &["office", "list"], None);
+    assert!(ok && out.contains("school-006") && out.contains("ubn1"));
+
+    let (ok, out, err) = saraban(
+        d,
+        &[
+            "user",
+            "add",
+            "--office",
+            "ubn1",
+            "--username",
+            "clerk1",
+            "--role",
+            "clerk",
+            "--password-stdin",
+        ],
+        Some("รหัสผ่านยาวพอ\n"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("clerk1"));
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "user",
+            "add",
+            "--office",
+            "nowhere",
+            "--username",
+            "x2",
+            "--role",
+            "clerk",
+            "--password-stdin",
+        ],
+        Some("รหัสผ่านยาวพอ\n"),
+    );
+    assert!(!ok);
+    assert!(err.contains("nowhere"), "{err}");
+    let (ok, out, err) = saraban(d, &["token", "create", "--user", "clerk1"], None);
+    assert!(ok, "{err}");
+    let token = out.split_whitespace().last().unwrap().to_string();
+    assert!(token.starts_with("srb_"));
+
+    // The same database served: the token works, the password logs in.
+    let url = format!("sqlite://{}/cli.db", d.display());
+    let app = spawn_app_with(Db::Sqlite, |c| c.database.url = url).await;
+    let (status, me) = app.get_json(&token, "/api/v1/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["user"]["username"], "clerk1");
+    assert_eq!(me["office"]["prefix"], "ศธ 04183");
+    let res = app
+        .http
+        .post(app.url("/login"))
+        .form(&[("username", "clerk1"), ("password", "รหัสผ่านยาวพอ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_creates_logins_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = saraban(dir.path(), &["demo"], None);
+    assert!(ok, "{err}");
+    for who in [
+        "admin",
+        "director",
+        "deputy",
+        "clerk",
+        "staff",
+        "anuban-clerk",
+    ] {
+        assert!(out.contains(who), "{who} in {out}");
+    }
+    let (ok, again, err) = saraban(dir.path(), &["demo"], None);
+    assert!(ok, "a second run must not fail: {err}");
+    assert_eq!(out, again);
+}

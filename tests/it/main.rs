@@ -1,0 +1,12 @@
+//! One integration-test binary (each extra binary costs a link on 2 cores).
+
+mod helpers;
+
+mod api_letters;
+mod browser_ui;
+mod cli;
+mod numbering;
+mod openapi_doc;
+mod pages;
+mod security;
+mod storage;

@@ -1,0 +1,51 @@
+//! The OpenAPI document describes routes that exist, and is itself behind login.
+
+use reqwest::Method;
+
+use crate::helpers::{Db, spawn_app};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_operation_answers() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    app.inbound(&w.admin, "เอกสารทดสอบ").await;
+    let (status, doc) = app.get_json(&w.admin, "/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut operations = 0;
+    for (path, item) in paths {
+        let concrete = path
+            .replace("{id}", "1")
+            .replace("{n}", "9")
+            .replace("{year_be}", "2570")
+            .replace("{series}", "inbound");
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            operations += 1;
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let mut req = app
+                .http
+                .request(m, app.url(&format!("/api/v1{concrete}")))
+                .bearer_auth(&w.admin);
+            if method != "get" && path != "/letters" {
+                req = req.json(&serde_json::json!({}));
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            assert_ne!(status, 405, "{method} {path} is documented but not routed");
+            if !path.contains("{n}") {
+                assert_ne!(status, 404, "{method} {path} is documented but not found");
+            }
+            assert!(status < 500, "{method} {path} failed with {status}");
+        }
+    }
+    // Every API route but the document itself (see security::API_ROUTES).
+    assert_eq!(
+        operations,
+        crate::security::API_ROUTES.len() - 1,
+        "documented operations"
+    );
+}
