@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod files;
+pub mod mail;
 pub mod security;
 pub mod service;
 pub mod store;

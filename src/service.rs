@@ -161,6 +161,7 @@ impl Services {
             registered_at: Utc::now(),
             received_at: None,
             attachments,
+            inbox_entry_id: None,
         };
         Ok(self.store.register_letter(&new).await?)
     }

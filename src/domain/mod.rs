@@ -4,6 +4,7 @@ pub mod attachment;
 pub mod digits;
 pub mod doc_no;
 pub mod letter;
+pub mod mail_facts;
 pub mod numbering;
 pub mod office;
 pub mod register;

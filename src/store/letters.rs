@@ -80,6 +80,9 @@ pub struct NewLetter<'a> {
     pub registered_at: DateTime<Utc>,
     pub received_at: Option<DateTime<Utc>>,
     pub attachments: Vec<NewAttachment>,
+    /// The inbox entry this registration comes from; it is marked registered in the same
+    /// transaction, and a second registration of it is refused.
+    pub inbox_entry_id: Option<i64>,
 }
 
 /// Which field a search looks in (the manual's "ค้นหาหนังสือ จาก [เรื่อง]").
@@ -334,6 +337,28 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
+
+        if let Some(entry) = new.inbox_entry_id {
+            let done = sqlx::query(
+                "UPDATE inbox_entries SET letter_id = $1, registered_at = $2
+                 WHERE id = $3 AND office_id = $4 AND letter_id IS NULL",
+            )
+            .bind(id)
+            .bind(now.clone())
+            .bind(entry)
+            .bind(office_id.clone())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                // Rolling back also returns the number: nothing skips.
+                return Err(StoreError::Conflict("หนังสือฉบับนี้ลงทะเบียนรับไปแล้ว".into()));
+            }
+            sqlx::query("UPDATE letters SET inbox_entry_id = $1 WHERE id = $2")
+                .bind(entry)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
 
         for (i, a) in new.attachments.iter().enumerate() {
             sqlx::query(

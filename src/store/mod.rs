@@ -7,6 +7,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use thiserror::Error;
 
+pub mod inbox;
 pub mod letters;
 pub mod offices;
 pub mod settings;

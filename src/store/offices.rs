@@ -19,6 +19,8 @@ pub struct Office {
     pub circular_numbering: CircularNumbering,
     /// The year the registers open on; `None` follows the calendar.
     pub active_year_be: Option<i32>,
+    /// Register letters arriving by e-mail at once, without a clerk's click.
+    pub auto_register: bool,
 }
 
 pub struct NewOffice<'a> {
@@ -39,7 +41,7 @@ pub struct OfficeSettings<'a> {
 }
 
 const COLUMNS: &str =
-    "id, name, kind, parent_id, prefix, email, circular_numbering, active_year_be";
+    "id, name, kind, parent_id, prefix, email, circular_numbering, active_year_be, auto_register";
 
 fn office_from_row(row: &AnyRow) -> Result<Office> {
     let kind: String = row.try_get("kind")?;
@@ -56,6 +58,7 @@ fn office_from_row(row: &AnyRow) -> Result<Office> {
         circular_numbering: CircularNumbering::parse(&circular)
             .ok_or_else(|| StoreError::Corrupt(format!("circular numbering {circular}")))?,
         active_year_be: active.map(|y| y as i32),
+        auto_register: row.try_get::<i64, _>("auto_register")? != 0,
     })
 }
 
@@ -109,6 +112,25 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(office_from_row).collect()
+    }
+
+    pub async fn set_auto_register(&self, id: &str, on: bool) -> Result<()> {
+        sqlx::query("UPDATE offices SET auto_register = $1 WHERE id = $2")
+            .bind(i64::from(on))
+            .bind(id.to_string())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The office whose saraban address is `email` (case-insensitive).
+    pub async fn find_office_by_email(&self, email: &str) -> Result<Option<Office>> {
+        let sql = format!("SELECT {COLUMNS} FROM offices WHERE LOWER(email) = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(office_from_row).transpose()
     }
 
     pub async fn update_office_settings(&self, id: &str, s: &OfficeSettings<'_>) -> Result<Office> {

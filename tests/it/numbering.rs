@@ -119,6 +119,7 @@ async fn numbers_restart_at_new_year_bangkok_time(db: Db) {
                 registered_at: when,
                 received_at: None,
                 attachments: vec![],
+                inbox_entry_id: None,
             })
             .await
             .unwrap();
@@ -153,6 +154,7 @@ async fn start_number_for_a_year_continues_a_paper_register(db: Db) {
             registered_at: Utc.with_ymd_and_hms(2024, 3, 1, 3, 0, 0).unwrap(),
             received_at: None,
             attachments: vec![],
+            inbox_entry_id: None,
         })
         .await
         .unwrap();

@@ -1,0 +1,322 @@
+//! The ingestion pipeline: raw message in, exactly one outcome out — an inbox entry (or the entry
+//! it duplicates), a recorded notice (auto-reply, delivery report), or quarantine with the raw
+//! bytes and a reason. The raw message is always kept, by its sha256, as the evidence of arrival.
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+
+use super::parse::{self, MailKind, ParsedMail};
+use crate::domain::attachment::display_name;
+use crate::domain::mail_facts;
+use crate::files::FileError;
+use crate::security::sha256_hex;
+use crate::service::Services;
+use crate::store::StoreError;
+use crate::store::inbox::{
+    EntrySource, MailRecord, NewInboxEntry, NewNotice, NewQuarantine, ReceiptKey, Recorded,
+    RefusedFile,
+};
+use crate::store::letters::NewAttachment;
+use crate::store::offices::Office;
+
+/// Where a message came from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    /// A mailbox folder position; taking the same position twice does nothing.
+    Mailbox(ReceiptKey),
+    /// A file given to `saraban ingest` or dropped in a folder.
+    File(String),
+}
+
+impl Origin {
+    fn label(&self) -> String {
+        match self {
+            Origin::Mailbox(k) => format!("mailbox {} {} uid {}", k.mailbox_id, k.folder, k.uid),
+            Origin::File(name) => format!("file {name}"),
+        }
+    }
+
+    fn receipt(&self) -> Option<&ReceiptKey> {
+        match self {
+            Origin::Mailbox(k) => Some(k),
+            Origin::File(_) => None,
+        }
+    }
+
+    fn mailbox_id(&self) -> Option<i64> {
+        self.receipt().map(|k| k.mailbox_id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Letter { entry_id: i64 },
+    Duplicate { entry_id: i64 },
+    AutoReply { notice_id: i64 },
+    DeliveryReport { notice_id: i64 },
+    Quarantined { id: i64, reason: String },
+    AlreadyTaken,
+}
+
+impl Outcome {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Letter { .. } => "letter",
+            Outcome::Duplicate { .. } => "duplicate",
+            Outcome::AutoReply { .. } => "auto-reply",
+            Outcome::DeliveryReport { .. } => "delivery-report",
+            Outcome::Quarantined { .. } => "quarantined",
+            Outcome::AlreadyTaken => "already-taken",
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Files(#[from] FileError),
+}
+
+/// What a parsed message becomes, before anything is written.
+enum Decision {
+    Entry(NewInboxEntry),
+    Notice(NewNotice),
+    Quarantine(String),
+}
+
+/// Takes one message into an office.
+pub async fn ingest(
+    services: &Services,
+    office: &Office,
+    origin: &Origin,
+    raw: Bytes,
+    arrived_at: Option<DateTime<Utc>>,
+) -> Result<Outcome, IngestError> {
+    if let Some(key) = origin.receipt() {
+        if services.store.receipt_exists(key).await? {
+            return Ok(Outcome::AlreadyTaken);
+        }
+    }
+    let raw_size = raw.len() as i64;
+    let raw_sha = services.files.put(raw.clone()).await?;
+    let decision = match parse::parse(&raw) {
+        Err(e) => Decision::Quarantine(e.to_string()),
+        Ok(mail) => {
+            decide(
+                services, office, origin, mail, &raw_sha, raw_size, arrived_at,
+            )
+            .await?
+        }
+    };
+    let subject_hint = parse::parse(&raw).map(|m| m.subject).unwrap_or_default();
+    let record = match decision {
+        Decision::Entry(e) => MailRecord::Entry(e),
+        Decision::Notice(n) => MailRecord::Notice(n),
+        Decision::Quarantine(reason) => MailRecord::Quarantine(NewQuarantine {
+            office_id: office.id.clone(),
+            mailbox_id: origin.mailbox_id(),
+            origin: origin.label(),
+            raw_sha256: Some(raw_sha.clone()),
+            raw_size,
+            subject: subject_hint.chars().take(300).collect(),
+            reason,
+        }),
+    };
+    let is_auto_reply = matches!(&record, MailRecord::Notice(n) if n.kind == "auto_reply");
+    let reason = match &record {
+        MailRecord::Quarantine(q) => q.reason.clone(),
+        _ => String::new(),
+    };
+    let recorded = services
+        .store
+        .record_mail(&record, origin.receipt())
+        .await?;
+    Ok(match recorded {
+        Recorded::Entry {
+            id,
+            duplicate: false,
+        } => Outcome::Letter { entry_id: id },
+        Recorded::Entry {
+            id,
+            duplicate: true,
+        } => Outcome::Duplicate { entry_id: id },
+        Recorded::Notice { id } if is_auto_reply => Outcome::AutoReply { notice_id: id },
+        Recorded::Notice { id } => Outcome::DeliveryReport { notice_id: id },
+        Recorded::Quarantine { id } => Outcome::Quarantined { id, reason },
+        Recorded::AlreadyTaken => Outcome::AlreadyTaken,
+    })
+}
+
+/// Records that a mailbox message was too large to fetch: it stays in the mailbox, and the clerk
+/// sees it in quarantine with the reason.
+pub async fn refuse_oversized(
+    services: &Services,
+    office: &Office,
+    key: ReceiptKey,
+    size: u64,
+    limit: u64,
+) -> Result<Outcome, IngestError> {
+    let reason = format!(
+        "อีเมลใหญ่ {:.1} MB เกินขนาดที่รับได้ {:.0} MB จึงไม่ได้ดึงมา (ยังอยู่ในกล่องอีเมล)",
+        size as f64 / 1048576.0,
+        limit as f64 / 1048576.0
+    );
+    let origin = Origin::Mailbox(key);
+    let record = MailRecord::Quarantine(NewQuarantine {
+        office_id: office.id.clone(),
+        mailbox_id: origin.mailbox_id(),
+        origin: origin.label(),
+        raw_sha256: None,
+        raw_size: size as i64,
+        subject: String::new(),
+        reason: reason.clone(),
+    });
+    Ok(
+        match services
+            .store
+            .record_mail(&record, origin.receipt())
+            .await?
+        {
+            Recorded::Quarantine { id } => Outcome::Quarantined { id, reason },
+            _ => Outcome::AlreadyTaken,
+        },
+    )
+}
+
+async fn decide(
+    services: &Services,
+    office: &Office,
+    origin: &Origin,
+    mail: ParsedMail,
+    raw_sha: &str,
+    raw_size: i64,
+    arrived_at: Option<DateTime<Utc>>,
+) -> Result<Decision, IngestError> {
+    let received_at = arrived_at.or(mail.date).unwrap_or_else(Utc::now);
+    match mail.kind {
+        MailKind::AutoReply(reason) => {
+            return Ok(Decision::Notice(NewNotice {
+                office_id: office.id.clone(),
+                kind: "auto_reply",
+                message_id: mail.message_id.clone(),
+                original_message_id: None,
+                action: String::new(),
+                status: String::new(),
+                recipient: String::new(),
+                diagnostic: reason,
+                subject: mail.subject.chars().take(300).collect(),
+                raw_sha256: Some(raw_sha.to_string()),
+                received_at,
+            }));
+        }
+        MailKind::DeliveryReport(r) => {
+            return Ok(Decision::Notice(NewNotice {
+                office_id: office.id.clone(),
+                kind: "delivery_report",
+                message_id: mail.message_id.clone(),
+                original_message_id: r.original_message_id,
+                action: r.action,
+                status: r.status,
+                recipient: r.recipient,
+                diagnostic: r.diagnostic,
+                subject: mail.subject.chars().take(300).collect(),
+                raw_sha256: Some(raw_sha.to_string()),
+                received_at,
+            }));
+        }
+        MailKind::Letter => {}
+    }
+
+    // Files: the register's allowed types, judged by content; the rest stay in the raw message.
+    let policy = services.attachments;
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    for file in &mail.files {
+        let name = display_name(&file.name);
+        match policy.check(&name, &file.data, file.data.len() as u64) {
+            Ok(_) if accepted.len() >= policy.max_files => refused.push(RefusedFile {
+                name,
+                reason: format!("เกิน {} ไฟล์ต่อหนังสือ", policy.max_files),
+            }),
+            Ok(kind) => accepted.push((name, kind, file)),
+            Err(why) => refused.push(RefusedFile {
+                name,
+                reason: why.to_string(),
+            }),
+        }
+    }
+    if !mail.files.is_empty() && accepted.is_empty() {
+        let names: Vec<String> = refused.iter().map(|r| r.reason.clone()).collect();
+        return Ok(Decision::Quarantine(format!(
+            "ไฟล์แนบทุกไฟล์ไม่ได้รับอนุญาต: {}",
+            names.join("; ")
+        )));
+    }
+    let mut attachments = Vec::with_capacity(accepted.len());
+    for (name, kind, file) in accepted {
+        let sha256 = services
+            .files
+            .put(Bytes::copy_from_slice(&file.data))
+            .await?;
+        attachments.push(NewAttachment {
+            name,
+            description: String::new(),
+            kind,
+            size: file.data.len() as i64,
+            sha256,
+        });
+    }
+
+    let facts = mail_facts::extract(&mail.subject, &mail.text);
+    // The same letter twice (two mailboxes, a re-send, a UIDVALIDITY reset) has the same
+    // Message-ID and the same content; a reused Message-ID with other content is another letter.
+    let content = format!(
+        "{}\n{}\n{}",
+        mail.subject,
+        mail.text.trim(),
+        attachments
+            .iter()
+            .map(|a| a.sha256.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let dedupe_key = sha256_hex(
+        format!(
+            "{}\n{}",
+            mail.message_id.as_deref().unwrap_or(""),
+            sha256_hex(content.as_bytes())
+        )
+        .as_bytes(),
+    );
+    let sender = if mail.from_name.trim().is_empty() {
+        mail.from_addr.clone()
+    } else {
+        mail.from_name.trim().to_string()
+    };
+    Ok(Decision::Entry(NewInboxEntry {
+        office_id: office.id.clone(),
+        source: EntrySource::Email,
+        mailbox_id: origin.mailbox_id(),
+        message_id: mail.message_id.clone(),
+        dedupe_key,
+        raw_sha256: Some(raw_sha.to_string()),
+        raw_size,
+        subject: if facts.subject.is_empty() {
+            "(ไม่มีเรื่อง)".into()
+        } else {
+            facts.subject.chars().take(1000).collect()
+        },
+        doc_no: facts.doc_no.unwrap_or_default(),
+        doc_date: facts.doc_date,
+        sender: sender.chars().take(300).collect(),
+        sender_email: mail.from_addr.clone(),
+        recipient: office.name.clone(),
+        body_text: mail.text.chars().take(100_000).collect(),
+        received_at,
+        refused,
+        attachments,
+    }))
+}

@@ -1,0 +1,379 @@
+//! From raw bytes to what the gateway needs: who, what, when, the body, the files, and whether it
+//! is a letter at all (auto-replies and delivery reports never are).
+
+use chrono::{DateTime, TimeZone, Utc};
+use mail_parser::{Message, MessageParser, MimeHeaders};
+use thiserror::Error;
+
+use super::charset;
+use crate::domain::mail_facts::normalise_message_id;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailFile {
+    pub name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// A delivery-status report (a bounce), tied to the message it reports on.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeliveryReport {
+    pub original_message_id: Option<String>,
+    pub action: String,
+    pub status: String,
+    pub recipient: String,
+    pub diagnostic: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailKind {
+    Letter,
+    /// Out-of-office answers, mailing-list and bulk mail: recorded, never a letter.
+    AutoReply(String),
+    DeliveryReport(DeliveryReport),
+}
+
+#[derive(Debug, Clone)]
+pub struct ParsedMail {
+    pub message_id: Option<String>,
+    pub subject: String,
+    pub from_name: String,
+    pub from_addr: String,
+    pub to: String,
+    pub date: Option<DateTime<Utc>>,
+    pub text: String,
+    pub html: Option<String>,
+    pub files: Vec<MailFile>,
+    pub kind: MailKind,
+    /// The header lines, decoded, for the "original e-mail" view.
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ParseError {
+    #[error("อ่านอีเมลไม่ได้: ไม่พบส่วนหัวของอีเมล")]
+    NotMail,
+    #[error("อ่านอีเมลไม่ได้: ไฟล์ว่าง")]
+    Empty,
+}
+
+pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
+    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ParseError::Empty);
+    }
+    let normalised = charset::normalise_labels(raw);
+    let message = MessageParser::default()
+        .parse(normalised.as_ref())
+        .ok_or(ParseError::NotMail)?;
+    let has_header = !message.root_part().headers.is_empty();
+    if !has_header || !looks_like_headers(raw) {
+        return Err(ParseError::NotMail);
+    }
+
+    let subject = header_text(&message, raw, "Subject", message.subject());
+    let (from_name, from_addr) = match message.from().and_then(|a| a.first()) {
+        Some(addr) => (
+            addr.name().map(str::to_string).unwrap_or_default(),
+            addr.address().map(str::to_string).unwrap_or_default(),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let from_name = if from_name.contains('\u{FFFD}') {
+        charset::raw_header(raw, "From")
+            .map(|b| charset::decode_8bit(&b))
+            .map(|s| {
+                s.split('<')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches('"')
+                    .to_string()
+            })
+            .unwrap_or(from_name)
+    } else {
+        from_name
+    };
+    let to = message
+        .to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or("")
+        .to_string();
+    let date = message
+        .date()
+        .and_then(|d| Utc.timestamp_opt(d.to_timestamp(), 0).single());
+    let text = message
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
+    let html = (message.html_body_count() > 0)
+        .then(|| message.html_part(0))
+        .flatten()
+        .filter(|p| p.is_text_html())
+        .and_then(|p| p.text_contents())
+        .map(str::to_string);
+    let mut files = Vec::new();
+    collect_files(&message, &mut files, 0);
+    let kind = classify(&message, raw, &from_addr);
+    let headers = message
+        .root_part()
+        .headers
+        .iter()
+        .map(|h| {
+            let name = h.name().to_string();
+            let value = message
+                .header_raw(h.name())
+                .map(|v| v.trim().to_string())
+                .unwrap_or_else(|| {
+                    String::from_utf8_lossy(
+                        &normalised[h.offset_start as usize..h.offset_end as usize],
+                    )
+                    .trim()
+                    .to_string()
+                });
+            (name, value)
+        })
+        .collect();
+
+    Ok(ParsedMail {
+        message_id: message.message_id().and_then(normalise_message_id),
+        subject,
+        from_name,
+        from_addr,
+        to,
+        date,
+        text,
+        html,
+        files,
+        kind,
+        headers,
+    })
+}
+
+/// The first line must look like a header (`Name: value`), or the file is not mail at all.
+fn looks_like_headers(raw: &[u8]) -> bool {
+    let first = raw
+        .split(|b| *b == b'\n')
+        .find(|l| !l.trim_ascii().is_empty())
+        .unwrap_or_default();
+    if first.starts_with(b"From ") {
+        return true; // an mbox "From " line
+    }
+    match first.iter().position(|b| *b == b':') {
+        Some(colon) => colon > 0 && first[..colon].iter().all(|b| b.is_ascii_graphic()),
+        None => false,
+    }
+}
+
+/// A header's text; when the sender wrote raw 8-bit bytes (no RFC 2047), they are read again as
+/// strict UTF-8 or else windows-874.
+fn header_text(message: &Message<'_>, raw: &[u8], name: &str, parsed: Option<&str>) -> String {
+    let parsed = parsed.unwrap_or("").to_string();
+    let raw_value = charset::raw_header(raw, name);
+    match raw_value {
+        Some(bytes)
+            if bytes.iter().any(|b| *b >= 0x80) && !bytes.windows(2).any(|w| w == b"=?") =>
+        {
+            charset::decode_8bit(&bytes)
+        }
+        _ if parsed.is_empty() => message
+            .header_raw(name)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+        _ => parsed,
+    }
+}
+
+/// Files of the letter: attachments of the message and of any forwarded message inside it.
+/// Inline images of a signature (inline, with a Content-ID) are not files of the letter.
+fn collect_files(message: &Message<'_>, out: &mut Vec<MailFile>, depth: usize) {
+    for part in message.attachments() {
+        if part.is_message() {
+            if let Some(inner) = part.message().filter(|_| depth < 8) {
+                collect_files(inner, out, depth + 1);
+            }
+            continue;
+        }
+        let content_type = part
+            .content_type()
+            .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream")))
+            .unwrap_or_else(|| "application/octet-stream".into())
+            .to_ascii_lowercase();
+        let inline = part
+            .content_disposition()
+            .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));
+        if inline && part.content_id().is_some() && content_type.starts_with("image/") {
+            continue;
+        }
+        let name = part
+            .attachment_name()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("ไฟล์แนบ-{}{}", out.len() + 1, extension_for(&content_type)));
+        out.push(MailFile {
+            name,
+            content_type,
+            data: part.contents().to_vec(),
+        });
+    }
+}
+
+fn extension_for(content_type: &str) -> &'static str {
+    match content_type {
+        "application/pdf" => ".pdf",
+        "image/jpeg" => ".jpg",
+        "image/png" => ".png",
+        "image/gif" => ".gif",
+        "application/zip" => ".zip",
+        "text/plain" => ".txt",
+        "text/html" => ".html",
+        _ => "",
+    }
+}
+
+fn header_value(message: &Message<'_>, name: &str) -> Option<String> {
+    message
+        .header_raw(name)
+        .map(|v| v.trim().to_ascii_lowercase())
+}
+
+fn classify(message: &Message<'_>, raw: &[u8], from_addr: &str) -> MailKind {
+    let is_report = message.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && ct
+                .attribute("report-type")
+                .is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
+    });
+    if is_report {
+        return MailKind::DeliveryReport(delivery_report(raw));
+    }
+    if let Some(v) = header_value(message, "Auto-Submitted").filter(|v| !v.starts_with("no")) {
+        return MailKind::AutoReply(format!("Auto-Submitted: {v}"));
+    }
+    if let Some(v) = header_value(message, "Precedence")
+        .filter(|v| matches!(v.as_str(), "bulk" | "junk" | "list"))
+    {
+        return MailKind::AutoReply(format!("Precedence: {v}"));
+    }
+    for name in ["X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"] {
+        if name != "X-Auto-Response-Suppress" && message.header_raw(name).is_some() {
+            return MailKind::AutoReply(format!("{name}"));
+        }
+    }
+    let from = from_addr.to_ascii_lowercase();
+    if from.starts_with("mailer-daemon@") || from.starts_with("postmaster@") {
+        return MailKind::AutoReply(format!("from {from}"));
+    }
+    MailKind::Letter
+}
+
+/// Reads Action / Status / Final-Recipient / Diagnostic-Code, and the Message-ID of the returned
+/// message (the first Message-ID after the report's own headers).
+fn delivery_report(raw: &[u8]) -> DeliveryReport {
+    let text = String::from_utf8_lossy(raw);
+    let body_start = text
+        .find("\r\n\r\n")
+        .or_else(|| text.find("\n\n"))
+        .unwrap_or(0);
+    let mut report = DeliveryReport::default();
+    let field = |line: &str, name: &str| -> Option<String> {
+        let (k, v) = line.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_string())
+    };
+    for line in text[body_start..].lines() {
+        if let Some(v) = field(line, "Action").filter(|_| report.action.is_empty()) {
+            report.action = v.to_ascii_lowercase();
+        } else if let Some(v) = field(line, "Status").filter(|_| report.status.is_empty()) {
+            report.status = v;
+        } else if let Some(v) =
+            field(line, "Final-Recipient").filter(|_| report.recipient.is_empty())
+        {
+            report.recipient = v.split(';').next_back().unwrap_or("").trim().to_string();
+        } else if let Some(v) =
+            field(line, "Diagnostic-Code").filter(|_| report.diagnostic.is_empty())
+        {
+            report.diagnostic = v
+                .split_once(';')
+                .map(|(_, d)| d.trim())
+                .unwrap_or(&v)
+                .to_string();
+        } else if let Some(v) =
+            field(line, "Message-ID").filter(|_| report.original_message_id.is_none())
+        {
+            report.original_message_id = normalise_message_id(&v);
+        }
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_874_subject_and_attachment_names() {
+        let raw = "From: =?windows-874?B?ysfRyrTV?= <a@b.go.th>\r\nTo: s@x.go.th\r\nSubject: =?cp874?B?y7nRp8rXzcPSqqHSww==?=\r\nMessage-ID: <X1@B.GO.TH>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=tis620\r\nContent-Transfer-Encoding: base64\r\n\r\nysfRyrTV\r\n--b\r\nContent-Type: application/pdf; name=\"=?utf-8?B?4Lir4LiZ4Lix4LiH4Liq4Li34LitLnBkZg==?=\"\r\nContent-Disposition: attachment; filename*=utf-8''%E0%B8%AB%E0%B8%99%E0%B8%B1%E0%B8%87%E0%B8%AA%E0%B8%B7%E0%B8%AD.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n";
+        let m = parse(raw.as_bytes()).unwrap();
+        assert_eq!(m.message_id.as_deref(), Some("X1@b.go.th"));
+        assert_eq!(m.subject, "หนังสือราชการ");
+        assert_eq!(m.from_name, "สวัสดี");
+        assert_eq!(m.text.trim(), "สวัสดี");
+        assert_eq!(m.files.len(), 1);
+        assert_eq!(m.files[0].name, "หนังสือ.pdf");
+        assert_eq!(m.files[0].data, b"%PDF-1.4\n");
+        assert_eq!(m.kind, MailKind::Letter);
+    }
+
+    #[test]
+    fn raw_8bit_thai_headers() {
+        let mut raw = b"From: x@y.th\r\nSubject: ".to_vec();
+        raw.extend_from_slice(&[0xCA, 0xC7, 0xD1, 0xCA, 0xB4, 0xD5]);
+        raw.extend_from_slice(b"\r\n\r\nbody\r\n");
+        assert_eq!(parse(&raw).unwrap().subject, "สวัสดี");
+    }
+
+    #[test]
+    fn auto_replies_and_bounces_are_not_letters() {
+        let ooo = b"From: a@b.th\r\nAuto-Submitted: auto-replied\r\nSubject: Out of office\r\n\r\nAway\r\n";
+        assert!(matches!(parse(ooo).unwrap().kind, MailKind::AutoReply(_)));
+        let no = b"From: a@b.th\r\nAuto-Submitted: no\r\nSubject: hi\r\n\r\nx\r\n";
+        assert_eq!(parse(no).unwrap().kind, MailKind::Letter);
+        let bulk = b"From: a@b.th\r\nPrecedence: bulk\r\nSubject: news\r\n\r\nx\r\n";
+        assert!(matches!(parse(bulk).unwrap().kind, MailKind::AutoReply(_)));
+        let bounce = b"From: MAILER-DAEMON@mx.th\r\nMessage-ID: <report@mx.th>\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n--r\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.th\r\n\r\nFinal-Recipient: rfc822; nobody@x.th\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n--r\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <letter-42@saraban.example>\r\nSubject: x\r\n--r--\r\n";
+        match parse(bounce).unwrap().kind {
+            MailKind::DeliveryReport(r) => {
+                assert_eq!(
+                    r.original_message_id.as_deref(),
+                    Some("letter-42@saraban.example")
+                );
+                assert_eq!(r.action, "failed");
+                assert_eq!(r.status, "5.1.1");
+                assert_eq!(r.recipient, "nobody@x.th");
+                assert_eq!(r.diagnostic, "550 5.1.1 User unknown");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn forwarded_letters_bring_their_files_and_signature_images_stay_out() {
+        let raw = "From: a@b.th\r\nSubject: Fwd: x\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html\r\n\r\n<p>see below <img src=cid:logo></p>\r\n--r\r\nContent-Type: image/png\r\nContent-Disposition: inline\r\nContent-ID: <logo>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--r--\r\n--o\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@d.th\r\nSubject: inner\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\nContent-Type: text/plain\r\n\r\ninner text\r\n--i\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=inner.pdf\r\n\r\n%PDF-1.4 inner\r\n--i--\r\n--o--\r\n";
+        let m = parse(raw.as_bytes()).unwrap();
+        let names: Vec<&str> = m.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["inner.pdf"]);
+    }
+
+    #[test]
+    fn garbage_is_not_mail() {
+        assert_eq!(parse(b"").unwrap_err(), ParseError::Empty);
+        assert_eq!(
+            parse(b"%PDF-1.4 binary junk\n\x00\x01").unwrap_err(),
+            ParseError::NotMail
+        );
+    }
+}

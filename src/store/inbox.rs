@@ -1,0 +1,620 @@
+//! The office inbox (หนังสือรับ), quarantine, notices, and what was taken from each mailbox.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{
+    Result, Store, StoreError, date_from_db, date_to_db, like_contains, time_from_db, time_to_db,
+};
+use crate::domain::attachment::FileKind;
+use crate::domain::letter::{Secrecy, Speed};
+use crate::store::letters::{Attachment, NewAttachment};
+
+/// Where an inbox entry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntrySource {
+    Email,
+    InSystem,
+    Manual,
+}
+
+impl EntrySource {
+    pub fn code(self) -> &'static str {
+        match self {
+            EntrySource::Email => "email",
+            EntrySource::InSystem => "in-system",
+            EntrySource::Manual => "manual",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "email" => Some(EntrySource::Email),
+            "in-system" => Some(EntrySource::InSystem),
+            "manual" => Some(EntrySource::Manual),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EntrySource::Email => "อีเมล",
+            EntrySource::InSystem => "ในระบบ",
+            EntrySource::Manual => "บันทึกเอง",
+        }
+    }
+}
+
+pub struct NewInboxEntry {
+    pub office_id: String,
+    pub source: EntrySource,
+    pub mailbox_id: Option<i64>,
+    pub message_id: Option<String>,
+    pub dedupe_key: String,
+    pub raw_sha256: Option<String>,
+    pub raw_size: i64,
+    pub subject: String,
+    pub doc_no: String,
+    pub doc_date: Option<NaiveDate>,
+    pub sender: String,
+    pub sender_email: String,
+    pub recipient: String,
+    pub body_text: String,
+    pub received_at: DateTime<Utc>,
+    /// `[{"name": …, "reason": …}]`
+    pub refused: Vec<RefusedFile>,
+    pub attachments: Vec<NewAttachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RefusedFile {
+    pub name: String,
+    pub reason: String,
+}
+
+pub struct NewQuarantine {
+    pub office_id: String,
+    pub mailbox_id: Option<i64>,
+    pub origin: String,
+    pub raw_sha256: Option<String>,
+    pub raw_size: i64,
+    pub subject: String,
+    pub reason: String,
+}
+
+pub struct NewNotice {
+    pub office_id: String,
+    pub kind: &'static str,
+    pub message_id: Option<String>,
+    pub original_message_id: Option<String>,
+    pub action: String,
+    pub status: String,
+    pub recipient: String,
+    pub diagnostic: String,
+    pub subject: String,
+    pub raw_sha256: Option<String>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// What to write for one arrived message.
+pub enum MailRecord {
+    Entry(NewInboxEntry),
+    Quarantine(NewQuarantine),
+    Notice(NewNotice),
+}
+
+/// The mailbox folder position a message was taken from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptKey {
+    pub mailbox_id: i64,
+    pub folder: String,
+    pub uidvalidity: i64,
+    pub uid: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    Entry {
+        id: i64,
+        duplicate: bool,
+    },
+    Quarantine {
+        id: i64,
+    },
+    Notice {
+        id: i64,
+    },
+    /// This mailbox position was taken before; nothing was written.
+    AlreadyTaken,
+}
+
+#[derive(Debug, Clone)]
+pub struct InboxEntry {
+    pub id: i64,
+    pub office_id: String,
+    pub source: EntrySource,
+    pub message_id: Option<String>,
+    pub raw_sha256: Option<String>,
+    pub raw_size: i64,
+    pub subject: String,
+    pub doc_no: String,
+    pub doc_date: Option<NaiveDate>,
+    pub sender: String,
+    pub sender_email: String,
+    pub recipient: String,
+    pub body_text: String,
+    pub speed: Speed,
+    pub secrecy: Secrecy,
+    pub received_at: DateTime<Utc>,
+    pub refused: Vec<RefusedFile>,
+    pub letter_id: Option<i64>,
+    pub letter_number: Option<i64>,
+    pub attachment_count: i64,
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct QuarantineItem {
+    pub id: i64,
+    pub office_id: String,
+    pub mailbox_id: Option<i64>,
+    pub origin: String,
+    pub raw_sha256: Option<String>,
+    pub raw_size: i64,
+    pub subject: String,
+    pub reason: String,
+    pub status: String,
+    pub entry_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub id: i64,
+    pub kind: String,
+    pub message_id: Option<String>,
+    pub original_message_id: Option<String>,
+    pub action: String,
+    pub status: String,
+    pub recipient: String,
+    pub diagnostic: String,
+    pub subject: String,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InboxFilter {
+    #[default]
+    All,
+    Unregistered,
+    Registered,
+}
+
+const ENTRY_COLUMNS: &str =
+    "e.id, e.office_id, e.source, e.message_id, e.raw_sha256, e.raw_size, e.subject,
+    e.doc_no, e.doc_date, e.sender, e.sender_email, e.recipient, e.body_text, e.speed, e.secrecy,
+    e.received_at, e.refused_attachments, e.letter_id, l.number AS letter_number,
+    (SELECT COUNT(*) FROM inbox_attachments a WHERE a.entry_id = e.id) AS attachment_count";
+
+fn entry_from_row(row: &AnyRow) -> Result<InboxEntry> {
+    let source: String = row.try_get("source")?;
+    let doc_date: Option<String> = row.try_get("doc_date")?;
+    let received: String = row.try_get("received_at")?;
+    let refused: String = row.try_get("refused_attachments")?;
+    let speed: String = row.try_get("speed")?;
+    let secrecy: String = row.try_get("secrecy")?;
+    Ok(InboxEntry {
+        id: row.try_get("id")?,
+        office_id: row.try_get("office_id")?,
+        source: EntrySource::parse(&source)
+            .ok_or_else(|| StoreError::Corrupt(format!("source {source}")))?,
+        message_id: row.try_get("message_id")?,
+        raw_sha256: row.try_get("raw_sha256")?,
+        raw_size: row.try_get("raw_size")?,
+        subject: row.try_get("subject")?,
+        doc_no: row.try_get("doc_no")?,
+        doc_date: doc_date.as_deref().map(date_from_db).transpose()?,
+        sender: row.try_get("sender")?,
+        sender_email: row.try_get("sender_email")?,
+        recipient: row.try_get("recipient")?,
+        body_text: row.try_get("body_text")?,
+        speed: Speed::parse(&speed).unwrap_or_default(),
+        secrecy: Secrecy::parse(&secrecy).unwrap_or_default(),
+        received_at: time_from_db(&received)?,
+        refused: serde_json::from_str(&refused).unwrap_or_default(),
+        letter_id: row.try_get("letter_id")?,
+        letter_number: row.try_get("letter_number")?,
+        attachment_count: row.try_get("attachment_count")?,
+        attachments: Vec::new(),
+    })
+}
+
+fn quarantine_from_row(row: &AnyRow) -> Result<QuarantineItem> {
+    let created: String = row.try_get("created_at")?;
+    Ok(QuarantineItem {
+        id: row.try_get("id")?,
+        office_id: row.try_get("office_id")?,
+        mailbox_id: row.try_get("mailbox_id")?,
+        origin: row.try_get("origin")?,
+        raw_sha256: row.try_get("raw_sha256")?,
+        raw_size: row.try_get("raw_size")?,
+        subject: row.try_get("subject")?,
+        reason: row.try_get("reason")?,
+        status: row.try_get("status")?,
+        entry_id: row.try_get("entry_id")?,
+        created_at: time_from_db(&created)?,
+    })
+}
+
+impl Store {
+    /// Writes what one arrived message became, and (for a mailbox message) the receipt for its
+    /// position, in one transaction. A position taken before writes nothing.
+    pub async fn record_mail(
+        &self,
+        record: &MailRecord,
+        receipt: Option<&ReceiptKey>,
+    ) -> Result<Recorded> {
+        let now = time_to_db(Utc::now());
+        let mut tx = self.begin_write().await?;
+        if let Some(r) = receipt {
+            let taken = sqlx::query(
+                "INSERT INTO mail_receipts (mailbox_id, folder, uidvalidity, uid, outcome, at)
+                 VALUES ($1, $2, $3, $4, 'pending', $5)
+                 ON CONFLICT (mailbox_id, folder, uidvalidity, uid) DO NOTHING",
+            )
+            .bind(r.mailbox_id)
+            .bind(r.folder.clone())
+            .bind(r.uidvalidity)
+            .bind(r.uid)
+            .bind(now.clone())
+            .execute(&mut *tx)
+            .await?;
+            if taken.rows_affected() == 0 {
+                return Ok(Recorded::AlreadyTaken);
+            }
+        }
+        let (recorded, outcome, raw) = match record {
+            MailRecord::Entry(e) => {
+                let inserted = sqlx::query(
+                    "INSERT INTO inbox_entries (office_id, source, mailbox_id, message_id, dedupe_key, raw_sha256,
+                        raw_size, subject, doc_no, doc_date, sender, sender_email, recipient, body_text,
+                        received_at, refused_attachments, created_at, search_text)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                     ON CONFLICT (office_id, dedupe_key) DO NOTHING RETURNING id",
+                )
+                .bind(e.office_id.clone())
+                .bind(e.source.code())
+                .bind(e.mailbox_id)
+                .bind(e.message_id.clone())
+                .bind(e.dedupe_key.clone())
+                .bind(e.raw_sha256.clone())
+                .bind(e.raw_size)
+                .bind(e.subject.clone())
+                .bind(e.doc_no.clone())
+                .bind(e.doc_date.map(date_to_db))
+                .bind(e.sender.clone())
+                .bind(e.sender_email.clone())
+                .bind(e.recipient.clone())
+                .bind(e.body_text.clone())
+                .bind(time_to_db(e.received_at))
+                .bind(serde_json::to_string(&e.refused).unwrap_or_else(|_| "[]".into()))
+                .bind(now.clone())
+                .bind(crate::domain::digits::search_key(&format!(
+                    "{} {} {} {} {}",
+                    e.subject, e.doc_no, e.sender, e.sender_email, e.body_text.chars().take(2000).collect::<String>()
+                )))
+                .fetch_optional(&mut *tx)
+                .await?;
+                match inserted {
+                    Some(row) => {
+                        let id: i64 = row.try_get("id")?;
+                        for (i, a) in e.attachments.iter().enumerate() {
+                            sqlx::query(
+                                "INSERT INTO inbox_attachments (entry_id, position, name, description, kind, size, sha256)
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            )
+                            .bind(id)
+                            .bind(i as i64 + 1)
+                            .bind(a.name.clone())
+                            .bind(a.description.clone())
+                            .bind(a.kind.code())
+                            .bind(a.size)
+                            .bind(a.sha256.clone())
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        (
+                            Recorded::Entry {
+                                id,
+                                duplicate: false,
+                            },
+                            "letter",
+                            e.raw_sha256.clone(),
+                        )
+                    }
+                    None => {
+                        let row = sqlx::query(
+                            "SELECT id FROM inbox_entries WHERE office_id = $1 AND dedupe_key = $2",
+                        )
+                        .bind(e.office_id.clone())
+                        .bind(e.dedupe_key.clone())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        let id: i64 = row.try_get("id")?;
+                        (
+                            Recorded::Entry {
+                                id,
+                                duplicate: true,
+                            },
+                            "duplicate",
+                            e.raw_sha256.clone(),
+                        )
+                    }
+                }
+            }
+            MailRecord::Quarantine(q) => {
+                let row = sqlx::query(
+                    "INSERT INTO quarantine (office_id, mailbox_id, origin, raw_sha256, raw_size, subject, reason, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(q.office_id.clone())
+                .bind(q.mailbox_id)
+                .bind(q.origin.clone())
+                .bind(q.raw_sha256.clone())
+                .bind(q.raw_size)
+                .bind(q.subject.clone())
+                .bind(q.reason.clone())
+                .bind(now.clone())
+                .fetch_one(&mut *tx)
+                .await?;
+                let id: i64 = row.try_get("id")?;
+                (
+                    Recorded::Quarantine { id },
+                    "quarantine",
+                    q.raw_sha256.clone(),
+                )
+            }
+            MailRecord::Notice(n) => {
+                let row = sqlx::query(
+                    "INSERT INTO mail_notices (office_id, kind, message_id, original_message_id, action, status,
+                        recipient, diagnostic, subject, raw_sha256, received_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                )
+                .bind(n.office_id.clone())
+                .bind(n.kind)
+                .bind(n.message_id.clone())
+                .bind(n.original_message_id.clone())
+                .bind(n.action.clone())
+                .bind(n.status.clone())
+                .bind(n.recipient.clone())
+                .bind(n.diagnostic.clone())
+                .bind(n.subject.clone())
+                .bind(n.raw_sha256.clone())
+                .bind(time_to_db(n.received_at))
+                .fetch_one(&mut *tx)
+                .await?;
+                let id: i64 = row.try_get("id")?;
+                (Recorded::Notice { id }, n.kind, n.raw_sha256.clone())
+            }
+        };
+        if let Some(r) = receipt {
+            let ref_id = match recorded {
+                Recorded::Entry { id, .. }
+                | Recorded::Quarantine { id }
+                | Recorded::Notice { id } => Some(id),
+                Recorded::AlreadyTaken => None,
+            };
+            sqlx::query(
+                "UPDATE mail_receipts SET outcome = $1, ref_id = $2, raw_sha256 = $3
+                 WHERE mailbox_id = $4 AND folder = $5 AND uidvalidity = $6 AND uid = $7",
+            )
+            .bind(outcome)
+            .bind(ref_id)
+            .bind(raw)
+            .bind(r.mailbox_id)
+            .bind(r.folder.clone())
+            .bind(r.uidvalidity)
+            .bind(r.uid)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    pub async fn receipt_exists(&self, key: &ReceiptKey) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 AS one FROM mail_receipts WHERE mailbox_id = $1 AND folder = $2 AND uidvalidity = $3 AND uid = $4",
+        )
+        .bind(key.mailbox_id)
+        .bind(key.folder.clone())
+        .bind(key.uidvalidity)
+        .bind(key.uid)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn find_entry(&self, office_id: &str, id: i64) -> Result<InboxEntry> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM inbox_entries e LEFT JOIN letters l ON l.id = e.letter_id
+             WHERE e.id = $1 AND e.office_id = $2"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(office_id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut entry = entry_from_row(&row)?;
+        entry.attachments = self.entry_attachments(id).await?;
+        Ok(entry)
+    }
+
+    pub async fn entry_attachments(&self, entry_id: i64) -> Result<Vec<Attachment>> {
+        let rows = sqlx::query(
+            "SELECT position, name, description, kind, size, sha256 FROM inbox_attachments WHERE entry_id = $1 ORDER BY position",
+        )
+        .bind(entry_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(Attachment {
+                    position: r.try_get("position")?,
+                    name: r.try_get("name")?,
+                    description: r.try_get("description")?,
+                    kind: FileKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("file kind {kind}")))?,
+                    size: r.try_get("size")?,
+                    sha256: r.try_get("sha256")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A page of the inbox, newest first, with the number that match.
+    pub async fn list_inbox(
+        &self,
+        office_id: &str,
+        filter: InboxFilter,
+        q: &str,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<InboxEntry>, i64)> {
+        let mut filters = vec!["e.office_id = $1".to_string()];
+        match filter {
+            InboxFilter::All => {}
+            InboxFilter::Unregistered => filters.push("e.letter_id IS NULL".into()),
+            InboxFilter::Registered => filters.push("e.letter_id IS NOT NULL".into()),
+        }
+        let needle = crate::domain::digits::search_key(q);
+        let words: Vec<String> = needle
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(like_contains)
+            .collect();
+        for (i, _) in words.iter().enumerate() {
+            filters.push(format!("e.search_text LIKE ${} ESCAPE '\\'", i + 2));
+        }
+        let where_sql = filters.join(" AND ");
+        let count_sql = format!("SELECT COUNT(*) AS n FROM inbox_entries e WHERE {where_sql}");
+        let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql)).bind(office_id.to_string());
+        for w in &words {
+            count = count.bind(w.clone());
+        }
+        let total: i64 = count.fetch_one(self.pool()).await?.try_get("n")?;
+        let per_page = per_page.clamp(1, 200);
+        let offset = (page.max(1) - 1) * per_page;
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM inbox_entries e LEFT JOIN letters l ON l.id = e.letter_id
+             WHERE {where_sql} ORDER BY e.received_at DESC, e.id DESC LIMIT {per_page} OFFSET {offset}"
+        );
+        let mut list = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(office_id.to_string());
+        for w in &words {
+            list = list.bind(w.clone());
+        }
+        let rows = list.fetch_all(self.pool()).await?;
+        let mut entries = rows
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        for e in &mut entries {
+            e.attachments = self.entry_attachments(e.id).await?;
+        }
+        Ok((entries, total))
+    }
+
+    pub async fn list_quarantine(
+        &self,
+        office_id: &str,
+        include_resolved: bool,
+    ) -> Result<Vec<QuarantineItem>> {
+        let sql = if include_resolved {
+            "SELECT * FROM quarantine WHERE office_id = $1 ORDER BY id DESC"
+        } else {
+            "SELECT * FROM quarantine WHERE office_id = $1 AND status = 'open' ORDER BY id DESC"
+        };
+        let rows = sqlx::query(sql)
+            .bind(office_id.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(quarantine_from_row).collect()
+    }
+
+    pub async fn find_quarantine(&self, office_id: &str, id: i64) -> Result<QuarantineItem> {
+        let row = sqlx::query("SELECT * FROM quarantine WHERE id = $1 AND office_id = $2")
+            .bind(id)
+            .bind(office_id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        quarantine_from_row(&row)
+    }
+
+    /// Closes a quarantine item: released into the inbox as `entry_id`, or dismissed.
+    pub async fn resolve_quarantine(
+        &self,
+        id: i64,
+        status: &str,
+        entry_id: Option<i64>,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE quarantine SET status = $1, entry_id = $2, resolved_at = $3, reason = COALESCE($4, reason) WHERE id = $5")
+            .bind(status.to_string())
+            .bind(entry_id)
+            .bind(time_to_db(Utc::now()))
+            .bind(reason.map(str::to_string))
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn list_notices(&self, office_id: &str) -> Result<Vec<Notice>> {
+        let rows = sqlx::query(
+            "SELECT * FROM mail_notices WHERE office_id = $1 ORDER BY id DESC LIMIT 200",
+        )
+        .bind(office_id.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let at: String = r.try_get("received_at")?;
+                Ok(Notice {
+                    id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    message_id: r.try_get("message_id")?,
+                    original_message_id: r.try_get("original_message_id")?,
+                    action: r.try_get("action")?,
+                    status: r.try_get("status")?,
+                    recipient: r.try_get("recipient")?,
+                    diagnostic: r.try_get("diagnostic")?,
+                    subject: r.try_get("subject")?,
+                    received_at: time_from_db(&at)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Counts for the dashboard: entries waiting to be registered, open quarantine items.
+    pub async fn inbox_counts(&self, office_id: &str) -> Result<(i64, i64)> {
+        let waiting: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM inbox_entries WHERE office_id = $1 AND letter_id IS NULL",
+        )
+        .bind(office_id.to_string())
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
+        let quarantined: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM quarantine WHERE office_id = $1 AND status = 'open'",
+        )
+        .bind(office_id.to_string())
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
+        Ok((waiting, quarantined))
+    }
+}
