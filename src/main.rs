@@ -42,6 +42,16 @@ enum Command {
     /// API tokens for scripts and other systems.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Take e-mail files (.eml, or folders of them) into an office's inbox, as if they had
+    /// arrived in its saraban mailbox. Unreadable ones go to quarantine; nothing is dropped.
+    Ingest {
+        /// The office whose inbox receives them.
+        #[arg(long)]
+        office: String,
+        /// .eml files or folders (searched for *.eml).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -217,6 +227,31 @@ async fn main() -> anyhow::Result<()> {
                 user.office_id,
                 user.role.code()
             );
+        }
+        Command::Ingest { office, paths } => {
+            let services = app::services(store.clone(), &config);
+            let office = store
+                .find_office(&office)
+                .await
+                .map_err(|_| anyhow::anyhow!("office {office} does not exist"))?;
+            let files = saraban::mail::files::eml_files(&paths)?;
+            let bar = indicatif::ProgressBar::new(files.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let mut counts = std::collections::BTreeMap::<&'static str, usize>::new();
+            for path in &files {
+                let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+                let origin = saraban::mail::ingest::Origin::File(path.display().to_string());
+                let outcome = saraban::mail::ingest::ingest(&services, &office, &origin, raw.into(), None).await?;
+                *counts.entry(outcome.label()).or_default() += 1;
+                bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            println!("{} files: {}", files.len(), summary.join(", "));
         }
         Command::Token(TokenCommand::Create { user, label }) => {
             let user = store

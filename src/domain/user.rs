@@ -60,6 +60,11 @@ impl Role {
         matches!(self, Role::Admin | Role::Clerk)
     }
 
+    /// The saraban desk's inbox (หนังสือรับ): the officers who register and the executives.
+    pub fn can_read_inbox(self) -> bool {
+        !matches!(self, Role::Staff)
+    }
+
     /// Cancelling keeps the number and records the reason; the same people as registering, plus
     /// the director who answers for the register.
     pub fn can_cancel(self) -> bool {

@@ -100,18 +100,48 @@ pub async fn ingest(
             return Ok(Outcome::AlreadyTaken);
         }
     }
+    let prepared = prepare(services, office, origin, raw, arrived_at).await?;
+    let outcome = record(services, origin, prepared).await?;
+    if let (Outcome::Letter { entry_id }, true) = (&outcome, office.auto_register) {
+        // Registering on arrival is a convenience: when the facts are incomplete the entry simply
+        // waits for the clerk.
+        if let Err(e) = services.auto_register(office, *entry_id).await {
+            tracing::info!(entry_id, error = %e, "left in the inbox for the clerk");
+        }
+    }
+    Ok(outcome)
+}
+
+/// A message read and judged, with nothing written but its raw bytes and files.
+pub struct Prepared {
+    record: MailRecord,
+}
+
+impl Prepared {
+    /// The reason, when the message would go to quarantine.
+    pub fn quarantine_reason(&self) -> Option<&str> {
+        match &self.record {
+            MailRecord::Quarantine(q) => Some(&q.reason),
+            _ => None,
+        }
+    }
+}
+
+pub async fn prepare(
+    services: &Services,
+    office: &Office,
+    origin: &Origin,
+    raw: Bytes,
+    arrived_at: Option<DateTime<Utc>>,
+) -> Result<Prepared, IngestError> {
     let raw_size = raw.len() as i64;
     let raw_sha = services.files.put(raw.clone()).await?;
-    let decision = match parse::parse(&raw) {
+    let parsed = parse::parse(&raw);
+    let subject_hint = parsed.as_ref().map(|m| m.subject.clone()).unwrap_or_default();
+    let decision = match parsed {
         Err(e) => Decision::Quarantine(e.to_string()),
-        Ok(mail) => {
-            decide(
-                services, office, origin, mail, &raw_sha, raw_size, arrived_at,
-            )
-            .await?
-        }
+        Ok(mail) => decide(services, office, origin, mail, &raw_sha, raw_size, arrived_at).await?,
     };
-    let subject_hint = parse::parse(&raw).map(|m| m.subject).unwrap_or_default();
     let record = match decision {
         Decision::Entry(e) => MailRecord::Entry(e),
         Decision::Notice(n) => MailRecord::Notice(n),
@@ -125,6 +155,12 @@ pub async fn ingest(
             reason,
         }),
     };
+    Ok(Prepared { record })
+}
+
+/// Writes a prepared message (with its mailbox receipt, in one transaction).
+pub async fn record(services: &Services, origin: &Origin, prepared: Prepared) -> Result<Outcome, IngestError> {
+    let record = prepared.record;
     let is_auto_reply = matches!(&record, MailRecord::Notice(n) if n.kind == "auto_reply");
     let reason = match &record {
         MailRecord::Quarantine(q) => q.reason.clone(),

@@ -3,3 +3,4 @@
 pub mod charset;
 pub mod ingest;
 pub mod parse;
+pub mod files;

@@ -12,6 +12,7 @@ use super::AppState;
 use super::auth::Viewer;
 use super::error::WebError;
 
+pub mod inbox;
 pub mod letters;
 pub mod openapi;
 pub mod settings;
@@ -35,6 +36,17 @@ pub fn router() -> Router<AppState> {
         )
         .route("/users", get(settings::users).post(settings::add_user))
         .route("/users/{id}", axum::routing::patch(settings::update_user))
+        .route("/inbox", get(inbox::list))
+        .route("/inbox/{id}", get(inbox::show))
+        .route("/inbox/{id}/register", post(inbox::register))
+        .route("/inbox/{id}/raw", get(inbox::raw))
+        .route("/inbox/{id}/attachments/{n}", get(inbox::attachment))
+        .route("/quarantine", get(inbox::quarantine))
+        .route("/quarantine/{id}", get(inbox::quarantine_show))
+        .route("/quarantine/{id}/raw", get(inbox::quarantine_raw))
+        .route("/quarantine/{id}/retry", post(inbox::quarantine_retry))
+        .route("/quarantine/{id}/dismiss", post(inbox::quarantine_dismiss))
+        .route("/notices", get(inbox::notices))
         .fallback(|| async { WebError::NotFound })
 }
 

@@ -23,6 +23,8 @@ use crate::store::settings::{SeriesState, SettingsError};
 use crate::store::users::{NewUser, User};
 use crate::store::{Store, StoreError};
 
+pub mod inbox;
+
 /// Why a use case did not happen. The web edge turns each into a status and a Thai message.
 #[derive(Debug, Error)]
 pub enum ServiceError {
