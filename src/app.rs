@@ -65,3 +65,18 @@ pub async fn bind(addr: &str) -> Result<TcpListener, AppError> {
             source,
         })
 }
+
+/// Starts the background workers (the mail-in poller) until `shutdown` turns true.
+pub fn spawn_workers(
+    services: Services,
+    config: &Config,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    config.mail.fetch.then(|| {
+        tokio::spawn(crate::mail::poller::run(
+            services,
+            config.mail.clone(),
+            shutdown,
+        ))
+    })
+}

@@ -15,6 +15,31 @@ pub struct Config {
     pub storage: StorageConfig,
     pub letters: LettersConfig,
     pub security: SecurityConfig,
+    pub mail: MailConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct MailConfig {
+    /// Fetch the mailboxes while `serve` runs.
+    pub fetch: bool,
+    /// Messages larger than this are not fetched; the clerk sees them in quarantine.
+    pub max_message_mb: u64,
+    /// Limit for any one IMAP command (connect, login, select, fetch).
+    pub command_timeout_secs: u64,
+    /// How often `serve` looks for mailboxes added or removed.
+    pub scan_secs: u64,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            fetch: true,
+            max_message_mb: 50,
+            command_timeout_secs: 60,
+            scan_secs: 5,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -42,6 +42,9 @@ enum Command {
     /// API tokens for scripts and other systems.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Saraban mailboxes fetched over IMAP.
+    #[command(subcommand)]
+    Mailbox(MailboxCommand),
     /// Take e-mail files (.eml, or folders of them) into an office's inbox, as if they had
     /// arrived in its saraban mailbox. Unreadable ones go to quarantine; nothing is dropped.
     Ingest {
@@ -110,6 +113,61 @@ struct UserAdd {
 }
 
 #[derive(Subcommand)]
+enum MailboxCommand {
+    /// Add a mailbox to fetch; the password is read from standard input.
+    Add(MailboxAdd),
+    /// List mailboxes with each folder's state (passwords are never shown).
+    List {
+        /// Only this office's mailboxes.
+        #[arg(long)]
+        office: Option<String>,
+    },
+    /// Connect and log in, and say what the folders hold.
+    Test {
+        /// The mailbox number from `saraban mailbox list`.
+        id: i64,
+    },
+    /// Fetch new mail from a mailbox once, now.
+    Poll { id: i64 },
+    /// Stop fetching a mailbox (what it brought in stays).
+    Remove { id: i64 },
+}
+
+#[derive(Args)]
+struct MailboxAdd {
+    /// The office whose inbox receives the mail.
+    #[arg(long)]
+    office: String,
+    /// IMAP server name or address.
+    #[arg(long)]
+    host: String,
+    /// IMAP port (143 for none/starttls, 993 for tls).
+    #[arg(long)]
+    port: u16,
+    /// none (only to 127.0.0.1), starttls or tls.
+    #[arg(long)]
+    security: String,
+    /// A PEM file of the certificate authority to trust instead of the public ones.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    /// The mailbox's login name.
+    #[arg(long)]
+    username: String,
+    /// Read the password from standard input (required).
+    #[arg(long, required = true)]
+    password_stdin: bool,
+    /// A folder to watch; repeat for several (default INBOX).
+    #[arg(long = "folder")]
+    folders: Vec<String>,
+    /// Seconds between reconciliation passes (new mail arrives at once where IDLE works).
+    #[arg(long, default_value_t = 60)]
+    poll_secs: i64,
+    /// Move fetched mail to this folder instead of flagging it $SarabanIngested.
+    #[arg(long)]
+    move_to: Option<String>,
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// Create an API token for a user and print it (as the last word).
     Create {
@@ -163,7 +221,14 @@ async fn main() -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             println!("saraban is running: http://{addr}/");
             let router = app::build_router(store.clone(), config.clone());
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+            let workers =
+                app::spawn_workers(app::services(store.clone(), &config), &config, stop_rx);
             app::serve_on(listener, router, shutdown_signal()).await?;
+            let _ = stop_tx.send(true);
+            if let Some(w) = workers {
+                let _ = w.await;
+            }
         }
         Command::Office(OfficeCommand::Add(a)) => {
             let office = create_office(
@@ -228,6 +293,7 @@ async fn main() -> anyhow::Result<()> {
                 user.role.code()
             );
         }
+        Command::Mailbox(cmd) => run_mailbox(&store, &config, cmd).await?,
         Command::Ingest { office, paths } => {
             let services = app::services(store.clone(), &config);
             let office = store
@@ -242,11 +308,18 @@ async fn main() -> anyhow::Result<()> {
             );
             let mut counts = std::collections::BTreeMap::<&'static str, usize>::new();
             for path in &files {
-                let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+                let raw =
+                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
                 let origin = saraban::mail::ingest::Origin::File(path.display().to_string());
-                let outcome = saraban::mail::ingest::ingest(&services, &office, &origin, raw.into(), None).await?;
+                let outcome =
+                    saraban::mail::ingest::ingest(&services, &office, &origin, raw.into(), None)
+                        .await?;
                 *counts.entry(outcome.label()).or_default() += 1;
-                bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+                bar.set_message(
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                );
                 bar.inc(1);
             }
             bar.finish_and_clear();
@@ -266,6 +339,117 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     store.close().await;
+    Ok(())
+}
+
+async fn run_mailbox(
+    store: &saraban::store::Store,
+    config: &Config,
+    cmd: MailboxCommand,
+) -> anyhow::Result<()> {
+    use saraban::service::mailboxes::{MailboxInput, add_mailbox};
+    let services = app::services(store.clone(), config);
+    let limits = saraban::mail::poller::limits(&config.mail);
+    match cmd {
+        MailboxCommand::Add(a) => {
+            if !a.password_stdin {
+                bail!("--password-stdin is required");
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password")?;
+            let input = MailboxInput {
+                host: a.host,
+                port: a.port.to_string(),
+                security: a.security,
+                ca_file: a
+                    .ca_file
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                username: a.username,
+                password: password.trim_end_matches(['\r', '\n']).to_string(),
+                folders: if a.folders.is_empty() {
+                    "INBOX".into()
+                } else {
+                    a.folders.join("\n")
+                },
+                poll_secs: a.poll_secs.to_string(),
+                move_to: a.move_to.unwrap_or_default(),
+            };
+            let m = add_mailbox(store, &a.office, &input)
+                .await
+                .map_err(describe)?;
+            println!(
+                "mailbox {} added for {}: {}@{}:{} ({})",
+                m.id,
+                m.office_id,
+                m.username,
+                m.host,
+                m.port,
+                m.security.code()
+            );
+        }
+        MailboxCommand::List { office } => {
+            for m in store.list_mailboxes(office.as_deref()).await? {
+                println!(
+                    "{}\t{}\t{}@{}:{}\t{}\tevery {}s{}",
+                    m.id,
+                    m.office_id,
+                    m.username,
+                    m.host,
+                    m.port,
+                    m.security.code(),
+                    m.poll_secs,
+                    m.move_to
+                        .as_deref()
+                        .map(|t| format!("\tmove to {t}"))
+                        .unwrap_or_default()
+                );
+                for f in store.folder_states(m.id).await? {
+                    let ok = f
+                        .last_success_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "never".into());
+                    println!(
+                        "\t{}\tuidvalidity {}\tlast uid {}\tlast success {}\tfailures {}\t{}",
+                        f.folder,
+                        f.uidvalidity,
+                        f.last_uid,
+                        ok,
+                        f.consecutive_failures,
+                        f.last_error.unwrap_or_default()
+                    );
+                }
+            }
+        }
+        MailboxCommand::Test { id } => {
+            let m = store
+                .find_mailbox(id)
+                .await
+                .map_err(|_| anyhow::anyhow!("mailbox {id} does not exist"))?;
+            let summary = saraban::mail::imap::test_connection(&m, limits.command).await?;
+            println!("{summary}");
+        }
+        MailboxCommand::Poll { id } => {
+            let m = store
+                .find_mailbox(id)
+                .await
+                .map_err(|_| anyhow::anyhow!("mailbox {id} does not exist"))?;
+            let s = saraban::mail::imap::poll_once(&services, &m, limits).await?;
+            println!(
+                "fetched {} ({} bytes): letters {}, duplicates {}, notices {}, quarantined {}",
+                s.fetched, s.bytes, s.letters, s.duplicates, s.notices, s.quarantined
+            );
+        }
+        MailboxCommand::Remove { id } => {
+            store
+                .remove_mailbox(id)
+                .await
+                .map_err(|_| anyhow::anyhow!("mailbox {id} does not exist"))?;
+            println!("mailbox {id} removed");
+        }
+    }
     Ok(())
 }
 

@@ -17,6 +17,7 @@ CREATE TABLE mailboxes (
     poll_secs      INTEGER NOT NULL DEFAULT 60,
     move_to        TEXT,
     enabled        INTEGER NOT NULL DEFAULT 1,
+    removed_at     TEXT,
     created_at     TEXT NOT NULL
 );
 

@@ -18,7 +18,11 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>, named: bool) -> std::io::Result<
         for entry in std::fs::read_dir(path)? {
             collect(&entry?.path(), out, false)?;
         }
-    } else if named || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")) {
+    } else if named
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+    {
         out.push(path.to_path_buf());
     }
     Ok(())

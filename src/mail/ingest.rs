@@ -137,10 +137,18 @@ pub async fn prepare(
     let raw_size = raw.len() as i64;
     let raw_sha = services.files.put(raw.clone()).await?;
     let parsed = parse::parse(&raw);
-    let subject_hint = parsed.as_ref().map(|m| m.subject.clone()).unwrap_or_default();
+    let subject_hint = parsed
+        .as_ref()
+        .map(|m| m.subject.clone())
+        .unwrap_or_default();
     let decision = match parsed {
         Err(e) => Decision::Quarantine(e.to_string()),
-        Ok(mail) => decide(services, office, origin, mail, &raw_sha, raw_size, arrived_at).await?,
+        Ok(mail) => {
+            decide(
+                services, office, origin, mail, &raw_sha, raw_size, arrived_at,
+            )
+            .await?
+        }
     };
     let record = match decision {
         Decision::Entry(e) => MailRecord::Entry(e),
@@ -159,7 +167,11 @@ pub async fn prepare(
 }
 
 /// Writes a prepared message (with its mailbox receipt, in one transaction).
-pub async fn record(services: &Services, origin: &Origin, prepared: Prepared) -> Result<Outcome, IngestError> {
+pub async fn record(
+    services: &Services,
+    origin: &Origin,
+    prepared: Prepared,
+) -> Result<Outcome, IngestError> {
     let record = prepared.record;
     let is_auto_reply = matches!(&record, MailRecord::Notice(n) if n.kind == "auto_reply");
     let reason = match &record {

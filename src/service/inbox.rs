@@ -16,13 +16,25 @@ impl Services {
         if actor.user.role.can_read_inbox() {
             Ok(())
         } else {
-            Err(ServiceError::Forbidden("หนังสือรับของสารบรรณเปิดได้เฉพาะเจ้าหน้าที่ธุรการและผู้บริหาร".into()))
+            Err(ServiceError::Forbidden(
+                "หนังสือรับของสารบรรณเปิดได้เฉพาะเจ้าหน้าที่ธุรการและผู้บริหาร".into(),
+            ))
         }
     }
 
-    pub async fn inbox(&self, actor: &Actor, filter: InboxFilter, q: &str, page: i64, per_page: i64) -> Result<(Vec<InboxEntry>, i64)> {
+    pub async fn inbox(
+        &self,
+        actor: &Actor,
+        filter: InboxFilter,
+        q: &str,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<InboxEntry>, i64)> {
         self.require_inbox(actor)?;
-        Ok(self.store.list_inbox(&actor.office.id, filter, q, page, per_page).await?)
+        Ok(self
+            .store
+            .list_inbox(&actor.office.id, filter, q, page, per_page)
+            .await?)
     }
 
     pub async fn inbox_entry(&self, actor: &Actor, id: i64) -> Result<InboxEntry> {
@@ -34,7 +46,10 @@ impl Services {
     pub fn prefill(entry: &InboxEntry, office: &Office) -> LetterInput {
         LetterInput {
             doc_no: entry.doc_no.clone(),
-            doc_date: entry.doc_date.map(thai_date::format_short).unwrap_or_default(),
+            doc_date: entry
+                .doc_date
+                .map(thai_date::format_short)
+                .unwrap_or_default(),
             from: entry.sender.clone(),
             to: office.name.clone(),
             subject: entry.subject.clone(),
@@ -48,24 +63,41 @@ impl Services {
 
     /// ลงทะเบียนรับ: the entry becomes the next inbound number, with its files and the date and
     /// time it arrived; registering the same entry twice is refused.
-    pub async fn register_entry(&self, actor: &Actor, id: i64, input: Option<&LetterInput>) -> Result<Letter> {
+    pub async fn register_entry(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Option<&LetterInput>,
+    ) -> Result<Letter> {
         if !actor.user.role.can_register(Register::Inbound) {
-            return Err(ServiceError::Forbidden("เฉพาะเจ้าหน้าที่ธุรการลงทะเบียนรับได้".into()));
+            return Err(ServiceError::Forbidden(
+                "เฉพาะเจ้าหน้าที่ธุรการลงทะเบียนรับได้".into(),
+            ));
         }
         let entry = self.store.find_entry(&actor.office.id, id).await?;
         if entry.letter_id.is_some() {
             return Err(ServiceError::Conflict("หนังสือฉบับนี้ลงทะเบียนรับไปแล้ว".into()));
         }
-        let input = input.cloned().unwrap_or_else(|| Services::prefill(&entry, &actor.office));
-        self.register_entry_as(&actor.office, actor.user.id, &entry, &input).await
+        let input = input
+            .cloned()
+            .unwrap_or_else(|| Services::prefill(&entry, &actor.office));
+        self.register_entry_as(&actor.office, actor.user.id, &entry, &input)
+            .await
     }
 
-    async fn register_entry_as(&self, office: &Office, user_id: i64, entry: &InboxEntry, input: &LetterInput) -> Result<Letter> {
+    async fn register_entry_as(
+        &self,
+        office: &Office,
+        user_id: i64,
+        entry: &InboxEntry,
+        input: &LetterInput,
+    ) -> Result<Letter> {
         let defaults = LetterDefaults {
             office_name: &office.name,
             today: thai_date::to_bangkok(Utc::now()).date(),
         };
-        let fields = letter::validate(Register::Inbound, input, &defaults).map_err(ServiceError::Invalid)?;
+        let fields =
+            letter::validate(Register::Inbound, input, &defaults).map_err(ServiceError::Invalid)?;
         let attachments = entry
             .attachments
             .iter()
@@ -97,16 +129,28 @@ impl Services {
             .iter()
             .filter(|u| u.active)
             .find(|u| u.role == crate::domain::user::Role::Clerk)
-            .or_else(|| users.iter().find(|u| u.active && u.role == crate::domain::user::Role::Admin))
+            .or_else(|| {
+                users
+                    .iter()
+                    .find(|u| u.active && u.role == crate::domain::user::Role::Admin)
+            })
             .ok_or_else(|| ServiceError::Conflict("ไม่มีเจ้าหน้าที่ธุรการสำหรับลงทะเบียนอัตโนมัติ".into()))?;
         let entry = self.store.find_entry(&office.id, entry_id).await?;
         let input = Services::prefill(&entry, office);
-        self.register_entry_as(office, clerk.id, &entry, &input).await
+        self.register_entry_as(office, clerk.id, &entry, &input)
+            .await
     }
 
-    pub async fn quarantine(&self, actor: &Actor, include_resolved: bool) -> Result<Vec<QuarantineItem>> {
+    pub async fn quarantine(
+        &self,
+        actor: &Actor,
+        include_resolved: bool,
+    ) -> Result<Vec<QuarantineItem>> {
         self.require_inbox(actor)?;
-        Ok(self.store.list_quarantine(&actor.office.id, include_resolved).await?)
+        Ok(self
+            .store
+            .list_quarantine(&actor.office.id, include_resolved)
+            .await?)
     }
 
     pub async fn quarantine_item(&self, actor: &Actor, id: i64) -> Result<QuarantineItem> {
@@ -122,7 +166,10 @@ impl Services {
             return Err(ServiceError::Conflict("รายการนี้จัดการไปแล้ว".into()));
         }
         let Some(sha) = item.raw_sha256.clone() else {
-            return Err(ServiceError::Conflict(format!("{} — ต้องดึงจากกล่องอีเมลด้วยตนเอง", item.reason)));
+            return Err(ServiceError::Conflict(format!(
+                "{} — ต้องดึงจากกล่องอีเมลด้วยตนเอง",
+                item.reason
+            )));
         };
         let raw = self.files.get(&sha).await?;
         let origin = Origin::File(format!("quarantine {id}"));
@@ -131,7 +178,9 @@ impl Services {
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         if let Some(reason) = prepared.quarantine_reason() {
             let reason = reason.to_string();
-            self.store.resolve_quarantine(id, "open", None, Some(&reason)).await?;
+            self.store
+                .resolve_quarantine(id, "open", None, Some(&reason))
+                .await?;
             return Err(ServiceError::Conflict(format!("ยังอ่านไม่ได้: {reason}")));
         }
         let outcome = ingest::record(self, &origin, prepared)
@@ -141,16 +190,22 @@ impl Services {
             Outcome::Letter { entry_id } | Outcome::Duplicate { entry_id } => Some(entry_id),
             _ => None,
         };
-        self.store.resolve_quarantine(id, "released", entry_id, None).await?;
+        self.store
+            .resolve_quarantine(id, "released", entry_id, None)
+            .await?;
         Ok(outcome)
     }
 
     pub async fn dismiss_quarantine(&self, actor: &Actor, id: i64) -> Result<()> {
         let item = self.quarantine_item(actor, id).await?;
         if !actor.user.role.can_register(Register::Inbound) {
-            return Err(ServiceError::Forbidden("เฉพาะเจ้าหน้าที่ธุรการจัดการรายการกักไว้ได้".into()));
+            return Err(ServiceError::Forbidden(
+                "เฉพาะเจ้าหน้าที่ธุรการจัดการรายการกักไว้ได้".into(),
+            ));
         }
-        self.store.resolve_quarantine(item.id, "dismissed", None, None).await?;
+        self.store
+            .resolve_quarantine(item.id, "dismissed", None, None)
+            .await?;
         Ok(())
     }
 

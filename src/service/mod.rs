@@ -24,6 +24,7 @@ use crate::store::users::{NewUser, User};
 use crate::store::{Store, StoreError};
 
 pub mod inbox;
+pub mod mailboxes;
 
 /// Why a use case did not happen. The web edge turns each into a status and a Thai message.
 #[derive(Debug, Error)]

@@ -9,6 +9,7 @@ use thiserror::Error;
 
 pub mod inbox;
 pub mod letters;
+pub mod mailboxes;
 pub mod offices;
 pub mod settings;
 pub mod users;

@@ -11,9 +11,7 @@ use crate::both_dbs;
 use crate::helpers::{Db, TestApp, pdf_bytes, spawn_app};
 
 pub fn services(app: &TestApp) -> saraban::service::Services {
-    let mut config = saraban::config::Config::default();
-    config.storage.root = app.dir.path().join("files");
-    saraban::app::services(app.store.clone(), &config)
+    app.services.clone()
 }
 
 /// A Thai letter as a school's Outlook sends it: windows-874 subject, a PDF with a Thai name.
@@ -38,7 +36,11 @@ pub mod base64_lite {
     pub fn encode(data: &[u8]) -> String {
         let mut out = String::new();
         for chunk in data.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..4 {
                 if i <= chunk.len() {
@@ -58,10 +60,32 @@ async fn thai_letter_becomes_an_entry_once_and_registers_in_one_click(db: Db) {
     let services = services(app);
     let office = app.store.find_office("dist").await.unwrap();
     let pdf = pdf_bytes("from school");
-    let raw = thai_letter("letter-1@school.example.go.th", "Fwd: ที่ ศธ ๐๔๑๘๓.๐๐๖/๑๓๐ ลงวันที่ ๒ พฤษภาคม ๒๕๖๖ เรื่อง ขออนุญาตไปราชการ", &pdf);
-    let first = ingest(&services, &office, &Origin::File("a.eml".into()), Bytes::from(raw.clone()), None).await.unwrap();
-    let Outcome::Letter { entry_id } = first else { panic!("{first:?}") };
-    let again = ingest(&services, &office, &Origin::File("b.eml".into()), Bytes::from(raw), None).await.unwrap();
+    let raw = thai_letter(
+        "letter-1@school.example.go.th",
+        "Fwd: ที่ ศธ ๐๔๑๘๓.๐๐๖/๑๓๐ ลงวันที่ ๒ พฤษภาคม ๒๕๖๖ เรื่อง ขออนุญาตไปราชการ",
+        &pdf,
+    );
+    let first = ingest(
+        &services,
+        &office,
+        &Origin::File("a.eml".into()),
+        Bytes::from(raw.clone()),
+        None,
+    )
+    .await
+    .unwrap();
+    let Outcome::Letter { entry_id } = first else {
+        panic!("{first:?}")
+    };
+    let again = ingest(
+        &services,
+        &office,
+        &Origin::File("b.eml".into()),
+        Bytes::from(raw),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(again, Outcome::Duplicate { entry_id });
 
     let (status, inbox) = app.get_json(&w.clerk, "/api/v1/inbox").await;
@@ -77,19 +101,35 @@ async fn thai_letter_becomes_an_entry_once_and_registers_in_one_click(db: Db) {
     assert_eq!(item["from"], "โรงเรียนอนุบาลอุบลราชธานี");
     assert_eq!(item["received_at"], "2023-05-02T02:15:00.000000Z");
     assert_eq!(item["attachments"][0]["name"], "หนังสือนำส่ง.pdf");
-    assert_eq!(item["attachments"][0]["sha256"], saraban::security::sha256_hex(&pdf));
+    assert_eq!(
+        item["attachments"][0]["sha256"],
+        saraban::security::sha256_hex(&pdf)
+    );
 
     let (status, letter) = app
-        .send_json(Method::POST, &w.clerk, &format!("/api/v1/inbox/{entry_id}/register"), serde_json::json!({}))
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/inbox/{entry_id}/register"),
+            serde_json::json!({}),
+        )
         .await;
     assert_eq!(status, 201, "{letter}");
     assert_eq!(letter["register"], "inbound");
     assert_eq!(letter["number"], 1);
     assert_eq!(letter["doc_no"], "ศธ 04183.006/130");
     assert_eq!(letter["received_at"], "2023-05-02T02:15:00.000000Z");
-    assert_eq!(letter["attachments"][0]["sha256"], saraban::security::sha256_hex(&pdf));
+    assert_eq!(
+        letter["attachments"][0]["sha256"],
+        saraban::security::sha256_hex(&pdf)
+    );
     let (status, _) = app
-        .send_json(Method::POST, &w.clerk, &format!("/api/v1/inbox/{entry_id}/register"), serde_json::json!({}))
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/inbox/{entry_id}/register"),
+            serde_json::json!({}),
+        )
         .await;
     assert_eq!(status, 409, "registering twice is refused");
     let (_, inbox) = app.get_json(&w.clerk, "/api/v1/inbox").await;
@@ -104,7 +144,10 @@ async fn thai_letter_becomes_an_entry_once_and_registers_in_one_click(db: Db) {
     let (status, _) = app.get_json(&w.staff, "/api/v1/inbox").await;
     assert_eq!(status, 403);
 }
-both_dbs!(thai_letter_entry, thai_letter_becomes_an_entry_once_and_registers_in_one_click);
+both_dbs!(
+    thai_letter_entry,
+    thai_letter_becomes_an_entry_once_and_registers_in_one_click
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notices_and_unreadable_mail_are_never_letters_and_never_lost() {
@@ -115,17 +158,32 @@ async fn notices_and_unreadable_mail_are_never_letters_and_never_lost() {
     let run = |raw: &'static [u8]| {
         let services = services.clone();
         let office = office.clone();
-        async move { ingest(&services, &office, &Origin::File("t".into()), Bytes::from_static(raw), None).await.unwrap() }
+        async move {
+            ingest(
+                &services,
+                &office,
+                &Origin::File("t".into()),
+                Bytes::from_static(raw),
+                None,
+            )
+            .await
+            .unwrap()
+        }
     };
     let ooo = run(b"From: boss@x.go.th\r\nAuto-Submitted: auto-replied\r\nSubject: =?utf-8?B?4LmE4Lih4LmI4Lit4Lii4Li54LmI?=\r\n\r\nAway\r\n").await;
     assert!(matches!(ooo, Outcome::AutoReply { .. }));
     let bounce = run(b"From: MAILER-DAEMON@x.go.th\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=r\r\n\r\n--r\r\nContent-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; a@b.th\r\nAction: failed\r\nStatus: 5.1.1\r\n--r\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <out-1@saraban.test>\r\n--r--\r\n").await;
     assert!(matches!(bounce, Outcome::DeliveryReport { .. }));
     let junk = run(b"\x00\x01\x02 this is not an e-mail at all").await;
-    let Outcome::Quarantined { id, reason } = junk else { panic!("{junk:?}") };
+    let Outcome::Quarantined { id, reason } = junk else {
+        panic!("{junk:?}")
+    };
     assert!(reason.contains("อ่านอีเมลไม่ได้"));
     let exe = run(b"From: a@b.th\r\nSubject: files\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=setup.exe\r\n\r\nMZ\x90\x00\r\n--b--\r\n").await;
-    assert!(matches!(exe, Outcome::Quarantined { .. }), "all files refused: quarantined");
+    assert!(
+        matches!(exe, Outcome::Quarantined { .. }),
+        "all files refused: quarantined"
+    );
 
     let (_, inbox) = app.get_json(&w.clerk, "/api/v1/inbox").await;
     assert_eq!(inbox["total"], 0, "none of these is a letter");
@@ -133,20 +191,51 @@ async fn notices_and_unreadable_mail_are_never_letters_and_never_lost() {
     assert_eq!(status, 200);
     assert_eq!(q["items"].as_array().unwrap().len(), 2);
     // The raw bytes are kept and can be downloaded.
-    let res = app.http.get(app.url(&format!("/api/v1/quarantine/{id}/raw"))).bearer_auth(&w.clerk).send().await.unwrap();
+    let res = app
+        .http
+        .get(app.url(&format!("/api/v1/quarantine/{id}/raw")))
+        .bearer_auth(&w.clerk)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(&res.bytes().await.unwrap()[..], b"\x00\x01\x02 this is not an e-mail at all");
+    assert_eq!(
+        &res.bytes().await.unwrap()[..],
+        b"\x00\x01\x02 this is not an e-mail at all"
+    );
     // Retrying an unreadable message keeps it, with the reason; dismissing closes it.
-    let (status, err) = app.send_json(Method::POST, &w.clerk, &format!("/api/v1/quarantine/{id}/retry"), serde_json::json!({})).await;
+    let (status, err) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/quarantine/{id}/retry"),
+            serde_json::json!({}),
+        )
+        .await;
     assert_eq!(status, 409, "{err}");
-    let (status, _) = app.send_json(Method::POST, &w.clerk, &format!("/api/v1/quarantine/{id}/dismiss"), serde_json::json!({})).await;
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/quarantine/{id}/dismiss"),
+            serde_json::json!({}),
+        )
+        .await;
     assert_eq!(status, 200);
     let (_, q) = app.get_json(&w.clerk, "/api/v1/quarantine").await;
     assert_eq!(q["items"].as_array().unwrap().len(), 1);
     let (_, notices) = app.get_json(&w.clerk, "/api/v1/notices").await;
-    let kinds: Vec<&str> = notices["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = notices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["delivery_report", "auto_reply"]);
-    assert_eq!(notices["items"][0]["original_message_id"], "out-1@saraban.test");
+    assert_eq!(
+        notices["items"][0]["original_message_id"],
+        "out-1@saraban.test"
+    );
     assert_eq!(notices["items"][0]["status"], "5.1.1");
 }
 
@@ -159,18 +248,34 @@ async fn a_quarantined_letter_is_released_when_retried_under_new_rules() {
     // Two PDFs when only one is allowed per letter is fine (the second is refused) — but a PNG
     // disguised with a .txt name is refused; with nothing accepted, the letter is quarantined.
     let raw = b"From: a@b.th\r\nSubject: only a text file\r\nMessage-ID: <q1@b.th>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbody\r\n--b\r\nContent-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\nplain notes\r\n--b--\r\n";
-    let out = ingest(&services, &office, &Origin::File("q".into()), Bytes::from_static(raw), None).await.unwrap();
-    let Outcome::Quarantined { id, .. } = out else { panic!("{out:?}") };
-    let (status, item) = app.get_json(&w.clerk, &format!("/api/v1/quarantine/{id}")).await;
+    let out = ingest(
+        &services,
+        &office,
+        &Origin::File("q".into()),
+        Bytes::from_static(raw),
+        None,
+    )
+    .await
+    .unwrap();
+    let Outcome::Quarantined { id, .. } = out else {
+        panic!("{out:?}")
+    };
+    let (status, item) = app
+        .get_json(&w.clerk, &format!("/api/v1/quarantine/{id}"))
+        .await;
     assert_eq!(status, 200);
-    assert!(item["reason"].as_str().unwrap().contains("notes.txt"), "{item}");
+    assert!(
+        item["reason"].as_str().unwrap().contains("notes.txt"),
+        "{item}"
+    );
 }
 
 /// Every file of the public corpus ends as an entry, a notice or in quarantine: none crashes the
 /// gateway, none is dropped. Skipped only when the corpus is not beside the repository.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_mail_of_the_public_corpus_is_accounted_for() {
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/public-mime");
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/public-mime");
     if !corpus.exists() {
         eprintln!("corpus not found at {}: skipped", corpus.display());
         return;
@@ -184,9 +289,15 @@ async fn every_mail_of_the_public_corpus_is_accounted_for() {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &files {
         let raw = std::fs::read(f).unwrap();
-        let out = ingest(&services, &office, &Origin::File(f.display().to_string()), raw.into(), None)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let out = ingest(
+            &services,
+            &office,
+            &Origin::File(f.display().to_string()),
+            raw.into(),
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         *counts.entry(out.label()).or_default() += 1;
     }
     eprintln!("corpus outcomes: {counts:?}");

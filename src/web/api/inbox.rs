@@ -6,8 +6,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::letters::{AttachmentJson, LetterJson};
 use super::Writer;
+use super::letters::{AttachmentJson, LetterJson};
 use crate::domain::letter::LetterInput;
 use crate::mail::ingest::Outcome;
 use crate::service::Services;
@@ -43,7 +43,11 @@ impl From<&InboxEntry> for EntryJson {
     fn from(e: &InboxEntry) -> Self {
         EntryJson {
             id: e.id,
-            status: if e.letter_id.is_some() { "registered" } else { "unregistered" },
+            status: if e.letter_id.is_some() {
+                "registered"
+            } else {
+                "unregistered"
+            },
             source: e.source.code(),
             message_id: e.message_id.clone(),
             subject: e.subject.clone(),
@@ -95,21 +99,41 @@ pub struct EntryList {
     per_page: i64,
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query<InboxQuery>) -> Result<Json<EntryList>, WebError> {
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<InboxQuery>,
+) -> Result<Json<EntryList>, WebError> {
     let filter = match q.status.as_str() {
         "" | "all" => InboxFilter::All,
         "unregistered" => InboxFilter::Unregistered,
         "registered" => InboxFilter::Registered,
-        _ => return Err(WebError::BadRequest("status ต้องเป็น all, unregistered หรือ registered".into())),
+        _ => {
+            return Err(WebError::BadRequest(
+                "status ต้องเป็น all, unregistered หรือ registered".into(),
+            ));
+        }
     };
     let page = q.page.unwrap_or(1).max(1);
-    let per_page = q.per_page.unwrap_or(state.config.letters.page_size).clamp(1, 200);
+    let per_page = q
+        .per_page
+        .unwrap_or(state.config.letters.page_size)
+        .clamp(1, 200);
     // Letters forwarded to a person or a group arrive with the workflow; until then the personal
     // and group boxes are empty and the saraban box is the whole inbox.
     let (items, total) = match q.box_.as_str() {
-        "" | "all" | "saraban" => state.services.inbox(&viewer.actor, filter, &q.q, page, per_page).await?,
+        "" | "all" | "saraban" => {
+            state
+                .services
+                .inbox(&viewer.actor, filter, &q.q, page, per_page)
+                .await?
+        }
         "personal" | "group" => (Vec::new(), 0),
-        _ => return Err(WebError::BadRequest("box ต้องเป็น all, saraban, group หรือ personal".into())),
+        _ => {
+            return Err(WebError::BadRequest(
+                "box ต้องเป็น all, saraban, group หรือ personal".into(),
+            ));
+        }
     };
     Ok(Json(EntryList {
         items: items.iter().map(EntryJson::from).collect(),
@@ -119,7 +143,11 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query
     }))
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer, Params(id): Params<i64>) -> Result<Json<EntryJson>, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<Json<EntryJson>, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
     Ok(Json(EntryJson::from(&entry)))
 }
@@ -140,14 +168,20 @@ pub struct RegisterBody {
     letter_type: Option<String>,
 }
 
-pub async fn register(State(state): State<AppState>, Writer(viewer): Writer, Params(id): Params<i64>, body: bytes::Bytes) -> Result<Response, WebError> {
+pub async fn register(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    Params(id): Params<i64>,
+    body: bytes::Bytes,
+) -> Result<Response, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
     let base = Services::prefill(&entry, &viewer.actor.office);
     // The body is optional: no body registers the entry as the e-mail filled it.
     let b: RegisterBody = if body.iter().all(u8::is_ascii_whitespace) {
         RegisterBody::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| WebError::BadRequest(format!("JSON ไม่ถูกต้อง: {e}")))?
+        serde_json::from_slice(&body)
+            .map_err(|e| WebError::BadRequest(format!("JSON ไม่ถูกต้อง: {e}")))?
     };
     let input = LetterInput {
         doc_no: b.doc_no.unwrap_or(base.doc_no),
@@ -161,7 +195,10 @@ pub async fn register(State(state): State<AppState>, Writer(viewer): Writer, Par
         secrecy: b.secrecy.unwrap_or(base.secrecy),
         letter_type: b.letter_type.unwrap_or(base.letter_type),
     };
-    let letter = state.services.register_entry(&viewer.actor, id, Some(&input)).await?;
+    let letter = state
+        .services
+        .register_entry(&viewer.actor, id, Some(&input))
+        .await?;
     Ok((StatusCode::CREATED, Json(LetterJson::from(&letter))).into_response())
 }
 
@@ -169,27 +206,53 @@ fn eml(data: bytes::Bytes, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "message/rfc822".to_string()),
-            (header::CONTENT_DISPOSITION, content_disposition(false, name)),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition(false, name),
+            ),
         ],
         data,
     )
         .into_response()
 }
 
-pub async fn raw(State(state): State<AppState>, viewer: Viewer, Params(id): Params<i64>) -> Result<Response, WebError> {
+pub async fn raw(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<Response, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
-    let data = state.services.raw_message(entry.raw_sha256.as_deref()).await?;
+    let data = state
+        .services
+        .raw_message(entry.raw_sha256.as_deref())
+        .await?;
     Ok(eml(data, &format!("inbox-{id}.eml")))
 }
 
-pub async fn attachment(State(state): State<AppState>, viewer: Viewer, Params((id, n)): Params<(i64, i64)>) -> Result<Response, WebError> {
+pub async fn attachment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params((id, n)): Params<(i64, i64)>,
+) -> Result<Response, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
-    let a = entry.attachments.iter().find(|a| a.position == n).ok_or(WebError::NotFound)?;
-    let data = state.services.files.get(&a.sha256).await.map_err(|e| WebError::Internal(e.to_string()))?;
+    let a = entry
+        .attachments
+        .iter()
+        .find(|a| a.position == n)
+        .ok_or(WebError::NotFound)?;
+    let data = state
+        .services
+        .files
+        .get(&a.sha256)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, a.kind.mime().to_string()),
-            (header::CONTENT_DISPOSITION, content_disposition(false, &a.name)),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition(false, &a.name),
+            ),
         ],
         data,
     )
@@ -231,42 +294,74 @@ pub struct QuarantineQuery {
     all: bool,
 }
 
-pub async fn quarantine(State(state): State<AppState>, viewer: Viewer, Query(q): Query<QuarantineQuery>) -> Result<Json<serde_json::Value>, WebError> {
+pub async fn quarantine(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<QuarantineQuery>,
+) -> Result<Json<serde_json::Value>, WebError> {
     let items = state.services.quarantine(&viewer.actor, q.all).await?;
     let items: Vec<QuarantineJson> = items.iter().map(QuarantineJson::from).collect();
     Ok(Json(serde_json::json!({ "items": items })))
 }
 
-pub async fn quarantine_show(State(state): State<AppState>, viewer: Viewer, Params(id): Params<i64>) -> Result<Json<QuarantineJson>, WebError> {
+pub async fn quarantine_show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<Json<QuarantineJson>, WebError> {
     let item = state.services.quarantine_item(&viewer.actor, id).await?;
     Ok(Json(QuarantineJson::from(&item)))
 }
 
-pub async fn quarantine_raw(State(state): State<AppState>, viewer: Viewer, Params(id): Params<i64>) -> Result<Response, WebError> {
+pub async fn quarantine_raw(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<Response, WebError> {
     let item = state.services.quarantine_item(&viewer.actor, id).await?;
-    let data = state.services.raw_message(item.raw_sha256.as_deref()).await?;
+    let data = state
+        .services
+        .raw_message(item.raw_sha256.as_deref())
+        .await?;
     Ok(eml(data, &format!("quarantine-{id}.eml")))
 }
 
-pub async fn quarantine_retry(State(state): State<AppState>, Writer(viewer): Writer, Params(id): Params<i64>) -> Result<Json<serde_json::Value>, WebError> {
+pub async fn quarantine_retry(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    Params(id): Params<i64>,
+) -> Result<Json<serde_json::Value>, WebError> {
     let outcome = state.services.retry_quarantine(&viewer.actor, id).await?;
     let entry_id = match outcome {
         Outcome::Letter { entry_id } | Outcome::Duplicate { entry_id } => Some(entry_id),
         _ => None,
     };
-    Ok(Json(serde_json::json!({ "outcome": outcome.label(), "entry_id": entry_id })))
+    Ok(Json(
+        serde_json::json!({ "outcome": outcome.label(), "entry_id": entry_id }),
+    ))
 }
 
-pub async fn quarantine_dismiss(State(state): State<AppState>, Writer(viewer): Writer, Params(id): Params<i64>) -> Result<Json<serde_json::Value>, WebError> {
+pub async fn quarantine_dismiss(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    Params(id): Params<i64>,
+) -> Result<Json<serde_json::Value>, WebError> {
     state.services.dismiss_quarantine(&viewer.actor, id).await?;
     Ok(Json(serde_json::json!({ "status": "dismissed" })))
 }
 
-pub async fn notices(State(state): State<AppState>, viewer: Viewer) -> Result<Json<serde_json::Value>, WebError> {
+pub async fn notices(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<serde_json::Value>, WebError> {
     if !viewer.actor.user.role.can_read_inbox() {
         return Err(WebError::Forbidden("ท่านไม่มีสิทธิ์ดูรายการนี้".into()));
     }
-    let notices = state.services.store.list_notices(&viewer.actor.office.id).await?;
+    let notices = state
+        .services
+        .store
+        .list_notices(&viewer.actor.office.id)
+        .await?;
     let items: Vec<serde_json::Value> = notices
         .iter()
         .map(|n| {

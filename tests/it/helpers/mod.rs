@@ -1,6 +1,7 @@
 //! Test harness: the real application on a loopback port with a fresh database per test.
 
 pub mod browser;
+pub mod dovecot;
 pub mod postgres;
 
 use std::sync::Once;
@@ -52,13 +53,18 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub store: Store,
     pub dir: TempDir,
+    pub services: saraban::service::Services,
     shutdown: Option<oneshot::Sender<()>>,
+    workers: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some(tx) = self.workers.take() {
+            let _ = tx.send(true);
         }
     }
 }
@@ -79,11 +85,16 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
     };
     config.storage.root = dir.path().join("files");
     config.server.listen = "127.0.0.1:0".into();
+    // Notice new mailboxes at once in tests.
+    config.mail.scan_secs = 1;
     adjust(&mut config);
     let store = saraban::app::open_store(&config).await.expect("open store");
     let listener = saraban::app::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let router = saraban::app::build_router(store.clone(), config.clone());
+    let services = saraban::app::services(store.clone(), &config);
+    let (workers_tx, workers_rx) = tokio::sync::watch::channel(false);
+    saraban::app::spawn_workers(services.clone(), &config, workers_rx);
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(saraban::app::serve_on(listener, router, async {
         let _ = rx.await;
@@ -98,7 +109,9 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
         http,
         store,
         dir,
+        services,
         shutdown: Some(tx),
+        workers: Some(workers_tx),
     }
 }
 
@@ -310,4 +323,22 @@ pub fn pdf_bytes(text: &str) -> Vec<u8> {
         .as_bytes(),
     );
     out
+}
+
+/// Polls `check` until it returns Some, or panics after `secs`.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {secs} s waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
