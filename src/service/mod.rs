@@ -362,6 +362,12 @@ impl Services {
         }
     }
 
+    /// Whether letters arriving by e-mail are registered at once.
+    pub async fn set_auto_register(&self, actor: &Actor, on: bool) -> Result<()> {
+        self.require_settings(actor)?;
+        Ok(self.store.set_auto_register(&actor.office.id, on).await?)
+    }
+
     pub async fn years(&self, actor: &Actor) -> Result<Vec<i32>> {
         let mut years = self.store.list_years(&actor.office.id).await?;
         let now = thai_date::be_year_of(Utc::now());

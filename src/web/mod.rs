@@ -74,6 +74,38 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/letters/{id}/cancel", post(pages::letters::cancel))
         .route("/letters/{id}/files/{n}", get(pages::letters::file))
+        .route("/inbox", get(pages::inbox::list))
+        .route("/inbox/{id}", get(pages::inbox::show))
+        .route("/inbox/{id}/register", post(pages::inbox::register))
+        .route("/inbox/{id}/original", get(pages::inbox::original))
+        .route(
+            "/inbox/{id}/original.html",
+            get(pages::inbox::original_html),
+        )
+        .route("/inbox/{id}/raw", get(pages::inbox::raw))
+        .route("/inbox/{id}/files/{n}", get(pages::inbox::file))
+        .route("/quarantine", get(pages::inbox::quarantine))
+        .route(
+            "/quarantine/{id}/retry",
+            post(pages::inbox::quarantine_retry),
+        )
+        .route(
+            "/quarantine/{id}/dismiss",
+            post(pages::inbox::quarantine_dismiss),
+        )
+        .route("/quarantine/{id}/raw", get(pages::inbox::quarantine_raw))
+        .route(
+            "/settings/mailboxes",
+            get(pages::mailboxes::list).post(pages::mailboxes::add),
+        )
+        .route(
+            "/settings/mailboxes/{id}/test",
+            post(pages::mailboxes::test),
+        )
+        .route(
+            "/settings/mailboxes/{id}/remove",
+            post(pages::mailboxes::remove),
+        )
         .route("/settings", get(pages::settings::show))
         .route("/settings/office", post(pages::settings::office))
         .route("/settings/years", post(pages::settings::add_year))

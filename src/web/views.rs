@@ -25,6 +25,8 @@ pub struct Layout {
     pub nav: &'static str,
     pub can_settings: bool,
     pub can_users: bool,
+    pub can_inbox: bool,
+    pub is_admin: bool,
 }
 
 impl Layout {
@@ -40,6 +42,8 @@ impl Layout {
             nav,
             can_settings: role.can_manage_settings(),
             can_users: role.can_manage_users(),
+            can_inbox: role.can_read_inbox(),
+            is_admin: role == Role::Admin,
         }
     }
 
@@ -245,6 +249,8 @@ pub struct CountRow {
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
     pub layout: Layout,
+    pub waiting: i64,
+    pub quarantined: i64,
     pub year_be: i32,
     pub counts: Vec<CountRow>,
     pub recent: Vec<LetterRow>,
@@ -352,6 +358,7 @@ pub struct CounterRow {
 #[template(path = "settings.html")]
 pub struct SettingsPage {
     pub layout: Layout,
+    pub auto_register: bool,
     pub office: OfficeSettingsInput,
     pub errors: FieldErrors,
     pub years: Vec<i32>,
@@ -450,4 +457,168 @@ pub fn search_field_choices(current: SearchField) -> Vec<Choice> {
         .iter()
         .map(|f| (f.code().to_string(), f.label().to_string(), *f == current))
         .collect()
+}
+
+/// One inbox line, with the manual's status legend.
+pub struct EntryRow {
+    pub id: i64,
+    pub received_at: String,
+    pub doc_no: String,
+    pub subject: String,
+    pub from: String,
+    pub from_email: String,
+    pub source: &'static str,
+    pub registered: bool,
+    pub letter_id: i64,
+    pub letter_number: String,
+    pub files: usize,
+    pub refused: usize,
+}
+
+impl From<&crate::store::inbox::InboxEntry> for EntryRow {
+    fn from(e: &crate::store::inbox::InboxEntry) -> Self {
+        EntryRow {
+            id: e.id,
+            received_at: thai_date::format_datetime(e.received_at),
+            doc_no: e.doc_no.clone(),
+            subject: e.subject.clone(),
+            from: e.sender.clone(),
+            from_email: e.sender_email.clone(),
+            source: e.source.label(),
+            registered: e.letter_id.is_some(),
+            letter_id: e.letter_id.unwrap_or(0),
+            letter_number: e.letter_number.map(|n| n.to_string()).unwrap_or_default(),
+            files: e.attachments.len(),
+            refused: e.refused.len(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox.html")]
+pub struct InboxPage {
+    pub layout: Layout,
+    pub box_: String,
+    pub status: String,
+    pub q: String,
+    pub rows: Vec<EntryRow>,
+    pub total: i64,
+    pub page: i64,
+    pub last_page: i64,
+    pub quarantined: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox_entry.html")]
+pub struct InboxEntryPage {
+    pub layout: Layout,
+    pub entry: EntryRow,
+    pub body: String,
+    pub attachments: Vec<AttachmentRow>,
+    pub refused: Vec<(String, String)>,
+    pub input: LetterInput,
+    pub errors: FieldErrors,
+    pub speeds: Vec<Choice>,
+    pub secrecies: Vec<Choice>,
+    pub letter_types: Vec<Choice>,
+    pub can_register: bool,
+    pub message: String,
+}
+
+impl InboxEntryPage {
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox_original.html")]
+pub struct OriginalPage {
+    pub layout: Layout,
+    pub entry_id: i64,
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+    pub has_html: bool,
+}
+
+pub struct QuarantineRow {
+    pub id: i64,
+    pub created_at: String,
+    pub subject: String,
+    pub reason: String,
+    pub origin: String,
+    pub size: String,
+    pub has_raw: bool,
+    pub status: &'static str,
+    pub open: bool,
+    pub entry_id: i64,
+}
+
+impl From<&crate::store::inbox::QuarantineItem> for QuarantineRow {
+    fn from(q: &crate::store::inbox::QuarantineItem) -> Self {
+        QuarantineRow {
+            id: q.id,
+            created_at: thai_date::format_datetime(q.created_at),
+            subject: q.subject.clone(),
+            reason: q.reason.clone(),
+            origin: q.origin.clone(),
+            size: human_size(q.raw_size),
+            has_raw: q.raw_sha256.is_some(),
+            status: match q.status.as_str() {
+                "open" => "รอตรวจสอบ",
+                "released" => "นำเข้าแล้ว",
+                _ => "ไม่นำเข้า",
+            },
+            open: q.status == "open",
+            entry_id: q.entry_id.unwrap_or(0),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "quarantine.html")]
+pub struct QuarantinePage {
+    pub layout: Layout,
+    pub rows: Vec<QuarantineRow>,
+    pub show_all: bool,
+    pub flash: String,
+    pub problem: String,
+}
+
+pub struct FolderRow {
+    pub folder: String,
+    pub uidvalidity: i64,
+    pub last_uid: i64,
+    pub last_success: String,
+    pub failures: i64,
+    pub last_error: String,
+}
+
+pub struct MailboxRow {
+    pub id: i64,
+    pub address: String,
+    pub security: &'static str,
+    pub folders: String,
+    pub poll_secs: i64,
+    pub move_to: String,
+    pub states: Vec<FolderRow>,
+    pub healthy: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "mailboxes.html")]
+pub struct MailboxesPage {
+    pub layout: Layout,
+    pub rows: Vec<MailboxRow>,
+    pub input: crate::service::mailboxes::MailboxInput,
+    pub errors: FieldErrors,
+    pub flash: String,
+    pub test_result: String,
+    pub test_ok: bool,
+}
+
+impl MailboxesPage {
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
 }

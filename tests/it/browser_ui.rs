@@ -266,3 +266,111 @@ async fn the_register_is_usable_on_a_phone() {
     browser.screenshot("09-phone-letter").await;
     c.clone().close().await.unwrap();
 }
+
+/// The clerk opens the inbox, sees a letter that came by e-mail, checks the pre-filled form and
+/// registers it with one click.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_registers_an_emailed_letter_in_one_click() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let office = app.store.find_office("dist").await.unwrap();
+    let letter = crate::mail_ingest::thai_letter(
+        "ui-1@school.example.go.th",
+        "ที่ ศธ 04183.006/131 ลงวันที่ 2 พ.ค. 2566 เรื่อง ขอความอนุเคราะห์ใช้สถานที่",
+        &pdf_bytes("ui"),
+    );
+    let origin = saraban::mail::ingest::Origin::File("ui.eml".into());
+    saraban::mail::ingest::ingest(&app.services, &office, &origin, letter.into(), None)
+        .await
+        .unwrap();
+    saraban::mail::ingest::ingest(
+        &app.services,
+        &office,
+        &origin,
+        bytes::Bytes::from_static(b"\x00 broken"),
+        None,
+    )
+    .await
+    .unwrap();
+    let browser = Browser::start(1280, 900).await;
+    let c = &browser.client;
+    c.goto(&app.url("/login")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys("clerk")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let waiting = c
+        .wait()
+        .for_element(Locator::Css("#waiting"))
+        .await
+        .unwrap();
+    assert_eq!(waiting.text().await.unwrap(), "1");
+    browser.screenshot("10-dashboard-with-inbox").await;
+    c.goto(&app.url("/inbox")).await.unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("ขอความอนุเคราะห์ใช้สถานที่"))
+        .await
+        .unwrap();
+    browser.screenshot("11-inbox").await;
+    c.find(Locator::LinkText("ขอความอนุเคราะห์ใช้สถานที่"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let doc_no = c.wait().for_element(Locator::Css("#doc_no")).await.unwrap();
+    assert_eq!(
+        doc_no.prop("value").await.unwrap().as_deref(),
+        Some("ศธ 04183.006/131")
+    );
+    assert_eq!(
+        c.find(Locator::Css("#doc_date"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("2 พ.ค. 2566")
+    );
+    browser.screenshot("12-inbox-entry").await;
+    c.find(Locator::Css("#register"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let flash = c.wait().for_element(Locator::Css("#flash")).await.unwrap();
+    assert!(flash.text().await.unwrap().contains("เลขทะเบียนรับ 1"));
+    assert_eq!(
+        c.find(Locator::Css("a.file-link"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "หนังสือนำส่ง.pdf"
+    );
+    c.goto(&app.url("/quarantine")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("table.register"))
+        .await
+        .unwrap();
+    browser.screenshot("13-quarantine").await;
+    c.clone().close().await.unwrap();
+}

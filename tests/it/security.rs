@@ -26,6 +26,21 @@ const PAGE_ROUTES: &[(&str, &str)] = &[
     ("POST", "/settings/users"),
     ("POST", "/settings/users/1/active"),
     ("POST", "/logout"),
+    ("GET", "/inbox"),
+    ("GET", "/inbox/1"),
+    ("POST", "/inbox/1/register"),
+    ("GET", "/inbox/1/original"),
+    ("GET", "/inbox/1/original.html"),
+    ("GET", "/inbox/1/raw"),
+    ("GET", "/inbox/1/files/1"),
+    ("GET", "/quarantine"),
+    ("POST", "/quarantine/1/retry"),
+    ("POST", "/quarantine/1/dismiss"),
+    ("GET", "/quarantine/1/raw"),
+    ("GET", "/settings/mailboxes"),
+    ("POST", "/settings/mailboxes"),
+    ("POST", "/settings/mailboxes/1/test"),
+    ("POST", "/settings/mailboxes/1/remove"),
 ];
 
 pub const API_ROUTES: &[(&str, &str)] = &[
@@ -47,6 +62,21 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/users"),
     ("POST", "/api/v1/users"),
     ("PATCH", "/api/v1/users/1"),
+    ("GET", "/api/v1/inbox"),
+    ("GET", "/api/v1/inbox/1"),
+    ("POST", "/api/v1/inbox/1/register"),
+    ("GET", "/api/v1/inbox/1/raw"),
+    ("GET", "/api/v1/inbox/1/attachments/1"),
+    ("GET", "/api/v1/quarantine"),
+    ("GET", "/api/v1/quarantine/1"),
+    ("GET", "/api/v1/quarantine/1/raw"),
+    ("POST", "/api/v1/quarantine/1/retry"),
+    ("POST", "/api/v1/quarantine/1/dismiss"),
+    ("GET", "/api/v1/notices"),
+    ("GET", "/api/v1/mailboxes"),
+    ("POST", "/api/v1/mailboxes"),
+    ("DELETE", "/api/v1/mailboxes/1"),
+    ("POST", "/api/v1/mailboxes/1/test"),
 ];
 
 async fn every_route_requires_login(db: Db) {

@@ -14,6 +14,7 @@ use super::error::WebError;
 
 pub mod inbox;
 pub mod letters;
+pub mod mailboxes;
 pub mod openapi;
 pub mod settings;
 
@@ -47,6 +48,9 @@ pub fn router() -> Router<AppState> {
         .route("/quarantine/{id}/retry", post(inbox::quarantine_retry))
         .route("/quarantine/{id}/dismiss", post(inbox::quarantine_dismiss))
         .route("/notices", get(inbox::notices))
+        .route("/mailboxes", get(mailboxes::list).post(mailboxes::add))
+        .route("/mailboxes/{id}", axum::routing::delete(mailboxes::remove))
+        .route("/mailboxes/{id}/test", post(mailboxes::test))
         .fallback(|| async { WebError::NotFound })
 }
 

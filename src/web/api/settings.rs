@@ -25,6 +25,7 @@ pub struct OfficeJson {
     email: Option<String>,
     circular_numbering: &'static str,
     active_year_be: Option<i32>,
+    auto_register: bool,
 }
 
 impl From<&Office> for OfficeJson {
@@ -38,6 +39,7 @@ impl From<&Office> for OfficeJson {
             email: o.email.clone(),
             circular_numbering: o.circular_numbering.code(),
             active_year_be: o.active_year_be,
+            auto_register: o.auto_register,
         }
     }
 }
@@ -141,6 +143,7 @@ pub struct SettingsPatch {
     prefix: Option<String>,
     email: Option<String>,
     circular_numbering: Option<String>,
+    auto_register: Option<bool>,
 }
 
 pub async fn update(
@@ -159,7 +162,11 @@ pub async fn update(
             .circular_numbering
             .unwrap_or_else(|| o.circular_numbering.code().into()),
     };
-    let office = state.services.update_office(&viewer.actor, &input).await?;
+    let mut office = state.services.update_office(&viewer.actor, &input).await?;
+    if let Some(on) = patch.auto_register {
+        state.services.set_auto_register(&viewer.actor, on).await?;
+        office.auto_register = on;
+    }
     Ok(Json(settings_json(&state, &viewer, &office, None).await?))
 }
 

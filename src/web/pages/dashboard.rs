@@ -38,8 +38,11 @@ pub async fn show(
             },
         )
         .await?;
+    let (waiting, quarantined) = services.store.inbox_counts(&actor.office.id).await?;
     Ok(DashboardPage {
         layout: Layout::new(&viewer, "dashboard", "หน้าหลัก"),
+        waiting,
+        quarantined,
         year_be,
         counts,
         recent: recent.iter().map(LetterRow::from).collect(),

@@ -1,8 +1,10 @@
 //! The Thai pages, one module per area.
 
 pub mod dashboard;
+pub mod inbox;
 pub mod letters;
 pub mod login;
+pub mod mailboxes;
 pub mod registers;
 pub mod settings;
 

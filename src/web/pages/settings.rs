@@ -57,6 +57,7 @@ async fn settings_page(
     let states = state.services.series_states(actor, selected_year).await?;
     Ok(SettingsPage {
         layout: Layout::new(viewer, "settings", "ตั้งค่าระบบ"),
+        auto_register: office.auto_register,
         office: office_input.unwrap_or_else(|| OfficeSettingsInput {
             name: office.name.clone(),
             prefix: office.prefix.clone(),
@@ -129,6 +130,7 @@ async fn after<T>(
 #[serde(default)]
 pub struct OfficeForm {
     csrf: String,
+    auto_register: String,
     #[serde(flatten)]
     input: OfficeSettingsInput,
 }

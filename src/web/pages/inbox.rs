@@ -1,0 +1,361 @@
+//! หนังสือรับ: the office inbox, one entry with its register form, the original e-mail, and
+//! quarantine.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::letters::content_disposition;
+use crate::domain::letter::{FieldErrors, LetterInput};
+use crate::domain::register::Register;
+use crate::mail::parse;
+use crate::service::{ServiceError, Services};
+use crate::store::inbox::{InboxEntry, InboxFilter};
+use crate::web::auth::Viewer;
+use crate::web::error::WebError;
+use crate::web::views::{
+    AttachmentRow, EntryRow, InboxEntryPage, InboxPage, Layout, LetterFormPage, OriginalPage,
+    QuarantinePage, QuarantineRow, human_size,
+};
+use crate::web::{AppState, Params};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct InboxQuery {
+    #[serde(rename = "box")]
+    box_: String,
+    status: String,
+    q: String,
+    page: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<InboxQuery>,
+) -> Result<InboxPage, WebError> {
+    let box_ = match q.box_.as_str() {
+        "saraban" | "personal" => q.box_.clone(),
+        _ => "all".to_string(),
+    };
+    let (filter, status) = match q.status.as_str() {
+        "unregistered" => (InboxFilter::Unregistered, "unregistered"),
+        "registered" => (InboxFilter::Registered, "registered"),
+        _ => (InboxFilter::All, "all"),
+    };
+    let per_page = state.config.letters.page_size;
+    let page = q.page.parse::<i64>().unwrap_or(1).max(1);
+    let (entries, total) = if box_ == "personal" {
+        // Letters forwarded to a person come with the workflow; nothing is personal yet.
+        state
+            .services
+            .inbox(&viewer.actor, filter, &q.q, 1, 1)
+            .await?;
+        (Vec::new(), 0)
+    } else {
+        state
+            .services
+            .inbox(&viewer.actor, filter, &q.q, page, per_page)
+            .await?
+    };
+    let (_, quarantined) = state
+        .services
+        .store
+        .inbox_counts(&viewer.actor.office.id)
+        .await?;
+    Ok(InboxPage {
+        layout: Layout::new(&viewer, "inbox", "หนังสือรับ"),
+        box_,
+        status: status.to_string(),
+        q: q.q,
+        rows: entries.iter().map(EntryRow::from).collect(),
+        total,
+        page,
+        last_page: ((total + per_page - 1) / per_page).max(1),
+        quarantined,
+    })
+}
+
+fn entry_page(
+    viewer: &Viewer,
+    entry: &InboxEntry,
+    input: LetterInput,
+    errors: FieldErrors,
+    message: String,
+) -> InboxEntryPage {
+    let (speeds, secrecies, letter_types) = LetterFormPage::choices_for(&input);
+    InboxEntryPage {
+        layout: Layout::new(viewer, "inbox", entry.subject.clone()),
+        entry: EntryRow::from(entry),
+        body: entry.body_text.clone(),
+        attachments: entry
+            .attachments
+            .iter()
+            .map(|a| AttachmentRow {
+                position: a.position,
+                name: a.name.clone(),
+                description: a.description.clone(),
+                size: human_size(a.size),
+                inline: a.kind.opens_inline(),
+                sha256: a.sha256.clone(),
+            })
+            .collect(),
+        refused: entry
+            .refused
+            .iter()
+            .map(|r| (r.name.clone(), r.reason.clone()))
+            .collect(),
+        input,
+        errors,
+        speeds,
+        secrecies,
+        letter_types,
+        can_register: viewer.actor.user.role.can_register(Register::Inbound),
+        message,
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<InboxEntryPage, WebError> {
+    let entry = state.services.inbox_entry(&viewer.actor, id).await?;
+    let input = Services::prefill(&entry, &viewer.actor.office);
+    Ok(entry_page(
+        &viewer,
+        &entry,
+        input,
+        FieldErrors::default(),
+        String::new(),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterForm {
+    csrf: String,
+    #[serde(flatten)]
+    input: LetterInput,
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    Form(form): Form<RegisterForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    match state
+        .services
+        .register_entry(&viewer.actor, id, Some(&form.input))
+        .await
+    {
+        Ok(letter) => {
+            Ok(Redirect::to(&format!("/letters/{}?done=registered", letter.id)).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let entry = state.services.inbox_entry(&viewer.actor, id).await?;
+            let page = entry_page(
+                &viewer,
+                &entry,
+                form.input,
+                errors,
+                "กรุณาแก้ไขช่องที่มีข้อความสีแดง".into(),
+            );
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn original(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<OriginalPage, WebError> {
+    let entry = state.services.inbox_entry(&viewer.actor, id).await?;
+    let raw = state
+        .services
+        .raw_message(entry.raw_sha256.as_deref())
+        .await?;
+    let mail = parse::parse(&raw).map_err(|e| WebError::Conflict(e.to_string()))?;
+    Ok(OriginalPage {
+        layout: Layout::new(&viewer, "inbox", "อีเมลต้นฉบับ"),
+        entry_id: id,
+        headers: mail.headers,
+        text: mail.text,
+        has_html: mail.html.is_some(),
+    })
+}
+
+/// The HTML part, for a sandboxed frame: no scripts, no forms, nothing fetched from outside.
+pub async fn original_html(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<Response, WebError> {
+    let entry = state.services.inbox_entry(&viewer.actor, id).await?;
+    let raw = state
+        .services
+        .raw_message(entry.raw_sha256.as_deref())
+        .await?;
+    let html = parse::parse(&raw)
+        .ok()
+        .and_then(|m| m.html)
+        .ok_or(WebError::NotFound)?;
+    Ok((
+        [
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            ),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        Html(html),
+    )
+        .into_response())
+}
+
+pub async fn raw(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<Response, WebError> {
+    let entry = state.services.inbox_entry(&viewer.actor, id).await?;
+    let data = state
+        .services
+        .raw_message(entry.raw_sha256.as_deref())
+        .await?;
+    Ok(eml(data, &format!("inbox-{id}.eml")))
+}
+
+pub fn eml(data: bytes::Bytes, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "message/rfc822".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition(false, name),
+            ),
+        ],
+        data,
+    )
+        .into_response()
+}
+
+pub async fn file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params((id, n)): Params<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let entry = state.services.inbox_entry(&viewer.actor, id).await?;
+    let a = entry
+        .attachments
+        .iter()
+        .find(|a| a.position == n)
+        .ok_or(WebError::NotFound)?;
+    let data = state
+        .services
+        .files
+        .get(&a.sha256)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.kind.mime().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition(a.kind.opens_inline(), &a.name),
+            ),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuarantineQuery {
+    all: bool,
+    done: String,
+}
+
+async fn quarantine_page(
+    state: &AppState,
+    viewer: &Viewer,
+    show_all: bool,
+    flash: String,
+    problem: String,
+) -> Result<QuarantinePage, WebError> {
+    let items = state.services.quarantine(&viewer.actor, show_all).await?;
+    Ok(QuarantinePage {
+        layout: Layout::new(viewer, "inbox", "อีเมลที่กักไว้"),
+        rows: items.iter().map(QuarantineRow::from).collect(),
+        show_all,
+        flash,
+        problem,
+    })
+}
+
+pub async fn quarantine(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<QuarantineQuery>,
+) -> Result<QuarantinePage, WebError> {
+    let flash = match q.done.as_str() {
+        "released" => "นำเข้าหนังสือรับเรียบร้อย",
+        "dismissed" => "บันทึกว่าไม่นำเข้าแล้ว (ต้นฉบับยังเก็บไว้)",
+        _ => "",
+    };
+    quarantine_page(&state, &viewer, q.all, flash.into(), String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn quarantine_retry(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    match state.services.retry_quarantine(&viewer.actor, id).await {
+        Ok(_) => Ok(Redirect::to("/quarantine?done=released").into_response()),
+        Err(ServiceError::Conflict(why)) => {
+            let page = quarantine_page(&state, &viewer, false, String::new(), why).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn quarantine_dismiss(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    state.services.dismiss_quarantine(&viewer.actor, id).await?;
+    Ok(Redirect::to("/quarantine?done=dismissed").into_response())
+}
+
+pub async fn quarantine_raw(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<Response, WebError> {
+    let item = state.services.quarantine_item(&viewer.actor, id).await?;
+    let data = state
+        .services
+        .raw_message(item.raw_sha256.as_deref())
+        .await?;
+    Ok(eml(data, &format!("quarantine-{id}.eml")))
+}
