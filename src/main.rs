@@ -45,6 +45,9 @@ enum Command {
     /// Saraban mailboxes fetched over IMAP.
     #[command(subcommand)]
     Mailbox(MailboxCommand),
+    /// Measure speed against real servers on loopback and print the figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Take e-mail files (.eml, or folders of them) into an office's inbox, as if they had
     /// arrived in its saraban mailbox. Unreadable ones go to quarantine; nothing is dropped.
     Ingest {
@@ -110,6 +113,20 @@ struct UserAdd {
     /// Read the password from standard input (required, so it never shows in the process list).
     #[arg(long, required = true)]
     password_stdin: bool,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Fill a private Dovecot with generated Thai letters and compare saraban's ingestion with a
+    /// plain IMAP download of the same mailbox (needs dovecot-imapd and openssl).
+    Ingest {
+        /// How many letters.
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        /// Size of each letter in KB (a PDF makes up most of it).
+        #[arg(long, default_value_t = 20)]
+        size_kb: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -205,6 +222,12 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::Bench(BenchCommand::Ingest { count, size_kb }) = cli.command {
+        // A benchmark brings its own servers and database; the configured ones are not touched.
+        let figures = saraban::bench::ingest::run(count, size_kb).await?;
+        println!("{}", figures.report());
+        return Ok(());
+    }
     let config = Config::load(cli.config.as_deref())?;
     let store = app::open_store(&config)
         .await
@@ -294,6 +317,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Mailbox(cmd) => run_mailbox(&store, &config, cmd).await?,
+        Command::Bench(_) => unreachable!("handled before the database is opened"),
         Command::Ingest { office, paths } => {
             let services = app::services(store.clone(), &config);
             let office = store

@@ -125,10 +125,10 @@ fn scan(text: &str) -> Scan {
             break;
         }
     }
-    if out.doc_date.is_none() {
-        if let Some(i) = text.find("วันที่") {
-            out.doc_date = date_after(&text[i + "วันที่".len()..]);
-        }
+    if out.doc_date.is_none()
+        && let Some(i) = text.find("วันที่")
+    {
+        out.doc_date = date_after(&text[i + "วันที่".len()..]);
     }
     out
 }

@@ -23,7 +23,13 @@ pub enum FileError {
 }
 
 pub trait FileBackend: Send + Sync {
+    /// Stores the bytes durably (they survive a crash once this returns).
     fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>>;
+    /// Stores the bytes; durable only after the next [`FileBackend::flush`]. Lets a batch pay
+    /// for one flush instead of one per file.
+    fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>>;
+    /// Makes every deferred put durable.
+    fn flush(&self) -> BoxFuture<'_, Result<(), FileError>>;
     fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>>;
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>>;
 }
@@ -50,6 +56,18 @@ impl FileStore {
         Ok(sha)
     }
 
+    /// Like [`FileStore::put`], durable only after [`FileStore::flush`]: for batches that flush
+    /// once before they commit. (The backend skips bytes it already holds.)
+    pub async fn put_deferred(&self, data: Bytes) -> Result<String, FileError> {
+        let sha = sha256_hex(&data);
+        self.backend.put_deferred(sha.clone(), data).await?;
+        Ok(sha)
+    }
+
+    pub async fn flush(&self) -> Result<(), FileError> {
+        self.backend.flush().await
+    }
+
     /// The bytes stored under `sha256`, checked against it.
     pub async fn get(&self, sha256: &str) -> Result<Bytes, FileError> {
         if !is_sha256_hex(sha256) {
@@ -69,32 +87,71 @@ fn is_sha256_hex(s: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-/// Files under a directory, as `ab/cd/abcd…` so no folder grows too large.
+/// Files under a directory, as `ab/abcd…`: 256 folders keep each one small (a million files
+/// make ~4 000 a folder, which ext4's hashed directories handle well), without creating a new
+/// folder for almost every new file as a deeper layout would.
 struct LocalFiles {
     root: PathBuf,
 }
 
 impl LocalFiles {
     fn path_of(&self, sha: &str) -> PathBuf {
-        self.root.join(&sha[0..2]).join(&sha[2..4]).join(sha)
+        self.root.join(&sha[0..2]).join(sha)
+    }
+
+    /// Writes beside the final name and renames: a crash never leaves half a file under the
+    /// real name (the sha256 check on reading would catch it anyway).
+    /// One trip to the blocking pool for the whole write.
+    async fn write(&self, sha256: &str, data: Bytes, sync: bool) -> Result<(), FileError> {
+        let path = self.path_of(sha256);
+        let tmp_name = format!(".{sha256}.{}.tmp", std::process::id());
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            use std::io::Write;
+            if path.exists() {
+                return Ok(());
+            }
+            let dir = path.parent().unwrap_or(Path::new("."));
+            if !dir.exists() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = dir.join(tmp_name);
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&data)?;
+            if sync {
+                f.sync_all()?;
+            }
+            std::fs::rename(&tmp, &path)
+        })
+        .await
+        .map_err(|e| FileError::Io(std::io::Error::other(e.to_string())))??;
+        Ok(())
     }
 }
 
 impl FileBackend for LocalFiles {
     fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move {
-            let path = self.path_of(&sha256);
-            let dir = path.parent().unwrap_or(Path::new("."));
-            tokio::fs::create_dir_all(dir).await?;
-            // Write beside, sync, then rename: a crash never leaves half a file under the real name.
-            let tmp = dir.join(format!(".{sha256}.{}.tmp", std::process::id()));
-            {
-                use tokio::io::AsyncWriteExt;
-                let mut f = tokio::fs::File::create(&tmp).await?;
-                f.write_all(&data).await?;
-                f.sync_all().await?;
-            }
-            tokio::fs::rename(&tmp, &path).await?;
+            self.write(&sha256, data, true).await?;
+            // The rename must reach the disk too.
+            self.flush().await
+        })
+    }
+
+    fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
+        Box::pin(async move { self.write(&sha256, data, false).await })
+    }
+
+    fn flush(&self) -> BoxFuture<'_, Result<(), FileError>> {
+        let root = self.root.clone();
+        Box::pin(async move {
+            tokio::fs::create_dir_all(&root).await?;
+            // One syncfs flushes every file and rename of the batch on this filesystem.
+            tokio::task::spawn_blocking(move || {
+                let dir = std::fs::File::open(&root)?;
+                rustix::fs::syncfs(&dir).map_err(std::io::Error::from)
+            })
+            .await
+            .map_err(|e| FileError::Io(std::io::Error::other(e.to_string())))??;
             Ok(())
         })
     }
@@ -141,12 +198,6 @@ mod tests {
             files.get("../../etc/passwd").await,
             Err(FileError::Missing(_))
         ));
-        assert!(
-            dir.path()
-                .join(&sha[0..2])
-                .join(&sha[2..4])
-                .join(&sha)
-                .exists()
-        );
+        assert!(dir.path().join(&sha[0..2]).join(&sha).exists());
     }
 }

@@ -313,118 +313,182 @@ pub async fn pass_folder(
                 }
             }
         }
+        // Messages already committed (a crash or a lost connection between commit and flag)
+        // are only flagged; oversized ones are recorded without being fetched.
+        let mut to_flag: Vec<u32> = Vec::new();
+        let mut wanted: Vec<(u32, u32, Option<chrono::DateTime<Utc>>)> = Vec::new();
         for uid in chunk {
             let (size, arrived) = meta.get(uid).copied().unwrap_or((0, None));
-            let key = ReceiptKey {
-                mailbox_id: mailbox.id,
-                folder: folder.to_string(),
-                uidvalidity,
-                uid: i64::from(*uid),
-            };
-            let outcome = if services.store.receipt_exists(&key).await? {
-                // Committed before a crash or a lost connection: only the flag is missing.
-                Outcome::AlreadyTaken
+            let key = receipt_key(mailbox, folder, uidvalidity, *uid);
+            if services.store.receipt_exists(&key).await? {
+                to_flag.push(*uid);
             } else if u64::from(size) > limits.max_message_bytes {
-                ingest::refuse_oversized(
+                let outcome = ingest::refuse_oversized(
                     services,
                     office,
-                    key.clone(),
+                    key,
                     u64::from(size),
                     limits.max_message_bytes,
                 )
-                .await?
+                .await?;
+                count(&mut stats, &outcome);
             } else {
-                let body = fetch_body(session, *uid, limit).await?;
-                let Some(body) = body else {
-                    // Expunged meanwhile: nothing to take.
+                wanted.push((*uid, size, arrived));
+            }
+        }
+        // Bodies come a group at a time (few round trips), each group held in memory at most
+        // once: async-imap keeps a whole FETCH reply, so groups stay under BODY_GROUP_BYTES.
+        let mut group: Vec<(u32, Option<chrono::DateTime<Utc>>)> = Vec::new();
+        let mut group_bytes = 0u64;
+        let mut groups = Vec::new();
+        for (uid, size, arrived) in wanted {
+            if !group.is_empty()
+                && (group_bytes + u64::from(size) > BODY_GROUP_BYTES
+                    || group.len() >= BODY_GROUP_COUNT)
+            {
+                groups.push(std::mem::take(&mut group));
+                group_bytes = 0;
+            }
+            group_bytes += u64::from(size);
+            group.push((uid, arrived));
+        }
+        if !group.is_empty() {
+            groups.push(group);
+        }
+        for group in groups {
+            let uids: Vec<u32> = group.iter().map(|(u, _)| *u).collect();
+            let mut bodies = fetch_bodies(session, &uids, limit).await?;
+            let mut batch = Vec::with_capacity(group.len());
+            for (uid, arrived) in &group {
+                // A message expunged meanwhile has no body: nothing to take.
+                let Some(body) = bodies.remove(uid) else {
                     continue;
                 };
                 stats.fetched += 1;
                 stats.bytes += body.len() as u64;
-                ingest::ingest(
-                    services,
-                    office,
-                    &Origin::Mailbox(key.clone()),
-                    body.into(),
-                    arrived,
-                )
-                .await?
-            };
-            match &outcome {
-                Outcome::Letter { .. } => stats.letters += 1,
-                Outcome::Duplicate { .. } => stats.duplicates += 1,
-                Outcome::AutoReply { .. } | Outcome::DeliveryReport { .. } => stats.notices += 1,
-                Outcome::Quarantined { .. } => stats.quarantined += 1,
-                Outcome::AlreadyTaken => {}
+                let origin = Origin::Mailbox(receipt_key(mailbox, folder, uidvalidity, *uid));
+                let prepared =
+                    ingest::prepare(services, office, &origin, body.into(), *arrived).await?;
+                batch.push((origin, prepared));
             }
-            // Committed: now tell the server. An oversized message stays unflagged in place.
-            let oversized = matches!(&outcome, Outcome::Quarantined { .. })
-                && u64::from(size) > limits.max_message_bytes;
-            if !oversized {
-                mark_done(session, mailbox, *uid, limit).await?;
+            for outcome in ingest::record_batch(services, office, batch).await? {
+                count(&mut stats, &outcome);
             }
+            to_flag.extend(uids);
+        }
+        // Committed: now tell the server, the whole chunk at once.
+        if !to_flag.is_empty() {
+            to_flag.sort_unstable();
+            mark_done(session, mailbox, &to_flag, limit).await?;
+        }
+        if let Some(last) = chunk.last() {
             services
                 .store
-                .advance_folder(mailbox.id, folder, uidvalidity, i64::from(*uid))
+                .advance_folder(mailbox.id, folder, uidvalidity, i64::from(*last))
                 .await?;
-            if let Some(l) = lease {
-                if renewed.elapsed().as_secs_f64() * 3.0 > l.ttl.num_seconds() as f64 {
-                    if !services
-                        .store
-                        .acquire_lease(mailbox.id, &l.holder, l.ttl)
-                        .await?
-                    {
-                        return Err(ImapError::Protocol("lease taken by another process".into()));
-                    }
-                    renewed = std::time::Instant::now();
-                }
+        }
+        if let Some(l) = lease
+            && renewed.elapsed().as_secs_f64() * 3.0 > l.ttl.num_seconds() as f64
+        {
+            if !services
+                .store
+                .acquire_lease(mailbox.id, &l.holder, l.ttl)
+                .await?
+            {
+                return Err(ImapError::Protocol("lease taken by another process".into()));
             }
+            renewed = std::time::Instant::now();
         }
     }
     Ok(stats)
 }
 
-async fn fetch_body(
+/// Bodies fetched in one command are capped at this many bytes and messages.
+const BODY_GROUP_BYTES: u64 = 16 * 1024 * 1024;
+const BODY_GROUP_COUNT: usize = 100;
+
+fn receipt_key(mailbox: &Mailbox, folder: &str, uidvalidity: i64, uid: u32) -> ReceiptKey {
+    ReceiptKey {
+        mailbox_id: mailbox.id,
+        folder: folder.to_string(),
+        uidvalidity,
+        uid: i64::from(uid),
+    }
+}
+
+fn count(stats: &mut PassStats, outcome: &Outcome) {
+    match outcome {
+        Outcome::Letter { .. } => stats.letters += 1,
+        Outcome::Duplicate { .. } => stats.duplicates += 1,
+        Outcome::AutoReply { .. } | Outcome::DeliveryReport { .. } => stats.notices += 1,
+        Outcome::Quarantined { .. } => stats.quarantined += 1,
+        Outcome::AlreadyTaken => {}
+    }
+}
+
+/// UID set syntax with ranges: 1:5,7,9:10
+fn uid_set(uids: &[u32]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < uids.len() {
+        let start = uids[i];
+        let mut end = start;
+        while i + 1 < uids.len() && uids[i + 1] == end + 1 {
+            i += 1;
+            end = uids[i];
+        }
+        parts.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}:{end}")
+        });
+        i += 1;
+    }
+    parts.join(",")
+}
+
+async fn fetch_bodies(
     session: &mut ImapSession,
-    uid: u32,
+    uids: &[u32],
     limit: Duration,
-) -> Result<Option<Vec<u8>>, ImapError> {
+) -> Result<std::collections::HashMap<u32, Vec<u8>>, ImapError> {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
     let mut stream = within(
         limit,
         "UID FETCH BODY",
-        session.uid_fetch(uid.to_string(), "(UID BODY.PEEK[])"),
+        session.uid_fetch(uid_set(&sorted), "(UID BODY.PEEK[])"),
     )
     .await?;
-    let mut body = None;
+    let mut bodies = std::collections::HashMap::new();
     while let Some(item) = within(limit, "UID FETCH BODY", async {
         stream.next().await.transpose()
     })
     .await?
     {
-        if item.uid == Some(uid) {
-            if let Some(b) = item.body() {
-                body = Some(b.to_vec());
-            }
+        if let (Some(uid), Some(body)) = (item.uid, item.body()) {
+            bodies.insert(uid, body.to_vec());
         }
     }
-    Ok(body)
+    Ok(bodies)
 }
 
 async fn mark_done(
     session: &mut ImapSession,
     mailbox: &Mailbox,
-    uid: u32,
+    uids: &[u32],
     limit: Duration,
 ) -> Result<(), ImapError> {
+    let set = uid_set(uids);
     match &mailbox.move_to {
         Some(target) => {
-            within(limit, "UID MOVE", session.uid_mv(uid.to_string(), target)).await?;
+            within(limit, "UID MOVE", session.uid_mv(&set, target)).await?;
         }
         None => {
             let mut stream = within(
                 limit,
                 "UID STORE",
-                session.uid_store(uid.to_string(), format!("+FLAGS.SILENT ({INGESTED_FLAG})")),
+                session.uid_store(&set, format!("+FLAGS.SILENT ({INGESTED_FLAG})")),
             )
             .await?;
             while within(limit, "UID STORE", async {
@@ -478,4 +542,16 @@ pub async fn poll_once(
             .await?;
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uid_set;
+
+    #[test]
+    fn uid_sets_use_ranges() {
+        assert_eq!(uid_set(&[1, 2, 3, 5, 7, 8]), "1:3,5,7:8");
+        assert_eq!(uid_set(&[4]), "4");
+        assert_eq!(uid_set(&[]), "");
+    }
 }

@@ -95,10 +95,10 @@ pub async fn ingest(
     raw: Bytes,
     arrived_at: Option<DateTime<Utc>>,
 ) -> Result<Outcome, IngestError> {
-    if let Some(key) = origin.receipt() {
-        if services.store.receipt_exists(key).await? {
-            return Ok(Outcome::AlreadyTaken);
-        }
+    if let Some(key) = origin.receipt()
+        && services.store.receipt_exists(key).await?
+    {
+        return Ok(Outcome::AlreadyTaken);
     }
     let prepared = prepare(services, office, origin, raw, arrived_at).await?;
     let outcome = record(services, origin, prepared).await?;
@@ -135,7 +135,7 @@ pub async fn prepare(
     arrived_at: Option<DateTime<Utc>>,
 ) -> Result<Prepared, IngestError> {
     let raw_size = raw.len() as i64;
-    let raw_sha = services.files.put(raw.clone()).await?;
+    let raw_sha = services.files.put_deferred(raw.clone()).await?;
     let parsed = parse::parse(&raw);
     let subject_hint = parsed
         .as_ref()
@@ -367,4 +367,53 @@ async fn decide(
         refused,
         attachments,
     }))
+}
+
+/// Records a batch of prepared messages: one flush of the files, one transaction, then the
+/// office's auto-registration for each new letter. The outcomes come in the batch's order.
+pub async fn record_batch(
+    services: &Services,
+    office: &Office,
+    batch: Vec<(Origin, Prepared)>,
+) -> Result<Vec<Outcome>, IngestError> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    services.files.flush().await?;
+    let mut kinds = Vec::with_capacity(batch.len());
+    let mut items = Vec::with_capacity(batch.len());
+    for (origin, prepared) in batch {
+        let (auto, reason) = match &prepared.record {
+            MailRecord::Notice(n) => (n.kind == "auto_reply", String::new()),
+            MailRecord::Quarantine(q) => (false, q.reason.clone()),
+            MailRecord::Entry(_) => (false, String::new()),
+        };
+        kinds.push((auto, reason));
+        items.push((prepared.record, origin.receipt().cloned()));
+    }
+    let recorded = services.store.record_mail_batch(&items).await?;
+    let mut outcomes = Vec::with_capacity(recorded.len());
+    for (r, (is_auto_reply, reason)) in recorded.into_iter().zip(kinds) {
+        let outcome = match r {
+            Recorded::Entry {
+                id,
+                duplicate: false,
+            } => Outcome::Letter { entry_id: id },
+            Recorded::Entry {
+                id,
+                duplicate: true,
+            } => Outcome::Duplicate { entry_id: id },
+            Recorded::Notice { id } if is_auto_reply => Outcome::AutoReply { notice_id: id },
+            Recorded::Notice { id } => Outcome::DeliveryReport { notice_id: id },
+            Recorded::Quarantine { id } => Outcome::Quarantined { id, reason },
+            Recorded::AlreadyTaken => Outcome::AlreadyTaken,
+        };
+        if let (Outcome::Letter { entry_id }, true) = (&outcome, office.auto_register)
+            && let Err(e) = services.auto_register(office, *entry_id).await
+        {
+            tracing::info!(entry_id, error = %e, "left in the inbox for the clerk");
+        }
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
 }

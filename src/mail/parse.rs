@@ -259,7 +259,7 @@ fn classify(message: &Message<'_>, raw: &[u8], from_addr: &str) -> MailKind {
     }
     for name in ["X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"] {
         if name != "X-Auto-Response-Suppress" && message.header_raw(name).is_some() {
-            return MailKind::AutoReply(format!("{name}"));
+            return MailKind::AutoReply(name.to_string());
         }
     }
     let from = from_addr.to_ascii_lowercase();

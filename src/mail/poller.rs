@@ -47,7 +47,7 @@ pub async fn run(services: Services, config: MailConfig, mut shutdown: watch::Re
                     !handle.is_finished()
                 });
                 for id in wanted {
-                    if !tasks.contains_key(&id) {
+                    tasks.entry(id).or_insert_with(|| {
                         let (tx, rx) = watch::channel(false);
                         let handle = tokio::spawn(mailbox_loop(
                             services.clone(),
@@ -56,8 +56,8 @@ pub async fn run(services: Services, config: MailConfig, mut shutdown: watch::Re
                             holder.clone(),
                             rx,
                         ));
-                        tasks.insert(id, (handle, tx));
-                    }
+                        (handle, tx)
+                    });
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot list mailboxes"),

@@ -255,172 +255,24 @@ impl Store {
         record: &MailRecord,
         receipt: Option<&ReceiptKey>,
     ) -> Result<Recorded> {
-        let now = time_to_db(Utc::now());
         let mut tx = self.begin_write().await?;
-        if let Some(r) = receipt {
-            let taken = sqlx::query(
-                "INSERT INTO mail_receipts (mailbox_id, folder, uidvalidity, uid, outcome, at)
-                 VALUES ($1, $2, $3, $4, 'pending', $5)
-                 ON CONFLICT (mailbox_id, folder, uidvalidity, uid) DO NOTHING",
-            )
-            .bind(r.mailbox_id)
-            .bind(r.folder.clone())
-            .bind(r.uidvalidity)
-            .bind(r.uid)
-            .bind(now.clone())
-            .execute(&mut *tx)
-            .await?;
-            if taken.rows_affected() == 0 {
-                return Ok(Recorded::AlreadyTaken);
-            }
-        }
-        let (recorded, outcome, raw) = match record {
-            MailRecord::Entry(e) => {
-                let inserted = sqlx::query(
-                    "INSERT INTO inbox_entries (office_id, source, mailbox_id, message_id, dedupe_key, raw_sha256,
-                        raw_size, subject, doc_no, doc_date, sender, sender_email, recipient, body_text,
-                        received_at, refused_attachments, created_at, search_text)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-                     ON CONFLICT (office_id, dedupe_key) DO NOTHING RETURNING id",
-                )
-                .bind(e.office_id.clone())
-                .bind(e.source.code())
-                .bind(e.mailbox_id)
-                .bind(e.message_id.clone())
-                .bind(e.dedupe_key.clone())
-                .bind(e.raw_sha256.clone())
-                .bind(e.raw_size)
-                .bind(e.subject.clone())
-                .bind(e.doc_no.clone())
-                .bind(e.doc_date.map(date_to_db))
-                .bind(e.sender.clone())
-                .bind(e.sender_email.clone())
-                .bind(e.recipient.clone())
-                .bind(e.body_text.clone())
-                .bind(time_to_db(e.received_at))
-                .bind(serde_json::to_string(&e.refused).unwrap_or_else(|_| "[]".into()))
-                .bind(now.clone())
-                .bind(crate::domain::digits::search_key(&format!(
-                    "{} {} {} {} {}",
-                    e.subject, e.doc_no, e.sender, e.sender_email, e.body_text.chars().take(2000).collect::<String>()
-                )))
-                .fetch_optional(&mut *tx)
-                .await?;
-                match inserted {
-                    Some(row) => {
-                        let id: i64 = row.try_get("id")?;
-                        for (i, a) in e.attachments.iter().enumerate() {
-                            sqlx::query(
-                                "INSERT INTO inbox_attachments (entry_id, position, name, description, kind, size, sha256)
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                            )
-                            .bind(id)
-                            .bind(i as i64 + 1)
-                            .bind(a.name.clone())
-                            .bind(a.description.clone())
-                            .bind(a.kind.code())
-                            .bind(a.size)
-                            .bind(a.sha256.clone())
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        (
-                            Recorded::Entry {
-                                id,
-                                duplicate: false,
-                            },
-                            "letter",
-                            e.raw_sha256.clone(),
-                        )
-                    }
-                    None => {
-                        let row = sqlx::query(
-                            "SELECT id FROM inbox_entries WHERE office_id = $1 AND dedupe_key = $2",
-                        )
-                        .bind(e.office_id.clone())
-                        .bind(e.dedupe_key.clone())
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        let id: i64 = row.try_get("id")?;
-                        (
-                            Recorded::Entry {
-                                id,
-                                duplicate: true,
-                            },
-                            "duplicate",
-                            e.raw_sha256.clone(),
-                        )
-                    }
-                }
-            }
-            MailRecord::Quarantine(q) => {
-                let row = sqlx::query(
-                    "INSERT INTO quarantine (office_id, mailbox_id, origin, raw_sha256, raw_size, subject, reason, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(q.office_id.clone())
-                .bind(q.mailbox_id)
-                .bind(q.origin.clone())
-                .bind(q.raw_sha256.clone())
-                .bind(q.raw_size)
-                .bind(q.subject.clone())
-                .bind(q.reason.clone())
-                .bind(now.clone())
-                .fetch_one(&mut *tx)
-                .await?;
-                let id: i64 = row.try_get("id")?;
-                (
-                    Recorded::Quarantine { id },
-                    "quarantine",
-                    q.raw_sha256.clone(),
-                )
-            }
-            MailRecord::Notice(n) => {
-                let row = sqlx::query(
-                    "INSERT INTO mail_notices (office_id, kind, message_id, original_message_id, action, status,
-                        recipient, diagnostic, subject, raw_sha256, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-                )
-                .bind(n.office_id.clone())
-                .bind(n.kind)
-                .bind(n.message_id.clone())
-                .bind(n.original_message_id.clone())
-                .bind(n.action.clone())
-                .bind(n.status.clone())
-                .bind(n.recipient.clone())
-                .bind(n.diagnostic.clone())
-                .bind(n.subject.clone())
-                .bind(n.raw_sha256.clone())
-                .bind(time_to_db(n.received_at))
-                .fetch_one(&mut *tx)
-                .await?;
-                let id: i64 = row.try_get("id")?;
-                (Recorded::Notice { id }, n.kind, n.raw_sha256.clone())
-            }
-        };
-        if let Some(r) = receipt {
-            let ref_id = match recorded {
-                Recorded::Entry { id, .. }
-                | Recorded::Quarantine { id }
-                | Recorded::Notice { id } => Some(id),
-                Recorded::AlreadyTaken => None,
-            };
-            sqlx::query(
-                "UPDATE mail_receipts SET outcome = $1, ref_id = $2, raw_sha256 = $3
-                 WHERE mailbox_id = $4 AND folder = $5 AND uidvalidity = $6 AND uid = $7",
-            )
-            .bind(outcome)
-            .bind(ref_id)
-            .bind(raw)
-            .bind(r.mailbox_id)
-            .bind(r.folder.clone())
-            .bind(r.uidvalidity)
-            .bind(r.uid)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let recorded = record_in(&mut tx, record, receipt).await?;
         tx.commit().await?;
         Ok(recorded)
+    }
+
+    /// The same for a batch, in one transaction: all of it is committed, or none.
+    pub async fn record_mail_batch(
+        &self,
+        items: &[(MailRecord, Option<ReceiptKey>)],
+    ) -> Result<Vec<Recorded>> {
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(items.len());
+        for (record, receipt) in items {
+            out.push(record_in(&mut tx, record, receipt.as_ref()).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     pub async fn receipt_exists(&self, key: &ReceiptKey) -> Result<bool> {
@@ -617,4 +469,175 @@ impl Store {
         .try_get("n")?;
         Ok((waiting, quarantined))
     }
+}
+
+async fn record_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    record: &MailRecord,
+    receipt: Option<&ReceiptKey>,
+) -> Result<Recorded> {
+    let now = time_to_db(Utc::now());
+    if let Some(r) = receipt {
+        let taken = sqlx::query(
+            "INSERT INTO mail_receipts (mailbox_id, folder, uidvalidity, uid, outcome, at)
+             VALUES ($1, $2, $3, $4, 'pending', $5)
+             ON CONFLICT (mailbox_id, folder, uidvalidity, uid) DO NOTHING",
+        )
+        .bind(r.mailbox_id)
+        .bind(r.folder.clone())
+        .bind(r.uidvalidity)
+        .bind(r.uid)
+        .bind(now.clone())
+        .execute(&mut **tx)
+        .await?;
+        if taken.rows_affected() == 0 {
+            return Ok(Recorded::AlreadyTaken);
+        }
+    }
+    let (recorded, outcome, raw) = match record {
+        MailRecord::Entry(e) => {
+            let inserted = sqlx::query(
+                "INSERT INTO inbox_entries (office_id, source, mailbox_id, message_id, dedupe_key, raw_sha256,
+                    raw_size, subject, doc_no, doc_date, sender, sender_email, recipient, body_text,
+                    received_at, refused_attachments, created_at, search_text)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                 ON CONFLICT (office_id, dedupe_key) DO NOTHING RETURNING id",
+            )
+            .bind(e.office_id.clone())
+            .bind(e.source.code())
+            .bind(e.mailbox_id)
+            .bind(e.message_id.clone())
+            .bind(e.dedupe_key.clone())
+            .bind(e.raw_sha256.clone())
+            .bind(e.raw_size)
+            .bind(e.subject.clone())
+            .bind(e.doc_no.clone())
+            .bind(e.doc_date.map(date_to_db))
+            .bind(e.sender.clone())
+            .bind(e.sender_email.clone())
+            .bind(e.recipient.clone())
+            .bind(e.body_text.clone())
+            .bind(time_to_db(e.received_at))
+            .bind(serde_json::to_string(&e.refused).unwrap_or_else(|_| "[]".into()))
+            .bind(now.clone())
+            .bind(crate::domain::digits::search_key(&format!(
+                "{} {} {} {} {}",
+                e.subject, e.doc_no, e.sender, e.sender_email, e.body_text.chars().take(2000).collect::<String>()
+            )))
+            .fetch_optional(&mut **tx)
+            .await?;
+            match inserted {
+                Some(row) => {
+                    let id: i64 = row.try_get("id")?;
+                    for (i, a) in e.attachments.iter().enumerate() {
+                        sqlx::query(
+                            "INSERT INTO inbox_attachments (entry_id, position, name, description, kind, size, sha256)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        )
+                        .bind(id)
+                        .bind(i as i64 + 1)
+                        .bind(a.name.clone())
+                        .bind(a.description.clone())
+                        .bind(a.kind.code())
+                        .bind(a.size)
+                        .bind(a.sha256.clone())
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                    (
+                        Recorded::Entry {
+                            id,
+                            duplicate: false,
+                        },
+                        "letter",
+                        e.raw_sha256.clone(),
+                    )
+                }
+                None => {
+                    let row = sqlx::query(
+                        "SELECT id FROM inbox_entries WHERE office_id = $1 AND dedupe_key = $2",
+                    )
+                    .bind(e.office_id.clone())
+                    .bind(e.dedupe_key.clone())
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    let id: i64 = row.try_get("id")?;
+                    (
+                        Recorded::Entry {
+                            id,
+                            duplicate: true,
+                        },
+                        "duplicate",
+                        e.raw_sha256.clone(),
+                    )
+                }
+            }
+        }
+        MailRecord::Quarantine(q) => {
+            let row = sqlx::query(
+                "INSERT INTO quarantine (office_id, mailbox_id, origin, raw_sha256, raw_size, subject, reason, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(q.office_id.clone())
+            .bind(q.mailbox_id)
+            .bind(q.origin.clone())
+            .bind(q.raw_sha256.clone())
+            .bind(q.raw_size)
+            .bind(q.subject.clone())
+            .bind(q.reason.clone())
+            .bind(now.clone())
+            .fetch_one(&mut **tx)
+            .await?;
+            let id: i64 = row.try_get("id")?;
+            (
+                Recorded::Quarantine { id },
+                "quarantine",
+                q.raw_sha256.clone(),
+            )
+        }
+        MailRecord::Notice(n) => {
+            let row = sqlx::query(
+                "INSERT INTO mail_notices (office_id, kind, message_id, original_message_id, action, status,
+                    recipient, diagnostic, subject, raw_sha256, received_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(n.office_id.clone())
+            .bind(n.kind)
+            .bind(n.message_id.clone())
+            .bind(n.original_message_id.clone())
+            .bind(n.action.clone())
+            .bind(n.status.clone())
+            .bind(n.recipient.clone())
+            .bind(n.diagnostic.clone())
+            .bind(n.subject.clone())
+            .bind(n.raw_sha256.clone())
+            .bind(time_to_db(n.received_at))
+            .fetch_one(&mut **tx)
+            .await?;
+            let id: i64 = row.try_get("id")?;
+            (Recorded::Notice { id }, n.kind, n.raw_sha256.clone())
+        }
+    };
+    if let Some(r) = receipt {
+        let ref_id = match recorded {
+            Recorded::Entry { id, .. } | Recorded::Quarantine { id } | Recorded::Notice { id } => {
+                Some(id)
+            }
+            Recorded::AlreadyTaken => None,
+        };
+        sqlx::query(
+            "UPDATE mail_receipts SET outcome = $1, ref_id = $2, raw_sha256 = $3
+             WHERE mailbox_id = $4 AND folder = $5 AND uidvalidity = $6 AND uid = $7",
+        )
+        .bind(outcome)
+        .bind(ref_id)
+        .bind(raw)
+        .bind(r.mailbox_id)
+        .bind(r.folder.clone())
+        .bind(r.uidvalidity)
+        .bind(r.uid)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(recorded)
 }

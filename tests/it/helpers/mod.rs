@@ -1,7 +1,8 @@
 //! Test harness: the real application on a loopback port with a fresh database per test.
 
 pub mod browser;
-pub mod dovecot;
+/// The private Dovecot lives in the library so that `saraban bench` can use it too.
+pub use saraban::bench::maillab as dovecot;
 pub mod postgres;
 
 use std::sync::Once;

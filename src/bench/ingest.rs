@@ -1,0 +1,218 @@
+//! `saraban bench ingest`: a private Dovecot filled with N generated Thai letters (~20 KB with a
+//! PDF each), downloaded once by a plain IMAP client (the baseline) and once by saraban's
+//! ingestion (fetch, parse, store raw and files, commit, flag), in the same run.
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use futures_util::StreamExt;
+
+use super::maillab::Dovecot;
+use crate::config::Config;
+use crate::mail::imap::{self, FetchLimits};
+use crate::service::mailboxes::{MailboxInput, add_mailbox};
+use crate::service::{NewUserInput, create_office, create_user};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("IMAP: {0}")]
+    Imap(String),
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl From<async_imap::error::Error> for BenchError {
+    fn from(e: async_imap::error::Error) -> Self {
+        BenchError::Imap(e.to_string())
+    }
+}
+
+fn setup<E: std::fmt::Display>(e: E) -> BenchError {
+    BenchError::Setup(e.to_string())
+}
+
+const USER: &str = "saraban@bench.test";
+const PASSWORD: &str = "bench-password";
+
+pub struct Figures {
+    pub letters: usize,
+    pub bytes: u64,
+    pub download: Duration,
+    pub download_peak_kb: u64,
+    pub ingest: Duration,
+    pub ingest_peak_kb: u64,
+    pub entries: i64,
+}
+
+impl Figures {
+    pub fn report(&self) -> String {
+        let mb = self.bytes as f64 / 1_048_576.0;
+        let rate = |d: Duration| (self.letters as f64 / d.as_secs_f64(), mb / d.as_secs_f64());
+        let (dl, dmb) = rate(self.download);
+        let (il, imb) = rate(self.ingest);
+        format!(
+            "saraban bench ingest: {} letters, {:.1} MB in the mailbox\n\
+             \x20 plain IMAP download (UID FETCH BODY.PEEK[], 100 a batch, memory only): {:.1} s, {:.0} letters/s, {:.1} MB/s, peak RSS {} MB\n\
+             \x20 saraban ingestion (fetch, parse, store raw + files, commit, flag):      {:.1} s, {:.0} letters/s, {:.1} MB/s, peak RSS {} MB\n\
+             \x20 inbox entries created: {}\n\
+             \x20 ingestion / download: {:.2}× (goal ≥ 0.70×)",
+            self.letters,
+            mb,
+            self.download.as_secs_f64(),
+            dl,
+            dmb,
+            self.download_peak_kb / 1024,
+            self.ingest.as_secs_f64(),
+            il,
+            imb,
+            self.ingest_peak_kb / 1024,
+            self.entries,
+            il / dl,
+        )
+    }
+}
+
+/// A Thai letter of about `size` bytes, its PDF padded to fit.
+pub fn letter(i: usize, size: usize) -> Vec<u8> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let pad = size.saturating_sub(1500) * 3 / 4;
+    let mut pdf = format!("%PDF-1.4\n% หนังสือราชการฉบับที่ {i}\n").into_bytes();
+    pdf.extend(std::iter::repeat_n(b'0', pad));
+    pdf.extend_from_slice(b"\n%%EOF\n");
+    let pdf64 = b64.encode(&pdf);
+    let wrapped: Vec<&str> = pdf64
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect();
+    let subject = format!(
+        "ที่ ศธ 04183.{:03}/{} ลงวันที่ 2 พฤษภาคม 2566 เรื่อง ขอส่งรายงานผลการดำเนินงาน ฉบับที่ {i}",
+        i % 200,
+        100 + i
+    );
+    format!(
+        "From: =?utf-8?B?{from}?= <school{n}@bench.test>\r\nTo: {USER}\r\nSubject: =?utf-8?B?{subject}?=\r\nDate: Tue, 2 May 2023 09:15:00 +0700\r\nMessage-ID: <bench-{i}@bench.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B{i}\"\r\n\r\n--B{i}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{body}\r\n--B{i}\r\nContent-Type: application/pdf; name=\"report-{i}.pdf\"\r\nContent-Disposition: attachment; filename=\"report-{i}.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdf}\r\n--B{i}--\r\n",
+        from = b64.encode(format!("โรงเรียนทดสอบ {}", i % 200)),
+        n = i % 200,
+        subject = b64.encode(subject),
+        body = b64.encode("เรียน ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา\nขอส่งรายงานตามที่แนบมาพร้อมนี้"),
+        pdf = wrapped.join("\r\n"),
+    )
+    .into_bytes()
+}
+
+/// Peak resident memory of this process since the last reset, in KB (Linux).
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
+    let dovecot = Dovecot::start(&[(USER, PASSWORD)]).await;
+    let size = size_kb.max(2) * 1024;
+    dovecot.fill_maildir(USER, (0..count).map(|i| letter(i, size)));
+    // Let Dovecot index the new Maildir once, outside both timings.
+    {
+        let mut s = dovecot.session(USER).await;
+        s.select("INBOX").await?;
+        s.logout().await?;
+    }
+
+    reset_peak_rss();
+    let started = Instant::now();
+    let mut bytes = 0u64;
+    {
+        let mut s = dovecot.session(USER).await;
+        let selected = s.select("INBOX").await?;
+        let total = selected.exists as usize;
+        let mut from = 1;
+        while from <= total {
+            let to = (from + 99).min(total);
+            let mut stream = s.fetch(format!("{from}:{to}"), "BODY.PEEK[]").await?;
+            while let Some(item) = stream.next().await {
+                bytes += item?.body().map(|b| b.len() as u64).unwrap_or(0);
+            }
+            from = to + 1;
+        }
+        s.logout().await?;
+    }
+    let download = started.elapsed();
+    let download_peak_kb = peak_rss_kb();
+
+    let dir = tempfile::tempdir().map_err(setup)?;
+    let mut config = Config::default();
+    config.database.url = format!("sqlite://{}/bench.db", dir.path().display());
+    config.storage.root = dir.path().join("files");
+    let store = crate::app::open_store(&config).await.map_err(setup)?;
+    let services = crate::app::services(store.clone(), &config);
+    create_office(
+        &store,
+        "bench",
+        "สำนักงานทดสอบความเร็ว",
+        "ศธ 04183",
+        "district",
+        None,
+        None,
+    )
+    .await
+    .map_err(setup)?;
+    create_user(
+        &store,
+        "bench",
+        &NewUserInput {
+            username: "bench-clerk".into(),
+            full_name: String::new(),
+            role: "clerk".into(),
+            password: "bench-password".into(),
+        },
+    )
+    .await
+    .map_err(setup)?;
+    let mailbox = add_mailbox(
+        &store,
+        "bench",
+        &MailboxInput {
+            host: "127.0.0.1".into(),
+            port: dovecot.imap_port.to_string(),
+            security: "none".into(),
+            username: USER.into(),
+            password: PASSWORD.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(setup)?;
+    let limits = FetchLimits {
+        command: Duration::from_secs(120),
+        max_message_bytes: config.mail.max_message_mb * 1024 * 1024,
+    };
+    reset_peak_rss();
+    let started = Instant::now();
+    imap::poll_once(&services, &mailbox, limits)
+        .await
+        .map_err(setup)?;
+    let ingest = started.elapsed();
+    let ingest_peak_kb = peak_rss_kb();
+    let (entries, _) = store.inbox_counts("bench").await.map_err(setup)?;
+    store.close().await;
+    Ok(Figures {
+        letters: count,
+        bytes,
+        download,
+        download_peak_kb,
+        ingest,
+        ingest_peak_kb,
+        entries,
+    })
+}
