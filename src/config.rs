@@ -27,8 +27,11 @@ pub struct MailConfig {
     pub max_message_mb: u64,
     /// Limit for any one IMAP command (connect, login, select, fetch).
     pub command_timeout_secs: u64,
-    /// How often `serve` looks for mailboxes added or removed.
+    /// How often `serve` looks for mailboxes added or removed, and for files in the drop folder.
     pub scan_secs: u64,
+    /// The drop folder: `.eml` files put in `DROP_DIR/<office id>/` are taken into that office's
+    /// inbox and moved to `DROP_DIR/<office id>/done/`. Empty to switch it off.
+    pub drop_dir: std::path::PathBuf,
 }
 
 impl Default for MailConfig {
@@ -38,6 +41,7 @@ impl Default for MailConfig {
             max_message_mb: 50,
             command_timeout_secs: 60,
             scan_secs: 5,
+            drop_dir: std::path::PathBuf::from("./data/dropbox"),
         }
     }
 }

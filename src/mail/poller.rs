@@ -33,6 +33,11 @@ pub async fn run(services: Services, config: MailConfig, mut shutdown: watch::Re
     );
     let mut tasks: HashMap<i64, (JoinHandle<()>, watch::Sender<bool>)> = HashMap::new();
     loop {
+        if !config.drop_dir.as_os_str().is_empty()
+            && let Err(e) = scan_drop_folder(&services, &config.drop_dir).await
+        {
+            tracing::warn!(error = %e, dir = %config.drop_dir.display(), "drop folder");
+        }
         match services.store.list_mailboxes(None).await {
             Ok(mailboxes) => {
                 let wanted: Vec<i64> = mailboxes
@@ -74,6 +79,52 @@ pub async fn run(services: Services, config: MailConfig, mut shutdown: watch::Re
         let _ = stop.send(true);
         let _ = handle.await;
     }
+}
+
+/// Takes every `.eml` in `DIR/<office id>/` into that office's inbox, then moves it to `done/`.
+/// A crash between the two only means the file is read again next time, and found a duplicate.
+pub async fn scan_drop_folder(
+    services: &Services,
+    dir: &std::path::Path,
+) -> std::io::Result<usize> {
+    use crate::mail::ingest::{Origin, ingest};
+    let mut taken = 0;
+    let Ok(mut offices) = tokio::fs::read_dir(dir).await else {
+        return Ok(0); // no drop folder yet
+    };
+    while let Some(office_dir) = offices.next_entry().await? {
+        if !office_dir.file_type().await?.is_dir() {
+            continue;
+        }
+        let office_id = office_dir.file_name().to_string_lossy().into_owned();
+        let Ok(office) = services.store.find_office(&office_id).await else {
+            continue;
+        };
+        let mut files = tokio::fs::read_dir(office_dir.path()).await?;
+        while let Some(file) = files.next_entry().await? {
+            let path = file.path();
+            let is_eml = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("eml"));
+            if !is_eml || !file.file_type().await?.is_file() {
+                continue;
+            }
+            let raw = tokio::fs::read(&path).await?;
+            let origin = Origin::File(path.display().to_string());
+            match ingest(services, &office, &origin, raw.into(), None).await {
+                Ok(outcome) => {
+                    let done = office_dir.path().join("done");
+                    tokio::fs::create_dir_all(&done).await?;
+                    tokio::fs::rename(&path, done.join(file.file_name())).await?;
+                    tracing::info!(file = %path.display(), outcome = outcome.label(), "drop folder");
+                    taken += 1;
+                }
+                // Left in place: tried again at the next scan.
+                Err(e) => tracing::warn!(file = %path.display(), error = %e, "drop folder"),
+            }
+        }
+    }
+    Ok(taken)
 }
 
 /// Exponential backoff with ±25 % jitter, from 1 s up to 5 minutes.

@@ -313,3 +313,39 @@ async fn every_mail_of_the_public_corpus_is_accounted_for() {
         + counts.get("duplicate").copied().unwrap_or(0);
     assert_eq!(held, 107, "{counts:?}");
 }
+
+/// The drop folder: a file put in DIR/<office>/ reaches that office's inbox and is moved to done/.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drop_folder_takes_eml_files_into_the_offices_inbox() {
+    let drop = tempfile::tempdir().unwrap();
+    let drop_dir = drop.path().to_path_buf();
+    let w = crate::helpers::spawn_app_with(Db::Sqlite, |c| c.mail.drop_dir = drop_dir)
+        .await
+        .world()
+        .await;
+    let app = &w.app;
+    let office_dir = drop.path().join("dist");
+    std::fs::create_dir_all(&office_dir).unwrap();
+    std::fs::write(
+        office_dir.join("letter.eml"),
+        thai_letter("drop-1@s.go.th", "เรื่อง ส่งทางโฟลเดอร์", &pdf_bytes("drop")),
+    )
+    .unwrap();
+    std::fs::write(office_dir.join("notes.txt"), "not mail").unwrap();
+    let token = w.clerk.clone();
+    crate::helpers::eventually(20, "the dropped letter", || async {
+        (app.get_json(&token, "/api/v1/inbox").await.1["total"] == 1).then_some(())
+    })
+    .await;
+    crate::helpers::eventually(10, "the file moved to done/", || async {
+        office_dir.join("done/letter.eml").exists().then_some(())
+    })
+    .await;
+    assert!(!office_dir.join("letter.eml").exists());
+    assert!(
+        office_dir.join("notes.txt").exists(),
+        "only .eml files are taken"
+    );
+    let (_, school) = app.get_json(&w.school_clerk, "/api/v1/inbox").await;
+    assert_eq!(school["total"], 0);
+}

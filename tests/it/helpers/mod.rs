@@ -88,6 +88,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
     config.server.listen = "127.0.0.1:0".into();
     // Notice new mailboxes at once in tests.
     config.mail.scan_secs = 1;
+    config.mail.drop_dir = dir.path().join("dropbox");
     adjust(&mut config);
     let store = saraban::app::open_store(&config).await.expect("open store");
     let listener = saraban::app::bind("127.0.0.1:0").await.expect("bind");
