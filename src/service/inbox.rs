@@ -8,7 +8,7 @@ use crate::domain::register::Register;
 use crate::domain::thai_date;
 use crate::mail::ingest::{self, Origin, Outcome};
 use crate::store::inbox::{InboxEntry, InboxFilter, QuarantineItem};
-use crate::store::letters::{Letter, NewAttachment, NewLetter};
+use crate::store::letters::{Attachment, Letter, NewAttachment, NewLetter};
 use crate::store::offices::Office;
 
 impl Services {
@@ -139,6 +139,23 @@ impl Services {
         let input = Services::prefill(&entry, office);
         self.register_entry_as(office, clerk.id, &entry, &input)
             .await
+    }
+
+    /// The n-th file of an inbox entry (1-based) and its bytes.
+    pub async fn inbox_file(
+        &self,
+        actor: &Actor,
+        id: i64,
+        n: i64,
+    ) -> Result<(Attachment, bytes::Bytes)> {
+        let entry = self.inbox_entry(actor, id).await?;
+        let attachment = entry
+            .attachments
+            .into_iter()
+            .find(|a| a.position == n)
+            .ok_or(ServiceError::NotFound)?;
+        let data = self.files.get(&attachment.sha256).await?;
+        Ok((attachment, data))
     }
 
     pub async fn quarantine(

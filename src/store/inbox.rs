@@ -7,9 +7,8 @@ use sqlx::any::AnyRow;
 use super::{
     Result, Store, StoreError, date_from_db, date_to_db, like_contains, time_from_db, time_to_db,
 };
-use crate::domain::attachment::FileKind;
 use crate::domain::letter::{Secrecy, Speed};
-use crate::store::letters::{Attachment, NewAttachment};
+use crate::store::letters::{Attachment, NewAttachment, attachment_from_row};
 
 /// Where an inbox entry came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,20 +310,7 @@ impl Store {
         .bind(entry_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = r.try_get("kind")?;
-                Ok(Attachment {
-                    position: r.try_get("position")?,
-                    name: r.try_get("name")?,
-                    description: r.try_get("description")?,
-                    kind: FileKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("file kind {kind}")))?,
-                    size: r.try_get("size")?,
-                    sha256: r.try_get("sha256")?,
-                })
-            })
-            .collect()
+        rows.iter().map(attachment_from_row).collect()
     }
 
     /// A page of the inbox, newest first, with the number that match.

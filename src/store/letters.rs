@@ -177,6 +177,19 @@ const SELECT_LETTER: &str =
   JOIN users ru ON ru.id = l.registered_by
   LEFT JOIN users cu ON cu.id = l.cancelled_by";
 
+/// An attachment row (`position, name, description, kind, size, sha256`) of either table.
+pub(crate) fn attachment_from_row(r: &AnyRow) -> Result<Attachment> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Attachment {
+        position: r.try_get("position")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        kind: FileKind::parse(&kind).ok_or_else(|| corrupt("file kind", &kind))?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+    })
+}
+
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
@@ -417,19 +430,7 @@ impl Store {
         .bind(letter_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = r.try_get("kind")?;
-                Ok(Attachment {
-                    position: r.try_get("position")?,
-                    name: r.try_get("name")?,
-                    description: r.try_get("description")?,
-                    kind: FileKind::parse(&kind).ok_or_else(|| corrupt("file kind", &kind))?,
-                    size: r.try_get("size")?,
-                    sha256: r.try_get("sha256")?,
-                })
-            })
-            .collect()
+        rows.iter().map(attachment_from_row).collect()
     }
 
     /// The attachments of several letters at once (for lists), by letter id.
@@ -449,15 +450,7 @@ impl Store {
             .await?;
         for r in &rows {
             let letter_id: i64 = r.try_get("letter_id")?;
-            let kind: String = r.try_get("kind")?;
-            let attachment = Attachment {
-                position: r.try_get("position")?,
-                name: r.try_get("name")?,
-                description: r.try_get("description")?,
-                kind: FileKind::parse(&kind).ok_or_else(|| corrupt("file kind", &kind))?,
-                size: r.try_get("size")?,
-                sha256: r.try_get("sha256")?,
-            };
+            let attachment = attachment_from_row(r)?;
             if let Some(l) = letters.iter_mut().find(|l| l.id == letter_id) {
                 l.attachments.push(attachment);
             }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +15,7 @@ use crate::store::inbox::{InboxEntry, InboxFilter, QuarantineItem};
 use crate::store::time_to_db;
 use crate::web::auth::Viewer;
 use crate::web::error::WebError;
-use crate::web::pages::letters::content_disposition;
+use crate::web::pages::letters::{eml_response, file_response};
 use crate::web::{AppState, Params};
 
 #[derive(Serialize)]
@@ -202,20 +202,6 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(LetterJson::from(&letter))).into_response())
 }
 
-fn eml(data: bytes::Bytes, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "message/rfc822".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                content_disposition(false, name),
-            ),
-        ],
-        data,
-    )
-        .into_response()
-}
-
 pub async fn raw(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -226,7 +212,7 @@ pub async fn raw(
         .services
         .raw_message(entry.raw_sha256.as_deref())
         .await?;
-    Ok(eml(data, &format!("inbox-{id}.eml")))
+    Ok(eml_response(data, &format!("inbox-{id}.eml")))
 }
 
 pub async fn attachment(
@@ -234,29 +220,8 @@ pub async fn attachment(
     viewer: Viewer,
     Params((id, n)): Params<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let entry = state.services.inbox_entry(&viewer.actor, id).await?;
-    let a = entry
-        .attachments
-        .iter()
-        .find(|a| a.position == n)
-        .ok_or(WebError::NotFound)?;
-    let data = state
-        .services
-        .files
-        .get(&a.sha256)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, a.kind.mime().to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                content_disposition(false, &a.name),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    let (attachment, data) = state.services.inbox_file(&viewer.actor, id, n).await?;
+    Ok(file_response(&attachment, data, false))
 }
 
 #[derive(Serialize)]
@@ -323,7 +288,7 @@ pub async fn quarantine_raw(
         .services
         .raw_message(item.raw_sha256.as_deref())
         .await?;
-    Ok(eml(data, &format!("quarantine-{id}.eml")))
+    Ok(eml_response(data, &format!("quarantine-{id}.eml")))
 }
 
 pub async fn quarantine_retry(

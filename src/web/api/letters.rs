@@ -16,7 +16,7 @@ use crate::store::time_to_db;
 use crate::web::auth::Viewer;
 use crate::web::error::WebError;
 use crate::web::forms::read_letter_upload;
-use crate::web::pages::letters::content_disposition;
+use crate::web::pages::letters::file_response;
 use crate::web::{AppState, Params};
 
 #[derive(Serialize)]
@@ -318,21 +318,7 @@ pub async fn attachment(
     Params((id, n)): Params<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let (attachment, data) = state.services.attachment(&viewer.actor, id, n).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, attachment.kind.mime().to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                content_disposition(false, &attachment.name),
-            ),
-            (
-                header::HeaderName::from_static("x-content-sha256"),
-                attachment.sha256.clone(),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(file_response(&attachment, data, false))
 }
 
 #[derive(Deserialize, Default)]

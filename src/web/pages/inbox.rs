@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::letters::content_disposition;
+use super::letters::{eml_response, file_response};
 use crate::domain::letter::{FieldErrors, LetterInput};
 use crate::domain::register::Register;
 use crate::mail::parse;
@@ -229,21 +229,7 @@ pub async fn raw(
         .services
         .raw_message(entry.raw_sha256.as_deref())
         .await?;
-    Ok(eml(data, &format!("inbox-{id}.eml")))
-}
-
-pub fn eml(data: bytes::Bytes, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "message/rfc822".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                content_disposition(false, name),
-            ),
-        ],
-        data,
-    )
-        .into_response()
+    Ok(eml_response(data, &format!("inbox-{id}.eml")))
 }
 
 pub async fn file(
@@ -251,29 +237,12 @@ pub async fn file(
     viewer: Viewer,
     Params((id, n)): Params<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let entry = state.services.inbox_entry(&viewer.actor, id).await?;
-    let a = entry
-        .attachments
-        .iter()
-        .find(|a| a.position == n)
-        .ok_or(WebError::NotFound)?;
-    let data = state
-        .services
-        .files
-        .get(&a.sha256)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, a.kind.mime().to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                content_disposition(a.kind.opens_inline(), &a.name),
-            ),
-        ],
+    let (attachment, data) = state.services.inbox_file(&viewer.actor, id, n).await?;
+    Ok(file_response(
+        &attachment,
         data,
-    )
-        .into_response())
+        attachment.kind.opens_inline(),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -357,5 +326,5 @@ pub async fn quarantine_raw(
         .services
         .raw_message(item.raw_sha256.as_deref())
         .await?;
-    Ok(eml(data, &format!("quarantine-{id}.eml")))
+    Ok(eml_response(data, &format!("quarantine-{id}.eml")))
 }

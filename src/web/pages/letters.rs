@@ -237,16 +237,48 @@ pub async fn file(
     Params((id, n)): Params<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let (attachment, data) = state.services.attachment(&viewer.actor, id, n).await?;
-    Ok((
+    Ok(file_response(
+        &attachment,
+        data,
+        attachment.kind.opens_inline(),
+    ))
+}
+
+/// A stored file as a download (or shown in the browser when `inline`), with its Thai name.
+pub fn file_response(
+    attachment: &crate::store::letters::Attachment,
+    data: bytes::Bytes,
+    inline: bool,
+) -> Response {
+    (
         [
             (header::CONTENT_TYPE, attachment.kind.mime().to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                content_disposition(attachment.kind.opens_inline(), &attachment.name),
+                content_disposition(inline, &attachment.name),
             ),
             (header::CACHE_CONTROL, "private, max-age=0".to_string()),
+            (
+                header::HeaderName::from_static("x-content-sha256"),
+                attachment.sha256.clone(),
+            ),
         ],
         data,
     )
-        .into_response())
+        .into_response()
+}
+
+/// A raw e-mail as an .eml download.
+pub fn eml_response(data: bytes::Bytes, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "message/rfc822".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition(false, name),
+            ),
+        ],
+        data,
+    )
+        .into_response()
 }
