@@ -227,26 +227,7 @@ async fn the_register_is_usable_on_a_phone() {
         .await;
     let browser = Browser::phone(390, 844).await;
     let c = &browser.client;
-    c.goto(&app.url("/login")).await.unwrap();
-    c.wait()
-        .for_element(Locator::Css("#username"))
-        .await
-        .unwrap()
-        .send_keys("clerk")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.log_in(&app.url("/login"), "clerk", PASSWORD).await;
     c.wait().for_element(Locator::Css(".tiles")).await.unwrap();
     browser.screenshot("08-phone-dashboard").await;
     c.goto(&app.url("/letters/1")).await.unwrap();
@@ -294,26 +275,7 @@ async fn clerk_registers_an_emailed_letter_in_one_click() {
     .unwrap();
     let browser = Browser::start(1280, 900).await;
     let c = &browser.client;
-    c.goto(&app.url("/login")).await.unwrap();
-    c.wait()
-        .for_element(Locator::Css("#username"))
-        .await
-        .unwrap()
-        .send_keys("clerk")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.log_in(&app.url("/login"), "clerk", PASSWORD).await;
     let waiting = c
         .wait()
         .for_element(Locator::Css("#waiting"))

@@ -100,6 +100,31 @@ impl Browser {
         }
     }
 
+    /// Fills in and sends the login form at `login_url`.
+    pub async fn log_in(&self, login_url: &str, username: &str, password: &str) {
+        use fantoccini::Locator;
+        let c = &self.client;
+        c.goto(login_url).await.expect("login page");
+        let field = c
+            .wait()
+            .for_element(Locator::Css("#username"))
+            .await
+            .expect("user name field");
+        field.send_keys(username).await.expect("type user name");
+        c.find(Locator::Css("#password"))
+            .await
+            .expect("password field")
+            .send_keys(password)
+            .await
+            .expect("type password");
+        c.find(Locator::Css("button[type=submit]"))
+            .await
+            .expect("login button")
+            .click()
+            .await
+            .expect("log in");
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(screenshot_dir().join(format!("{name}.png")), png)
