@@ -6,10 +6,13 @@ use chrono::NaiveDate;
 
 use super::digits;
 use super::doc_no::DocNo;
+use super::letter::Speed;
 use super::thai_date;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LetterFacts {
+    /// ด่วน / ด่วนมาก / ด่วนที่สุด written in the subject.
+    pub speed: Speed,
     pub doc_no: Option<String>,
     pub doc_date: Option<NaiveDate>,
     /// The subject without reply/forward prefixes and without the `ที่ … ลงวันที่ …` part.
@@ -64,9 +67,23 @@ pub fn extract(subject: &str, body: &str) -> LetterFacts {
             }
         });
     LetterFacts {
+        speed: speed_in(&cleaned),
         doc_no: from_subject.doc_no.or(from_body.doc_no),
         doc_date: from_subject.doc_date.or(from_body.doc_date),
         subject,
+    }
+}
+
+/// The speed a sender marks in the subject (`ด่วนที่สุด`, `[ด่วนมาก]`, …), the highest named.
+pub fn speed_in(subject: &str) -> Speed {
+    if subject.contains("ด่วนที่สุด") {
+        Speed::MostUrgent
+    } else if subject.contains("ด่วนมาก") {
+        Speed::VeryUrgent
+    } else if subject.contains("ด่วน") {
+        Speed::Urgent
+    } else {
+        Speed::Normal
     }
 }
 
@@ -207,6 +224,17 @@ mod tests {
         // วันที่ inside a sentence is not a document number.
         let f = extract("แจ้งวันที่ประชุม", "");
         assert_eq!(f.doc_no, None);
+    }
+
+    #[test]
+    fn speed_marked_in_the_subject() {
+        assert_eq!(
+            extract("ด่วนที่สุด ที่ ศธ 04183/ว1 เรื่อง ประชุม", "").speed,
+            Speed::MostUrgent
+        );
+        assert_eq!(extract("[ด่วนมาก] แจ้งกำหนดการ", "").speed, Speed::VeryUrgent);
+        assert_eq!(extract("ด่วน ส่งรายงาน", "").speed, Speed::Urgent);
+        assert_eq!(extract("ส่งรายงาน", "").speed, Speed::Normal);
     }
 
     #[test]

@@ -104,6 +104,11 @@ impl AsyncWrite for MailStream {
 
 pub type ImapSession = Session<MailStream>;
 
+/// A folder name as IMAP wants it: Thai names (งานสารบรรณ) in modified UTF-7 (RFC 3501 5.1.3).
+pub fn wire_folder(name: &str) -> String {
+    utf7_imap::encode_utf7_imap(name.to_string())
+}
+
 /// Runs one IMAP step with the configured limit.
 pub async fn within<T, E: Into<ImapError>>(
     limit: Duration,
@@ -201,14 +206,36 @@ pub async fn connect(mailbox: &Mailbox, limit: Duration) -> Result<ImapSession, 
         };
         client = Client::new(within(limit, "TLS", wrap_tls(tcp, &mailbox.host, ca)).await?);
     }
+    // LOGIN cannot carry non-ASCII (a Thai password); AUTHENTICATE PLAIN sends UTF-8.
+    let plain = !mailbox.username.is_ascii() || !mailbox.password.is_ascii();
     let session = within(limit, "LOGIN", async {
-        client
-            .login(&mailbox.username, &mailbox.password)
-            .await
-            .map_err(|(e, _)| ImapError::Login(e.to_string()))
+        let result = if plain {
+            let auth = PlainAuth {
+                username: mailbox.username.clone(),
+                password: mailbox.password.clone(),
+            };
+            client.authenticate("PLAIN", auth).await
+        } else {
+            client.login(&mailbox.username, &mailbox.password).await
+        };
+        result.map_err(|(e, _)| ImapError::Login(e.to_string()))
     })
     .await?;
     Ok(session)
+}
+
+/// SASL PLAIN (RFC 4616): authorization id empty, then user name and password, NUL-separated.
+struct PlainAuth {
+    username: String,
+    password: String,
+}
+
+impl async_imap::Authenticator for PlainAuth {
+    type Response = Vec<u8>;
+
+    fn process(&mut self, _challenge: &[u8]) -> Vec<u8> {
+        format!("\0{}\0{}", self.username, self.password).into_bytes()
+    }
 }
 
 /// What `saraban mailbox test` and the test button say.
@@ -216,7 +243,7 @@ pub async fn test_connection(mailbox: &Mailbox, limit: Duration) -> Result<Strin
     let mut session = connect(mailbox, limit).await?;
     let mut lines = Vec::new();
     for folder in &mailbox.folders {
-        let selected = within(limit, "EXAMINE", session.examine(folder)).await?;
+        let selected = within(limit, "EXAMINE", session.examine(wire_folder(folder))).await?;
         lines.push(format!("{folder}: {} ฉบับ", selected.exists));
     }
     let caps = within(limit, "CAPABILITY", session.capabilities()).await?;
@@ -266,7 +293,7 @@ pub async fn pass_folder(
 ) -> Result<PassStats, ImapError> {
     let limit = limits.command;
     let mut renewed = std::time::Instant::now();
-    let selected = within(limit, "SELECT", session.select(folder)).await?;
+    let selected = within(limit, "SELECT", session.select(wire_folder(folder))).await?;
     let uidvalidity = i64::from(selected.uid_validity.unwrap_or(0));
     let last = services
         .store
@@ -482,7 +509,7 @@ async fn mark_done(
     let set = uid_set(uids);
     match &mailbox.move_to {
         Some(target) => {
-            within(limit, "UID MOVE", session.uid_mv(&set, target)).await?;
+            within(limit, "UID MOVE", session.uid_mv(&set, wire_folder(target))).await?;
         }
         None => {
             let mut stream = within(
@@ -547,6 +574,14 @@ pub async fn poll_once(
 #[cfg(test)]
 mod tests {
     use super::uid_set;
+
+    #[test]
+    fn thai_folder_names_go_out_in_modified_utf7() {
+        assert_eq!(super::wire_folder("INBOX"), "INBOX");
+        let wire = super::wire_folder("งานสารบรรณ");
+        assert!(wire.starts_with('&') && wire.is_ascii(), "{wire}");
+        assert_eq!(utf7_imap::decode_utf7_imap(wire), "งานสารบรรณ");
+    }
 
     #[test]
     fn uid_sets_use_ranges() {

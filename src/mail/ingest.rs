@@ -364,6 +364,7 @@ async fn decide(
         recipient: office.name.clone(),
         body_text: mail.text.chars().take(100_000).collect(),
         received_at,
+        speed: facts.speed,
         refused,
         attachments,
     }))

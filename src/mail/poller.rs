@@ -264,7 +264,12 @@ async fn session_cycle(
             .cloned()
             .unwrap_or_else(|| "INBOX".into());
         if can_idle {
-            within(limits.command, "SELECT", session.select(&first)).await?;
+            within(
+                limits.command,
+                "SELECT",
+                session.select(imap::wire_folder(&first)),
+            )
+            .await?;
             let mut idle = session.idle();
             within(limits.command, "IDLE", idle.init()).await?;
             let (wait, interrupt) = idle.wait_with_timeout(poll.min(Duration::from_secs(300)));

@@ -61,6 +61,7 @@ pub struct NewInboxEntry {
     pub recipient: String,
     pub body_text: String,
     pub received_at: DateTime<Utc>,
+    pub speed: Speed,
     /// `[{"name": …, "reason": …}]`
     pub refused: Vec<RefusedFile>,
     pub attachments: Vec<NewAttachment>,
@@ -485,8 +486,8 @@ async fn record_in(
             let inserted = sqlx::query(
                 "INSERT INTO inbox_entries (office_id, source, mailbox_id, message_id, dedupe_key, raw_sha256,
                     raw_size, subject, doc_no, doc_date, sender, sender_email, recipient, body_text,
-                    received_at, refused_attachments, created_at, search_text)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                    received_at, refused_attachments, created_at, search_text, speed)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
                  ON CONFLICT (office_id, dedupe_key) DO NOTHING RETURNING id",
             )
             .bind(e.office_id.clone())
@@ -510,6 +511,7 @@ async fn record_in(
                 "{} {} {} {} {}",
                 e.subject, e.doc_no, e.sender, e.sender_email, e.body_text.chars().take(2000).collect::<String>()
             )))
+            .bind(e.speed.code())
             .fetch_optional(&mut **tx)
             .await?;
             match inserted {

@@ -473,6 +473,8 @@ pub struct EntryRow {
     pub letter_number: String,
     pub files: usize,
     pub refused: usize,
+    pub speed: &'static str,
+    pub urgent: bool,
 }
 
 impl From<&crate::store::inbox::InboxEntry> for EntryRow {
@@ -490,6 +492,8 @@ impl From<&crate::store::inbox::InboxEntry> for EntryRow {
             letter_number: e.letter_number.map(|n| n.to_string()).unwrap_or_default(),
             files: e.attachments.len(),
             refused: e.refused.len(),
+            speed: e.speed.label(),
+            urgent: e.speed.is_urgent(),
         }
     }
 }

@@ -145,6 +145,84 @@ async fn offices_users_and_tokens_from_the_command_line() {
     let token = out.split_whitespace().last().unwrap().to_string();
     assert!(token.starts_with("srb_"));
 
+    // Mail files into the inbox, and a mailbox from the command line (its password never shown).
+    std::fs::create_dir_all(d.join("mails")).unwrap();
+    std::fs::write(
+        d.join("mails/a.eml"),
+        crate::mail_ingest::thai_letter(
+            "cli-1@s.go.th",
+            "เรื่อง จากไฟล์",
+            &crate::helpers::pdf_bytes("c"),
+        ),
+    )
+    .unwrap();
+    std::fs::write(d.join("mails/b.eml"), b"\x00 not mail").unwrap();
+    let mails = d.join("mails").display().to_string();
+    let (ok, out, err) = saraban(d, &["ingest", "--office", "ubn1", &mails], None);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("2 files") && out.contains("letter 1") && out.contains("quarantined 1"),
+        "{out}"
+    );
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "mailbox",
+            "add",
+            "--office",
+            "ubn1",
+            "--host",
+            "imap.example.go.th",
+            "--port",
+            "143",
+            "--security",
+            "none",
+            "--username",
+            "u",
+            "--password-stdin",
+        ],
+        Some("secret-pw\n"),
+    );
+    assert!(
+        !ok && err.contains("starttls"),
+        "plain text only on loopback: {err}"
+    );
+    let (ok, out, err) = saraban(
+        d,
+        &[
+            "mailbox",
+            "add",
+            "--office",
+            "ubn1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "1",
+            "--security",
+            "none",
+            "--username",
+            "u",
+            "--password-stdin",
+            "--folder",
+            "INBOX",
+            "--folder",
+            "งานสารบรรณ",
+        ],
+        Some("secret-pw\n"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("mailbox 1 added"), "{out}");
+    let (ok, out, _) = saraban(d, &["mailbox", "list"], None);
+    assert!(
+        ok && out.contains("u@127.0.0.1:1") && !out.contains("secret-pw"),
+        "{out}"
+    );
+    let (ok, _, err) = saraban(d, &["mailbox", "test", "1"], None);
+    assert!(
+        !ok && err.contains("127.0.0.1:1"),
+        "a closed port is reported: {err}"
+    );
+
     // The same database served: the token works, the password logs in.
     let url = format!("sqlite://{}/cli.db", d.display());
     let app = spawn_app_with(Db::Sqlite, |c| c.database.url = url).await;

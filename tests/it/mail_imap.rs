@@ -523,3 +523,144 @@ async fn killing_serve_mid_batch_loses_and_doubles_nothing() {
     })
     .await;
 }
+
+/// With a folder to move to, fetched mail leaves INBOX for it (after commit) instead of being flagged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetched_mail_can_be_moved_to_a_folder() {
+    let dovecot = Dovecot::start(&[(SARABAN, PASSWORD)]).await;
+    let w = spawn_app_with(Db::Sqlite, |c| c.mail.fetch = false)
+        .await
+        .world()
+        .await;
+    let app = &w.app;
+    dovecot.append(SARABAN, "Done", &[]).await;
+    let letters: Vec<Vec<u8>> = (0..3)
+        .map(|i| {
+            thai_letter(
+                &format!("mv-{i}@s.go.th"),
+                &format!("เรื่อง ย้าย {i}"),
+                &pdf_bytes(&format!("{i}")),
+            )
+        })
+        .collect();
+    dovecot.append(SARABAN, "INBOX", &letters).await;
+    let m = add_mailbox(
+        &app.store,
+        "dist",
+        &MailboxInput {
+            host: "127.0.0.1".into(),
+            port: dovecot.imap_port.to_string(),
+            security: "none".into(),
+            username: SARABAN.into(),
+            password: PASSWORD.into(),
+            move_to: "Done".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let stats = imap::poll_once(&app.services, &m, limits()).await.unwrap();
+    assert_eq!(stats.letters, 3);
+    assert_eq!(
+        dovecot.flags(SARABAN, "INBOX").await.len(),
+        0,
+        "moved out of INBOX"
+    );
+    assert_eq!(
+        dovecot.flags(SARABAN, "Done").await.len(),
+        3,
+        "and into Done, not deleted"
+    );
+    assert_eq!(inbox_total(app, &w.clerk).await, 3);
+}
+
+/// One fetcher per mailbox: a second process cannot take a lease another holds until it runs out.
+async fn the_mailbox_lease_is_held_by_one_process(db: Db) {
+    let w = spawn_app_with(db, |c| c.mail.fetch = false)
+        .await
+        .world()
+        .await;
+    let store = &w.app.store;
+    let m = add_mailbox(
+        store,
+        "dist",
+        &MailboxInput {
+            host: "127.0.0.1".into(),
+            port: "9".into(),
+            security: "none".into(),
+            username: "u".into(),
+            password: "p".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let long = chrono::Duration::seconds(60);
+    assert!(store.acquire_lease(m.id, "process-a", long).await.unwrap());
+    assert!(
+        !store.acquire_lease(m.id, "process-b", long).await.unwrap(),
+        "held by a"
+    );
+    assert!(
+        store.acquire_lease(m.id, "process-a", long).await.unwrap(),
+        "a renews"
+    );
+    store.release_lease(m.id, "process-a").await.unwrap();
+    assert!(
+        store
+            .acquire_lease(m.id, "process-b", chrono::Duration::seconds(-1))
+            .await
+            .unwrap(),
+        "free once released"
+    );
+    // b's lease has already run out (a crash): a takes over.
+    assert!(store.acquire_lease(m.id, "process-a", long).await.unwrap());
+}
+both_dbs!(lease, the_mailbox_lease_is_held_by_one_process);
+
+/// A folder with a Thai name (sent in modified UTF-7) is fetched like any other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thai_named_folder_is_fetched() {
+    let dovecot = Dovecot::start(&[(SARABAN, PASSWORD)]).await;
+    let w = spawn_app_with(Db::Sqlite, |c| c.mail.fetch = false)
+        .await
+        .world()
+        .await;
+    let app = &w.app;
+    let folder = imap::wire_folder("งานสารบรรณ");
+    // A Thai password too: it needs AUTHENTICATE PLAIN.
+    let thai = Dovecot::start(&[("thai@ubn1.test", "รหัสผ่านกล่องอีเมล")]).await;
+    let mut m = mailbox_for(app, &thai, "INBOX", 60).await;
+    m.username = "thai@ubn1.test".into();
+    m.password = "รหัสผ่านกล่องอีเมล".into();
+    assert!(
+        imap::test_connection(&m, Duration::from_secs(10))
+            .await
+            .is_ok(),
+        "Thai password"
+    );
+    dovecot
+        .append(
+            SARABAN,
+            &folder,
+            &[thai_letter(
+                "th-1@s.go.th",
+                "เรื่อง โฟลเดอร์ภาษาไทย",
+                &pdf_bytes("t"),
+            )],
+        )
+        .await;
+    let m = mailbox_for(app, &dovecot, "งานสารบรรณ", 60).await;
+    let stats = imap::poll_once(&app.services, &m, limits()).await.unwrap();
+    assert_eq!(stats.letters, 1);
+    assert_eq!(
+        app.store.folder_states(m.id).await.unwrap()[0].folder,
+        "งานสารบรรณ"
+    );
+    assert!(
+        imap::test_connection(&m, Duration::from_secs(10))
+            .await
+            .unwrap()
+            .contains("งานสารบรรณ")
+    );
+}

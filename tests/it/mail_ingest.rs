@@ -349,3 +349,111 @@ async fn the_drop_folder_takes_eml_files_into_the_offices_inbox() {
     let (_, school) = app.get_json(&w.school_clerk, "/api/v1/inbox").await;
     assert_eq!(school["total"], 0);
 }
+
+async fn auto_register_on_arrival_and_the_original_email(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let (status, _) = app
+        .send_json(
+            Method::PATCH,
+            &w.clerk,
+            "/api/v1/settings",
+            serde_json::json!({"auto_register": true}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let office = app.store.find_office("dist").await.unwrap();
+    assert!(office.auto_register);
+    let services = services(app);
+    // Complete facts and ด่วนที่สุด in the subject: registered at once, with its speed.
+    let complete = thai_letter(
+        "auto-1@s.go.th",
+        "ด่วนที่สุด ที่ ศธ 04183.006/140 ลงวันที่ 5 พ.ค. 2566 เรื่อง ขอเชิญประชุมด่วน",
+        &pdf_bytes("a"),
+    );
+    let out = ingest(
+        &services,
+        &office,
+        &Origin::File("a".into()),
+        complete.into(),
+        None,
+    )
+    .await
+    .unwrap();
+    let Outcome::Letter { entry_id } = out else {
+        panic!("{out:?}")
+    };
+    let (_, entry) = app
+        .get_json(&w.clerk, &format!("/api/v1/inbox/{entry_id}"))
+        .await;
+    assert_eq!(entry["status"], "registered", "{entry}");
+    assert_eq!(entry["speed"], "most_urgent");
+    let (_, letter) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{}", entry["letter_id"]))
+        .await;
+    assert_eq!(letter["number"], 1);
+    assert_eq!(letter["speed"], "most_urgent");
+    assert_eq!(letter["registered_by"], "คุณclerk");
+    // No document number: it waits for the clerk.
+    let incomplete = thai_letter("auto-2@s.go.th", "ขอเชิญประชุม", &pdf_bytes("b"));
+    let out = ingest(
+        &services,
+        &office,
+        &Origin::File("b".into()),
+        incomplete.into(),
+        None,
+    )
+    .await
+    .unwrap();
+    let Outcome::Letter { entry_id: waiting } = out else {
+        panic!("{out:?}")
+    };
+    let (_, entry) = app
+        .get_json(&w.clerk, &format!("/api/v1/inbox/{waiting}"))
+        .await;
+    assert_eq!(entry["status"], "unregistered");
+
+    // The original e-mail: headers and text on a page, the HTML part only in a sandbox.
+    let html_mail = b"From: a@b.go.th\r\nSubject: html letter\r\nMessage-ID: <h1@b.go.th>\r\nContent-Type: multipart/alternative; boundary=A\r\n\r\n--A\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nplain version\r\n--A\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>html version<script>alert(1)</script></p>\r\n--A--\r\n";
+    let out = ingest(
+        &services,
+        &office,
+        &Origin::File("h".into()),
+        Bytes::from_static(html_mail),
+        None,
+    )
+    .await
+    .unwrap();
+    let Outcome::Letter { entry_id: html_id } = out else {
+        panic!("{out:?}")
+    };
+    let (browser, _) = app.login("clerk").await;
+    let page = browser
+        .get(app.url(&format!("/inbox/{html_id}/original")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Message-ID") && page.contains("plain version"));
+    assert!(page.contains("sandbox"), "the HTML is framed in a sandbox");
+    let res = browser
+        .get(app.url(&format!("/inbox/{html_id}/original.html")))
+        .send()
+        .await
+        .unwrap();
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.starts_with("sandbox") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    assert!(res.text().await.unwrap().contains("html version"));
+}
+both_dbs!(
+    auto_register,
+    auto_register_on_arrival_and_the_original_email
+);
