@@ -196,6 +196,7 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
     let limits = FetchLimits {
         command: Duration::from_secs(120),
         max_message_bytes: config.mail.max_message_mb * 1024 * 1024,
+        stream_above_bytes: 8 * 1024 * 1024,
     };
     reset_peak_rss();
     let started = Instant::now();

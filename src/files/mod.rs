@@ -30,6 +30,11 @@ pub trait FileBackend: Send + Sync {
     fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>>;
     /// Makes every deferred put durable.
     fn flush(&self) -> BoxFuture<'_, Result<(), FileError>>;
+    /// A folder for files being written piece by piece before they are adopted (same filesystem
+    /// as the store, so adopting is a rename).
+    fn staging_dir(&self) -> PathBuf;
+    /// Takes a staged file in under `sha256` (deferred: durable after the next flush).
+    fn adopt(&self, sha256: String, staged: PathBuf) -> BoxFuture<'_, Result<(), FileError>>;
     fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>>;
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>>;
 }
@@ -68,6 +73,25 @@ impl FileStore {
         self.backend.flush().await
     }
 
+    /// A new, empty staging file and its path, for bytes that arrive in pieces.
+    pub async fn staging_file(&self) -> Result<(tokio::fs::File, PathBuf), FileError> {
+        let dir = self.backend.staging_dir();
+        tokio::fs::create_dir_all(&dir).await?;
+        let mut name = [0u8; 12];
+        getrandom::fill(&mut name)
+            .map_err(|e| FileError::Io(std::io::Error::other(e.to_string())))?;
+        let path = dir.join(format!("{}.part", hex::encode(name)));
+        Ok((tokio::fs::File::create(&path).await?, path))
+    }
+
+    /// Takes a staged file in under its sha256 (which the caller computed while writing it).
+    pub async fn adopt(&self, sha256: &str, staged: PathBuf) -> Result<(), FileError> {
+        if !is_sha256_hex(sha256) {
+            return Err(FileError::Corrupt(sha256.to_string()));
+        }
+        self.backend.adopt(sha256.to_string(), staged).await
+    }
+
     /// The bytes stored under `sha256`, checked against it.
     pub async fn get(&self, sha256: &str) -> Result<Bytes, FileError> {
         if !is_sha256_hex(sha256) {
@@ -104,7 +128,12 @@ impl LocalFiles {
     /// One trip to the blocking pool for the whole write.
     async fn write(&self, sha256: &str, data: Bytes, sync: bool) -> Result<(), FileError> {
         let path = self.path_of(sha256);
-        let tmp_name = format!(".{sha256}.{}.tmp", std::process::id());
+        // Unique per write: two writers of the same bytes at once must not share a temporary file
+        // (the second rename would find it gone). Renaming over an identical file is harmless.
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce)
+            .map_err(|e| FileError::Io(std::io::Error::other(e.to_string())))?;
+        let tmp_name = format!(".{sha256}.{}.tmp", hex::encode(nonce));
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             use std::io::Write;
             if path.exists() {
@@ -139,6 +168,25 @@ impl FileBackend for LocalFiles {
 
     fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move { self.write(&sha256, data, false).await })
+    }
+
+    fn staging_dir(&self) -> PathBuf {
+        self.root.join(".incoming")
+    }
+
+    fn adopt(&self, sha256: String, staged: PathBuf) -> BoxFuture<'_, Result<(), FileError>> {
+        Box::pin(async move {
+            let path = self.path_of(&sha256);
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir).await?;
+            }
+            if tokio::fs::try_exists(&path).await? {
+                tokio::fs::remove_file(&staged).await?;
+            } else {
+                tokio::fs::rename(&staged, &path).await?;
+            }
+            Ok(())
+        })
     }
 
     fn flush(&self) -> BoxFuture<'_, Result<(), FileError>> {
@@ -199,5 +247,19 @@ mod tests {
             Err(FileError::Missing(_))
         ));
         assert!(dir.path().join(&sha[0..2]).join(&sha).exists());
+    }
+
+    #[tokio::test]
+    async fn the_same_bytes_written_twice_at_once_both_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::local(dir.path());
+        let data = Bytes::from(vec![b'x'; 300_000]);
+        let (a, b) = tokio::join!(
+            files.put_deferred(data.clone()),
+            files.put_deferred(data.clone())
+        );
+        assert_eq!(a.unwrap(), b.unwrap());
+        files.flush().await.unwrap();
+        assert_eq!(files.get(&sha256_hex(&data)).await.unwrap(), data);
     }
 }

@@ -271,7 +271,13 @@ pub struct PassStats {
 pub struct FetchLimits {
     pub command: Duration,
     pub max_message_bytes: u64,
+    /// Messages above this size are fetched in pieces straight to disk, never whole in an IMAP
+    /// reply (async-imap keeps a whole FETCH reply in memory).
+    pub stream_above_bytes: u64,
 }
+
+/// The size of each piece of a streamed message.
+const PIECE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The lease a background pass holds; a long pass renews it as it goes.
 #[derive(Debug, Clone)]
@@ -344,11 +350,27 @@ pub async fn pass_folder(
         // are only flagged; oversized ones are recorded without being fetched.
         let mut to_flag: Vec<u32> = Vec::new();
         let mut wanted: Vec<(u32, u32, Option<chrono::DateTime<Utc>>)> = Vec::new();
+        let (first, last) = (
+            chunk.first().copied().unwrap_or(0),
+            chunk.last().copied().unwrap_or(0),
+        );
+        let taken = services
+            .store
+            .taken_uids(
+                mailbox.id,
+                folder,
+                uidvalidity,
+                i64::from(first),
+                i64::from(last),
+            )
+            .await?;
         for uid in chunk {
             let (size, arrived) = meta.get(uid).copied().unwrap_or((0, None));
             let key = receipt_key(mailbox, folder, uidvalidity, *uid);
-            if services.store.receipt_exists(&key).await? {
-                to_flag.push(*uid);
+            if let Some(flaggable) = taken.get(&i64::from(*uid)) {
+                if *flaggable {
+                    to_flag.push(*uid);
+                }
             } else if u64::from(size) > limits.max_message_bytes {
                 let outcome = ingest::refuse_oversized(
                     services,
@@ -359,6 +381,25 @@ pub async fn pass_folder(
                 )
                 .await?;
                 count(&mut stats, &outcome);
+            } else if u64::from(size) > limits.stream_above_bytes {
+                let outcome = take_large(
+                    services,
+                    office,
+                    mailbox,
+                    session,
+                    folder,
+                    uidvalidity,
+                    *uid,
+                    arrived,
+                    limit,
+                )
+                .await?;
+                if let Some(outcome) = outcome {
+                    stats.fetched += 1;
+                    stats.bytes += u64::from(size);
+                    count(&mut stats, &outcome);
+                }
+                to_flag.push(*uid);
             } else {
                 wanted.push((*uid, size, arrived));
             }
@@ -385,7 +426,7 @@ pub async fn pass_folder(
         for group in groups {
             let uids: Vec<u32> = group.iter().map(|(u, _)| *u).collect();
             let mut bodies = fetch_bodies(session, &uids, limit).await?;
-            let mut batch = Vec::with_capacity(group.len());
+            let mut jobs = Vec::with_capacity(group.len());
             for (uid, arrived) in &group {
                 // A message expunged meanwhile has no body: nothing to take.
                 let Some(body) = bodies.remove(uid) else {
@@ -394,10 +435,20 @@ pub async fn pass_folder(
                 stats.fetched += 1;
                 stats.bytes += body.len() as u64;
                 let origin = Origin::Mailbox(receipt_key(mailbox, folder, uidvalidity, *uid));
-                let prepared =
-                    ingest::prepare(services, office, &origin, body.into(), *arrived).await?;
-                batch.push((origin, prepared));
+                jobs.push((origin, body, *arrived));
             }
+            // Parsing and writing the files of a group run side by side (in the batch's order).
+            let batch: Vec<(Origin, ingest::Prepared)> = futures_util::stream::iter(jobs)
+                .map(|(origin, body, arrived)| async move {
+                    let prepared =
+                        ingest::prepare(services, office, &origin, body.into(), arrived).await?;
+                    Ok::<_, IngestError>((origin, prepared))
+                })
+                .buffered(4)
+                .collect::<Vec<_>>()
+                .await
+                .into_iter()
+                .collect::<Result<_, _>>()?;
             for outcome in ingest::record_batch(services, office, batch).await? {
                 count(&mut stats, &outcome);
             }
@@ -428,6 +479,82 @@ pub async fn pass_folder(
         }
     }
     Ok(stats)
+}
+
+/// A large message: fetched piece by piece into a staging file (hashed as it comes), taken into
+/// the file store under its sha256, then read once for parsing. `None` when it was expunged.
+#[allow(clippy::too_many_arguments)]
+async fn take_large(
+    services: &Services,
+    office: &Office,
+    mailbox: &Mailbox,
+    session: &mut ImapSession,
+    folder: &str,
+    uidvalidity: i64,
+    uid: u32,
+    arrived: Option<chrono::DateTime<Utc>>,
+    limit: Duration,
+) -> Result<Option<Outcome>, ImapError> {
+    use sha2::Digest;
+    use tokio::io::AsyncWriteExt;
+    let (mut file, staged) = services
+        .files
+        .staging_file()
+        .await
+        .map_err(IngestError::from)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut offset = 0u64;
+    loop {
+        let query = format!("(UID BODY.PEEK[]<{offset}.{PIECE_BYTES}>)");
+        let mut piece = Vec::new();
+        {
+            let mut stream = within(
+                limit,
+                "UID FETCH BODY<piece>",
+                session.uid_fetch(uid.to_string(), &query),
+            )
+            .await?;
+            while let Some(item) = within(limit, "UID FETCH BODY<piece>", async {
+                stream.next().await.transpose()
+            })
+            .await?
+            {
+                if item.uid == Some(uid)
+                    && let Some(b) = item.body()
+                {
+                    piece = b.to_vec();
+                }
+            }
+        }
+        if piece.is_empty() {
+            break;
+        }
+        hasher.update(&piece);
+        file.write_all(&piece)
+            .await
+            .map_err(|e| IngestError::from(crate::files::FileError::Io(e)))?;
+        offset += piece.len() as u64;
+        if (piece.len() as u64) < PIECE_BYTES {
+            break;
+        }
+    }
+    drop(file);
+    if offset == 0 {
+        let _ = tokio::fs::remove_file(&staged).await;
+        return Ok(None);
+    }
+    let sha = hex::encode(hasher.finalize());
+    services
+        .files
+        .adopt(&sha, staged)
+        .await
+        .map_err(IngestError::from)?;
+    // Parsing needs the message in memory once; the file store already holds it.
+    let raw = services.files.get(&sha).await.map_err(IngestError::from)?;
+    let origin = Origin::Mailbox(receipt_key(mailbox, folder, uidvalidity, uid));
+    let prepared = ingest::prepare(services, office, &origin, raw, arrived).await?;
+    let outcome = ingest::record_batch(services, office, vec![(origin, prepared)]).await?;
+    Ok(outcome.into_iter().next())
 }
 
 /// Bodies fetched in one command are capped at this many bytes and messages.

@@ -18,6 +18,7 @@ pub fn limits(config: &MailConfig) -> FetchLimits {
     FetchLimits {
         command: Duration::from_secs(config.command_timeout_secs.max(1)),
         max_message_bytes: config.max_message_mb.max(1) * 1024 * 1024,
+        stream_above_bytes: 8 * 1024 * 1024,
     }
 }
 

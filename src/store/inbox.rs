@@ -275,6 +275,35 @@ impl Store {
         Ok(out)
     }
 
+    /// The UIDs between `from` and `to` of a folder epoch that were already taken, with whether
+    /// each may be flagged on the server (not an oversized message left in place).
+    pub async fn taken_uids(
+        &self,
+        mailbox_id: i64,
+        folder: &str,
+        uidvalidity: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<std::collections::HashMap<i64, bool>> {
+        let rows = sqlx::query(
+            "SELECT uid, raw_sha256 FROM mail_receipts
+             WHERE mailbox_id = $1 AND folder = $2 AND uidvalidity = $3 AND uid BETWEEN $4 AND $5",
+        )
+        .bind(mailbox_id)
+        .bind(folder.to_string())
+        .bind(uidvalidity)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let raw: Option<String> = r.try_get("raw_sha256")?;
+                Ok((r.try_get::<i64, _>("uid")?, raw.is_some()))
+            })
+            .collect()
+    }
+
     pub async fn receipt_exists(&self, key: &ReceiptKey) -> Result<bool> {
         let row = sqlx::query(
             "SELECT 1 AS one FROM mail_receipts WHERE mailbox_id = $1 AND folder = $2 AND uidvalidity = $3 AND uid = $4",

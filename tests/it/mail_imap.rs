@@ -15,11 +15,14 @@ use crate::mail_ingest::thai_letter;
 
 pub const SARABAN: &str = "saraban@ubn1.test";
 pub const PASSWORD: &str = "mailbox-password";
+/// The piece size of streamed fetches (4 MB), for the tests' arithmetic.
+pub const PIECE_FOR_TESTS: u64 = 4 * 1024 * 1024;
 
 pub fn limits() -> FetchLimits {
     FetchLimits {
         command: Duration::from_secs(20),
         max_message_bytes: 1024 * 1024,
+        stream_above_bytes: 8 * 1024 * 1024,
     }
 }
 
@@ -662,5 +665,57 @@ async fn a_thai_named_folder_is_fetched() {
             .await
             .unwrap()
             .contains("งานสารบรรณ")
+    );
+}
+
+/// A large message is fetched in pieces straight to disk; the letter and its file come out whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_messages_are_streamed_to_disk_in_pieces() {
+    let dovecot = Dovecot::start(&[(SARABAN, PASSWORD)]).await;
+    let w = spawn_app_with(Db::Sqlite, |c| c.mail.fetch = false)
+        .await
+        .world()
+        .await;
+    let app = &w.app;
+    let mut big_pdf = pdf_bytes("big");
+    big_pdf.resize(9 * 1024 * 1024 + 123, b'7');
+    let letter = thai_letter("big-1@s.go.th", "เรื่อง ไฟล์ใหญ่", &big_pdf);
+    assert!(
+        letter.len() as u64 > 2 * PIECE_FOR_TESTS,
+        "spans several pieces"
+    );
+    dovecot
+        .append(SARABAN, "INBOX", std::slice::from_ref(&letter))
+        .await;
+    let m = mailbox_for(app, &dovecot, "INBOX", 60).await;
+    let limits = FetchLimits {
+        command: Duration::from_secs(60),
+        max_message_bytes: 50 * 1024 * 1024,
+        stream_above_bytes: 1024 * 1024,
+    };
+    let stats = imap::poll_once(&app.services, &m, limits).await.unwrap();
+    assert_eq!((stats.fetched, stats.letters), (1, 1));
+    let (_, inbox) = app.get_json(&w.clerk, "/api/v1/inbox").await;
+    let item = &inbox["items"][0];
+    assert_eq!(
+        item["raw_sha256"],
+        saraban::security::sha256_hex(&letter),
+        "the raw message, byte for byte"
+    );
+    assert_eq!(
+        item["attachments"][0]["sha256"],
+        saraban::security::sha256_hex(&big_pdf)
+    );
+    let staging = app.dir.path().join("files/.incoming");
+    assert_eq!(
+        std::fs::read_dir(&staging).map(|d| d.count()).unwrap_or(0),
+        0,
+        "no staging file left"
+    );
+    assert!(
+        dovecot.flags(SARABAN, "INBOX").await[0]
+            .1
+            .iter()
+            .any(|f| f.contains("SarabanIngested"))
     );
 }
