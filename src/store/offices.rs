@@ -123,16 +123,6 @@ impl Store {
         Ok(())
     }
 
-    /// The office whose saraban address is `email` (case-insensitive).
-    pub async fn find_office_by_email(&self, email: &str) -> Result<Option<Office>> {
-        let sql = format!("SELECT {COLUMNS} FROM offices WHERE LOWER(email) = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(email.trim().to_lowercase())
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(office_from_row).transpose()
-    }
-
     pub async fn update_office_settings(&self, id: &str, s: &OfficeSettings<'_>) -> Result<Office> {
         let done = sqlx::query(
             "UPDATE offices SET name = $1, prefix = $2, email = $3, circular_numbering = $4
