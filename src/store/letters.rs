@@ -62,6 +62,8 @@ pub struct Letter {
     pub cancelled_by_name: Option<String>,
     pub cancel_reason: Option<String>,
     pub attachment_count: i64,
+    /// The inbox entry (e-mail) it was registered from.
+    pub inbox_entry_id: Option<i64>,
     /// Filled by [`Store::find_letter`]; empty in lists.
     pub attachments: Vec<Attachment>,
 }
@@ -169,7 +171,7 @@ const SELECT_LETTER: &str =
     "SELECT l.id, l.office_id, l.register, l.series, l.year_be, l.number, l.doc_no,
     l.doc_date, l.sender, l.recipient, l.subject, l.action, l.remark, l.speed, l.secrecy,
     l.letter_type, l.registered_at, l.registered_by, l.received_at, l.cancelled_at,
-    l.cancel_reason,
+    l.cancel_reason, l.inbox_entry_id,
     COALESCE(NULLIF(ru.full_name, ''), ru.username) AS registered_by_name,
     COALESCE(NULLIF(cu.full_name, ''), cu.username) AS cancelled_by_name,
     (SELECT COUNT(*) FROM attachments a WHERE a.letter_id = l.id) AS attachment_count
@@ -230,6 +232,7 @@ fn letter_from_row(row: &AnyRow) -> Result<Letter> {
         cancelled_by_name: row.try_get("cancelled_by_name")?,
         cancel_reason: row.try_get("cancel_reason")?,
         attachment_count: row.try_get("attachment_count")?,
+        inbox_entry_id: row.try_get("inbox_entry_id")?,
         attachments: Vec::new(),
     })
 }

@@ -101,6 +101,8 @@ pub struct LetterRow {
     pub cancelled_at: String,
     pub attachment_count: i64,
     pub letter_type: &'static str,
+    pub received_at: String,
+    pub inbox_entry_id: i64,
 }
 
 impl From<&Letter> for LetterRow {
@@ -132,6 +134,11 @@ impl From<&Letter> for LetterRow {
                 .unwrap_or_default(),
             attachment_count: l.attachment_count,
             letter_type: l.letter_type.label(),
+            received_at: l
+                .received_at
+                .map(thai_date::format_datetime)
+                .unwrap_or_default(),
+            inbox_entry_id: l.inbox_entry_id.unwrap_or(0),
         }
     }
 }

@@ -319,6 +319,17 @@ async fn clerk_registers_an_emailed_letter_in_one_click() {
         .unwrap();
     let flash = c.wait().for_element(Locator::Css("#flash")).await.unwrap();
     assert!(flash.text().await.unwrap().contains("เลขทะเบียนรับ 1"));
+    let received = c
+        .find(Locator::Css("#received_at"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        received.starts_with("2 พ.ค. 2566 09:15 น.") && received.contains("ดูอีเมลต้นฉบับ"),
+        "{received}"
+    );
     assert_eq!(
         c.find(Locator::Css("a.file-link"))
             .await
