@@ -25,6 +25,7 @@ use crate::store::{Store, StoreError};
 
 pub mod inbox;
 pub mod mailboxes;
+pub mod sending;
 
 /// Why a use case did not happen. The web edge turns each into a status and a Thai message.
 #[derive(Debug, Error)]

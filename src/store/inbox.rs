@@ -487,7 +487,7 @@ impl Store {
     }
 }
 
-async fn record_in(
+pub(crate) async fn record_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     record: &MailRecord,
     receipt: Option<&ReceiptKey>,

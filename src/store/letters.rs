@@ -374,6 +374,18 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            // A letter sent in-system: its sender sees the number it was registered under.
+            sqlx::query(
+                "UPDATE deliveries SET status = 'registered', recipient_number = $1, recipient_year_be = $2,
+                    recipient_registered_at = $3, updated_at = $3
+                 WHERE inbox_entry_id = $4",
+            )
+            .bind(number)
+            .bind(i64::from(year_be))
+            .bind(now.clone())
+            .bind(entry)
+            .execute(&mut *tx)
+            .await?;
         }
 
         for (i, a) in new.attachments.iter().enumerate() {

@@ -7,6 +7,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use thiserror::Error;
 
+pub mod deliveries;
 pub mod inbox;
 pub mod letters;
 pub mod mailboxes;

@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::letters::edit_form).post(pages::letters::edit),
         )
         .route("/letters/{id}/cancel", post(pages::letters::cancel))
+        .route("/letters/{id}/send", post(pages::letters::send))
         .route("/letters/{id}/files/{n}", get(pages::letters::file))
         .route("/inbox", get(pages::inbox::list))
         .route("/inbox/{id}", get(pages::inbox::show))

@@ -351,6 +351,56 @@ pub struct LetterPage {
     pub flash: String,
     pub cancel_error: String,
     pub reason: String,
+    pub can_send: bool,
+    /// `(office id, name, is the office above)`
+    pub send_targets: Vec<(String, String, bool)>,
+    pub send_key: String,
+    pub send_error: String,
+    pub deliveries: Vec<DeliveryRow>,
+}
+
+pub struct DeliveryRow {
+    pub to: String,
+    pub channel: &'static str,
+    pub status: &'static str,
+    pub registered: bool,
+    pub detail: String,
+}
+
+impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
+    fn from(d: &crate::store::deliveries::Delivery) -> Self {
+        DeliveryRow {
+            to: d
+                .recipient_office_name
+                .clone()
+                .or_else(|| d.recipient_email.clone())
+                .unwrap_or_default(),
+            channel: if d.channel == "in-system" {
+                "ในระบบ"
+            } else {
+                "อีเมล"
+            },
+            status: match d.status.as_str() {
+                "queued" => "รอส่ง",
+                "sent" => "ส่งแล้ว",
+                "delivered" => "ถึงผู้รับแล้ว รอลงทะเบียนรับ",
+                "registered" => "ผู้รับลงทะเบียนรับแล้ว",
+                "delayed" => "ส่งล่าช้า กำลังลองใหม่",
+                _ => "ส่งไม่สำเร็จ",
+            },
+            registered: d.status == "registered",
+            detail: match (
+                d.recipient_number,
+                d.recipient_year_be,
+                d.recipient_registered_at,
+            ) {
+                (Some(n), Some(y), Some(at)) => {
+                    format!("เลขทะเบียนรับ {n}/{y} เมื่อ {}", thai_date::format_datetime(at))
+                }
+                _ => d.error.clone().unwrap_or_default(),
+            },
+        }
+    }
 }
 
 pub struct CounterRow {

@@ -347,3 +347,63 @@ async fn clerk_registers_an_emailed_letter_in_one_click() {
     browser.screenshot("13-quarantine").await;
     c.clone().close().await.unwrap();
 }
+
+/// A school's clerk sends an outbound letter to the district from the letter page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_school_sends_a_letter_to_the_district_from_its_page() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let (_, out) = app
+        .post_letter(
+            &w.school_clerk,
+            &[
+                ("register", "outbound"),
+                ("to", "ผู้อำนวยการ สพป."),
+                ("subject", "รายงานผลการสอบ"),
+            ],
+            vec![("ผลสอบ.pdf", pdf_bytes("r"), "")],
+        )
+        .await;
+    let browser = Browser::start(1280, 900).await;
+    let c = &browser.client;
+    browser
+        .log_in(&app.url("/login"), "school-clerk", PASSWORD)
+        .await;
+    c.wait().for_element(Locator::Css(".tiles")).await.unwrap();
+    c.goto(&app.url(&format!("/letters/{}", out["id"])))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("details.send summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let district = c
+        .find(Locator::Css("input[name=office][value=dist]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        district.prop("checked").await.unwrap().as_deref(),
+        Some("true"),
+        "the district is ticked by default"
+    );
+    browser.screenshot("14-send-form").await;
+    c.find(Locator::Css("#send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let table = c
+        .wait()
+        .for_element(Locator::Css("#deliveries"))
+        .await
+        .unwrap();
+    assert!(table.text().await.unwrap().contains("ถึงผู้รับแล้ว"));
+    browser.screenshot("15-sent").await;
+    let (_, inbox) = app.get_json(&w.clerk, "/api/v1/inbox").await;
+    assert_eq!(inbox["items"][0]["subject"], "รายงานผลการสอบ");
+    c.clone().close().await.unwrap();
+}

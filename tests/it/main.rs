@@ -11,4 +11,5 @@ mod numbering;
 mod openapi_doc;
 mod pages;
 mod security;
+mod sending;
 mod storage;

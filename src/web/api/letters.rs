@@ -362,3 +362,53 @@ pub async fn dashboard(
             .collect(),
     }))
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SendBody {
+    recipients: Vec<crate::service::sending::RecipientInput>,
+    idempotency_key: String,
+}
+
+pub fn delivery_json(d: &crate::store::deliveries::Delivery) -> serde_json::Value {
+    let recipient = match (&d.recipient_office_id, &d.recipient_email) {
+        (Some(office), _) => serde_json::json!({"office": office, "name": d.recipient_office_name}),
+        (None, Some(email)) => serde_json::json!({"email": email}),
+        _ => serde_json::Value::Null,
+    };
+    serde_json::json!({
+        "id": d.id, "recipient": recipient, "channel": d.channel, "status": d.status,
+        "recipient_number": d.recipient_number, "recipient_year_be": d.recipient_year_be,
+        "recipient_registered_at": d.recipient_registered_at.map(time_to_db),
+        "message_id": d.message_id, "attempts": d.attempts, "error": d.error,
+    })
+}
+
+/// `POST /api/v1/letters/{id}/send`: 202 with the deliveries.
+pub async fn send(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    Params(id): Params<i64>,
+    ApiJson(body): ApiJson<SendBody>,
+) -> Result<Response, WebError> {
+    let deliveries = state
+        .services
+        .send_letter(&viewer.actor, id, &body.recipients, &body.idempotency_key)
+        .await?;
+    let items: Vec<serde_json::Value> = deliveries.iter().map(delivery_json).collect();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "deliveries": items })),
+    )
+        .into_response())
+}
+
+pub async fn deliveries(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let deliveries = state.services.deliveries(&viewer.actor, id).await?;
+    let items: Vec<serde_json::Value> = deliveries.iter().map(delivery_json).collect();
+    Ok(Json(serde_json::json!({ "items": items })))
+}

@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/letters/{id}", get(letters::show).patch(letters::update))
         .route("/letters/{id}/cancel", post(letters::cancel))
         .route("/letters/{id}/history", get(letters::history))
+        .route("/letters/{id}/send", post(letters::send))
+        .route("/letters/{id}/deliveries", get(letters::deliveries))
         .route("/letters/{id}/attachments/{n}", get(letters::attachment))
         .route("/settings", get(settings::show).patch(settings::update))
         .route("/settings/years", post(settings::add_year))

@@ -99,6 +99,16 @@ pub fn spec() -> Value {
           "parameters": [id_param("id", "letter id")],
           "get": {"summary": "ประวัติของรายการ", "responses": responses(("200", ok("events, oldest first", json!({"type": "array", "items": {"type": "object",
             "properties": {"kind": {"type": "string"}, "actor": {"type": "string"}, "at": {"type": "string"}, "detail": {"type": "object"}}}}))), &[401, 404])}},
+        "/letters/{id}/send": {
+          "parameters": [id_param("id", "letter id")],
+          "post": {"summary": "ส่งหนังสือที่ลงทะเบียนส่งแล้ว ถึงหน่วยงานในระบบ (การส่งทางอีเมลยังไม่เปิดใช้: 422)",
+            "requestBody": json_body(json!({"type": "object", "required": ["recipients", "idempotency_key"], "properties": {
+              "recipients": {"type": "array", "items": {"type": "object", "properties": {"office": {"type": "string"}, "email": {"type": "string"}}}},
+              "idempotency_key": {"type": "string", "description": "the same key again sends nothing more and answers the same deliveries"}}})),
+            "responses": responses(("202", ok("deliveries", json!({"type": "object", "properties": {"deliveries": {"type": "array", "items": {"$ref": "#/components/schemas/Delivery"}}}}))), &[400, 401, 403, 404, 409, 422])}},
+        "/letters/{id}/deliveries": {
+          "parameters": [id_param("id", "letter id")],
+          "get": {"summary": "สถานะการส่งถึงผู้รับแต่ละราย", "responses": responses(("200", ok("deliveries", json!({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Delivery"}}}}))), &[401, 404])}},
         "/letters/{id}/attachments/{n}": {
           "parameters": [id_param("id", "letter id"), id_param("n", "1-based file position")],
           "get": {"summary": "ไฟล์แนบ (ไบต์)", "responses": responses(("200", json!({"description": "the file's bytes", "content": {"application/octet-stream": {}}})), &[401, 404])}},
@@ -186,6 +196,11 @@ pub fn spec() -> Value {
           "Settings": {"type": "object", "properties": {"office": {"type": "object"}, "years": {"type": "array", "items": {"type": "integer"}},
             "year_be": {"type": "integer"}, "counters": {"type": "array", "items": {"type": "object", "properties": {
               "series": {"type": "string"}, "start_number": {"type": "integer"}, "next_number": {"type": "integer"}, "issued": {"type": "integer"}}}}}},
+          "Delivery": {"type": "object", "properties": {"id": {"type": "integer"}, "recipient": {"type": "object"},
+            "channel": {"type": "string", "enum": ["email", "in-system"]},
+            "status": {"type": "string", "enum": ["queued", "sent", "delivered", "registered", "delayed", "failed"]},
+            "recipient_number": {"type": ["integer", "null"]}, "recipient_year_be": {"type": ["integer", "null"]},
+            "message_id": {"type": ["string", "null"]}, "attempts": {"type": "integer"}, "error": {"type": ["string", "null"]}}},
           "InboxEntry": {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string", "enum": ["unregistered", "registered"]},
             "source": {"type": "string", "enum": ["email", "in-system", "manual"]}, "message_id": {"type": ["string", "null"]}, "subject": {"type": "string"},
             "doc_no": {"type": "string"}, "doc_date": {"type": ["string", "null"]}, "from": {"type": "string"}, "from_email": {"type": "string"},

@@ -32,6 +32,29 @@ async fn letter_page(
 ) -> Result<LetterPage, WebError> {
     let services = &state.services;
     let events = services.store.letter_events(letter.id).await?;
+    let can_send = letter.register != crate::domain::register::Register::Inbound
+        && !letter.is_cancelled()
+        && viewer.actor.user.role.can_register(letter.register);
+    let parent = viewer.actor.office.parent_id.clone();
+    let send_targets = if can_send {
+        services
+            .send_targets(&viewer.actor)
+            .await?
+            .into_iter()
+            .map(|o| {
+                let above = Some(&o.id) == parent.as_ref();
+                let name = if above {
+                    format!("{} ({})", o.name, o.kind.saraban_desk())
+                } else {
+                    o.name
+                };
+                (o.id, name, above)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let deliveries = services.store.deliveries(letter.id).await?;
     let refusal = services.edit_refusal(&viewer.actor, &letter);
     Ok(LetterPage {
         layout: Layout::new(
@@ -60,6 +83,14 @@ async fn letter_page(
         flash,
         cancel_error,
         reason,
+        can_send,
+        send_targets,
+        send_key: crate::security::random_token().unwrap_or_default(),
+        send_error: String::new(),
+        deliveries: deliveries
+            .iter()
+            .map(crate::web::views::DeliveryRow::from)
+            .collect(),
         letter: LetterRow::from(&letter),
     })
 }
@@ -80,6 +111,7 @@ pub async fn show(
         ),
         "edited" => "บันทึกการแก้ไขเรียบร้อย".to_string(),
         "cancelled" => "ยกเลิกรายการเรียบร้อย เลขทะเบียนคงไว้".to_string(),
+        "sent" => "ส่งหนังสือเรียบร้อย".to_string(),
         _ => String::new(),
     };
     letter_page(&state, &viewer, letter, flash, String::new(), String::new()).await
@@ -281,4 +313,75 @@ pub fn eml_response(data: bytes::Bytes, name: &str) -> Response {
         data,
     )
         .into_response()
+}
+
+/// The send form posts `csrf`, `idempotency_key` and one `office` per ticked recipient.
+pub async fn send(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Result<Response, WebError> {
+    let pairs: Vec<(String, String)> = form_pairs(&body);
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    viewer.check_csrf(Some(&field("csrf")))?;
+    let recipients: Vec<crate::service::sending::RecipientInput> = pairs
+        .iter()
+        .filter(|(k, _)| k == "office")
+        .map(|(_, v)| crate::service::sending::RecipientInput {
+            office: Some(v.clone()),
+            email: None,
+        })
+        .collect();
+    match state
+        .services
+        .send_letter(&viewer.actor, id, &recipients, &field("idempotency_key"))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/letters/{id}?done=sent")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let letter = state.services.letter(&viewer.actor, id).await?;
+            let mut page = letter_page(
+                &state,
+                &viewer,
+                letter,
+                String::new(),
+                String::new(),
+                String::new(),
+            )
+            .await?;
+            page.send_error = errors.summary();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `a=1&b=2&b=3` as pairs, repeated names kept.
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    body.split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = match p.iter().position(|b| *b == b'=') {
+                Some(i) => (&p[..i], &p[i + 1..]),
+                None => (p, &b""[..]),
+            };
+            let decode = |s: &[u8]| {
+                let plus: Vec<u8> = s
+                    .iter()
+                    .map(|b| if *b == b'+' { b' ' } else { *b })
+                    .collect();
+                percent_encoding::percent_decode(&plus)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (decode(k), decode(v))
+        })
+        .collect()
 }

@@ -1,0 +1,216 @@
+//! Sending in-system: a school's outbound letter reaches the district's inbox with exactly its
+//! facts and files; the district registers it; the school sees the district's register number.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::both_dbs;
+use crate::helpers::{Db, pdf_bytes, spawn_app};
+
+async fn a_letter_travels_in_system_and_comes_back_registered(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let pdf1 = pdf_bytes("first");
+    let pdf2 = pdf_bytes("second");
+    let (status, out) = app
+        .post_letter(
+            &w.school_clerk,
+            &[
+                ("register", "outbound"),
+                ("to", "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา"),
+                ("subject", "ขออนุญาตไปราชการ"),
+                ("speed", "very_urgent"),
+            ],
+            vec![
+                ("หนังสือขออนุญาต.pdf", pdf1.clone(), "หนังสือ"),
+                ("กำหนดการ.pdf", pdf2.clone(), "กำหนดการ"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 201, "{out}");
+    let id = out["id"].as_i64().unwrap();
+    let send = json!({"recipients": [{"office": "dist"}], "idempotency_key": "click-1"});
+    let (status, sent) = app
+        .send_json(
+            Method::POST,
+            &w.school_clerk,
+            &format!("/api/v1/letters/{id}/send"),
+            send.clone(),
+        )
+        .await;
+    assert_eq!(status, 202, "{sent}");
+    assert_eq!(sent["deliveries"][0]["status"], "delivered");
+    assert_eq!(sent["deliveries"][0]["channel"], "in-system");
+    // A double click sends once.
+    let (status, again) = app
+        .send_json(
+            Method::POST,
+            &w.school_clerk,
+            &format!("/api/v1/letters/{id}/send"),
+            send,
+        )
+        .await;
+    assert_eq!(status, 202);
+    assert_eq!(again["deliveries"], sent["deliveries"]);
+
+    let (_, inbox) = app.get_json(&w.clerk, "/api/v1/inbox").await;
+    assert_eq!(inbox["total"], 1);
+    let entry = &inbox["items"][0];
+    assert_eq!(entry["source"], "in-system");
+    assert_eq!(entry["doc_no"], "ศธ 04183.006/1");
+    assert_eq!(entry["subject"], "ขออนุญาตไปราชการ");
+    assert_eq!(entry["from"], "โรงเรียนทดสอบ school");
+    assert_eq!(entry["speed"], "very_urgent");
+    let shas: Vec<&str> = entry["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["sha256"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        shas,
+        [
+            saraban::security::sha256_hex(&pdf1),
+            saraban::security::sha256_hex(&pdf2)
+        ]
+    );
+
+    let entry_id = entry["id"].as_i64().unwrap();
+    app.inbound(&w.clerk, "หนังสืออื่นก่อนหน้า").await;
+    let (status, registered) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/inbox/{entry_id}/register"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 201, "{registered}");
+    assert_eq!(registered["number"], 2);
+    assert_eq!(registered["doc_no"], "ศธ 04183.006/1");
+
+    let (_, deliveries) = app
+        .get_json(&w.school_clerk, &format!("/api/v1/letters/{id}/deliveries"))
+        .await;
+    let d = &deliveries["items"][0];
+    assert_eq!(d["status"], "registered");
+    assert_eq!(d["recipient_number"], 2);
+    assert_eq!(d["recipient"]["office"], "dist");
+
+    // The school's page shows it; the district sees nothing of the school's register.
+    let (browser, _) = app.login("school-clerk").await;
+    let page = browser
+        .get(app.url(&format!("/letters/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("ผู้รับลงทะเบียนรับแล้ว") && page.contains("เลขทะเบียนรับ 2/"),
+        "deliveries shown"
+    );
+    let (status, _) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{id}/deliveries"))
+        .await;
+    assert_eq!(status, 404);
+}
+both_dbs!(
+    in_system_round_trip,
+    a_letter_travels_in_system_and_comes_back_registered
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_cannot_be_sent_is_refused_clearly() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let inbound = app.inbound(&w.clerk, "หนังสือรับ").await;
+    let (_, secret) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "outbound"),
+                ("to", "x"),
+                ("subject", "ลับมาก"),
+                ("secrecy", "top_secret"),
+            ],
+            vec![],
+        )
+        .await;
+    let send = |id: i64, body: serde_json::Value, token: String| {
+        let app = &w.app;
+        async move {
+            app.send_json(
+                Method::POST,
+                &token,
+                &format!("/api/v1/letters/{id}/send"),
+                body,
+            )
+            .await
+        }
+    };
+    let (status, _) = send(
+        inbound["id"].as_i64().unwrap(),
+        json!({"recipients": [{"office": "school"}], "idempotency_key": "k"}),
+        w.clerk.clone(),
+    )
+    .await;
+    assert_eq!(status, 409, "an inbound letter is not sent on");
+    let sid = secret["id"].as_i64().unwrap();
+    let (status, err) = send(
+        sid,
+        json!({"recipients": [{"email": "a@b.go.th"}], "idempotency_key": "k"}),
+        w.clerk.clone(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ลับที่สุดห้ามส่งทางอีเมล")
+    );
+    let (status, err) = send(
+        sid,
+        json!({"recipients": [{"email": "a@b.go.th"}], "idempotency_key": "k"}),
+        w.clerk.clone(),
+    )
+    .await;
+    assert_eq!(status, 422, "{err}");
+    let (status, _) = send(
+        sid,
+        json!({"recipients": [{"office": "nowhere"}], "idempotency_key": "k"}),
+        w.clerk.clone(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) = send(
+        sid,
+        json!({"recipients": [{"office": "dist"}], "idempotency_key": "k"}),
+        w.clerk.clone(),
+    )
+    .await;
+    assert_eq!(status, 422, "not to oneself");
+    let (status, _) = send(
+        sid,
+        json!({"recipients": [{"office": "school"}], "idempotency_key": ""}),
+        w.clerk.clone(),
+    )
+    .await;
+    assert_eq!(status, 422, "a key is required");
+    let (status, _) = send(
+        sid,
+        json!({"recipients": [{"office": "school"}], "idempotency_key": "k"}),
+        w.staff.clone(),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, ok) = send(
+        sid,
+        json!({"recipients": [{"office": "school"}], "idempotency_key": "k"}),
+        w.clerk.clone(),
+    )
+    .await;
+    assert_eq!(status, 202, "in-system is fine for ลับที่สุด: {ok}");
+}
