@@ -81,8 +81,6 @@ impl Dovecot {
             .collect();
         std::fs::write(lab.join("etc/users"), passwd).unwrap();
         make_certificates(&lab.join("tls"));
-        let imap_port = free_port();
-        let imaps_port = free_port();
         let extra = if root {
             String::new()
         } else {
@@ -94,8 +92,10 @@ impl Dovecot {
             )
         };
         let l = lab.display();
-        let conf = format!(
-            r#"instance_name = saraban-test-{name}
+        let name = lab.file_name().unwrap().to_string_lossy().into_owned();
+        let make_conf = |imap_port: u16, imaps_port: u16| {
+            format!(
+                r#"instance_name = saraban-test-{name}
 base_dir = {l}/run/dovecot
 state_dir = {l}/state/dovecot
 protocols = imap
@@ -148,11 +148,27 @@ service anvil {{
 protocol imap {{
   mail_max_userip_connections = 100
 }}
-"#,
-            name = lab.file_name().unwrap().to_string_lossy(),
-        );
-        std::fs::write(lab.join("etc/dovecot.conf"), conf).unwrap();
-        let d = Dovecot {
+"#
+            )
+        };
+        // The ports are free when picked but another process may take one before Dovecot binds
+        // it: pick again and retry a few times.
+        let mut ports = None;
+        for _ in 0..5 {
+            let (imap_port, imaps_port) = (free_port(), free_port());
+            std::fs::write(
+                lab.join("etc/dovecot.conf"),
+                make_conf(imap_port, imaps_port),
+            )
+            .unwrap();
+            if try_launch(lab, imap_port).await {
+                ports = Some((imap_port, imaps_port));
+                break;
+            }
+        }
+        let (imap_port, imaps_port) = ports
+            .unwrap_or_else(|| panic!("dovecot did not start; see {}", lab.join("log").display()));
+        Dovecot {
             dir,
             imap_port,
             imaps_port,
@@ -160,53 +176,19 @@ protocol imap {{
                 .iter()
                 .map(|(u, p)| (u.to_string(), p.to_string()))
                 .collect(),
-        };
-        d.launch().await;
-        d
+        }
     }
 
     pub fn ca_file(&self) -> PathBuf {
         self.dir.path().join("tls/ca.pem")
     }
 
-    fn conf(&self) -> PathBuf {
-        self.dir.path().join("etc/dovecot.conf")
-    }
-
     async fn launch(&self) {
-        let log = std::fs::File::create(self.dir.path().join("log/stderr")).unwrap();
-        // stdio not inherited: the daemonised master keeps its descriptors open forever.
-        let status = Command::new("dovecot")
-            .arg("-c")
-            .arg(self.conf())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .status()
-            .expect("dovecot (apt-get install dovecot-imapd)");
         assert!(
-            status.success(),
-            "dovecot did not start; see {}",
+            try_launch(self.dir.path(), self.imap_port).await,
+            "dovecot did not start again; see {}",
             self.dir.path().join("log").display()
         );
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.imap_port)).await {
-                let mut buf = [0u8; 64];
-                if let Ok(Ok(n)) =
-                    tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf)).await
-                    && buf[..n].starts_with(b"* OK")
-                {
-                    return;
-                }
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "Dovecot does not answer on {}",
-                self.imap_port
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
     }
 
     fn master_pid(&self) -> Option<i32> {
@@ -364,6 +346,41 @@ impl Drop for Dovecot {
                 .status();
         }
     }
+}
+
+/// Starts Dovecot with the lab's config and waits for its greeting; false when it does not come up.
+async fn try_launch(lab: &Path, imap_port: u16) -> bool {
+    let Ok(log) = std::fs::File::create(lab.join("log/stderr")) else {
+        return false;
+    };
+    let Ok(log2) = log.try_clone() else {
+        return false;
+    };
+    // stdio not inherited: the daemonised master keeps its descriptors open forever.
+    let started = Command::new("dovecot")
+        .arg("-c")
+        .arg(lab.join("etc/dovecot.conf"))
+        .stdin(Stdio::null())
+        .stdout(log2)
+        .stderr(log)
+        .status()
+        .expect("dovecot (apt-get install dovecot-imapd)");
+    if !started.success() {
+        return false;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while tokio::time::Instant::now() < deadline {
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", imap_port)).await {
+            let mut buf = [0u8; 64];
+            if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf)).await
+                && buf[..n].starts_with(b"* OK")
+            {
+                return true;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
 }
 
 fn children(pid: i32) -> Vec<i32> {

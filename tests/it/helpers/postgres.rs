@@ -111,29 +111,33 @@ fn start_private_cluster() -> String {
         "initdb failed: {}",
         String::from_utf8_lossy(&init.stderr)
     );
-    let port = free_port();
+    // A port picked free may be taken before PostgreSQL binds it: pick again a few times.
     let log = dir.join("postgres.log");
-    let started = as_pg_user(&bin.join("pg_ctl"))
-        .arg("-D")
-        .arg(&data)
-        .arg("-l")
-        .arg(&log)
-        .arg("-w")
-        .arg("-o")
-        .arg(format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-            dir.display()
-        ))
-        .arg("start")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("run pg_ctl");
-    assert!(
-        started.success(),
-        "PostgreSQL did not start; see {}",
-        log.display()
-    );
+    let mut port = 0;
+    for _ in 0..5 {
+        let candidate = free_port();
+        let started = as_pg_user(&bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(&log)
+            .arg("-w")
+            .arg("-o")
+            .arg(format!(
+                "-p {candidate} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                dir.display()
+            ))
+            .arg("start")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run pg_ctl");
+        if started.success() {
+            port = candidate;
+            break;
+        }
+    }
+    assert!(port != 0, "PostgreSQL did not start; see {}", log.display());
     // A watchdog stops the cluster once this test process is gone (a test run has no hook at
     // exit). It runs as we do, so that it may watch our process; it stops PostgreSQL as its user.
     let pg_ctl = as_pg_user(&bin.join("pg_ctl"));
