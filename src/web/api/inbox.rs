@@ -15,7 +15,7 @@ use crate::store::inbox::{InboxEntry, InboxFilter, QuarantineItem};
 use crate::store::time_to_db;
 use crate::web::auth::Viewer;
 use crate::web::error::WebError;
-use crate::web::pages::letters::{eml_response, file_response};
+use crate::web::pages::letters::file_response;
 use crate::web::{AppState, Params};
 
 #[derive(Serialize)]
@@ -202,19 +202,6 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(LetterJson::from(&letter))).into_response())
 }
 
-pub async fn raw(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Params(id): Params<i64>,
-) -> Result<Response, WebError> {
-    let entry = state.services.inbox_entry(&viewer.actor, id).await?;
-    let data = state
-        .services
-        .raw_message(entry.raw_sha256.as_deref())
-        .await?;
-    Ok(eml_response(data, &format!("inbox-{id}.eml")))
-}
-
 pub async fn attachment(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -276,19 +263,6 @@ pub async fn quarantine_show(
 ) -> Result<Json<QuarantineJson>, WebError> {
     let item = state.services.quarantine_item(&viewer.actor, id).await?;
     Ok(Json(QuarantineJson::from(&item)))
-}
-
-pub async fn quarantine_raw(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Params(id): Params<i64>,
-) -> Result<Response, WebError> {
-    let item = state.services.quarantine_item(&viewer.actor, id).await?;
-    let data = state
-        .services
-        .raw_message(item.raw_sha256.as_deref())
-        .await?;
-    Ok(eml_response(data, &format!("quarantine-{id}.eml")))
 }
 
 pub async fn quarantine_retry(

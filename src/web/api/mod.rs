@@ -42,11 +42,15 @@ pub fn router() -> Router<AppState> {
         .route("/inbox", get(inbox::list))
         .route("/inbox/{id}", get(inbox::show))
         .route("/inbox/{id}/register", post(inbox::register))
-        .route("/inbox/{id}/raw", get(inbox::raw))
+        // The .eml downloads are the same for pages and API (errors stay JSON here).
+        .route("/inbox/{id}/raw", get(crate::web::pages::inbox::raw))
         .route("/inbox/{id}/attachments/{n}", get(inbox::attachment))
         .route("/quarantine", get(inbox::quarantine))
         .route("/quarantine/{id}", get(inbox::quarantine_show))
-        .route("/quarantine/{id}/raw", get(inbox::quarantine_raw))
+        .route(
+            "/quarantine/{id}/raw",
+            get(crate::web::pages::inbox::quarantine_raw),
+        )
         .route("/quarantine/{id}/retry", post(inbox::quarantine_retry))
         .route("/quarantine/{id}/dismiss", post(inbox::quarantine_dismiss))
         .route("/notices", get(inbox::notices))
