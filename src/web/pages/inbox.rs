@@ -133,19 +133,11 @@ pub async fn show(
     ))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RegisterForm {
-    csrf: String,
-    #[serde(flatten)]
-    input: LetterInput,
-}
-
 pub async fn register(
     State(state): State<AppState>,
     viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<RegisterForm>,
+    Form(form): Form<super::LetterForm>,
 ) -> Result<Response, WebError> {
     viewer.check_csrf(Some(&form.csrf))?;
     match state
@@ -282,17 +274,11 @@ pub async fn quarantine(
     quarantine_page(&state, &viewer, q.all, flash.into(), String::new()).await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 pub async fn quarantine_retry(
     State(state): State<AppState>,
     viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<super::CsrfForm>,
 ) -> Result<Response, WebError> {
     viewer.check_csrf(Some(&form.csrf))?;
     match state.services.retry_quarantine(&viewer.actor, id).await {
@@ -309,7 +295,7 @@ pub async fn quarantine_dismiss(
     State(state): State<AppState>,
     viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<super::CsrfForm>,
 ) -> Result<Response, WebError> {
     viewer.check_csrf(Some(&form.csrf))?;
     state.services.dismiss_quarantine(&viewer.actor, id).await?;

@@ -178,19 +178,11 @@ pub async fn edit_form(
     ))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct EditForm {
-    csrf: String,
-    #[serde(flatten)]
-    input: LetterInput,
-}
-
 pub async fn edit(
     State(state): State<AppState>,
     viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<EditForm>,
+    Form(form): Form<super::LetterForm>,
 ) -> Result<Response, WebError> {
     viewer.check_csrf(Some(&form.csrf))?;
     match state

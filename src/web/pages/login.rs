@@ -118,17 +118,11 @@ pub async fn submit(
         .into_response())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct LogoutForm {
-    csrf: String,
-}
-
 pub async fn logout(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: axum::http::HeaderMap,
-    Form(form): Form<LogoutForm>,
+    Form(form): Form<super::CsrfForm>,
 ) -> Result<Response, WebError> {
     viewer.check_csrf(Some(&form.csrf))?;
     if let Some(token) = session_token(&headers) {

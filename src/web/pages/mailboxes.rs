@@ -130,17 +130,11 @@ pub async fn add(
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 pub async fn test(
     State(state): State<AppState>,
     viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<super::CsrfForm>,
 ) -> Result<MailboxesPage, WebError> {
     viewer.check_csrf(Some(&form.csrf))?;
     let m = state.services.mailbox(&viewer.actor, id).await?;
@@ -164,7 +158,7 @@ pub async fn remove(
     State(state): State<AppState>,
     viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<super::CsrfForm>,
 ) -> Result<Response, WebError> {
     viewer.check_csrf(Some(&form.csrf))?;
     state.services.remove_mailbox(&viewer.actor, id).await?;

@@ -68,7 +68,7 @@ pub async fn list(
         years.push(year_be);
         years.sort_unstable_by(|a, b| b.cmp(a));
     }
-    let query_base = serde_urlencoded_pairs(&[
+    let query_base = query_string(&[
         ("year", &year_be.to_string()),
         ("field", field.code()),
         ("q", &query.q),
@@ -93,7 +93,8 @@ pub async fn list(
     })
 }
 
-fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
+/// `year=2566&field=all&q=…`, each value percent-encoded.
+fn query_string(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| {
