@@ -42,6 +42,12 @@ pub fn build_router(store: Store, config: Config) -> Router {
     router(AppState::new(services, config))
 }
 
+/// The web application over services shared with the workers (so a letter queued on a page
+/// wakes the outbox at once).
+pub fn router_for(services: Services, config: Config) -> Router {
+    router(AppState::new(services, config))
+}
+
 /// Serves until `shutdown` resolves; the client's address reaches the handlers (login throttle).
 pub async fn serve_on(
     listener: TcpListener,
@@ -66,17 +72,26 @@ pub async fn bind(addr: &str) -> Result<TcpListener, AppError> {
         })
 }
 
-/// Starts the background workers (the mail-in poller) until `shutdown` turns true.
+/// Starts the background workers (the mail-in poller, the outbox) until `shutdown` turns true.
 pub fn spawn_workers(
     services: Services,
     config: &Config,
     shutdown: tokio::sync::watch::Receiver<bool>,
-) -> Option<tokio::task::JoinHandle<()>> {
-    config.mail.fetch.then(|| {
-        tokio::spawn(crate::mail::poller::run(
-            services,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut workers = Vec::new();
+    if config.mail.fetch {
+        workers.push(tokio::spawn(crate::mail::poller::run(
+            services.clone(),
             config.mail.clone(),
+            shutdown.clone(),
+        )));
+    }
+    if config.smtp.send {
+        workers.push(tokio::spawn(crate::mail::outbox::run(
+            services,
+            config.smtp.clone(),
             shutdown,
-        ))
-    })
+        )));
+    }
+    workers
 }

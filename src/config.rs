@@ -16,6 +16,77 @@ pub struct Config {
     pub letters: LettersConfig,
     pub security: SecurityConfig,
     pub mail: MailConfig,
+    pub smtp: SmtpConfig,
+}
+
+/// Mail out: the deployment's default SMTP server (an office's own account, set with
+/// `saraban smtp set`, comes first) and how the outbox retries.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SmtpConfig {
+    /// Run the outbox worker while `serve` runs.
+    pub send: bool,
+    /// Empty: no SMTP server; letters are written as .eml files into `outbox_dir`.
+    pub host: String,
+    pub port: u16,
+    /// none (loopback only), starttls or tls.
+    pub security: String,
+    /// A PEM file of the CA that signed the server's certificate, when it is not a public one.
+    pub ca_file: String,
+    pub username: String,
+    pub password: String,
+    /// From of offices that have neither an SMTP account nor an e-mail address.
+    pub from: String,
+    pub outbox_dir: PathBuf,
+    /// Limit for the whole SMTP conversation of one message.
+    pub timeout_secs: u64,
+    pub first_retry_secs: u64,
+    pub max_retry_secs: u64,
+    /// A letter still not accepted this long after it was queued is failed (dead letter).
+    pub give_up_hours: u64,
+    /// From this many failed attempts on, the clerk sees "delayed".
+    pub delayed_after: i64,
+    /// How long a worker holds a claimed e-mail before another may take it over.
+    pub lease_secs: u64,
+    /// How often the worker looks for due e-mails queued by other processes or retries.
+    pub poll_secs: u64,
+    /// Messages sent at the same time.
+    pub concurrency: usize,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            send: true,
+            host: String::new(),
+            port: 587,
+            security: "starttls".into(),
+            ca_file: String::new(),
+            username: String::new(),
+            password: String::new(),
+            from: "saraban@localhost".into(),
+            outbox_dir: PathBuf::from("./data/outbox"),
+            timeout_secs: 60,
+            first_retry_secs: 60,
+            max_retry_secs: 3600,
+            give_up_hours: 72,
+            delayed_after: 3,
+            lease_secs: 300,
+            poll_secs: 5,
+            concurrency: 4,
+        }
+    }
+}
+
+impl SmtpConfig {
+    pub fn retry_policy(&self) -> crate::domain::exchange::RetryPolicy {
+        crate::domain::exchange::RetryPolicy {
+            first_delay: chrono::Duration::seconds(self.first_retry_secs.max(1) as i64),
+            max_delay: chrono::Duration::seconds(self.max_retry_secs.max(1) as i64),
+            give_up_after: chrono::Duration::hours(self.give_up_hours.max(1) as i64),
+            delayed_after: self.delayed_after.max(1),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

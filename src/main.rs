@@ -45,6 +45,9 @@ enum Command {
     /// Saraban mailboxes fetched over IMAP.
     #[command(subcommand)]
     Mailbox(MailboxCommand),
+    /// The SMTP account an office sends its letters through.
+    #[command(subcommand)]
+    Smtp(SmtpCommand),
     /// Measure speed against real servers on loopback and print the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -127,6 +130,50 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         size_kb: usize,
     },
+}
+
+#[derive(Subcommand)]
+enum SmtpCommand {
+    /// Set (or replace) an office's SMTP account; with --username the password is read from
+    /// standard input.
+    Set(SmtpSet),
+    /// Show an office's SMTP account, or the deployment default it falls back to.
+    Show {
+        #[arg(long)]
+        office: String,
+    },
+    /// Send a test e-mail through an office's SMTP account (or the default) now.
+    Test {
+        #[arg(long)]
+        office: String,
+        /// Where the test e-mail goes.
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Args)]
+struct SmtpSet {
+    #[arg(long)]
+    office: String,
+    #[arg(long)]
+    host: String,
+    #[arg(long)]
+    port: u16,
+    /// none (loopback only), starttls or tls.
+    #[arg(long)]
+    security: String,
+    /// PEM file of the CA that signed the server's certificate, when it is not a public one.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    #[arg(long)]
+    username: Option<String>,
+    /// Read the password from standard input (required with --username).
+    #[arg(long)]
+    password_stdin: bool,
+    /// The office's saraban address: From of the letters it sends.
+    #[arg(long)]
+    from: String,
 }
 
 #[derive(Subcommand)]
@@ -243,13 +290,13 @@ async fn main() -> anyhow::Result<()> {
             let listener = app::bind(&config.server.listen).await?;
             let addr = listener.local_addr()?;
             println!("saraban is running: http://{addr}/");
-            let router = app::build_router(store.clone(), config.clone());
+            let services = app::services(store.clone(), &config);
+            let router = app::router_for(services.clone(), config.clone());
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-            let workers =
-                app::spawn_workers(app::services(store.clone(), &config), &config, stop_rx);
+            let workers = app::spawn_workers(services, &config, stop_rx);
             app::serve_on(listener, router, shutdown_signal()).await?;
             let _ = stop_tx.send(true);
-            if let Some(w) = workers {
+            for w in workers {
                 let _ = w.await;
             }
         }
@@ -317,6 +364,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Mailbox(cmd) => run_mailbox(&store, &config, cmd).await?,
+        Command::Smtp(cmd) => run_smtp(&store, &config, cmd).await?,
         Command::Bench(_) => unreachable!("handled before the database is opened"),
         Command::Ingest { office, paths } => {
             let services = app::services(store.clone(), &config);
@@ -363,6 +411,97 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     store.close().await;
+    Ok(())
+}
+
+async fn run_smtp(
+    store: &saraban::store::Store,
+    config: &Config,
+    cmd: SmtpCommand,
+) -> anyhow::Result<()> {
+    use saraban::store::mailboxes::Security;
+    use saraban::store::smtp::SmtpAccount;
+    let services = app::services(store.clone(), config);
+    let office_of = |id: String| async move {
+        store
+            .find_office(&id)
+            .await
+            .map_err(|_| anyhow::anyhow!("office {id} does not exist"))
+    };
+    match cmd {
+        SmtpCommand::Set(a) => {
+            let security = Security::parse(&a.security)
+                .ok_or_else(|| anyhow::anyhow!("--security must be none, starttls or tls"))?;
+            let password = match (&a.username, a.password_stdin) {
+                (Some(_), false) => bail!("--password-stdin is required with --username"),
+                (Some(_), true) => {
+                    let mut password = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut password)
+                        .context("reading the password")?;
+                    Some(password.trim_end_matches(['\r', '\n']).to_string())
+                }
+                (None, _) => None,
+            };
+            let office = office_of(a.office).await?;
+            services
+                .set_smtp_account(SmtpAccount {
+                    office_id: office.id.clone(),
+                    host: a.host.trim().to_string(),
+                    port: a.port,
+                    security,
+                    ca_file: a.ca_file.map(|p| p.display().to_string()),
+                    username: a.username,
+                    password,
+                    from_addr: a.from.trim().to_string(),
+                })
+                .await
+                .map_err(describe)?;
+            println!(
+                "SMTP for {}: {}:{} ({}), from {}",
+                office.id,
+                a.host,
+                a.port,
+                security.code(),
+                a.from.trim()
+            );
+        }
+        SmtpCommand::Show { office } => {
+            let office = office_of(office).await?;
+            match store.smtp_account(&office.id).await? {
+                Some(a) => println!(
+                    "{}: {}:{} ({}){} from {}",
+                    office.id,
+                    a.host,
+                    a.port,
+                    a.security.code(),
+                    a.username
+                        .map(|u| format!(" as {u}"))
+                        .unwrap_or_default(),
+                    a.from_addr
+                ),
+                None if config.smtp.host.trim().is_empty() => println!(
+                    "{}: no account; letters are written as .eml files into {}",
+                    office.id,
+                    config.smtp.outbox_dir.display()
+                ),
+                None => println!(
+                    "{}: no account; the [smtp] default {}:{} ({})",
+                    office.id, config.smtp.host, config.smtp.port, config.smtp.security
+                ),
+            }
+        }
+        SmtpCommand::Test { office, to } => {
+            let office = office_of(office).await?;
+            let account = store.smtp_account(&office.id).await?;
+            match saraban::mail::outbox::send_test(&office, account.as_ref(), &config.smtp, &to)
+                .await
+            {
+                Ok(how) => println!("sent to {to} via {how}"),
+                Err(e) => bail!("not sent: {e}"),
+            }
+        }
+    }
     Ok(())
 }
 

@@ -8,6 +8,8 @@ use thiserror::Error;
 
 use super::parse::{self, MailKind, ParsedMail};
 use crate::domain::attachment::display_name;
+use crate::domain::exchange::LetterFacts;
+use crate::domain::letter::Secrecy;
 use crate::domain::mail_facts;
 use crate::files::FileError;
 use crate::security::sha256_hex;
@@ -55,6 +57,7 @@ pub enum Outcome {
     Duplicate { entry_id: i64 },
     AutoReply { notice_id: i64 },
     DeliveryReport { notice_id: i64 },
+    Acceptance { notice_id: i64 },
     Quarantined { id: i64, reason: String },
     AlreadyTaken,
 }
@@ -66,6 +69,7 @@ impl Outcome {
             Outcome::Duplicate { .. } => "duplicate",
             Outcome::AutoReply { .. } => "auto-reply",
             Outcome::DeliveryReport { .. } => "delivery-report",
+            Outcome::Acceptance { .. } => "acceptance",
             Outcome::Quarantined { .. } => "quarantined",
             Outcome::AlreadyTaken => "already-taken",
         }
@@ -173,16 +177,25 @@ pub async fn record(
     prepared: Prepared,
 ) -> Result<Outcome, IngestError> {
     let record = prepared.record;
-    let is_auto_reply = matches!(&record, MailRecord::Notice(n) if n.kind == "auto_reply");
-    let reason = match &record {
-        MailRecord::Quarantine(q) => q.reason.clone(),
-        _ => String::new(),
-    };
+    let (kind, reason) = record_kind(&record);
     let recorded = services
         .store
         .record_mail(&record, origin.receipt())
         .await?;
-    Ok(match recorded {
+    Ok(outcome_of(recorded, kind, reason))
+}
+
+/// The notice kind (when a notice) and the quarantine reason (when quarantined) of a record.
+fn record_kind(record: &MailRecord) -> (&'static str, String) {
+    match record {
+        MailRecord::Notice(n) => (n.kind, String::new()),
+        MailRecord::Quarantine(q) => ("", q.reason.clone()),
+        MailRecord::Entry(_) => ("", String::new()),
+    }
+}
+
+fn outcome_of(recorded: Recorded, notice_kind: &str, reason: String) -> Outcome {
+    match recorded {
         Recorded::Entry {
             id,
             duplicate: false,
@@ -191,11 +204,14 @@ pub async fn record(
             id,
             duplicate: true,
         } => Outcome::Duplicate { entry_id: id },
-        Recorded::Notice { id } if is_auto_reply => Outcome::AutoReply { notice_id: id },
-        Recorded::Notice { id } => Outcome::DeliveryReport { notice_id: id },
+        Recorded::Notice { id } => match notice_kind {
+            "auto_reply" => Outcome::AutoReply { notice_id: id },
+            "acceptance" => Outcome::Acceptance { notice_id: id },
+            _ => Outcome::DeliveryReport { notice_id: id },
+        },
         Recorded::Quarantine { id } => Outcome::Quarantined { id, reason },
         Recorded::AlreadyTaken => Outcome::AlreadyTaken,
-    })
+    }
 }
 
 /// Records that a mailbox message was too large to fetch: it stays in the mailbox, and the clerk
@@ -258,6 +274,23 @@ async fn decide(
                 subject: mail.subject.chars().take(300).collect(),
                 raw_sha256: Some(raw_sha.to_string()),
                 received_at,
+                acceptance: None,
+            }));
+        }
+        MailKind::Acceptance(n) => {
+            return Ok(Decision::Notice(NewNotice {
+                office_id: office.id.clone(),
+                kind: "acceptance",
+                message_id: mail.message_id.clone(),
+                original_message_id: mail_facts::normalise_message_id(&n.letter_message_id),
+                action: "accepted".into(),
+                status: format!("{}/{}", n.accept_id, n.accept_year),
+                recipient: n.receiver_party.name.chars().take(300).collect(),
+                diagnostic: String::new(),
+                subject: mail.subject.chars().take(300).collect(),
+                raw_sha256: Some(raw_sha.to_string()),
+                received_at,
+                acceptance: Some((n.accept_id, n.accept_year, n.accept_time)),
             }));
         }
         MailKind::DeliveryReport(r) => {
@@ -273,6 +306,7 @@ async fn decide(
                 subject: mail.subject.chars().take(300).collect(),
                 raw_sha256: Some(raw_sha.to_string()),
                 received_at,
+                acceptance: None,
             }));
         }
         MailKind::Letter => {}
@@ -303,22 +337,53 @@ async fn decide(
             names.join("; ")
         )));
     }
+    // A sending saraban's machine-readable facts fill the entry exactly; other mail is read
+    // from its subject and body.
+    let sent_facts = mail
+        .saraban_facts
+        .as_deref()
+        .and_then(LetterFacts::from_json);
     let mut attachments = Vec::with_capacity(accepted.len());
     for (name, kind, file) in accepted {
         let sha256 = services
             .files
             .put(Bytes::copy_from_slice(&file.data))
             .await?;
+        let description = sent_facts
+            .as_ref()
+            .and_then(|f| f.description_of(&name, &sha256))
+            .unwrap_or("")
+            .to_string();
         attachments.push(NewAttachment {
             name,
-            description: String::new(),
+            description,
             kind,
             size: file.data.len() as i64,
             sha256,
         });
     }
 
-    let facts = mail_facts::extract(&mail.subject, &mail.text);
+    let mut facts = mail_facts::extract(&mail.subject, &mail.text);
+    let mut secrecy = Secrecy::Normal;
+    let mut letter_type = String::new();
+    let mut notify_to = None;
+    let mut sender_name = None;
+    if let Some(f) = &sent_facts {
+        facts.subject = f.subject.clone();
+        facts.doc_no = Some(f.id.clone());
+        facts.doc_date = Some(f.correspondence_date);
+        facts.speed = f.speed();
+        secrecy = f.secrecy();
+        letter_type = f.letter_type().map(|t| t.code().to_string()).unwrap_or_default();
+        sender_name = Some(f.sender_party.name.clone());
+        // The acceptance notice goes back the way the letter came.
+        notify_to = Some(if mail.from_addr.is_empty() {
+            f.sender_party.email.clone()
+        } else {
+            mail.from_addr.clone()
+        })
+        .filter(|a| a.contains('@'));
+    }
     // The same letter twice (two mailboxes, a re-send, a UIDVALIDITY reset) has the same
     // Message-ID and the same content; a reused Message-ID with other content is another letter.
     let content = format!(
@@ -339,10 +404,10 @@ async fn decide(
         )
         .as_bytes(),
     );
-    let sender = if mail.from_name.trim().is_empty() {
-        mail.from_addr.clone()
-    } else {
-        mail.from_name.trim().to_string()
+    let sender = match sender_name {
+        Some(name) if !name.trim().is_empty() => name.trim().to_string(),
+        _ if mail.from_name.trim().is_empty() => mail.from_addr.clone(),
+        _ => mail.from_name.trim().to_string(),
     };
     Ok(Decision::Entry(NewInboxEntry {
         office_id: office.id.clone(),
@@ -365,6 +430,9 @@ async fn decide(
         body_text: mail.text.chars().take(100_000).collect(),
         received_at,
         speed: facts.speed,
+        secrecy,
+        letter_type,
+        notify_to,
         refused,
         attachments,
     }))
@@ -384,31 +452,13 @@ pub async fn record_batch(
     let mut kinds = Vec::with_capacity(batch.len());
     let mut items = Vec::with_capacity(batch.len());
     for (origin, prepared) in batch {
-        let (auto, reason) = match &prepared.record {
-            MailRecord::Notice(n) => (n.kind == "auto_reply", String::new()),
-            MailRecord::Quarantine(q) => (false, q.reason.clone()),
-            MailRecord::Entry(_) => (false, String::new()),
-        };
-        kinds.push((auto, reason));
+        kinds.push(record_kind(&prepared.record));
         items.push((prepared.record, origin.receipt().cloned()));
     }
     let recorded = services.store.record_mail_batch(&items).await?;
     let mut outcomes = Vec::with_capacity(recorded.len());
-    for (r, (is_auto_reply, reason)) in recorded.into_iter().zip(kinds) {
-        let outcome = match r {
-            Recorded::Entry {
-                id,
-                duplicate: false,
-            } => Outcome::Letter { entry_id: id },
-            Recorded::Entry {
-                id,
-                duplicate: true,
-            } => Outcome::Duplicate { entry_id: id },
-            Recorded::Notice { id } if is_auto_reply => Outcome::AutoReply { notice_id: id },
-            Recorded::Notice { id } => Outcome::DeliveryReport { notice_id: id },
-            Recorded::Quarantine { id } => Outcome::Quarantined { id, reason },
-            Recorded::AlreadyTaken => Outcome::AlreadyTaken,
-        };
+    for (r, (kind, reason)) in recorded.into_iter().zip(kinds) {
+        let outcome = outcome_of(r, kind, reason);
         if let (Outcome::Letter { entry_id }, true) = (&outcome, office.auto_register)
             && let Err(e) = services.auto_register(office, *entry_id).await
         {

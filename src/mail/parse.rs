@@ -6,6 +6,7 @@ use mail_parser::{Message, MessageParser, MimeHeaders};
 use thiserror::Error;
 
 use super::charset;
+use crate::domain::exchange::{self, AcceptNotice};
 use crate::domain::mail_facts::normalise_message_id;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub enum MailKind {
     /// Out-of-office answers, mailing-list and bulk mail: recorded, never a letter.
     AutoReply(String),
     DeliveryReport(DeliveryReport),
+    /// Another saraban registered a letter we sent (its acceptance notice).
+    Acceptance(AcceptNotice),
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +47,8 @@ pub struct ParsedMail {
     pub text: String,
     pub html: Option<String>,
     pub files: Vec<MailFile>,
+    /// The facts part a sending saraban attached (JSON, not yet judged).
+    pub saraban_facts: Option<Vec<u8>>,
     pub kind: MailKind,
     /// The header lines, decoded, for the "original e-mail" view.
     pub headers: Vec<(String, String)>,
@@ -113,8 +118,12 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
         .and_then(|p| p.text_contents())
         .map(str::to_string);
     let mut files = Vec::new();
-    collect_files(&message, &mut files, 0);
-    let kind = classify(&message, raw, &from_addr);
+    let mut ours = SarabanParts::default();
+    collect_files(&message, &mut files, &mut ours, 0);
+    let kind = match ours.notice.as_deref().and_then(AcceptNotice::from_json) {
+        Some(notice) => MailKind::Acceptance(notice),
+        None => classify(&message, raw, &from_addr),
+    };
     let headers = message
         .root_part()
         .headers
@@ -145,6 +154,7 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
         text,
         html,
         files,
+        saraban_facts: ours.facts,
         kind,
         headers,
     })
@@ -186,11 +196,23 @@ fn header_text(message: &Message<'_>, raw: &[u8], name: &str, parsed: Option<&st
 
 /// Files of the letter: attachments of the message and of any forwarded message inside it.
 /// Inline images of a signature (inline, with a Content-ID) are not files of the letter.
-fn collect_files(message: &Message<'_>, out: &mut Vec<MailFile>, depth: usize) {
+/// The machine-readable parts another saraban put in its mail: never files of the letter.
+#[derive(Default)]
+struct SarabanParts {
+    facts: Option<Vec<u8>>,
+    notice: Option<Vec<u8>>,
+}
+
+fn collect_files(
+    message: &Message<'_>,
+    out: &mut Vec<MailFile>,
+    ours: &mut SarabanParts,
+    depth: usize,
+) {
     for part in message.attachments() {
         if part.is_message() {
             if let Some(inner) = part.message().filter(|_| depth < 8) {
-                collect_files(inner, out, depth + 1);
+                collect_files(inner, out, ours, depth + 1);
             }
             continue;
         }
@@ -199,6 +221,18 @@ fn collect_files(message: &Message<'_>, out: &mut Vec<MailFile>, depth: usize) {
             .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream")))
             .unwrap_or_else(|| "application/octet-stream".into())
             .to_ascii_lowercase();
+        if content_type == exchange::LETTER_MEDIA_TYPE || content_type == exchange::NOTICE_MEDIA_TYPE {
+            // Only the outer message speaks for this mail; a forwarded one's facts are its own.
+            let slot = if content_type == exchange::LETTER_MEDIA_TYPE {
+                &mut ours.facts
+            } else {
+                &mut ours.notice
+            };
+            if depth == 0 && slot.is_none() {
+                *slot = Some(part.contents().to_vec());
+            }
+            continue;
+        }
         let inline = part
             .content_disposition()
             .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));

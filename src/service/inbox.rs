@@ -57,7 +57,7 @@ impl Services {
             remark: String::new(),
             speed: entry.speed.code().into(),
             secrecy: entry.secrecy.code().into(),
-            letter_type: String::new(),
+            letter_type: entry.letter_type.clone(),
         }
     }
 

@@ -121,6 +121,10 @@ pub struct Services {
     pub files: FileStore,
     pub attachments: AttachmentPolicy,
     pub edit_policy: user::EditPolicy,
+    /// Wakes the outbox worker when a letter is queued for e-mail.
+    pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// From of offices with neither an SMTP account nor an e-mail address (`[smtp] from`).
+    pub default_from: String,
 }
 
 impl Services {
@@ -130,6 +134,8 @@ impl Services {
             files,
             attachments: config.attachment_policy(),
             edit_policy: config.edit_policy(),
+            outbox_wake: Default::default(),
+            default_from: config.smtp.from.clone(),
         }
     }
 

@@ -1,11 +1,15 @@
-//! Sending a registered letter. In-system delivery (to offices of this deployment) works; e-mail
-//! delivery through the SMTP outbox is not built yet and is refused with a clear message.
+//! Sending a registered letter: in-system to offices of this deployment (straight into their
+//! inbox), and by e-mail through the outbox (queued in the same transaction, sent by the worker).
 
 use super::{Actor, Result, ServiceError, Services};
 use crate::domain::letter::{FieldErrors, Secrecy};
 use crate::domain::register::Register;
-use crate::store::deliveries::Delivery;
+use crate::domain::office::parse_email;
+use crate::mail::compose;
+use crate::store::deliveries::{Delivery, EmailRecipient};
+use crate::store::mailboxes::Security;
 use crate::store::offices::Office;
+use crate::store::smtp::SmtpAccount;
 
 /// One recipient as the form or the API names it.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -67,6 +71,8 @@ impl Services {
             return Err(invalid("recipients", "กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย"));
         }
         let mut offices: Vec<Office> = Vec::new();
+        let mut emails: Vec<EmailRecipient> = Vec::new();
+        let from = self.sending_address(&actor.office).await?;
         for r in recipients {
             match (&r.office, &r.email) {
                 (Some(id), None) => {
@@ -86,11 +92,19 @@ impl Services {
                     // ระเบียบงานสารบรรณ: ลับที่สุด never travels by e-mail.
                     return Err(invalid("recipients", "หนังสือชั้นลับที่สุดห้ามส่งทางอีเมล"));
                 }
-                (None, Some(_)) => {
-                    return Err(invalid(
-                        "recipients",
-                        "การส่งทางอีเมลยังไม่เปิดใช้ในรุ่นนี้ ส่งถึงหน่วยงานในระบบได้",
-                    ));
+                (None, Some(address)) => {
+                    let address = parse_email(address).map_err(|_| {
+                        invalid(
+                            "recipients",
+                            &format!("ที่อยู่อีเมล {} ไม่ถูกต้อง", address.trim()),
+                        )
+                    })?;
+                    if !emails.iter().any(|e| e.address.eq_ignore_ascii_case(&address)) {
+                        emails.push(EmailRecipient {
+                            message_id: compose::new_message_id(&from),
+                            address,
+                        });
+                    }
                 }
                 _ => {
                     return Err(invalid(
@@ -100,10 +114,68 @@ impl Services {
                 }
             }
         }
-        Ok(self
+        let deliveries = self
             .store
-            .send_in_system(&letter, &actor.office, &offices, key)
-            .await?)
+            .send_letter(&letter, &actor.office, &offices, &emails, key)
+            .await?;
+        if deliveries.iter().any(|d| d.channel == "email") {
+            self.outbox_wake.notify_one();
+        }
+        Ok(deliveries)
+    }
+
+    /// The From address of an office's letters: its SMTP account, its e-mail, else `[smtp] from`.
+    pub async fn sending_address(&self, office: &Office) -> Result<String> {
+        Ok(match self.store.smtp_account(&office.id).await? {
+            Some(a) => a.from_addr,
+            None => office
+                .email
+                .clone()
+                .filter(|e| !e.trim().is_empty())
+                .unwrap_or_else(|| self.default_from.clone()),
+        })
+    }
+
+    /// The clerk's "ส่งอีกครั้ง" on a failed or delayed e-mail.
+    pub async fn retry_delivery(&self, actor: &Actor, id: i64) -> Result<Delivery> {
+        if !actor.user.role.can_register(Register::Outbound) {
+            return Err(ServiceError::Forbidden("เฉพาะเจ้าหน้าที่ธุรการส่งหนังสือได้".into()));
+        }
+        let d = self.store.retry_delivery(&actor.office.id, id).await?;
+        self.outbox_wake.notify_one();
+        Ok(d)
+    }
+
+    /// Sets an office's SMTP account (CLI `saraban smtp set`).
+    pub async fn set_smtp_account(&self, account: SmtpAccount) -> Result<()> {
+        self.store.find_office(&account.office_id).await?;
+        let mut e = FieldErrors::default();
+        if account.host.trim().is_empty() {
+            e.add("host", "กรุณาระบุเครื่องแม่ข่าย SMTP");
+        }
+        if account.port == 0 {
+            e.add("port", "พอร์ตไม่ถูกต้อง");
+        }
+        if account.security == Security::None
+            && !matches!(account.host.trim(), "localhost" | "127.0.0.1" | "::1" | "[::1]")
+        {
+            e.add(
+                "security",
+                "ส่งแบบไม่เข้ารหัส (none) ได้เฉพาะเครื่องเดียวกัน (127.0.0.1) เท่านั้น",
+            );
+        }
+        if parse_email(&account.from_addr).is_err() {
+            e.add("from", "ที่อยู่อีเมลผู้ส่งไม่ถูกต้อง");
+        }
+        if let Some(ca) = &account.ca_file
+            && !std::path::Path::new(ca).is_file()
+        {
+            e.add("ca_file", format!("ไม่พบไฟล์ {ca}"));
+        }
+        if !e.is_empty() {
+            return Err(ServiceError::Invalid(e));
+        }
+        Ok(self.store.set_smtp_account(&account).await?)
     }
 
     pub async fn deliveries(&self, actor: &Actor, letter_id: i64) -> Result<Vec<Delivery>> {

@@ -7,12 +7,16 @@ use sqlx::any::AnyRow;
 use super::{Result, Store, StoreError, time_from_db, time_to_db};
 use crate::store::inbox::{EntrySource, MailRecord, NewInboxEntry, Recorded};
 use crate::store::letters::{Letter, NewAttachment};
+use crate::domain::exchange::NextStep;
 use crate::store::offices::Office;
 
 #[derive(Debug, Clone)]
 pub struct Delivery {
     pub id: i64,
     pub letter_id: i64,
+    pub office_id: String,
+    /// `letter`, or `notice` (our acceptance notice to the saraban that sent us a letter).
+    pub kind: String,
     pub channel: String,
     pub recipient_office_id: Option<String>,
     pub recipient_office_name: Option<String>,
@@ -26,6 +30,11 @@ pub struct Delivery {
     pub attempts: i64,
     pub error: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// The exact bytes sent, once built.
+    pub raw_sha256: Option<String>,
+    pub answers_message_id: Option<String>,
+    pub queued_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
 const SELECT: &str = "SELECT d.*, o.name AS recipient_office_name FROM deliveries d
@@ -34,9 +43,13 @@ const SELECT: &str = "SELECT d.*, o.name AS recipient_office_name FROM deliverie
 fn delivery_from_row(r: &AnyRow) -> Result<Delivery> {
     let registered: Option<String> = r.try_get("recipient_registered_at")?;
     let updated: String = r.try_get("updated_at")?;
+    let queued: Option<String> = r.try_get("queued_at")?;
+    let next: Option<String> = r.try_get("next_attempt_at")?;
     Ok(Delivery {
         id: r.try_get("id")?,
         letter_id: r.try_get("letter_id")?,
+        office_id: r.try_get("office_id")?,
+        kind: r.try_get("kind")?,
         channel: r.try_get("channel")?,
         recipient_office_id: r.try_get("recipient_office_id")?,
         recipient_office_name: r.try_get("recipient_office_name")?,
@@ -50,18 +63,31 @@ fn delivery_from_row(r: &AnyRow) -> Result<Delivery> {
         attempts: r.try_get("attempts")?,
         error: r.try_get("error")?,
         updated_at: time_from_db(&updated)?,
+        raw_sha256: r.try_get("raw_sha256")?,
+        answers_message_id: r.try_get("answers_message_id")?,
+        queued_at: queued.as_deref().map(time_from_db).transpose()?,
+        next_attempt_at: next.as_deref().map(time_from_db).transpose()?,
     })
 }
 
+/// An e-mail recipient of a send, with the Message-ID its copy will carry.
+#[derive(Debug, Clone)]
+pub struct EmailRecipient {
+    pub address: String,
+    pub message_id: String,
+}
+
 impl Store {
-    /// Sends a letter to offices of this deployment, in one transaction: each recipient's inbox
-    /// gets the letter (its facts and files exactly), and a delivery row records it. The same
-    /// idempotency key again returns what the first request did, sending nothing more.
-    pub async fn send_in_system(
+    /// Sends a letter, in one transaction: each office of this deployment gets the letter in its
+    /// inbox at once (its facts and files exactly), each e-mail address gets a row in the outbox
+    /// for the worker, and a delivery row records every recipient. The same idempotency key
+    /// again returns what the first request did, sending nothing more.
+    pub async fn send_letter(
         &self,
         letter: &Letter,
         sender: &Office,
         recipients: &[Office],
+        emails: &[EmailRecipient],
         key: &str,
     ) -> Result<Vec<Delivery>> {
         let now = Utc::now();
@@ -95,6 +121,9 @@ impl Store {
                     body_text: String::new(),
                     received_at: now,
                     speed: letter.speed,
+                    secrecy: letter.secrecy,
+                    letter_type: letter.letter_type.code().to_string(),
+                    notify_to: None,
                     refused: Vec::new(),
                     attachments: letter
                         .attachments
@@ -133,6 +162,21 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+            for email in emails {
+                sqlx::query(
+                    "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email, status,
+                        message_id, attempts, created_at, updated_at, kind, queued_at, next_attempt_at)
+                     VALUES ($1, $2, $3, 'email', $4, 'queued', $5, 0, $6, $6, 'letter', $6, $6)",
+                )
+                .bind(letter.id)
+                .bind(sender.id.clone())
+                .bind(key.to_string())
+                .bind(email.address.clone())
+                .bind(email.message_id.clone())
+                .bind(time_to_db(now))
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
         let sql =
@@ -143,6 +187,155 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(delivery_from_row).collect()
+    }
+
+    pub async fn find_delivery(&self, office_id: &str, id: i64) -> Result<Delivery> {
+        let sql = format!("{SELECT} WHERE d.id = $1 AND d.office_id = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(office_id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        delivery_from_row(&row)
+    }
+
+    /// The clerk's retry of a failed (or delayed) e-mail: due at once, with a fresh retry window.
+    /// Exactly the stored bytes go out again.
+    pub async fn retry_delivery(&self, office_id: &str, id: i64) -> Result<Delivery> {
+        let now = time_to_db(Utc::now());
+        let done = sqlx::query(
+            "UPDATE deliveries SET status = 'queued', error = NULL, queued_at = $1, next_attempt_at = $1,
+                lease_owner = NULL, lease_until = NULL, updated_at = $1
+             WHERE id = $2 AND office_id = $3 AND channel = 'email' AND status IN ('failed', 'delayed')",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(office_id.to_string())
+        .execute(self.pool())
+        .await?;
+        let d = self.find_delivery(office_id, id).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "ส่งซ้ำได้เฉพาะอีเมลที่ส่งไม่สำเร็จหรือล่าช้า".into(),
+            ));
+        }
+        Ok(d)
+    }
+
+    /// Claims up to `limit` e-mails that are due, for `lease` (another worker skips them until
+    /// it ends). PostgreSQL skips rows another worker is claiming at that instant; SQLite has a
+    /// single writer, so one statement is enough.
+    pub async fn claim_due(
+        &self,
+        owner: &str,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<Delivery>> {
+        let now = Utc::now();
+        let lock = match self.kind() {
+            super::DbKind::Postgres => "FOR UPDATE SKIP LOCKED",
+            super::DbKind::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE deliveries SET lease_owner = $1, lease_until = $2
+             WHERE id IN (SELECT id FROM deliveries
+                 WHERE channel = 'email' AND status IN ('queued', 'delayed') AND next_attempt_at <= $3
+                   AND (lease_until IS NULL OR lease_until < $3)
+                 ORDER BY next_attempt_at, id LIMIT $4 {lock})
+             RETURNING id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner.to_string())
+            .bind(time_to_db(now + lease))
+            .bind(time_to_db(now))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get("id")?;
+            let sql = format!("{SELECT} WHERE d.id = $1");
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_one(self.pool())
+                .await?;
+            out.push(delivery_from_row(&row)?);
+        }
+        out.sort_by_key(|d| (d.next_attempt_at, d.id));
+        Ok(out)
+    }
+
+    /// Records the built message: from now on exactly these bytes are sent.
+    pub async fn set_built(
+        &self,
+        id: i64,
+        owner: &str,
+        raw_sha256: &str,
+        message_id: &str,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET raw_sha256 = $1, message_id = $2
+             WHERE id = $3 AND lease_owner = $4 AND raw_sha256 IS NULL",
+        )
+        .bind(raw_sha256.to_string())
+        .bind(message_id.to_string())
+        .bind(id)
+        .bind(owner.to_string())
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("the delivery is no longer ours".into()));
+        }
+        Ok(())
+    }
+
+    /// Writes what an attempt came to and lets the lease go. A row whose lease another worker
+    /// took over is left as that worker has it.
+    pub async fn finish_attempt(
+        &self,
+        id: i64,
+        owner: &str,
+        step: &NextStep,
+        attempts: i64,
+    ) -> Result<bool> {
+        let now = time_to_db(Utc::now());
+        let (status, error, next) = match step {
+            NextStep::Sent => ("sent", None, None),
+            NextStep::Retry { at, delayed, error } => (
+                if *delayed { "delayed" } else { "queued" },
+                Some(error.clone()),
+                Some(time_to_db(*at)),
+            ),
+            NextStep::Failed(e) => ("failed", Some(e.clone()), None),
+        };
+        let done = sqlx::query(
+            "UPDATE deliveries SET status = $1, error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
+                attempts = $4, last_attempt_at = $5, updated_at = $5, lease_owner = NULL, lease_until = NULL
+             WHERE id = $6 AND lease_owner = $7 AND status IN ('queued', 'delayed')",
+        )
+        .bind(status)
+        .bind(error)
+        .bind(next)
+        .bind(attempts)
+        .bind(now)
+        .bind(id)
+        .bind(owner.to_string())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// E-mails by status, for the benchmark and the operator.
+    pub async fn outbox_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT status, COUNT(*) AS n FROM deliveries WHERE channel = 'email' GROUP BY status ORDER BY status",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+            .collect()
     }
 
     pub async fn deliveries(&self, letter_id: i64) -> Result<Vec<Delivery>> {

@@ -62,6 +62,12 @@ pub struct NewInboxEntry {
     pub body_text: String,
     pub received_at: DateTime<Utc>,
     pub speed: Speed,
+    pub secrecy: Secrecy,
+    /// The letter type code when the sender said it (saraban facts or in-system).
+    pub letter_type: String,
+    /// Where to send the acceptance notice when the letter is registered: the address of a
+    /// saraban that sent machine-readable facts.
+    pub notify_to: Option<String>,
     /// `[{"name": …, "reason": …}]`
     pub refused: Vec<RefusedFile>,
     pub attachments: Vec<NewAttachment>,
@@ -95,6 +101,8 @@ pub struct NewNotice {
     pub subject: String,
     pub raw_sha256: Option<String>,
     pub received_at: DateTime<Utc>,
+    /// For an acceptance notice: the receiver's register number, year and time.
+    pub acceptance: Option<(i64, i32, DateTime<Utc>)>,
 }
 
 /// What to write for one arrived message.
@@ -146,6 +154,8 @@ pub struct InboxEntry {
     pub body_text: String,
     pub speed: Speed,
     pub secrecy: Secrecy,
+    pub letter_type: String,
+    pub notify_to: Option<String>,
     pub received_at: DateTime<Utc>,
     pub refused: Vec<RefusedFile>,
     pub letter_id: Option<i64>,
@@ -194,7 +204,7 @@ pub enum InboxFilter {
 const ENTRY_COLUMNS: &str =
     "e.id, e.office_id, e.source, e.message_id, e.raw_sha256, e.raw_size, e.subject,
     e.doc_no, e.doc_date, e.sender, e.sender_email, e.recipient, e.body_text, e.speed, e.secrecy,
-    e.received_at, e.refused_attachments, e.letter_id, l.number AS letter_number,
+    e.letter_type, e.notify_to, e.received_at, e.refused_attachments, e.letter_id, l.number AS letter_number,
     (SELECT COUNT(*) FROM inbox_attachments a WHERE a.entry_id = e.id) AS attachment_count";
 
 fn entry_from_row(row: &AnyRow) -> Result<InboxEntry> {
@@ -221,6 +231,8 @@ fn entry_from_row(row: &AnyRow) -> Result<InboxEntry> {
         body_text: row.try_get("body_text")?,
         speed: Speed::parse(&speed).unwrap_or_default(),
         secrecy: Secrecy::parse(&secrecy).unwrap_or_default(),
+        letter_type: row.try_get("letter_type")?,
+        notify_to: row.try_get("notify_to")?,
         received_at: time_from_db(&received)?,
         refused: serde_json::from_str(&refused).unwrap_or_default(),
         letter_id: row.try_get("letter_id")?,
@@ -515,8 +527,8 @@ pub(crate) async fn record_in(
             let inserted = sqlx::query(
                 "INSERT INTO inbox_entries (office_id, source, mailbox_id, message_id, dedupe_key, raw_sha256,
                     raw_size, subject, doc_no, doc_date, sender, sender_email, recipient, body_text,
-                    received_at, refused_attachments, created_at, search_text, speed)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                    received_at, refused_attachments, created_at, search_text, speed, secrecy, letter_type, notify_to)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
                  ON CONFLICT (office_id, dedupe_key) DO NOTHING RETURNING id",
             )
             .bind(e.office_id.clone())
@@ -541,6 +553,9 @@ pub(crate) async fn record_in(
                 e.subject, e.doc_no, e.sender, e.sender_email, e.body_text.chars().take(2000).collect::<String>()
             )))
             .bind(e.speed.code())
+            .bind(e.secrecy.code())
+            .bind(e.letter_type.clone())
+            .bind(e.notify_to.clone())
             .fetch_optional(&mut **tx)
             .await?;
             match inserted {
@@ -632,6 +647,7 @@ pub(crate) async fn record_in(
             .fetch_one(&mut **tx)
             .await?;
             let id: i64 = row.try_get("id")?;
+            apply_notice(tx, n).await?;
             (Recorded::Notice { id }, n.kind, n.raw_sha256.clone())
         }
     };
@@ -657,4 +673,65 @@ pub(crate) async fn record_in(
         .await?;
     }
     Ok(recorded)
+}
+
+/// What a notice tells the outbox: a bounce fails the letter e-mail it reports on, an acceptance
+/// notice shows the receiver's register number. Only deliveries of the office the notice came to
+/// are touched, found by the Message-ID we gave them.
+async fn apply_notice(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: &NewNotice) -> Result<()> {
+    let Some(original) = n.original_message_id.clone() else {
+        return Ok(());
+    };
+    let now = time_to_db(Utc::now());
+    match (n.kind, &n.acceptance) {
+        ("acceptance", Some((number, year, at))) => {
+            sqlx::query(
+                "UPDATE deliveries SET status = 'registered', recipient_number = $1, recipient_year_be = $2,
+                    recipient_registered_at = $3, error = NULL, updated_at = $4
+                 WHERE message_id = $5 AND office_id = $6 AND channel = 'email' AND kind = 'letter'",
+            )
+            .bind(*number)
+            .bind(i64::from(*year))
+            .bind(time_to_db(*at))
+            .bind(now)
+            .bind(original)
+            .bind(n.office_id.clone())
+            .execute(&mut **tx)
+            .await?;
+        }
+        ("delivery_report", _) if n.action == "failed" => {
+            let reason = format!(
+                "อีเมลตีกลับจาก {}: {} {}",
+                if n.recipient.is_empty() { "ปลายทาง" } else { &n.recipient },
+                n.status,
+                n.diagnostic
+            );
+            sqlx::query(
+                "UPDATE deliveries SET status = 'failed', error = $1, updated_at = $2
+                 WHERE message_id = $3 AND office_id = $4 AND channel = 'email' AND kind = 'letter'
+                   AND status <> 'registered'",
+            )
+            .bind(reason.trim().to_string())
+            .bind(now)
+            .bind(original)
+            .bind(n.office_id.clone())
+            .execute(&mut **tx)
+            .await?;
+        }
+        ("delivery_report", _) if n.action == "delayed" => {
+            sqlx::query(
+                "UPDATE deliveries SET status = 'delayed', error = $1, updated_at = $2
+                 WHERE message_id = $3 AND office_id = $4 AND channel = 'email' AND kind = 'letter'
+                   AND status = 'sent'",
+            )
+            .bind(format!("ปลายทางยังส่งไม่ถึง: {} {}", n.status, n.diagnostic))
+            .bind(now)
+            .bind(original)
+            .bind(n.office_id.clone())
+            .execute(&mut **tx)
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
 }

@@ -386,6 +386,33 @@ impl Store {
             .bind(entry)
             .execute(&mut *tx)
             .await?;
+            // A letter another saraban e-mailed with its facts: queue our acceptance notice
+            // (e-CMS AcceptLetterNotifier) with this number, in the same transaction.
+            let origin = sqlx::query(
+                "SELECT notify_to, message_id FROM inbox_entries WHERE id = $1 AND source = 'email'",
+            )
+            .bind(entry)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = origin {
+                let notify_to: Option<String> = row.try_get("notify_to")?;
+                let message_id: Option<String> = row.try_get("message_id")?;
+                if let (Some(to), Some(answers)) = (notify_to, message_id) {
+                    sqlx::query(
+                        "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email,
+                            status, attempts, created_at, updated_at, kind, answers_message_id, queued_at,
+                            next_attempt_at)
+                         VALUES ($1, $2, 'acceptance', 'email', $3, 'queued', 0, $4, $4, 'notice', $5, $4, $4)",
+                    )
+                    .bind(id)
+                    .bind(office_id.clone())
+                    .bind(to)
+                    .bind(now.clone())
+                    .bind(answers)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
         }
 
         for (i, a) in new.attachments.iter().enumerate() {

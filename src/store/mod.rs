@@ -13,6 +13,7 @@ pub mod letters;
 pub mod mailboxes;
 pub mod offices;
 pub mod settings;
+pub mod smtp;
 pub mod users;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

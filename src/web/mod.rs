@@ -74,6 +74,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/letters/{id}/cancel", post(pages::letters::cancel))
         .route("/letters/{id}/send", post(pages::letters::send))
+        .route(
+            "/letters/{id}/deliveries/{delivery}/retry",
+            post(pages::letters::retry_delivery),
+        )
         .route("/letters/{id}/files/{n}", get(pages::letters::file))
         .route("/inbox", get(pages::inbox::list))
         .route("/inbox/{id}", get(pages::inbox::show))

@@ -356,39 +356,57 @@ pub struct LetterPage {
     pub send_targets: Vec<(String, String, bool)>,
     pub send_key: String,
     pub send_error: String,
+    /// The e-mail addresses typed, kept when the form comes back with an error.
+    pub send_emails: String,
     pub deliveries: Vec<DeliveryRow>,
 }
 
 pub struct DeliveryRow {
+    pub id: i64,
     pub to: String,
     pub channel: &'static str,
     pub status: &'static str,
-    pub registered: bool,
+    /// `done`, `wait` or `bad`: the colour of the status tag.
+    pub tone: &'static str,
     pub detail: String,
+    /// A failed or delayed e-mail can be sent again by the clerk.
+    pub can_retry: bool,
 }
 
 impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
     fn from(d: &crate::store::deliveries::Delivery) -> Self {
+        let notice = d.kind == "notice";
+        let attempts = if d.attempts > 1 {
+            format!(" (พยายาม {} ครั้ง)", d.attempts)
+        } else {
+            String::new()
+        };
         DeliveryRow {
+            id: d.id,
             to: d
                 .recipient_office_name
                 .clone()
                 .or_else(|| d.recipient_email.clone())
                 .unwrap_or_default(),
-            channel: if d.channel == "in-system" {
-                "ในระบบ"
-            } else {
-                "อีเมล"
+            channel: match (d.channel.as_str(), notice) {
+                ("in-system", _) => "ในระบบ",
+                (_, true) => "อีเมลแจ้งลงทะเบียนรับ",
+                _ => "อีเมล",
             },
             status: match d.status.as_str() {
                 "queued" => "รอส่ง",
-                "sent" => "ส่งแล้ว",
+                "sent" if notice => "แจ้งผู้ส่งแล้ว",
+                "sent" => "ส่งแล้ว รอปลายทางลงทะเบียนรับ",
                 "delivered" => "ถึงผู้รับแล้ว รอลงทะเบียนรับ",
                 "registered" => "ผู้รับลงทะเบียนรับแล้ว",
                 "delayed" => "ส่งล่าช้า กำลังลองใหม่",
                 _ => "ส่งไม่สำเร็จ",
             },
-            registered: d.status == "registered",
+            tone: match d.status.as_str() {
+                "registered" | "delivered" => "done",
+                "failed" | "delayed" => "bad",
+                _ => "wait",
+            },
             detail: match (
                 d.recipient_number,
                 d.recipient_year_be,
@@ -397,8 +415,18 @@ impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
                 (Some(n), Some(y), Some(at)) => {
                     format!("เลขทะเบียนรับ {n}/{y} เมื่อ {}", thai_date::format_datetime(at))
                 }
-                _ => d.error.clone().unwrap_or_default(),
+                _ => match (&d.error, d.next_attempt_at) {
+                    (Some(e), Some(next)) if d.status == "delayed" || d.status == "queued" => {
+                        format!(
+                            "{e}{attempts} · จะลองใหม่ {}",
+                            thai_date::format_datetime(next)
+                        )
+                    }
+                    (Some(e), _) => format!("{e}{attempts}"),
+                    (None, _) => String::new(),
+                },
             },
+            can_retry: d.channel == "email" && (d.status == "failed" || d.status == "delayed"),
         }
     }
 }

@@ -7,6 +7,7 @@ mod browser_ui;
 mod cli;
 mod mail_imap;
 mod mail_ingest;
+mod mail_out;
 mod numbering;
 mod openapi_doc;
 mod pages;

@@ -32,6 +32,8 @@ pub struct EntryJson {
     received_at: String,
     speed: &'static str,
     secrecy: &'static str,
+    /// The letter type code when the sender said it (saraban facts or in-system), else empty.
+    letter_type: String,
     letter_id: Option<i64>,
     letter_number: Option<i64>,
     raw_sha256: Option<String>,
@@ -58,6 +60,7 @@ impl From<&InboxEntry> for EntryJson {
             received_at: time_to_db(e.received_at),
             speed: e.speed.code(),
             secrecy: e.secrecy.code(),
+            letter_type: e.letter_type.clone(),
             letter_id: e.letter_id,
             letter_number: e.letter_number,
             raw_sha256: e.raw_sha256.clone(),

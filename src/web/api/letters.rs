@@ -381,6 +381,7 @@ pub fn delivery_json(d: &crate::store::deliveries::Delivery) -> serde_json::Valu
         "recipient_number": d.recipient_number, "recipient_year_be": d.recipient_year_be,
         "recipient_registered_at": d.recipient_registered_at.map(time_to_db),
         "message_id": d.message_id, "attempts": d.attempts, "error": d.error,
+        "kind": d.kind, "next_attempt_at": d.next_attempt_at.map(time_to_db),
     })
 }
 
@@ -411,4 +412,15 @@ pub async fn deliveries(
     let deliveries = state.services.deliveries(&viewer.actor, id).await?;
     let items: Vec<serde_json::Value> = deliveries.iter().map(delivery_json).collect();
     Ok(Json(serde_json::json!({ "items": items })))
+}
+
+/// `POST /api/v1/deliveries/{id}/retry`: a failed or delayed e-mail goes back in the queue, due at
+/// once; exactly the stored message is sent again.
+pub async fn retry_delivery(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    Params(id): Params<i64>,
+) -> Result<Response, WebError> {
+    let d = state.services.retry_delivery(&viewer.actor, id).await?;
+    Ok((StatusCode::ACCEPTED, Json(delivery_json(&d))).into_response())
 }

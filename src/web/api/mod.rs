@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/letters/{id}/history", get(letters::history))
         .route("/letters/{id}/send", post(letters::send))
         .route("/letters/{id}/deliveries", get(letters::deliveries))
+        .route("/deliveries/{id}/retry", post(letters::retry_delivery))
         .route("/letters/{id}/attachments/{n}", get(letters::attachment))
         .route("/settings", get(settings::show).patch(settings::update))
         .route("/settings/years", post(settings::add_year))

@@ -101,7 +101,7 @@ pub fn spec() -> Value {
             "properties": {"kind": {"type": "string"}, "actor": {"type": "string"}, "at": {"type": "string"}, "detail": {"type": "object"}}}}))), &[401, 404])}},
         "/letters/{id}/send": {
           "parameters": [id_param("id", "letter id")],
-          "post": {"summary": "ส่งหนังสือที่ลงทะเบียนส่งแล้ว ถึงหน่วยงานในระบบ (การส่งทางอีเมลยังไม่เปิดใช้: 422)",
+          "post": {"summary": "ส่งหนังสือที่ลงทะเบียนส่งแล้ว ถึงหน่วยงานในระบบ (เข้าหนังสือรับทันที) และทางอีเมล (เข้าคิวส่ง); ลับที่สุดห้ามส่งทางอีเมล (422)",
             "requestBody": json_body(json!({"type": "object", "required": ["recipients", "idempotency_key"], "properties": {
               "recipients": {"type": "array", "items": {"type": "object", "properties": {"office": {"type": "string"}, "email": {"type": "string"}}}},
               "idempotency_key": {"type": "string", "description": "the same key again sends nothing more and answers the same deliveries"}}})),
@@ -109,6 +109,10 @@ pub fn spec() -> Value {
         "/letters/{id}/deliveries": {
           "parameters": [id_param("id", "letter id")],
           "get": {"summary": "สถานะการส่งถึงผู้รับแต่ละราย", "responses": responses(("200", ok("deliveries", json!({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Delivery"}}}}))), &[401, 404])}},
+        "/deliveries/{id}/retry": {
+          "parameters": [id_param("id", "delivery id")],
+          "post": {"summary": "ส่งอีเมลที่ส่งไม่สำเร็จหรือล่าช้าอีกครั้ง (ข้อความเดิม Message-ID เดิม)",
+            "responses": responses(("202", ok("the delivery, queued again", json!({"$ref": "#/components/schemas/Delivery"}))), &[401, 403, 404, 409])}},
         "/letters/{id}/attachments/{n}": {
           "parameters": [id_param("id", "letter id"), id_param("n", "1-based file position")],
           "get": {"summary": "ไฟล์แนบ (ไบต์)", "responses": responses(("200", json!({"description": "the file's bytes", "content": {"application/octet-stream": {}}})), &[401, 404])}},
@@ -200,11 +204,13 @@ pub fn spec() -> Value {
             "channel": {"type": "string", "enum": ["email", "in-system"]},
             "status": {"type": "string", "enum": ["queued", "sent", "delivered", "registered", "delayed", "failed"]},
             "recipient_number": {"type": ["integer", "null"]}, "recipient_year_be": {"type": ["integer", "null"]},
-            "message_id": {"type": ["string", "null"]}, "attempts": {"type": "integer"}, "error": {"type": ["string", "null"]}}},
+            "message_id": {"type": ["string", "null"]}, "attempts": {"type": "integer"}, "error": {"type": ["string", "null"]},
+            "kind": {"type": "string", "enum": ["letter", "notice"], "description": "notice: our acceptance notice to the saraban that sent us this letter"},
+            "next_attempt_at": {"type": ["string", "null"]}}},
           "InboxEntry": {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string", "enum": ["unregistered", "registered"]},
             "source": {"type": "string", "enum": ["email", "in-system", "manual"]}, "message_id": {"type": ["string", "null"]}, "subject": {"type": "string"},
             "doc_no": {"type": "string"}, "doc_date": {"type": ["string", "null"]}, "from": {"type": "string"}, "from_email": {"type": "string"},
-            "received_at": {"type": "string"}, "letter_id": {"type": ["integer", "null"]}, "letter_number": {"type": ["integer", "null"]},
+            "received_at": {"type": "string"}, "letter_id": {"type": ["integer", "null"]}, "letter_number": {"type": ["integer", "null"]}, "letter_type": {"type": "string"},
             "attachments": {"type": "array", "items": {"type": "object"}}, "refused_attachments": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "reason": {"type": "string"}}}}}},
           "User": {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"}, "full_name": {"type": "string"},
             "role": {"type": "string"}, "active": {"type": "boolean"}, "office_id": {"type": "string"}}}

@@ -1,6 +1,8 @@
 //! One entry: its page, edit, cancel, and its files.
 
 use axum::Form;
+
+use super::CsrfForm;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -87,6 +89,7 @@ async fn letter_page(
         send_targets,
         send_key: crate::security::random_token().unwrap_or_default(),
         send_error: String::new(),
+        send_emails: String::new(),
         deliveries: deliveries
             .iter()
             .map(crate::web::views::DeliveryRow::from)
@@ -112,6 +115,7 @@ pub async fn show(
         "edited" => "บันทึกการแก้ไขเรียบร้อย".to_string(),
         "cancelled" => "ยกเลิกรายการเรียบร้อย เลขทะเบียนคงไว้".to_string(),
         "sent" => "ส่งหนังสือเรียบร้อย".to_string(),
+        "retry" => "นำอีเมลกลับเข้าคิวส่งแล้ว".to_string(),
         _ => String::new(),
     };
     letter_page(&state, &viewer, letter, flash, String::new(), String::new()).await
@@ -323,7 +327,7 @@ pub async fn send(
             .unwrap_or_default()
     };
     viewer.check_csrf(Some(&field("csrf")))?;
-    let recipients: Vec<crate::service::sending::RecipientInput> = pairs
+    let mut recipients: Vec<crate::service::sending::RecipientInput> = pairs
         .iter()
         .filter(|(k, _)| k == "office")
         .map(|(_, v)| crate::service::sending::RecipientInput {
@@ -331,6 +335,16 @@ pub async fn send(
             email: None,
         })
         .collect();
+    let emails = field("emails");
+    recipients.extend(
+        emails
+            .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .filter(|a| !a.is_empty())
+            .map(|a| crate::service::sending::RecipientInput {
+                office: None,
+                email: Some(a.to_string()),
+            }),
+    );
     match state
         .services
         .send_letter(&viewer.actor, id, &recipients, &field("idempotency_key"))
@@ -349,10 +363,34 @@ pub async fn send(
             )
             .await?;
             page.send_error = errors.summary();
+            page.send_emails = emails;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// "ส่งอีกครั้ง" on a failed or delayed e-mail of this letter.
+pub async fn retry_delivery(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params((id, delivery)): Params<(i64, i64)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    let d = state
+        .services
+        .store
+        .find_delivery(&viewer.actor.office.id, delivery)
+        .await?;
+    if d.letter_id != id {
+        return Err(WebError::NotFound);
+    }
+    state
+        .services
+        .retry_delivery(&viewer.actor, delivery)
+        .await?;
+    Ok(Redirect::to(&format!("/letters/{id}?done=retry")).into_response())
 }
 
 /// `a=1&b=2&b=3` as pairs, repeated names kept.

@@ -89,12 +89,14 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
     // Notice new mailboxes at once in tests.
     config.mail.scan_secs = 1;
     config.mail.drop_dir = dir.path().join("dropbox");
+    config.smtp.outbox_dir = dir.path().join("outbox");
+    config.smtp.poll_secs = 1;
     adjust(&mut config);
     let store = saraban::app::open_store(&config).await.expect("open store");
     let listener = saraban::app::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let router = saraban::app::build_router(store.clone(), config.clone());
     let services = saraban::app::services(store.clone(), &config);
+    let router = saraban::app::router_for(services.clone(), config.clone());
     let (workers_tx, workers_rx) = tokio::sync::watch::channel(false);
     saraban::app::spawn_workers(services.clone(), &config, workers_rx);
     let (tx, rx) = oneshot::channel::<()>();

@@ -1,0 +1,496 @@
+//! The outbox worker started by `serve`: claims due e-mails with a lease, builds each message once
+//! (stored by sha256, so every retry sends exactly the same bytes with the same Message-ID), sends
+//! it without any database transaction open, and records what happened: sent, retry later with
+//! backoff (4xx, timeouts, refused connections), or failed (5xx, or too long undelivered).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::Utc;
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use thiserror::Error;
+use tokio::sync::{Mutex, watch};
+
+use super::compose::{self, FactsPart, OutgoingFile, OutgoingMail};
+use crate::config::SmtpConfig;
+use crate::domain::exchange::{self, AcceptNotice, Attempt, FileFacts, LetterFacts, Party};
+use crate::service::Services;
+use crate::store::deliveries::Delivery;
+use crate::store::mailboxes::Security;
+use crate::store::offices::Office;
+use crate::store::smtp::SmtpAccount;
+
+#[derive(Debug, Error)]
+pub enum OutboxError {
+    #[error("ตั้งค่า SMTP ไม่ถูกต้อง: {0}")]
+    Config(String),
+    #[error("{0}")]
+    Compose(#[from] compose::ComposeError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Files(#[from] crate::files::FileError),
+}
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// The embedded default: each message becomes an .eml file in a folder.
+    File(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// How one office's mail leaves: its From address and the transport.
+pub struct Route {
+    pub from_addr: String,
+    pub description: String,
+    transport: Transport,
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn smtp_transport(
+    host: &str,
+    port: u16,
+    security: Security,
+    ca_file: Option<&str>,
+    username: Option<&str>,
+    password: Option<&str>,
+    timeout: Duration,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, OutboxError> {
+    let tls_parameters = || -> Result<TlsParameters, OutboxError> {
+        let mut builder = TlsParameters::builder(host.to_string());
+        if let Some(path) = ca_file.filter(|p| !p.trim().is_empty()) {
+            let pem = std::fs::read(path)
+                .map_err(|e| OutboxError::Config(format!("อ่านไฟล์ CA {path} ไม่ได้: {e}")))?;
+            let cert = Certificate::from_pem(&pem)
+                .map_err(|e| OutboxError::Config(format!("ไฟล์ CA {path}: {e}")))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        builder
+            .build_rustls()
+            .map_err(|e| OutboxError::Config(e.to_string()))
+    };
+    let tls = match security {
+        Security::None if !is_loopback(host) => {
+            return Err(OutboxError::Config(
+                "ส่งแบบไม่เข้ารหัสได้เฉพาะเครื่องเดียวกัน (127.0.0.1) เท่านั้น".into(),
+            ));
+        }
+        Security::None => Tls::None,
+        Security::StartTls => Tls::Required(tls_parameters()?),
+        Security::Tls => Tls::Wrapper(tls_parameters()?),
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(port)
+        .tls(tls)
+        .timeout(Some(timeout));
+    if let Some(user) = username.filter(|u| !u.is_empty()) {
+        builder = builder.credentials(Credentials::new(
+            user.to_string(),
+            password.unwrap_or("").to_string(),
+        ));
+    }
+    Ok(builder.build())
+}
+
+/// The route of an office: its own SMTP account, else the deployment's `[smtp]` server, else
+/// .eml files in `[smtp] outbox_dir`.
+pub fn route_for(
+    office: &Office,
+    account: Option<&SmtpAccount>,
+    config: &SmtpConfig,
+) -> Result<Route, OutboxError> {
+    let timeout = Duration::from_secs(config.timeout_secs.max(1));
+    if let Some(a) = account {
+        return Ok(Route {
+            from_addr: a.from_addr.clone(),
+            description: format!("smtp {}:{} ({})", a.host, a.port, a.security.code()),
+            transport: Transport::Smtp(smtp_transport(
+                &a.host,
+                a.port,
+                a.security,
+                a.ca_file.as_deref(),
+                a.username.as_deref(),
+                a.password.as_deref(),
+                timeout,
+            )?),
+        });
+    }
+    let from_addr = office
+        .email
+        .clone()
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| config.from.clone());
+    if !config.host.trim().is_empty() {
+        let security = Security::parse(&config.security).ok_or_else(|| {
+            OutboxError::Config(format!(
+                "[smtp] security = {:?} (none|starttls|tls)",
+                config.security
+            ))
+        })?;
+        return Ok(Route {
+            from_addr,
+            description: format!("smtp {}:{} ({})", config.host, config.port, security.code()),
+            transport: Transport::Smtp(smtp_transport(
+                &config.host,
+                config.port,
+                security,
+                Some(config.ca_file.as_str()),
+                Some(config.username.as_str()),
+                Some(config.password.as_str()),
+                timeout,
+            )?),
+        });
+    }
+    std::fs::create_dir_all(&config.outbox_dir).map_err(|e| {
+        OutboxError::Config(format!(
+            "สร้างโฟลเดอร์ {} ไม่ได้: {e}",
+            config.outbox_dir.display()
+        ))
+    })?;
+    Ok(Route {
+        from_addr,
+        description: format!("files in {}", config.outbox_dir.display()),
+        transport: Transport::File(AsyncFileTransport::<Tokio1Executor>::new(
+            &config.outbox_dir,
+        )),
+    })
+}
+
+impl Route {
+    /// Sends bytes as they are; the answer says whether trying again may help.
+    pub async fn send(&self, to: &str, raw: &[u8]) -> Attempt {
+        let envelope = match (self.from_addr.parse::<Address>(), to.trim().parse::<Address>()) {
+            (Ok(from), Ok(to)) => match Envelope::new(Some(from), vec![to]) {
+                Ok(e) => e,
+                Err(e) => return Attempt::Permanent(e.to_string()),
+            },
+            (Err(_), _) => {
+                return Attempt::Permanent(format!(
+                    "ที่อยู่ผู้ส่ง {} ไม่ถูกต้อง",
+                    self.from_addr
+                ));
+            }
+            (_, Err(_)) => return Attempt::Permanent(format!("ที่อยู่ผู้รับ {to} ไม่ถูกต้อง")),
+        };
+        match &self.transport {
+            Transport::Smtp(t) => match t.send_raw(&envelope, raw).await {
+                Ok(_) => Attempt::Sent,
+                Err(e) if e.is_permanent() => Attempt::Permanent(smtp_reason(&e)),
+                Err(e) => Attempt::Transient(smtp_reason(&e)),
+            },
+            Transport::File(t) => match t.send_raw(&envelope, raw).await {
+                Ok(_) => Attempt::Sent,
+                Err(e) => Attempt::Transient(format!("เขียนไฟล์อีเมลไม่ได้: {e}")),
+            },
+        }
+    }
+}
+
+/// The server's words when it answered, else what went wrong on the way.
+fn smtp_reason(e: &lettre::transport::smtp::Error) -> String {
+    let text = e.to_string();
+    match e.status() {
+        Some(code) if !text.contains(&code.to_string()) => format!("{code} {text}"),
+        _ => text,
+    }
+}
+
+/// Runs until `shutdown` turns true.
+pub async fn run(services: Services, config: SmtpConfig, mut shutdown: watch::Receiver<bool>) {
+    let owner = format!(
+        "{}-{}",
+        std::process::id(),
+        crate::security::random_token()
+            .unwrap_or_default()
+            .get(..8)
+            .unwrap_or("x")
+    );
+    let worker = Worker::new(services.clone(), config.clone(), owner);
+    let poll = Duration::from_secs(config.poll_secs.max(1));
+    let batch = (config.concurrency.max(1) * 4) as i64;
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        // Take the wake-up before looking, so a letter queued while we look is not missed.
+        let woken = services.outbox_wake.notified();
+        match worker.round(batch).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "outbox"),
+        }
+        tokio::select! {
+            _ = woken => {}
+            _ = tokio::time::sleep(poll) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+pub struct Worker {
+    services: Services,
+    config: SmtpConfig,
+    owner: String,
+    /// Transports by office, rebuilt when the office's account changes (pooled connections).
+    routes: Mutex<HashMap<String, (Option<SmtpAccount>, Option<String>, Arc<Route>)>>,
+}
+
+impl Worker {
+    pub fn new(services: Services, config: SmtpConfig, owner: String) -> Worker {
+        Worker {
+            services,
+            config,
+            owner,
+            routes: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Claims and sends one batch of due e-mails; how many were claimed.
+    pub async fn round(&self, batch: i64) -> Result<usize, OutboxError> {
+        use futures_util::StreamExt;
+        let lease = chrono::Duration::seconds(self.config.lease_secs.max(1) as i64);
+        let claimed = self
+            .services
+            .store
+            .claim_due(&self.owner, lease, batch)
+            .await?;
+        let n = claimed.len();
+        futures_util::stream::iter(claimed)
+            .for_each_concurrent(self.config.concurrency.max(1), |d| async move {
+                if let Err(e) = self.attempt(d).await {
+                    tracing::warn!(error = %e, "outbox attempt");
+                }
+            })
+            .await;
+        Ok(n)
+    }
+
+    async fn route(&self, office: &Office) -> Result<Arc<Route>, OutboxError> {
+        let account = self.services.store.smtp_account(&office.id).await?;
+        let mut routes = self.routes.lock().await;
+        if let Some((a, email, route)) = routes.get(&office.id)
+            && *a == account
+            && *email == office.email
+        {
+            return Ok(route.clone());
+        }
+        let route = Arc::new(route_for(office, account.as_ref(), &self.config)?);
+        routes.insert(
+            office.id.clone(),
+            (account, office.email.clone(), route.clone()),
+        );
+        Ok(route)
+    }
+
+    async fn attempt(&self, d: Delivery) -> Result<(), OutboxError> {
+        let store = &self.services.store;
+        let attempts = d.attempts + 1;
+        let office = store.find_office(&d.office_id).await?;
+        let outcome = match self.route(&office).await {
+            Err(e) => Attempt::Transient(e.to_string()),
+            Ok(route) => match self.message(&d, &office, &route).await {
+                Err(OutboxError::Compose(e)) => Attempt::Permanent(e.to_string()),
+                Err(e) => Attempt::Transient(e.to_string()),
+                Ok(raw) => {
+                    let to = d.recipient_email.clone().unwrap_or_default();
+                    let limit = Duration::from_secs(self.config.timeout_secs.max(1) * 2);
+                    match tokio::time::timeout(limit, route.send(&to, &raw)).await {
+                        Ok(a) => a,
+                        Err(_) => Attempt::Transient("หมดเวลาระหว่างส่ง".into()),
+                    }
+                }
+            },
+        };
+        let mut jitter = [0u8; 1];
+        let _ = getrandom::fill(&mut jitter);
+        let step = self.config.retry_policy().next_step(
+            outcome,
+            attempts,
+            d.queued_at.unwrap_or(d.updated_at),
+            Utc::now(),
+            f64::from(jitter[0]) / 255.0,
+        );
+        if !store
+            .finish_attempt(d.id, &self.owner, &step, attempts)
+            .await?
+        {
+            tracing::warn!(delivery = d.id, "outbox lease lost before the result was saved");
+        }
+        Ok(())
+    }
+
+    /// The message's bytes: the stored ones, or built now, stored, and recorded as the bytes.
+    async fn message(
+        &self,
+        d: &Delivery,
+        office: &Office,
+        route: &Route,
+    ) -> Result<Bytes, OutboxError> {
+        let files = &self.services.files;
+        if let Some(sha) = &d.raw_sha256 {
+            return Ok(files.get(sha).await?);
+        }
+        let letter = self
+            .services
+            .store
+            .find_letter(&office.id, d.letter_id)
+            .await?;
+        let to = d.recipient_email.clone().unwrap_or_default();
+        let sender = Party {
+            organization_id: office.id.clone(),
+            name: office.name.clone(),
+            doc_prefix: office.prefix.clone(),
+            email: route.from_addr.clone(),
+        };
+        let (message_id, raw) = if d.kind == "notice" {
+            let answers = d.answers_message_id.clone().unwrap_or_default();
+            let notice = AcceptNotice {
+                version: exchange::VERSION,
+                notifier: exchange::ACCEPT_NOTIFIER.into(),
+                letter_message_id: answers.clone(),
+                letter_id: letter.doc_no.clone(),
+                accept_id: letter.number,
+                accept_year: letter.year_be,
+                accept_time: letter.registered_at,
+                receiver_party: sender,
+            };
+            let message_id = compose::new_message_id(&route.from_addr);
+            let raw = compose::build(OutgoingMail {
+                from_addr: &route.from_addr,
+                from_name: &office.name,
+                to_addr: &to,
+                message_id: &message_id,
+                subject: exchange::notice_subject(&notice),
+                body: exchange::notice_body(&notice),
+                facts: FactsPart {
+                    media_type: exchange::NOTICE_MEDIA_TYPE,
+                    file_name: exchange::NOTICE_FILE_NAME,
+                    json: notice.to_json(),
+                },
+                files: Vec::new(),
+                kind: "notice",
+                auto_submitted: true,
+                in_reply_to: (!answers.is_empty()).then_some(answers.as_str()),
+            })?;
+            (message_id, raw)
+        } else {
+            let message_id = d
+                .message_id
+                .clone()
+                .unwrap_or_else(|| compose::new_message_id(&route.from_addr));
+            let mut outgoing = Vec::with_capacity(letter.attachments.len());
+            let mut file_facts = Vec::with_capacity(letter.attachments.len());
+            for a in &letter.attachments {
+                let data = files.get(&a.sha256).await?;
+                file_facts.push(FileFacts {
+                    file_name: a.name.clone(),
+                    description: a.description.clone(),
+                    mime_code: a.kind.mime().to_string(),
+                    size: a.size,
+                    sha256: a.sha256.clone(),
+                });
+                outgoing.push(OutgoingFile {
+                    name: a.name.clone(),
+                    mime: a.kind.mime().to_string(),
+                    data: data.to_vec(),
+                });
+            }
+            let facts = LetterFacts {
+                version: exchange::VERSION,
+                id: letter.doc_no.clone(),
+                correspondence_date: letter.doc_date,
+                subject: letter.subject.clone(),
+                speed_code: letter.speed.ecms_code().into(),
+                secret_code: letter.secrecy.ecms_code().into(),
+                letter_type: letter.letter_type.code().into(),
+                sender_party: sender,
+                receiver_party: Party {
+                    organization_id: String::new(),
+                    name: if letter.recipient.trim().is_empty() {
+                        to.clone()
+                    } else {
+                        letter.recipient.clone()
+                    },
+                    doc_prefix: String::new(),
+                    email: to.clone(),
+                },
+                sender_register_number: letter.number,
+                sender_register_year: letter.year_be,
+                attachments: file_facts,
+            };
+            let raw = compose::build(OutgoingMail {
+                from_addr: &route.from_addr,
+                from_name: &office.name,
+                to_addr: &to,
+                message_id: &message_id,
+                subject: exchange::letter_subject(&letter.doc_no, letter.doc_date, &letter.subject),
+                body: exchange::letter_body(&facts),
+                facts: FactsPart {
+                    media_type: exchange::LETTER_MEDIA_TYPE,
+                    file_name: exchange::FACTS_FILE_NAME,
+                    json: facts.to_json(),
+                },
+                files: outgoing,
+                kind: "letter",
+                auto_submitted: false,
+                in_reply_to: None,
+            })?;
+            (message_id, raw)
+        };
+        let raw = Bytes::from(raw);
+        let sha = files.put(raw.clone()).await?;
+        self.services
+            .store
+            .set_built(d.id, &self.owner, &sha, &message_id)
+            .await?;
+        Ok(raw)
+    }
+}
+
+/// Sends one test message through an office's route (`saraban smtp test`).
+pub async fn send_test(
+    office: &Office,
+    account: Option<&SmtpAccount>,
+    config: &SmtpConfig,
+    to: &str,
+) -> Result<String, String> {
+    let route = route_for(office, account, config).map_err(|e| e.to_string())?;
+    let message_id = compose::new_message_id(&route.from_addr);
+    let raw = compose::build(OutgoingMail {
+        from_addr: &route.from_addr,
+        from_name: &office.name,
+        to_addr: to,
+        message_id: &message_id,
+        subject: format!("ทดสอบการส่งอีเมลจากระบบสารบรรณ {}", office.name),
+        body: format!(
+            "อีเมลทดสอบจากระบบสารบรรณอิเล็กทรอนิกส์ของ{}\nส่งผ่าน {}\n",
+            office.name, route.description
+        ),
+        facts: FactsPart {
+            media_type: "application/json",
+            file_name: "test.json",
+            json: b"{\"test\": true}".to_vec(),
+        },
+        files: Vec::new(),
+        kind: "test",
+        auto_submitted: true,
+        in_reply_to: None,
+    })
+    .map_err(|e| e.to_string())?;
+    match route.send(to, &raw).await {
+        Attempt::Sent => Ok(format!("{} ({message_id})", route.description)),
+        Attempt::Transient(e) | Attempt::Permanent(e) => Err(e),
+    }
+}
