@@ -130,6 +130,20 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         size_kb: usize,
     },
+    /// Register N outbound letters with a file each and send them through saraban's outbox to a
+    /// private Postfix, beside a plain SMTP client sending the same bytes (needs postfix,
+    /// dovecot-imapd, dovecot-lmtpd and openssl; run as root).
+    Send {
+        /// How many letters.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Size of each letter's file in MB.
+        #[arg(long, default_value_t = 1.0)]
+        file_mb: f64,
+        /// Messages sent at the same time (both sides).
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -269,11 +283,23 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    if let Command::Bench(BenchCommand::Ingest { count, size_kb }) = cli.command {
-        // A benchmark brings its own servers and database; the configured ones are not touched.
-        let figures = saraban::bench::ingest::run(count, size_kb).await?;
-        println!("{}", figures.report());
-        return Ok(());
+    // A benchmark brings its own servers and database; the configured ones are not touched.
+    match cli.command {
+        Command::Bench(BenchCommand::Ingest { count, size_kb }) => {
+            let figures = saraban::bench::ingest::run(count, size_kb).await?;
+            println!("{}", figures.report());
+            return Ok(());
+        }
+        Command::Bench(BenchCommand::Send {
+            count,
+            file_mb,
+            concurrency,
+        }) => {
+            let figures = saraban::bench::send::run(count, file_mb, concurrency).await?;
+            println!("{}", figures.report());
+            return Ok(());
+        }
+        _ => {}
     }
     let config = Config::load(cli.config.as_deref())?;
     let store = app::open_store(&config)
@@ -475,9 +501,7 @@ async fn run_smtp(
                     a.host,
                     a.port,
                     a.security.code(),
-                    a.username
-                        .map(|u| format!(" as {u}"))
-                        .unwrap_or_default(),
+                    a.username.map(|u| format!(" as {u}")).unwrap_or_default(),
                     a.from_addr
                 ),
                 None if config.smtp.host.trim().is_empty() => println!(

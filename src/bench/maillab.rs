@@ -377,6 +377,17 @@ impl Postfix {
     /// Starts Postfix in `dovecot`'s lab; `smtp_port` when given (a test may want a port known
     /// before the server is up), else one the kernel picks.
     pub async fn start(dovecot: &Dovecot, recipients: &[&str], smtp_port: Option<u16>) -> Postfix {
+        Postfix::start_with(dovecot, recipients, smtp_port, false).await
+    }
+
+    /// As [`Postfix::start`]; with `discard`, accepted mail is thrown away instead of delivered
+    /// (a benchmark measures the SMTP side without filling a mailbox).
+    pub async fn start_with(
+        dovecot: &Dovecot,
+        recipients: &[&str],
+        smtp_port: Option<u16>,
+        discard: bool,
+    ) -> Postfix {
         let lab = dovecot.dir.path();
         let pf = lab.join("postfix");
         for sub in ["etc", "spool", "data"] {
@@ -392,6 +403,11 @@ impl Postfix {
         std::fs::write(pf.join("etc/vmailbox"), vmailbox).unwrap();
         let l = lab.display();
         let p = pf.display();
+        let delivery = if discard {
+            "discard:".to_string()
+        } else {
+            format!("lmtp:unix:{l}/run/dovecot/lmtp")
+        };
         let main_cf = format!(
             r#"compatibility_level = 3.6
 queue_directory = {p}/spool
@@ -415,7 +431,7 @@ default_transport = error:5.7.1 no external delivery
 relay_transport = error:5.7.1 no external delivery
 virtual_mailbox_domains = example.test
 virtual_mailbox_maps = texthash:{p}/etc/vmailbox
-virtual_transport = lmtp:unix:{l}/run/dovecot/lmtp
+virtual_transport = {delivery}
 smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = {l}/run/dovecot/auth-postfix

@@ -2,3 +2,4 @@
 
 pub mod ingest;
 pub mod maillab;
+pub mod send;

@@ -465,9 +465,6 @@ mod tests {
             p.next_step(Attempt::Permanent("550 no".into()), 1, t0, t0, 0.0),
             NextStep::Failed("550 no".into())
         );
-        assert_eq!(
-            p.next_step(Attempt::Sent, 1, t0, t0, 0.0),
-            NextStep::Sent
-        );
+        assert_eq!(p.next_step(Attempt::Sent, 1, t0, t0, 0.0), NextStep::Sent);
     }
 }

@@ -172,7 +172,10 @@ mod tests {
         })
         .unwrap();
         let text = String::from_utf8_lossy(&raw);
-        assert!(text.contains("Message-ID: <saraban.1@example.test>"), "{text}");
+        assert!(
+            text.contains("Message-ID: <saraban.1@example.test>"),
+            "{text}"
+        );
         assert!(text.contains("X-Saraban: 1; letter"));
         assert!(text.contains("name=\"=?utf-8?b?"), "{text}");
         assert!(text.contains("filename*"), "{text}");

@@ -574,9 +574,9 @@ fn count(stats: &mut PassStats, outcome: &Outcome) {
     match outcome {
         Outcome::Letter { .. } => stats.letters += 1,
         Outcome::Duplicate { .. } => stats.duplicates += 1,
-        Outcome::AutoReply { .. }
-        | Outcome::DeliveryReport { .. }
-        | Outcome::Acceptance { .. } => stats.notices += 1,
+        Outcome::AutoReply { .. } | Outcome::DeliveryReport { .. } | Outcome::Acceptance { .. } => {
+            stats.notices += 1
+        }
         Outcome::Quarantined { .. } => stats.quarantined += 1,
         Outcome::AlreadyTaken => {}
     }

@@ -374,7 +374,10 @@ async fn decide(
         facts.doc_date = Some(f.correspondence_date);
         facts.speed = f.speed();
         secrecy = f.secrecy();
-        letter_type = f.letter_type().map(|t| t.code().to_string()).unwrap_or_default();
+        letter_type = f
+            .letter_type()
+            .map(|t| t.code().to_string())
+            .unwrap_or_default();
         sender_name = Some(f.sender_party.name.clone());
         // The acceptance notice goes back the way the letter came.
         notify_to = Some(if mail.from_addr.is_empty() {

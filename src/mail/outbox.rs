@@ -171,16 +171,16 @@ pub fn route_for(
 impl Route {
     /// Sends bytes as they are; the answer says whether trying again may help.
     pub async fn send(&self, to: &str, raw: &[u8]) -> Attempt {
-        let envelope = match (self.from_addr.parse::<Address>(), to.trim().parse::<Address>()) {
+        let envelope = match (
+            self.from_addr.parse::<Address>(),
+            to.trim().parse::<Address>(),
+        ) {
             (Ok(from), Ok(to)) => match Envelope::new(Some(from), vec![to]) {
                 Ok(e) => e,
                 Err(e) => return Attempt::Permanent(e.to_string()),
             },
             (Err(_), _) => {
-                return Attempt::Permanent(format!(
-                    "ที่อยู่ผู้ส่ง {} ไม่ถูกต้อง",
-                    self.from_addr
-                ));
+                return Attempt::Permanent(format!("ที่อยู่ผู้ส่ง {} ไม่ถูกต้อง", self.from_addr));
             }
             (_, Err(_)) => return Attempt::Permanent(format!("ที่อยู่ผู้รับ {to} ไม่ถูกต้อง")),
         };
@@ -239,12 +239,15 @@ pub async fn run(services: Services, config: SmtpConfig, mut shutdown: watch::Re
     }
 }
 
+/// A route with what it was built from (the office's account and e-mail address).
+type CachedRoute = (Option<SmtpAccount>, Option<String>, Arc<Route>);
+
 pub struct Worker {
     services: Services,
     config: SmtpConfig,
     owner: String,
     /// Transports by office, rebuilt when the office's account changes (pooled connections).
-    routes: Mutex<HashMap<String, (Option<SmtpAccount>, Option<String>, Arc<Route>)>>,
+    routes: Mutex<HashMap<String, CachedRoute>>,
 }
 
 impl Worker {
@@ -326,7 +329,10 @@ impl Worker {
             .finish_attempt(d.id, &self.owner, &step, attempts)
             .await?
         {
-            tracing::warn!(delivery = d.id, "outbox lease lost before the result was saved");
+            tracing::warn!(
+                delivery = d.id,
+                "outbox lease lost before the result was saved"
+            );
         }
         Ok(())
     }

@@ -221,7 +221,9 @@ fn collect_files(
             .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream")))
             .unwrap_or_else(|| "application/octet-stream".into())
             .to_ascii_lowercase();
-        if content_type == exchange::LETTER_MEDIA_TYPE || content_type == exchange::NOTICE_MEDIA_TYPE {
+        if content_type == exchange::LETTER_MEDIA_TYPE
+            || content_type == exchange::NOTICE_MEDIA_TYPE
+        {
             // Only the outer message speaks for this mail; a forwarded one's facts are its own.
             let slot = if content_type == exchange::LETTER_MEDIA_TYPE {
                 &mut ours.facts

@@ -3,8 +3,8 @@
 
 use super::{Actor, Result, ServiceError, Services};
 use crate::domain::letter::{FieldErrors, Secrecy};
-use crate::domain::register::Register;
 use crate::domain::office::parse_email;
+use crate::domain::register::Register;
 use crate::mail::compose;
 use crate::store::deliveries::{Delivery, EmailRecipient};
 use crate::store::mailboxes::Security;
@@ -94,12 +94,12 @@ impl Services {
                 }
                 (None, Some(address)) => {
                     let address = parse_email(address).map_err(|_| {
-                        invalid(
-                            "recipients",
-                            &format!("ที่อยู่อีเมล {} ไม่ถูกต้อง", address.trim()),
-                        )
+                        invalid("recipients", &format!("ที่อยู่อีเมล {} ไม่ถูกต้อง", address.trim()))
                     })?;
-                    if !emails.iter().any(|e| e.address.eq_ignore_ascii_case(&address)) {
+                    if !emails
+                        .iter()
+                        .any(|e| e.address.eq_ignore_ascii_case(&address))
+                    {
                         emails.push(EmailRecipient {
                             message_id: compose::new_message_id(&from),
                             address,
@@ -157,7 +157,10 @@ impl Services {
             e.add("port", "พอร์ตไม่ถูกต้อง");
         }
         if account.security == Security::None
-            && !matches!(account.host.trim(), "localhost" | "127.0.0.1" | "::1" | "[::1]")
+            && !matches!(
+                account.host.trim(),
+                "localhost" | "127.0.0.1" | "::1" | "[::1]"
+            )
         {
             e.add(
                 "security",

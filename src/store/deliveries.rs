@@ -5,9 +5,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Result, Store, StoreError, time_from_db, time_to_db};
+use crate::domain::exchange::NextStep;
 use crate::store::inbox::{EntrySource, MailRecord, NewInboxEntry, Recorded};
 use crate::store::letters::{Letter, NewAttachment};
-use crate::domain::exchange::NextStep;
 use crate::store::offices::Office;
 
 #[derive(Debug, Clone)]
@@ -285,7 +285,9 @@ impl Store {
         .execute(self.pool())
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict("the delivery is no longer ours".into()));
+            return Err(StoreError::Conflict(
+                "the delivery is no longer ours".into(),
+            ));
         }
         Ok(())
     }

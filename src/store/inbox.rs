@@ -702,7 +702,11 @@ async fn apply_notice(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: &NewNot
         ("delivery_report", _) if n.action == "failed" => {
             let reason = format!(
                 "อีเมลตีกลับจาก {}: {} {}",
-                if n.recipient.is_empty() { "ปลายทาง" } else { &n.recipient },
+                if n.recipient.is_empty() {
+                    "ปลายทาง"
+                } else {
+                    &n.recipient
+                },
                 n.status,
                 n.diagnostic
             );

@@ -389,6 +389,12 @@ async fn a_school_sends_a_letter_to_the_district_from_its_page() {
         Some("true"),
         "the district is ticked by default"
     );
+    c.find(Locator::Css("#emails"))
+        .await
+        .unwrap()
+        .send_keys("saraban04183@example.test")
+        .await
+        .unwrap();
     browser.screenshot("14-send-form").await;
     c.find(Locator::Css("#send"))
         .await
@@ -402,6 +408,27 @@ async fn a_school_sends_a_letter_to_the_district_from_its_page() {
         .await
         .unwrap();
     assert!(table.text().await.unwrap().contains("ถึงผู้รับแล้ว"));
+    // The e-mail leaves through the outbox (here the .eml folder): the row says so on reload.
+    let letter_url = app.url(&format!("/letters/{}", out["id"]));
+    crate::helpers::eventually(30, "the e-mail row sent", || async {
+        c.goto(&letter_url).await.ok()?;
+        let text = c
+            .find(Locator::Css("#deliveries"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (text.contains("saraban04183@example.test") && text.contains("ส่งแล้ว รอปลายทางลงทะเบียนรับ"))
+            .then_some(())
+    })
+    .await;
+    c.execute(
+        "document.getElementById('deliveries').scrollIntoView()",
+        Vec::new(),
+    )
+    .await
+    .unwrap();
     browser.screenshot("15-sent").await;
     let (_, inbox) = app.get_json(&w.clerk, "/api/v1/inbox").await;
     assert_eq!(inbox["items"][0]["subject"], "รายงานผลการสอบ");

@@ -3,7 +3,6 @@
 //! through the file outbox, and through a real Postfix into a real Dovecot; SMTP down and back,
 //! a 5xx refusal, a bounce, two workers on one PostgreSQL, and `serve` killed while sending.
 
-
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -26,7 +25,11 @@ async fn school_letter(w: &World, subject: &str, files: bool) -> Value {
     let pdfs = if files {
         vec![
             ("หนังสือนำส่ง.pdf", pdf_bytes("covering"), "หนังสือนำส่ง"),
-            ("รายงานผลการเรียน ภาคเรียนที่ 1.pdf", pdf_bytes("report"), "รายงานฉบับเต็ม"),
+            (
+                "รายงานผลการเรียน ภาคเรียนที่ 1.pdf",
+                pdf_bytes("report"),
+                "รายงานฉบับเต็ม",
+            ),
         ]
     } else {
         Vec::new()
@@ -196,8 +199,9 @@ async fn email_round_trip_through_the_file_outbox(db: Db) {
         "RFC 2231 on Content-Disposition"
     );
     let parsed = saraban::mail::parse::parse(&raw).unwrap();
-    let doc_date = chrono::NaiveDate::parse_from_str(letter["doc_date"].as_str().unwrap(), "%Y-%m-%d")
-        .unwrap();
+    let doc_date =
+        chrono::NaiveDate::parse_from_str(letter["doc_date"].as_str().unwrap(), "%Y-%m-%d")
+            .unwrap();
     assert_eq!(
         parsed.subject,
         format!(
@@ -354,8 +358,7 @@ async fn imap_mailbox(app: &TestApp, office: &str, dovecot: &Dovecot, user: &str
 /// (5xx) and a bounce show as failures with the reason, and the clerk can retry.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn round_trip_through_postfix_and_dovecot() {
-    let dovecot =
-        Dovecot::start(&[(SCHOOL_ADDR, SCHOOL_PW), (CENTRAL_ADDR, CENTRAL_PW)]).await;
+    let dovecot = Dovecot::start(&[(SCHOOL_ADDR, SCHOOL_PW), (CENTRAL_ADDR, CENTRAL_PW)]).await;
     // ghost@ is accepted by Postfix but unknown to Dovecot: it bounces.
     let postfix = Postfix::start(
         &dovecot,
@@ -372,14 +375,24 @@ async fn round_trip_through_postfix_and_dovecot() {
 
     let letter = school_letter(&w, "ขอส่งรายงานผลการเรียน ภาคเรียนที่ 1", true).await;
     let id = letter["id"].as_i64().unwrap();
-    send(app, &w.school_clerk, id, json!([{"email": CENTRAL_ADDR}]), "c1").await;
+    send(
+        app,
+        &w.school_clerk,
+        id,
+        json!([{"email": CENTRAL_ADDR}]),
+        "c1",
+    )
+    .await;
     delivery_reaches(app, &w.school_clerk, id, "sent").await;
 
     let entry = eventually(60, "the letter in the district's inbox", || async {
         let (_, inbox) = app.get_json(&w.clerk, "/api/v1/inbox").await;
-        inbox["items"]
-            .as_array()
-            .and_then(|items| items.iter().find(|e| e["doc_no"] == letter["doc_no"]).cloned())
+        inbox["items"].as_array().and_then(|items| {
+            items
+                .iter()
+                .find(|e| e["doc_no"] == letter["doc_no"])
+                .cloned()
+        })
     })
     .await;
     let entry_id = entry["id"].as_i64().unwrap();
@@ -448,7 +461,34 @@ async fn round_trip_through_postfix_and_dovecot() {
     .await;
     let failed = delivery_reaches(app, &w.school_clerk, bid, "failed").await;
     let reason = failed["error"].as_str().unwrap();
-    assert!(reason.contains("อีเมลตีกลับ") && reason.contains("5.1.1"), "{reason}");
+    assert!(
+        reason.contains("อีเมลตีกลับ") && reason.contains("5.1.1"),
+        "{reason}"
+    );
+    // The clerk sees it on the letter's page, with the reason and a retry button that works.
+    let (client, csrf) = app.login("school-clerk").await;
+    let page = client
+        .get(app.url(&format!("/letters/{bid}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("ส่งไม่สำเร็จ") && page.contains("อีเมลตีกลับ"),
+        "{page}"
+    );
+    assert!(page.contains("ส่งอีกครั้ง"));
+    let res = client
+        .post(app.url(&format!("/letters/{bid}/deliveries/{}/retry", failed["id"])))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let d = deliveries(app, &w.school_clerk, bid).await;
+    assert_ne!(d[0]["status"], "failed", "queued again: {d:?}");
     let (_, inbox) = app
         .get_json(&w.school_clerk, "/api/v1/inbox?per_page=1")
         .await;
@@ -481,7 +521,14 @@ async fn smtp_down_then_back_delivers_each_letter_once() {
     for i in 0..total {
         let l = school_letter(&w, &format!("หนังสือฉบับที่ {i}"), false).await;
         let id = l["id"].as_i64().unwrap();
-        send(app, &w.school_clerk, id, json!([{"email": CENTRAL_ADDR}]), "k").await;
+        send(
+            app,
+            &w.school_clerk,
+            id,
+            json!([{"email": CENTRAL_ADDR}]),
+            "k",
+        )
+        .await;
         ids.push(id);
     }
     // Nothing listens: every letter is tried, kept, and shown as delayed after a few attempts.
@@ -496,7 +543,10 @@ async fn smtp_down_then_back_delivers_each_letter_once() {
     })
     .await;
     let d = deliveries(app, &w.school_clerk, ids[0]).await;
-    assert!(d[0]["error"].as_str().is_some_and(|e| !e.is_empty()), "{d:?}");
+    assert!(
+        d[0]["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{d:?}"
+    );
 
     let postfix = Postfix::start(&dovecot, &[CENTRAL_ADDR], Some(port)).await;
     eventually(90, "every letter sent", || async {
