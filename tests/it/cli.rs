@@ -259,3 +259,169 @@ async fn demo_creates_logins_once() {
     assert!(ok, "a second run must not fail: {err}");
     assert_eq!(out, again);
 }
+
+/// `saraban smtp set|show|test`: an office's account with STARTTLS, AUTH and a private CA file on
+/// a real Postfix's submission port; the password is never shown; without an account the test
+/// mail lands in the .eml outbox folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_account_from_the_command_line() {
+    use crate::helpers::dovecot::{Dovecot, Postfix};
+    let dovecot = Dovecot::start(&[
+        ("school@example.test", "school-secret-pw"),
+        ("central@example.test", "central-pw"),
+    ])
+    .await;
+    let postfix = Postfix::start(
+        &dovecot,
+        &["school@example.test", "central@example.test"],
+        None,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for args in [&["smtp", "set", "--help"][..], &["smtp", "test", "--help"]] {
+        let (ok, out, _) = saraban(d, args, None);
+        assert!(ok && out.contains("Usage"), "{args:?}");
+    }
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "office",
+            "add",
+            "--id",
+            "s1",
+            "--name",
+            "โรงเรียนทดสอบ",
+            "--prefix",
+            "ศธ 04183.006",
+            "--kind",
+            "school",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+
+    // No account and no [smtp] server: the test mail is an .eml file in ./data/outbox.
+    let (ok, out, err) = saraban(
+        d,
+        &[
+            "smtp",
+            "test",
+            "--office",
+            "s1",
+            "--to",
+            "central@example.test",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("files in"), "{out}");
+    let emls = std::fs::read_dir(d.join("data/outbox")).unwrap().count();
+    assert!(emls >= 1);
+
+    let port = postfix.submission_port.to_string();
+    let ca = dovecot.ca_file().display().to_string();
+    let set = |security: &str, host: &str| {
+        saraban(
+            d,
+            &[
+                "smtp",
+                "set",
+                "--office",
+                "s1",
+                "--host",
+                host,
+                "--port",
+                &port,
+                "--security",
+                security,
+                "--ca-file",
+                &ca,
+                "--username",
+                "school@example.test",
+                "--password-stdin",
+                "--from",
+                "school@example.test",
+            ],
+            Some("school-secret-pw\n"),
+        )
+    };
+    let (ok, _, err) = set("none", "smtp.example.go.th");
+    assert!(
+        !ok && err.contains("127.0.0.1"),
+        "plain text only on loopback: {err}"
+    );
+    let (ok, _, err) = set("starttls", "localhost");
+    assert!(ok, "{err}");
+    let (ok, out, _) = saraban(d, &["smtp", "show", "--office", "s1"], None);
+    assert!(
+        ok && out.contains("localhost") && out.contains("starttls"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("school-secret-pw"),
+        "the password is never shown"
+    );
+    let (ok, out, err) = saraban(
+        d,
+        &[
+            "smtp",
+            "test",
+            "--office",
+            "s1",
+            "--to",
+            "central@example.test",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("sent to central@example.test"), "{out}");
+    let arrived = crate::helpers::eventually(30, "the test mail in the mailbox", || async {
+        dovecot
+            .messages("central@example.test")
+            .into_iter()
+            .find(|m| String::from_utf8_lossy(m).contains("X-Saraban: 1; test"))
+    })
+    .await;
+    assert!(String::from_utf8_lossy(&arrived).contains("From: =?utf-8?"));
+
+    // A wrong password is refused by the server, and the command says so.
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "smtp",
+            "set",
+            "--office",
+            "s1",
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+            "--security",
+            "starttls",
+            "--ca-file",
+            &ca,
+            "--username",
+            "school@example.test",
+            "--password-stdin",
+            "--from",
+            "school@example.test",
+        ],
+        Some("wrong\n"),
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "smtp",
+            "test",
+            "--office",
+            "s1",
+            "--to",
+            "central@example.test",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("not sent"), "{err}");
+    drop(postfix);
+}
