@@ -48,6 +48,9 @@ enum Command {
     /// The SMTP account an office sends its letters through.
     #[command(subcommand)]
     Smtp(SmtpCommand),
+    /// Saved groups of a district's schools, to send a letter to all of them at once.
+    #[command(subcommand, name = "school-group")]
+    SchoolGroup(SchoolGroupCommand),
     /// Measure speed against real servers on loopback and print the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -143,6 +146,27 @@ enum BenchCommand {
         /// Messages sent at the same time (both sides).
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum SchoolGroupCommand {
+    /// Save a group of the district's schools.
+    Add {
+        /// The district.
+        #[arg(long)]
+        office: String,
+        /// e.g. "กลุ่มเครือข่ายที่ 1".
+        #[arg(long)]
+        name: String,
+        /// A school's office id; repeat for each school.
+        #[arg(long = "member", required = true)]
+        members: Vec<String>,
+    },
+    /// List the district's school groups with their schools.
+    List {
+        #[arg(long)]
+        office: String,
     },
 }
 
@@ -391,6 +415,34 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Mailbox(cmd) => run_mailbox(&store, &config, cmd).await?,
         Command::Smtp(cmd) => run_smtp(&store, &config, cmd).await?,
+        Command::SchoolGroup(SchoolGroupCommand::Add {
+            office,
+            name,
+            members,
+        }) => {
+            let services = app::services(store.clone(), &config);
+            let g = services
+                .create_school_group(&office, &name, &members)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::Store(saraban::store::StoreError::NotFound) => {
+                        anyhow::anyhow!("office {office} does not exist")
+                    }
+                    other => describe(other),
+                })?;
+            println!(
+                "school group {} of {}: {} ({})",
+                g.id,
+                g.office_id,
+                g.name,
+                g.members.join(", ")
+            );
+        }
+        Command::SchoolGroup(SchoolGroupCommand::List { office }) => {
+            for g in store.school_groups(&office).await? {
+                println!("{}\t{}\t{}", g.id, g.name, g.members.join(", "));
+            }
+        }
         Command::Bench(_) => unreachable!("handled before the database is opened"),
         Command::Ingest { office, paths } => {
             let services = app::services(store.clone(), &config);

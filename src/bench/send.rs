@@ -164,8 +164,8 @@ pub async fn run(count: usize, file_mb: f64, concurrency: usize) -> Result<Figur
                 &actor,
                 letter.id,
                 &[RecipientInput {
-                    office: None,
                     email: Some(TO.into()),
+                    ..Default::default()
                 }],
                 "bench",
             )

@@ -3,20 +3,24 @@
 
 use super::{Actor, Result, ServiceError, Services};
 use crate::domain::letter::{FieldErrors, Secrecy};
-use crate::domain::office::parse_email;
+use crate::domain::office::{OfficeKind, parse_email};
 use crate::domain::register::Register;
 use crate::mail::compose;
 use crate::store::deliveries::{Delivery, EmailRecipient};
 use crate::store::mailboxes::Security;
 use crate::store::offices::Office;
+use crate::store::school_groups::SchoolGroup;
 use crate::store::smtp::SmtpAccount;
 
-/// One recipient as the form or the API names it.
+/// One recipient as the form or the API names it: an office of this deployment, an e-mail
+/// address, or (a district) a saved school group or all its schools.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct RecipientInput {
     pub office: Option<String>,
     pub email: Option<String>,
+    pub school_group: Option<i64>,
+    pub all_schools: Option<bool>,
 }
 
 fn invalid(field: &str, message: &str) -> ServiceError {
@@ -73,7 +77,8 @@ impl Services {
         let mut offices: Vec<Office> = Vec::new();
         let mut emails: Vec<EmailRecipient> = Vec::new();
         let from = self.sending_address(&actor.office).await?;
-        for r in recipients {
+        let recipients = self.expand_groups(actor, recipients).await?;
+        for r in &recipients {
             match (&r.office, &r.email) {
                 (Some(id), None) => {
                     let office = self
@@ -122,6 +127,96 @@ impl Services {
             self.outbox_wake.notify_one();
         }
         Ok(deliveries)
+    }
+
+    /// A school group or "all schools" becomes the offices it stands for.
+    async fn expand_groups(
+        &self,
+        actor: &Actor,
+        recipients: &[RecipientInput],
+    ) -> Result<Vec<RecipientInput>> {
+        let mut out = Vec::with_capacity(recipients.len());
+        let office = |id: String| RecipientInput {
+            office: Some(id),
+            ..Default::default()
+        };
+        for r in recipients {
+            let group = r.school_group.is_some() || r.all_schools == Some(true);
+            if group && actor.office.kind != OfficeKind::District {
+                return Err(invalid(
+                    "recipients",
+                    "ส่งถึงกลุ่มโรงเรียนได้เฉพาะสำนักงานเขตพื้นที่การศึกษา",
+                ));
+            }
+            if let Some(id) = r.school_group {
+                let g = self
+                    .store
+                    .school_group(&actor.office.id, id)
+                    .await
+                    .map_err(|_| invalid("recipients", &format!("ไม่พบกลุ่มโรงเรียนหมายเลข {id}")))?;
+                out.extend(g.members.into_iter().map(office));
+            } else if r.all_schools == Some(true) {
+                let schools: Vec<String> = self
+                    .store
+                    .list_offices()
+                    .await?
+                    .into_iter()
+                    .filter(|o| o.parent_id.as_deref() == Some(actor.office.id.as_str()))
+                    .map(|o| o.id)
+                    .collect();
+                if schools.is_empty() {
+                    return Err(invalid("recipients", "ยังไม่มีโรงเรียนในสังกัด"));
+                }
+                out.extend(schools.into_iter().map(office));
+            } else {
+                out.push(r.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Saves a group of this district's schools to send to at once.
+    pub async fn create_school_group(
+        &self,
+        office_id: &str,
+        name: &str,
+        members: &[String],
+    ) -> Result<SchoolGroup> {
+        let office = self.store.find_office(office_id).await?;
+        let mut e = FieldErrors::default();
+        if office.kind != OfficeKind::District {
+            e.add("office", "กลุ่มโรงเรียนสร้างได้เฉพาะสำนักงานเขตพื้นที่การศึกษา");
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            e.add("name", "กรุณาระบุชื่อกลุ่ม (ไม่เกิน 200 ตัวอักษร)");
+        }
+        if members.is_empty() {
+            e.add("members", "กรุณาระบุโรงเรียนอย่างน้อยหนึ่งแห่ง");
+        }
+        for m in members {
+            match self.store.find_office(m).await {
+                Ok(o) if o.parent_id.as_deref() == Some(office.id.as_str()) => {}
+                _ => e.add("members", format!("{m} ไม่ใช่โรงเรียนในสังกัด {}", office.id)),
+            }
+        }
+        if !e.is_empty() {
+            return Err(ServiceError::Invalid(e));
+        }
+        self.store
+            .create_school_group(&office.id, name, members)
+            .await
+            .map_err(|err| {
+                if err.is_unique_violation() {
+                    invalid("name", "มีกลุ่มชื่อนี้แล้ว")
+                } else {
+                    err.into()
+                }
+            })
+    }
+
+    pub async fn school_groups(&self, actor: &Actor) -> Result<Vec<SchoolGroup>> {
+        Ok(self.store.school_groups(&actor.office.id).await?)
     }
 
     /// The From address of an office's letters: its SMTP account, its e-mail, else `[smtp] from`.

@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod letters;
 pub mod mailboxes;
 pub mod offices;
+pub mod school_groups;
 pub mod settings;
 pub mod smtp;
 pub mod users;

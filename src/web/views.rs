@@ -358,6 +358,9 @@ pub struct LetterPage {
     pub send_error: String,
     /// The e-mail addresses typed, kept when the form comes back with an error.
     pub send_emails: String,
+    /// A district may send to all its schools, or to a saved group of them.
+    pub send_to_schools: bool,
+    pub school_groups: Vec<(i64, String)>,
     pub deliveries: Vec<DeliveryRow>,
 }
 

@@ -425,3 +425,88 @@ async fn smtp_account_from_the_command_line() {
     assert!(!ok && err.contains("not sent"), "{err}");
     drop(postfix);
 }
+
+/// `saraban school-group add|list`: a district's saved school groups; other offices' schools and
+/// schools' own groups are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn school_groups_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let add = |id: &str, kind: &str, parent: Option<&str>| {
+        let mut args = vec![
+            "office",
+            "add",
+            "--id",
+            id,
+            "--name",
+            "หน่วยงาน",
+            "--prefix",
+            "ศธ 1",
+            "--kind",
+            kind,
+        ];
+        if let Some(p) = parent {
+            args.extend(["--parent", p]);
+        }
+        let (ok, _, err) = saraban(d, &args, None);
+        assert!(ok, "{err}");
+    };
+    add("d1", "district", None);
+    add("d2", "district", None);
+    add("s1", "school", Some("d1"));
+    add("s2", "school", Some("d1"));
+    add("x1", "school", Some("d2"));
+    let (ok, out, err) = saraban(
+        d,
+        &[
+            "school-group",
+            "add",
+            "--office",
+            "d1",
+            "--name",
+            "กลุ่มเครือข่ายที่ 1",
+            "--member",
+            "s1",
+            "--member",
+            "s2",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("กลุ่มเครือข่ายที่ 1"), "{out}");
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "school-group",
+            "add",
+            "--office",
+            "d1",
+            "--name",
+            "อื่น",
+            "--member",
+            "x1",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("x1"), "{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "school-group",
+            "add",
+            "--office",
+            "s1",
+            "--name",
+            "ก",
+            "--member",
+            "s2",
+        ],
+        None,
+    );
+    assert!(!ok && !err.is_empty());
+    let (ok, out, _) = saraban(d, &["school-group", "list", "--office", "d1"], None);
+    assert!(
+        ok && out.contains("กลุ่มเครือข่ายที่ 1") && out.contains("s1, s2"),
+        "{out}"
+    );
+}

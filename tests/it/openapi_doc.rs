@@ -9,6 +9,28 @@ async fn every_documented_operation_answers() {
     let w = spawn_app(Db::Sqlite).await.world().await;
     let app = &w.app;
     app.inbound(&w.admin, "เอกสารทดสอบ").await;
+    // …and an e-mail delivery (number 1) of an outbound letter.
+    let (status, out) = app
+        .post_letter(
+            &w.admin,
+            &[
+                ("register", "outbound"),
+                ("to", "ผอ."),
+                ("subject", "ทดสอบส่ง"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 201, "{out}");
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &w.admin,
+            &format!("/api/v1/letters/{}/send", out["id"]),
+            serde_json::json!({"recipients": [{"email": "a@example.test"}], "idempotency_key": "k"}),
+        )
+        .await;
+    assert_eq!(status, 202);
     // Something behind every {id}: an inbox entry, a quarantined message, a mailbox.
     let office = app.store.find_office("dist").await.unwrap();
     let origin = saraban::mail::ingest::Origin::File("doc".into());

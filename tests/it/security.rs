@@ -59,6 +59,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/letters/1/send"),
     ("GET", "/api/v1/letters/1/deliveries"),
     ("POST", "/api/v1/deliveries/1/retry"),
+    ("GET", "/api/v1/school-groups"),
     ("GET", "/api/v1/settings"),
     ("PATCH", "/api/v1/settings"),
     ("POST", "/api/v1/settings/years"),

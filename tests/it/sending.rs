@@ -214,3 +214,108 @@ async fn what_cannot_be_sent_is_refused_clearly() {
     .await;
     assert_eq!(status, 202, "in-system is fine for ลับที่สุด: {ok}");
 }
+
+async fn circular(app: &crate::helpers::TestApp, token: &str, subject: &str) -> i64 {
+    let (status, out) = app
+        .post_letter(
+            token,
+            &[
+                ("register", "circular"),
+                ("to", "ผู้อำนวยการโรงเรียนในสังกัด"),
+                ("subject", subject),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 201, "{out}");
+    out["id"].as_i64().unwrap()
+}
+
+/// A district sends to all its schools, or to a saved group of them, in one go; a school cannot.
+async fn a_district_sends_to_all_schools_or_a_saved_group(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    app.office("school2", "school", Some("dist"), "ศธ 04183.007")
+        .await;
+    app.office("school3", "school", Some("dist"), "ศธ 04183.008")
+        .await;
+    let school2 = app.user("school2", "school2-clerk", "clerk").await;
+    let services = &app.services;
+    let bad = services
+        .create_school_group("school", "กลุ่ม", &["school2".into()])
+        .await;
+    assert!(bad.is_err(), "only a district keeps school groups");
+    let bad = services
+        .create_school_group("dist", "กลุ่ม", &["nowhere".into()])
+        .await;
+    assert!(bad.is_err(), "members are the district's schools");
+    let group = services
+        .create_school_group(
+            "dist",
+            "กลุ่มเครือข่ายที่ 1",
+            &["school".into(), "school2".into()],
+        )
+        .await
+        .unwrap();
+    let (_, groups) = app.get_json(&w.clerk, "/api/v1/school-groups").await;
+    assert_eq!(groups["items"][0]["name"], "กลุ่มเครือข่ายที่ 1");
+
+    let to_group = circular(app, &w.clerk, "แจ้งกลุ่มเครือข่าย").await;
+    let (status, sent) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{to_group}/send"),
+            json!({"recipients": [{"school_group": group.id}], "idempotency_key": "g"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{sent}");
+    let mut to: Vec<&str> = sent["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["recipient"]["office"].as_str().unwrap())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["school", "school2"]);
+
+    let to_all = circular(app, &w.clerk, "แจ้งทุกโรงเรียน").await;
+    let (status, sent) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{to_all}/send"),
+            json!({"recipients": [{"all_schools": true}, {"office": "school"}], "idempotency_key": "a"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{sent}");
+    assert_eq!(
+        sent["deliveries"].as_array().unwrap().len(),
+        3,
+        "three schools, each once: {sent}"
+    );
+    let (_, inbox) = app.get_json(&school2, "/api/v1/inbox").await;
+    assert_eq!(inbox["total"], 2, "school2 got both letters");
+
+    let (status, out) = app
+        .post_letter(
+            &w.school_clerk,
+            &[("register", "outbound"), ("to", "ผอ."), ("subject", "x")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, err) = app
+        .send_json(
+            Method::POST,
+            &w.school_clerk,
+            &format!("/api/v1/letters/{}/send", out["id"]),
+            json!({"recipients": [{"all_schools": true}], "idempotency_key": "s"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{err}");
+}
+both_dbs!(
+    district_sends_to_school_groups,
+    a_district_sends_to_all_schools_or_a_saved_group
+);

@@ -424,3 +424,16 @@ pub async fn retry_delivery(
     let d = state.services.retry_delivery(&viewer.actor, id).await?;
     Ok((StatusCode::ACCEPTED, Json(delivery_json(&d))).into_response())
 }
+
+/// `GET /api/v1/school-groups`: the district's saved school groups (send with `{school_group: ID}`).
+pub async fn school_groups(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let groups = state.services.school_groups(&viewer.actor).await?;
+    let items: Vec<serde_json::Value> = groups
+        .iter()
+        .map(|g| serde_json::json!({"id": g.id, "name": g.name, "members": g.members}))
+        .collect();
+    Ok(Json(serde_json::json!({ "items": items })))
+}

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/letters/{id}/send", post(letters::send))
         .route("/letters/{id}/deliveries", get(letters::deliveries))
         .route("/deliveries/{id}/retry", post(letters::retry_delivery))
+        .route("/school-groups", get(letters::school_groups))
         .route("/letters/{id}/attachments/{n}", get(letters::attachment))
         .route("/settings", get(settings::show).patch(settings::update))
         .route("/settings/years", post(settings::add_year))

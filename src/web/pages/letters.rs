@@ -57,6 +57,17 @@ async fn letter_page(
         Vec::new()
     };
     let deliveries = services.store.deliveries(letter.id).await?;
+    let is_district = viewer.actor.office.kind == crate::domain::office::OfficeKind::District;
+    let school_groups = if can_send && is_district {
+        services
+            .school_groups(&viewer.actor)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, format!("{} ({} แห่ง)", g.name, g.members.len())))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let refusal = services.edit_refusal(&viewer.actor, &letter);
     Ok(LetterPage {
         layout: Layout::new(
@@ -90,6 +101,8 @@ async fn letter_page(
         send_key: crate::security::random_token().unwrap_or_default(),
         send_error: String::new(),
         send_emails: String::new(),
+        send_to_schools: can_send && is_district,
+        school_groups,
         deliveries: deliveries
             .iter()
             .map(crate::web::views::DeliveryRow::from)
@@ -332,17 +345,33 @@ pub async fn send(
         .filter(|(k, _)| k == "office")
         .map(|(_, v)| crate::service::sending::RecipientInput {
             office: Some(v.clone()),
-            email: None,
+            ..Default::default()
         })
         .collect();
+    if field("all_schools") == "1" {
+        recipients.push(crate::service::sending::RecipientInput {
+            all_schools: Some(true),
+            ..Default::default()
+        });
+    }
+    recipients.extend(
+        pairs
+            .iter()
+            .filter(|(k, _)| k == "school_group")
+            .filter_map(|(_, v)| v.parse().ok())
+            .map(|id| crate::service::sending::RecipientInput {
+                school_group: Some(id),
+                ..Default::default()
+            }),
+    );
     let emails = field("emails");
     recipients.extend(
         emails
             .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
             .filter(|a| !a.is_empty())
             .map(|a| crate::service::sending::RecipientInput {
-                office: None,
                 email: Some(a.to_string()),
+                ..Default::default()
             }),
     );
     match state
