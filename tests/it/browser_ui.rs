@@ -434,3 +434,78 @@ async fn a_school_sends_a_letter_to_the_district_from_its_page() {
     assert_eq!(inbox["items"][0]["subject"], "รายงานผลการสอบ");
     c.clone().close().await.unwrap();
 }
+
+/// The district's clerk sends a circular to all its schools from the letter page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_district_sends_a_circular_to_all_its_schools() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    app.office("school2", "school", Some("dist"), "ศธ 04183.007")
+        .await;
+    app.services
+        .create_school_group(
+            "dist",
+            "กลุ่มเครือข่ายที่ 1",
+            &["school".into(), "school2".into()],
+        )
+        .await
+        .unwrap();
+    let (_, out) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "circular"),
+                ("to", "ผู้อำนวยการโรงเรียนในสังกัด"),
+                ("subject", "แจ้งกำหนดการประชุมผู้บริหารสถานศึกษา"),
+                ("speed", "most_urgent"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    let browser = Browser::start(1280, 900).await;
+    let c = &browser.client;
+    browser.log_in(&app.url("/login"), "clerk", PASSWORD).await;
+    c.wait().for_element(Locator::Css(".tiles")).await.unwrap();
+    c.goto(&app.url(&format!("/letters/{}", out["id"])))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("details.send summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let all = c.find(Locator::Css("#all-schools")).await.unwrap();
+    all.click().await.unwrap();
+    let form = c.find(Locator::Css("details.send")).await.unwrap();
+    let text = form.text().await.unwrap();
+    assert!(
+        text.contains("ทุกโรงเรียนในสังกัด") && text.contains("กลุ่มเครือข่ายที่ 1 (2 แห่ง)"),
+        "{text}"
+    );
+    c.execute(
+        "document.querySelector('details.send').scrollIntoView()",
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    browser.screenshot("16-district-send-form").await;
+    c.find(Locator::Css("#send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let table = c
+        .wait()
+        .for_element(Locator::Css("#deliveries"))
+        .await
+        .unwrap();
+    let text = table.text().await.unwrap();
+    assert!(
+        text.contains("โรงเรียนทดสอบ school2") && text.contains("โรงเรียนทดสอบ school"),
+        "{text}"
+    );
+    c.clone().close().await.unwrap();
+}
