@@ -48,6 +48,12 @@ enum Command {
     /// The SMTP account an office sends its letters through.
     #[command(subcommand)]
     Smtp(SmtpCommand),
+    /// Work groups (กลุ่มงาน) of an office, to forward letters to.
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// The letters' history: check its hash chain.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Saved groups of a district's schools, to send a letter to all of them at once.
     #[command(subcommand, name = "school-group")]
     SchoolGroup(SchoolGroupCommand),
@@ -147,6 +153,47 @@ enum BenchCommand {
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
     },
+}
+
+#[derive(Subcommand)]
+enum GroupCommand {
+    /// Add a work group to an office.
+    Add {
+        #[arg(long)]
+        office: String,
+        /// Short id, e.g. plan or finance (letters, digits, - and _).
+        #[arg(long)]
+        id: String,
+        /// e.g. "กลุ่มนโยบายและแผน".
+        #[arg(long)]
+        name: String,
+    },
+    /// Members of a work group.
+    #[command(subcommand)]
+    Member(GroupMemberCommand),
+    /// List an office's work groups and their members.
+    List {
+        #[arg(long)]
+        office: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum GroupMemberCommand {
+    /// Add a user to a work group.
+    Add {
+        #[arg(long)]
+        group: String,
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every entry of the history against the hash chain; exits non-zero naming the first
+    /// broken entry.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -415,6 +462,61 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Mailbox(cmd) => run_mailbox(&store, &config, cmd).await?,
         Command::Smtp(cmd) => run_smtp(&store, &config, cmd).await?,
+        Command::Group(GroupCommand::Add { office, id, name }) => {
+            let services = app::services(store.clone(), &config);
+            services
+                .create_work_group(&office, &id, &name)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::Store(saraban::store::StoreError::NotFound) => {
+                        anyhow::anyhow!("office {office} does not exist")
+                    }
+                    other => describe(other),
+                })?;
+            println!("work group {id} added to {office}: {name}");
+        }
+        Command::Group(GroupCommand::Member(GroupMemberCommand::Add { group, user })) => {
+            let services = app::services(store.clone(), &config);
+            services
+                .add_work_group_member(&group, &user)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::Store(saraban::store::StoreError::NotFound) => {
+                        anyhow::anyhow!("no work group {group} or user {user}")
+                    }
+                    other => describe(other),
+                })?;
+            println!("{user} is now a member of {group}");
+        }
+        Command::Group(GroupCommand::List { office }) => {
+            for g in store.work_groups(&office).await? {
+                let members: Vec<&str> = g.members.iter().map(|(_, n)| n.as_str()).collect();
+                println!("{}\t{}\t{}", g.id, g.name, members.join(", "));
+            }
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let services = app::services(store.clone(), &config);
+            match services.verify_audit().await.map_err(describe)? {
+                saraban::domain::journey::ChainReport::Intact {
+                    chained,
+                    before_chain,
+                } => {
+                    println!(
+                        "audit chain intact: {chained} entries{}",
+                        if before_chain > 0 {
+                            format!(" ({before_chain} earlier entries predate the chain)")
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+                saraban::domain::journey::ChainReport::Broken { id, reason } => {
+                    store.close().await;
+                    eprintln!("audit chain broken at entry {id}: {reason}");
+                    std::process::exit(1);
+                }
+            }
+        }
         Command::SchoolGroup(SchoolGroupCommand::Add {
             office,
             name,

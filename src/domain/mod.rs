@@ -4,6 +4,7 @@ pub mod attachment;
 pub mod digits;
 pub mod doc_no;
 pub mod exchange;
+pub mod journey;
 pub mod letter;
 pub mod mail_facts;
 pub mod numbering;

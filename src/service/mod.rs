@@ -24,6 +24,7 @@ use crate::store::users::{NewUser, User};
 use crate::store::{Store, StoreError};
 
 pub mod inbox;
+pub mod journey;
 pub mod mailboxes;
 pub mod sending;
 
@@ -220,8 +221,29 @@ impl Services {
         Ok(out)
     }
 
+    /// A letter of the actor's office; a secret one only for those who may see it (to anyone
+    /// else it does not exist).
     pub async fn letter(&self, actor: &Actor, id: i64) -> Result<Letter> {
-        Ok(self.store.find_letter(&actor.office.id, id).await?)
+        let letter = self.store.find_letter(&actor.office.id, id).await?;
+        if letter.secrecy.is_secret()
+            && !crate::domain::journey::distributes_everything(actor.user.role)
+        {
+            let groups = self.store.groups_of(actor.user.id).await?;
+            if !self
+                .store
+                .given_to(letter.id, actor.user.id, &groups)
+                .await?
+            {
+                return Err(ServiceError::NotFound);
+            }
+        }
+        Ok(letter)
+    }
+
+    /// Whom secret letters are hidden from: everyone but the saraban officers and executives
+    /// sees only the secret letters given to them.
+    pub fn secrecy_restriction(actor: &Actor) -> Option<i64> {
+        (!crate::domain::journey::distributes_everything(actor.user.role)).then_some(actor.user.id)
     }
 
     pub async fn letter_history(&self, actor: &Actor, id: i64) -> Result<Vec<LetterEvent>> {
@@ -236,6 +258,7 @@ impl Services {
     ) -> Result<(Vec<Letter>, i64)> {
         // A user only ever sees their own office's registers.
         query.office_id = actor.office.id.clone();
+        query.restricted_to_user = Services::secrecy_restriction(actor);
         Ok(self.store.list_letters(&query).await?)
     }
 
@@ -314,7 +337,14 @@ impl Services {
         actor: &Actor,
         year_be: i32,
     ) -> Result<Vec<(Register, i64, i64)>> {
-        Ok(self.store.count_letters(&actor.office.id, year_be).await?)
+        Ok(self
+            .store
+            .count_letters(
+                &actor.office.id,
+                year_be,
+                Services::secrecy_restriction(actor),
+            )
+            .await?)
     }
 
     // ---- settings ------------------------------------------------------------------------

@@ -156,6 +156,18 @@ pub struct LetterQuery {
     /// 1-based.
     pub page: i64,
     pub per_page: i64,
+    /// For a viewer who may not see every secret letter: only the secret letters given to this
+    /// user (or their groups) are listed and counted.
+    pub restricted_to_user: Option<i64>,
+}
+
+/// The SQL condition (on `l`) that hides secret letters not given to the user bound at `$n`.
+fn visible_to(n: usize) -> String {
+    format!(
+        "(l.secrecy = 'normal' OR EXISTS (SELECT 1 FROM assignments a WHERE a.letter_id = l.id
+            AND (a.to_user_id = ${n} OR a.to_group_id IN
+                (SELECT m.group_id FROM work_group_members m WHERE m.user_id = ${n}))))"
+    )
 }
 
 /// One line of a letter's history.
@@ -534,6 +546,10 @@ impl Store {
                 }
             }
         }
+        if let Some(user) = q.restricted_to_user {
+            binds.push(Bind::Int(user));
+            filters.push(visible_to(binds.len()));
+        }
         let where_sql = filters.join(" AND ");
         let count_sql = format!("SELECT COUNT(*) AS n FROM letters l WHERE {where_sql}");
         let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
@@ -570,16 +586,24 @@ impl Store {
         &self,
         office_id: &str,
         year_be: i32,
+        restricted_to_user: Option<i64>,
     ) -> Result<Vec<(Register, i64, i64)>> {
-        let rows = sqlx::query(
-            "SELECT register, COUNT(*) AS n,
-                    SUM(CASE WHEN cancelled_at IS NULL THEN 0 ELSE 1 END) AS cancelled
-             FROM letters WHERE office_id = $1 AND year_be = $2 GROUP BY register",
-        )
-        .bind(office_id.to_string())
-        .bind(i64::from(year_be))
-        .fetch_all(self.pool())
-        .await?;
+        let visible = match restricted_to_user {
+            Some(_) => format!("AND {}", visible_to(3)),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT l.register, COUNT(*) AS n,
+                    SUM(CASE WHEN l.cancelled_at IS NULL THEN 0 ELSE 1 END) AS cancelled
+             FROM letters l WHERE l.office_id = $1 AND l.year_be = $2 {visible} GROUP BY l.register"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(office_id.to_string())
+            .bind(i64::from(year_be));
+        if let Some(user) = restricted_to_user {
+            q = q.bind(user);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
         let mut out = Vec::new();
         for register in Register::ALL {
             let row = rows.iter().find(|r| {
@@ -760,7 +784,9 @@ fn changed_fields(
         .collect()
 }
 
-async fn insert_event(
+/// Appends to the letter's history and to the hash chain over all history. Taking the head row
+/// first serialises writers (PostgreSQL row lock; SQLite has one writer), so the chain never forks.
+pub(crate) async fn insert_event(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     letter_id: i64,
     kind: &str,
@@ -768,15 +794,63 @@ async fn insert_event(
     at: DateTime<Utc>,
     detail: &serde_json::Value,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO letter_events (letter_id, kind, actor_id, at, detail) VALUES ($1, $2, $3, $4, $5)")
-        .bind(letter_id)
-        .bind(kind.to_string())
-        .bind(actor)
-        .bind(time_to_db(at))
-        .bind(detail.to_string())
+    sqlx::query("UPDATE audit_head SET hash = hash WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    let prev: String = sqlx::query("SELECT hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("hash")?;
+    let at = time_to_db(at);
+    let detail = detail.to_string();
+    let hash = crate::domain::journey::audit_hash(&prev, letter_id, kind, actor, &at, &detail);
+    sqlx::query(
+        "INSERT INTO letter_events (letter_id, kind, actor_id, at, detail, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(letter_id)
+    .bind(kind.to_string())
+    .bind(actor)
+    .bind(at)
+    .bind(detail)
+    .bind(prev)
+    .bind(hash.clone())
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(hash)
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+impl Store {
+    /// Every history entry in chain order, and the chain's head, for `saraban audit verify`.
+    pub async fn audit_chain(&self) -> Result<(Vec<crate::domain::journey::ChainEntry>, String)> {
+        let rows = sqlx::query(
+            "SELECT id, letter_id, kind, actor_id, at, detail, prev_hash, hash FROM letter_events ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(crate::domain::journey::ChainEntry {
+                id: r.try_get("id")?,
+                letter_id: r.try_get("letter_id")?,
+                kind: r.try_get("kind")?,
+                actor: r.try_get("actor_id")?,
+                at: r.try_get("at")?,
+                detail: r.try_get("detail")?,
+                prev_hash: r.try_get("prev_hash")?,
+                hash: r.try_get("hash")?,
+            });
+        }
+        let head: String = sqlx::query("SELECT hash FROM audit_head WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?
+            .try_get("hash")?;
+        Ok((out, head))
+    }
 }
 
 /// A value bound to a query built at run time.

@@ -9,6 +9,7 @@ use thiserror::Error;
 
 pub mod deliveries;
 pub mod inbox;
+pub mod journey;
 pub mod letters;
 pub mod mailboxes;
 pub mod offices;

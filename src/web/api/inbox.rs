@@ -106,7 +106,7 @@ pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<InboxQuery>,
-) -> Result<Json<EntryList>, WebError> {
+) -> Result<Response, WebError> {
     let filter = match q.status.as_str() {
         "" | "all" => InboxFilter::All,
         "unregistered" => InboxFilter::Unregistered,
@@ -122,8 +122,27 @@ pub async fn list(
         .per_page
         .unwrap_or(state.config.letters.page_size)
         .clamp(1, 200);
-    // Letters forwarded to a person or a group arrive with the workflow; until then the personal
-    // and group boxes are empty and the saraban box is the whole inbox.
+    // The saraban box is the office's inbox (e-mail and in-system arrivals); the personal and
+    // group boxes hold registered letters given to the user or their groups.
+    let which = match q.box_.as_str() {
+        "personal" => Some(crate::service::journey::Box_::Personal),
+        "group" => Some(crate::service::journey::Box_::Group),
+        _ => None,
+    };
+    if let Some(which) = which {
+        let items = state.services.letter_box(&viewer.actor, which).await?;
+        let total = items.len() as i64;
+        let page_items: Vec<serde_json::Value> = items
+            .iter()
+            .skip(((page - 1) * per_page) as usize)
+            .take(per_page as usize)
+            .map(super::journey::box_item_json)
+            .collect();
+        return Ok(Json(serde_json::json!({
+            "items": page_items, "total": total, "page": page, "per_page": per_page,
+        }))
+        .into_response());
+    }
     let (items, total) = match q.box_.as_str() {
         "" | "all" | "saraban" => {
             state
@@ -131,7 +150,6 @@ pub async fn list(
                 .inbox(&viewer.actor, filter, &q.q, page, per_page)
                 .await?
         }
-        "personal" | "group" => (Vec::new(), 0),
         _ => {
             return Err(WebError::BadRequest(
                 "box ต้องเป็น all, saraban, group หรือ personal".into(),
@@ -143,7 +161,8 @@ pub async fn list(
         total,
         page,
         per_page,
-    }))
+    })
+    .into_response())
 }
 
 pub async fn show(

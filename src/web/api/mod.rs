@@ -13,6 +13,7 @@ use super::auth::Viewer;
 use super::error::WebError;
 
 pub mod inbox;
+pub mod journey;
 pub mod letters;
 pub mod mailboxes;
 pub mod openapi;
@@ -32,6 +33,13 @@ pub fn router() -> Router<AppState> {
         .route("/deliveries/{id}/retry", post(letters::retry_delivery))
         .route("/school-groups", get(letters::school_groups))
         .route("/letters/{id}/attachments/{n}", get(letters::attachment))
+        .route("/letters/{id}/forward", post(journey::forward))
+        .route("/letters/{id}/propose", post(journey::propose))
+        .route("/letters/{id}/endorse", post(journey::endorse))
+        .route("/letters/{id}/acknowledge", post(journey::acknowledge))
+        .route("/letters/{id}/return", post(journey::return_letter))
+        .route("/letters/{id}/journey", get(journey::journey))
+        .route("/work-groups", get(journey::work_groups))
         .route("/settings", get(settings::show).patch(settings::update))
         .route("/settings/years", post(settings::add_year))
         .route("/settings/active-year", put(settings::active_year))

@@ -71,13 +71,16 @@ impl From<&User> for UserJson {
 pub struct MeJson {
     user: UserJson,
     office: OfficeJson,
+    /// Letters given to me (or my groups) not yet acknowledged.
+    unacknowledged: i64,
 }
 
-pub async fn me(viewer: Viewer) -> Json<MeJson> {
-    Json(MeJson {
+pub async fn me(State(state): State<AppState>, viewer: Viewer) -> Result<Json<MeJson>, WebError> {
+    Ok(Json(MeJson {
         user: UserJson::from(&viewer.actor.user),
         office: OfficeJson::from(&viewer.actor.office),
-    })
+        unacknowledged: state.services.unacknowledged(&viewer.actor).await?,
+    }))
 }
 
 #[derive(Serialize)]

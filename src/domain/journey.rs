@@ -1,0 +1,361 @@
+//! A letter's journey inside the office: who may pass it on, the director's endorsement
+//! (เกษียนหนังสือ) and its decisions, who may see a secret letter, and the hash chain that makes
+//! the history provable.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::letter::Secrecy;
+use super::thai_date;
+use super::user::Role;
+
+/// The director's decision on a letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// ทราบ
+    Noted,
+    /// อนุญาต
+    Permitted,
+    /// อนุมัติ
+    Approved,
+    /// ชอบ
+    Agreed,
+    /// ลงนามแล้ว
+    Signed,
+    /// มอบ … (gives the letter to a person or group in the same step)
+    Assign,
+    /// แจ้ง …
+    Inform,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 7] = [
+        Decision::Noted,
+        Decision::Permitted,
+        Decision::Approved,
+        Decision::Agreed,
+        Decision::Signed,
+        Decision::Assign,
+        Decision::Inform,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Noted => "noted",
+            Decision::Permitted => "permitted",
+            Decision::Approved => "approved",
+            Decision::Agreed => "agreed",
+            Decision::Signed => "signed",
+            Decision::Assign => "assign",
+            Decision::Inform => "inform",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Noted => "ทราบ",
+            Decision::Permitted => "อนุญาต",
+            Decision::Approved => "อนุมัติ",
+            Decision::Agreed => "ชอบ",
+            Decision::Signed => "ลงนามแล้ว",
+            Decision::Assign => "มอบ",
+            Decision::Inform => "แจ้ง",
+        }
+    }
+
+    /// Accepts the code or the Thai word.
+    pub fn parse(input: &str) -> Option<Decision> {
+        let t = input.trim();
+        Decision::ALL
+            .into_iter()
+            .find(|d| d.code() == t || d.label() == t)
+    }
+}
+
+/// Signing for the director (ระเบียบฯ: รักษาราชการแทน / ปฏิบัติราชการแทน).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ActingAs {
+    #[default]
+    Self_,
+    /// รักษาราชการแทน (the post is vacant or its holder away)
+    Acting,
+    /// ปฏิบัติราชการแทน (by delegation)
+    OnBehalf,
+}
+
+impl ActingAs {
+    pub fn code(self) -> &'static str {
+        match self {
+            ActingAs::Self_ => "",
+            ActingAs::Acting => "acting",
+            ActingAs::OnBehalf => "on_behalf",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ActingAs::Self_ => "",
+            ActingAs::Acting => "รักษาราชการแทน",
+            ActingAs::OnBehalf => "ปฏิบัติราชการแทน",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<ActingAs> {
+        match input.trim() {
+            "" | "none" => Some(ActingAs::Self_),
+            "acting" | "รักษาราชการแทน" => Some(ActingAs::Acting),
+            "on_behalf" | "ปฏิบัติราชการแทน" => {
+                Some(ActingAs::OnBehalf)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Endorses letters: the director and deputies.
+pub fn may_endorse(role: Role) -> bool {
+    matches!(role, Role::Director | Role::Deputy)
+}
+
+/// Passes any letter of the office on: the saraban officers and the executives. Anyone else may
+/// pass on only what was given to them or their group.
+pub fn distributes_everything(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Admin | Role::Clerk | Role::Director | Role::Deputy
+    )
+}
+
+/// A letter marked ลับ or higher is seen only by the saraban officers, the executives and the
+/// people (or groups) it was given to.
+pub fn may_see(role: Role, secrecy: Secrecy, given_to_them: bool) -> bool {
+    !secrecy.is_secret() || distributes_everything(role) || given_to_them
+}
+
+/// A due date that has passed (Bangkok's calendar) and is not yet acknowledged.
+pub fn is_overdue(due: Option<NaiveDate>, acknowledged: bool, now: DateTime<Utc>) -> bool {
+    !acknowledged && due.is_some_and(|d| d < thai_date::to_bangkok(now).date())
+}
+
+/// The line written into the register's การปฏิบัติ column for a step of the journey.
+pub fn action_line(verb: &str, to: &str, at: DateTime<Utc>) -> String {
+    format!(
+        "{verb} {to} {}",
+        thai_date::format_short(thai_date::to_bangkok(at).date())
+    )
+}
+
+/// The hash of one history entry: over the previous entry's hash and every field of this one,
+/// so changing, removing or reordering any entry breaks every hash after it.
+pub fn audit_hash(
+    prev: &str,
+    letter_id: i64,
+    kind: &str,
+    actor: Option<i64>,
+    at: &str,
+    detail: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev,
+        &letter_id.to_string(),
+        kind,
+        &actor.map(|a| a.to_string()).unwrap_or_default(),
+        at,
+        detail,
+    ] {
+        // Length-prefixed, so no two different entries hash the same text.
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// One stored entry, as the chain verifier reads it.
+pub struct ChainEntry {
+    pub id: i64,
+    pub letter_id: i64,
+    pub kind: String,
+    pub actor: Option<i64>,
+    pub at: String,
+    pub detail: String,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+/// What verifying the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainReport {
+    /// Intact: how many entries are chained, and how many came before the chain existed.
+    Intact { chained: usize, before_chain: usize },
+    /// The first entry that does not fit, and why.
+    Broken { id: i64, reason: String },
+}
+
+/// Checks entries in id order; `head` is the hash the database says is the last one.
+pub fn verify_chain(entries: &[ChainEntry], head: &str) -> ChainReport {
+    let mut prev = String::new();
+    let mut chained = 0;
+    let mut before_chain = 0;
+    for e in entries {
+        let (Some(stored_prev), Some(stored)) = (&e.prev_hash, &e.hash) else {
+            if chained == 0 {
+                // History written before the chain was introduced.
+                before_chain += 1;
+                continue;
+            }
+            return ChainReport::Broken {
+                id: e.id,
+                reason: "ไม่มีค่าแฮช (แทรกเข้ามาภายหลัง)".into(),
+            };
+        };
+        if *stored_prev != prev {
+            return ChainReport::Broken {
+                id: e.id,
+                reason: "แฮชของรายการก่อนหน้าไม่ตรง (มีรายการถูกลบหรือสลับ)".into(),
+            };
+        }
+        let expected = audit_hash(&prev, e.letter_id, &e.kind, e.actor, &e.at, &e.detail);
+        if *stored != expected {
+            return ChainReport::Broken {
+                id: e.id,
+                reason: "เนื้อหาไม่ตรงกับแฮช (ถูกแก้ไข)".into(),
+            };
+        }
+        prev = expected;
+        chained += 1;
+    }
+    if prev != head {
+        return ChainReport::Broken {
+            id: entries.last().map(|e| e.id).unwrap_or(0),
+            reason: "รายการสุดท้ายไม่ตรงกับหัวโซ่ (มีรายการท้ายถูกลบ)".into(),
+        };
+    }
+    ChainReport::Intact {
+        chained,
+        before_chain,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: usize) -> (Vec<ChainEntry>, String) {
+        let mut prev = String::new();
+        let mut out = Vec::new();
+        for i in 0..n {
+            let detail = format!("{{\"n\":{i}}}");
+            let at = format!("2026-11-24T00:00:0{i}.000000Z");
+            let hash = audit_hash(&prev, 1, "registered", Some(2), &at, &detail);
+            out.push(ChainEntry {
+                id: i as i64 + 1,
+                letter_id: 1,
+                kind: "registered".into(),
+                actor: Some(2),
+                at,
+                detail,
+                prev_hash: Some(prev.clone()),
+                hash: Some(hash.clone()),
+            });
+            prev = hash;
+        }
+        (out, prev)
+    }
+
+    #[test]
+    fn an_untouched_chain_verifies() {
+        let (entries, head) = chain(4);
+        assert_eq!(
+            verify_chain(&entries, &head),
+            ChainReport::Intact {
+                chained: 4,
+                before_chain: 0
+            }
+        );
+        assert_eq!(
+            verify_chain(&[], ""),
+            ChainReport::Intact {
+                chained: 0,
+                before_chain: 0
+            }
+        );
+    }
+
+    #[test]
+    fn edits_removals_and_truncation_are_found() {
+        let (mut entries, head) = chain(4);
+        entries[2].detail = "{\"n\":99}".into();
+        assert!(matches!(
+            verify_chain(&entries, &head),
+            ChainReport::Broken { id: 3, .. }
+        ));
+        let (mut entries, head) = chain(4);
+        entries.remove(1);
+        assert!(matches!(
+            verify_chain(&entries, &head),
+            ChainReport::Broken { id: 3, .. }
+        ));
+        let (mut entries, head) = chain(4);
+        entries.pop();
+        assert!(matches!(
+            verify_chain(&entries, &head),
+            ChainReport::Broken { id: 3, .. }
+        ));
+        let (mut entries, head) = chain(4);
+        entries[1].actor = Some(9);
+        assert!(matches!(
+            verify_chain(&entries, &head),
+            ChainReport::Broken { id: 2, .. }
+        ));
+    }
+
+    #[test]
+    fn history_before_the_chain_is_counted_not_failed() {
+        let (mut entries, head) = chain(2);
+        entries.insert(
+            0,
+            ChainEntry {
+                id: 0,
+                letter_id: 1,
+                kind: "registered".into(),
+                actor: None,
+                at: String::new(),
+                detail: String::new(),
+                prev_hash: None,
+                hash: None,
+            },
+        );
+        assert_eq!(
+            verify_chain(&entries, &head),
+            ChainReport::Intact {
+                chained: 2,
+                before_chain: 1
+            }
+        );
+    }
+
+    #[test]
+    fn decisions_and_secrecy() {
+        assert_eq!(Decision::parse("อนุมัติ"), Some(Decision::Approved));
+        assert_eq!(Decision::parse("assign"), Some(Decision::Assign));
+        assert_eq!(Decision::parse("whatever"), None);
+        assert_eq!(ActingAs::parse("รักษาราชการแทน"), Some(ActingAs::Acting));
+        assert!(may_endorse(Role::Deputy) && !may_endorse(Role::Clerk));
+        assert!(may_see(Role::Staff, Secrecy::Normal, false));
+        assert!(!may_see(Role::Staff, Secrecy::Confidential, false));
+        assert!(may_see(Role::Staff, Secrecy::Secret, true));
+        assert!(may_see(Role::Clerk, Secrecy::TopSecret, false));
+    }
+
+    #[test]
+    fn overdue_only_when_past_and_open() {
+        let now = Utc::now();
+        let yesterday = thai_date::to_bangkok(now).date().pred_opt();
+        assert!(is_overdue(yesterday, false, now));
+        assert!(!is_overdue(yesterday, true, now));
+        assert!(!is_overdue(None, false, now));
+    }
+}

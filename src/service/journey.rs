@@ -1,0 +1,403 @@
+//! The letter's journey: forward, propose to the director, endorse (and มอบ), acknowledge,
+//! send back; the personal and group boxes; work groups; and verifying the history chain.
+
+use super::{Actor, Result, ServiceError, Services};
+use crate::domain::journey::{
+    self, ActingAs, ChainReport, Decision, distributes_everything, may_endorse,
+};
+use crate::domain::letter::FieldErrors;
+use crate::domain::thai_date;
+use crate::domain::user::Role;
+use crate::store::journey::{Assignment, BoxItem, Endorsement, Step, Target, WorkGroup};
+use crate::store::letters::Letter;
+
+/// Whom to give a letter to, as the form or the API names it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TargetInput {
+    /// A user name of the same office.
+    pub user: Option<String>,
+    /// A work group id of the same office.
+    pub group: Option<String>,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
+    let mut e = FieldErrors::default();
+    e.add(field, message);
+    ServiceError::Invalid(e)
+}
+
+/// Which box of the inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Box_ {
+    Personal,
+    Group,
+}
+
+impl Services {
+    async fn targets(&self, actor: &Actor, inputs: &[TargetInput]) -> Result<Vec<Target>> {
+        let mut out: Vec<Target> = Vec::new();
+        for t in inputs {
+            let target = match (&t.user, &t.group) {
+                (Some(name), None) => {
+                    let user = self
+                        .store
+                        .find_user_by_name(name.trim())
+                        .await
+                        .ok()
+                        .filter(|u| u.office_id == actor.office.id && u.active)
+                        .ok_or_else(|| invalid("to", format!("ไม่พบผู้ใช้ {name} ในหน่วยงานนี้")))?;
+                    Target::User {
+                        id: user.id,
+                        name: user.display_name().to_string(),
+                    }
+                }
+                (None, Some(id)) => {
+                    let group = self
+                        .store
+                        .find_work_group(id.trim())
+                        .await
+                        .ok()
+                        .filter(|g| g.office_id == actor.office.id)
+                        .ok_or_else(|| invalid("to", format!("ไม่พบกลุ่มงาน {id} ในหน่วยงานนี้")))?;
+                    Target::Group {
+                        id: group.id,
+                        name: group.name,
+                    }
+                }
+                _ => {
+                    return Err(invalid(
+                        "to",
+                        "ผู้รับแต่ละรายต้องเป็น {user} หรือ {group} อย่างใดอย่างหนึ่ง",
+                    ));
+                }
+            };
+            if !out.contains(&target) {
+                out.push(target);
+            }
+        }
+        if out.is_empty() {
+            return Err(invalid("to", "กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย"));
+        }
+        Ok(out)
+    }
+
+    /// The letter, when the actor may pass it on: the saraban officers and executives any letter,
+    /// anyone else what was given to them or their group.
+    async fn letter_to_pass_on(&self, actor: &Actor, id: i64) -> Result<Letter> {
+        let letter = self.letter(actor, id).await?;
+        if letter.is_cancelled() {
+            return Err(ServiceError::Conflict("รายการนี้ถูกยกเลิกแล้ว".into()));
+        }
+        if !distributes_everything(actor.user.role) {
+            let groups = self.store.groups_of(actor.user.id).await?;
+            if !self
+                .store
+                .given_to(letter.id, actor.user.id, &groups)
+                .await?
+            {
+                return Err(ServiceError::Forbidden("ส่งต่อได้เฉพาะหนังสือที่ได้รับมอบ".into()));
+            }
+        }
+        Ok(letter)
+    }
+
+    /// ส่ง: gives a registered letter to people or groups, with a note and a due date.
+    pub async fn forward(
+        &self,
+        actor: &Actor,
+        id: i64,
+        to: &[TargetInput],
+        note: &str,
+        due_date: &str,
+    ) -> Result<Vec<Assignment>> {
+        let letter = self.letter_to_pass_on(actor, id).await?;
+        let targets = self.targets(actor, to).await?;
+        let due = match due_date.trim() {
+            "" => None,
+            d => Some(thai_date::parse_date(d).map_err(|e| invalid("due_date", e.to_string()))?),
+        };
+        let note = note.trim();
+        if note.chars().count() > 2000 {
+            return Err(invalid("note", "ข้อความยาวเกิน 2000 ตัวอักษร"));
+        }
+        Ok(self
+            .store
+            .record_step(&Step {
+                letter_id: letter.id,
+                office_id: &actor.office.id,
+                by: actor.user.id,
+                kind: "forward",
+                targets: &targets,
+                note,
+                due_date: due,
+                endorsement: None,
+            })
+            .await?)
+    }
+
+    /// เสนอ: proposes the letter to the director or a deputy, with a short summary.
+    pub async fn propose(
+        &self,
+        actor: &Actor,
+        id: i64,
+        to: &str,
+        summary: &str,
+    ) -> Result<Vec<Assignment>> {
+        let letter = self.letter_to_pass_on(actor, id).await?;
+        let director = self
+            .store
+            .find_user_by_name(to.trim())
+            .await
+            .ok()
+            .filter(|u| u.office_id == actor.office.id && u.active)
+            .ok_or_else(|| invalid("to", format!("ไม่พบผู้ใช้ {to} ในหน่วยงานนี้")))?;
+        if !matches!(director.role, Role::Director | Role::Deputy) {
+            return Err(invalid("to", "เสนอได้เฉพาะผู้อำนวยการหรือรองผู้อำนวยการ"));
+        }
+        let summary = summary.trim();
+        if summary.is_empty() || summary.chars().count() > 2000 {
+            return Err(invalid("summary", "กรุณาสรุปเรื่องที่เสนอ (ไม่เกิน 2000 ตัวอักษร)"));
+        }
+        Ok(self
+            .store
+            .record_step(&Step {
+                letter_id: letter.id,
+                office_id: &actor.office.id,
+                by: actor.user.id,
+                kind: "propose",
+                targets: &[Target::User {
+                    id: director.id,
+                    name: director.display_name().to_string(),
+                }],
+                note: summary,
+                due_date: None,
+                endorsement: None,
+            })
+            .await?)
+    }
+
+    /// เกษียนหนังสือ: the director's (or deputy's) decision, with text; มอบ gives the letter
+    /// in the same step. What was proposed to them counts as acknowledged.
+    pub async fn endorse(
+        &self,
+        actor: &Actor,
+        id: i64,
+        decision: &str,
+        text: &str,
+        assign_to: &[TargetInput],
+        acting_as: &str,
+    ) -> Result<Endorsement> {
+        if !may_endorse(actor.user.role) {
+            return Err(ServiceError::Forbidden(
+                "เกษียนหนังสือได้เฉพาะผู้อำนวยการหรือรองผู้อำนวยการ".into(),
+            ));
+        }
+        let letter = self.letter(actor, id).await?;
+        if letter.is_cancelled() {
+            return Err(ServiceError::Conflict("รายการนี้ถูกยกเลิกแล้ว".into()));
+        }
+        let decision = Decision::parse(decision).ok_or_else(|| {
+            invalid(
+                "decision",
+                "เลือกข้อสั่งการ: ทราบ อนุญาต อนุมัติ ชอบ ลงนามแล้ว มอบ หรือ แจ้ง",
+            )
+        })?;
+        let acting = ActingAs::parse(acting_as)
+            .ok_or_else(|| invalid("acting_as", "ระบุ รักษาราชการแทน หรือ ปฏิบัติราชการแทน หรือเว้นว่าง"))?;
+        let text = text.trim();
+        if text.chars().count() > 2000 {
+            return Err(invalid("text", "ข้อความยาวเกิน 2000 ตัวอักษร"));
+        }
+        if decision == Decision::Inform && text.is_empty() {
+            return Err(invalid("text", "กรุณาระบุสิ่งที่แจ้ง"));
+        }
+        let targets = if assign_to.is_empty() {
+            if decision == Decision::Assign {
+                return Err(invalid("assign_to", "มอบ: กรุณาเลือกผู้รับมอบ"));
+            }
+            Vec::new()
+        } else {
+            self.targets(actor, assign_to).await?
+        };
+        // What was proposed to the endorser is now done.
+        let groups = self.store.groups_of(actor.user.id).await?;
+        self.store
+            .acknowledge(letter.id, actor.user.id, &groups)
+            .await?;
+        self.store
+            .record_step(&Step {
+                letter_id: letter.id,
+                office_id: &actor.office.id,
+                by: actor.user.id,
+                kind: "assign",
+                targets: &targets,
+                note: text,
+                due_date: None,
+                endorsement: Some((decision, text, acting)),
+            })
+            .await?;
+        self.store
+            .endorsements(letter.id)
+            .await?
+            .pop()
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// รับทราบ: one click by the person the letter was given to (or a member of the group).
+    pub async fn acknowledge(&self, actor: &Actor, id: i64) -> Result<u64> {
+        let letter = self.letter(actor, id).await?;
+        let groups = self.store.groups_of(actor.user.id).await?;
+        let n = self
+            .store
+            .acknowledge(letter.id, actor.user.id, &groups)
+            .await?;
+        if n == 0 {
+            return Err(ServiceError::Conflict(
+                "ไม่มีหนังสือฉบับนี้ที่มอบให้ท่านและยังไม่ได้รับทราบ".into(),
+            ));
+        }
+        Ok(n)
+    }
+
+    /// ส่งคืน: back to whoever gave it to the actor (or their group), with a note.
+    pub async fn return_letter(
+        &self,
+        actor: &Actor,
+        id: i64,
+        note: &str,
+    ) -> Result<Vec<Assignment>> {
+        let letter = self.letter(actor, id).await?;
+        let groups = self.store.groups_of(actor.user.id).await?;
+        let given = self
+            .store
+            .assignments(letter.id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|a| {
+                a.kind != "return"
+                    && (a.to_user_id == Some(actor.user.id)
+                        || a.to_group_id.as_ref().is_some_and(|g| groups.contains(g)))
+            })
+            .ok_or_else(|| ServiceError::Conflict("ส่งคืนได้เฉพาะหนังสือที่ได้รับมอบ".into()))?;
+        let back_to = self.store.find_user(given.from_user_id).await?;
+        self.store
+            .acknowledge(letter.id, actor.user.id, &groups)
+            .await?;
+        Ok(self
+            .store
+            .record_step(&Step {
+                letter_id: letter.id,
+                office_id: &actor.office.id,
+                by: actor.user.id,
+                kind: "return",
+                targets: &[Target::User {
+                    id: back_to.id,
+                    name: back_to.display_name().to_string(),
+                }],
+                note: note.trim(),
+                due_date: None,
+                endorsement: None,
+            })
+            .await?)
+    }
+
+    pub async fn journey(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(Vec<Assignment>, Vec<Endorsement>)> {
+        let letter = self.letter(actor, id).await?;
+        Ok((
+            self.store.assignments(letter.id).await?,
+            self.store.endorsements(letter.id).await?,
+        ))
+    }
+
+    /// The personal or group box, urgent first; secret letters are there only because they
+    /// were given to the actor.
+    pub async fn letter_box(&self, actor: &Actor, which: Box_) -> Result<Vec<BoxItem>> {
+        let groups = self.store.groups_of(actor.user.id).await?;
+        Ok(self
+            .store
+            .box_items(
+                &actor.office.id,
+                actor.user.id,
+                &groups,
+                which == Box_::Personal,
+            )
+            .await?)
+    }
+
+    /// Letters given to the actor (or their groups) not yet acknowledged: the dashboard's count.
+    pub async fn unacknowledged(&self, actor: &Actor) -> Result<i64> {
+        let groups = self.store.groups_of(actor.user.id).await?;
+        Ok(self.store.unacknowledged(actor.user.id, &groups).await?)
+    }
+
+    /// People and groups of the actor's office a letter can be given to.
+    pub async fn distribution_targets(
+        &self,
+        actor: &Actor,
+    ) -> Result<(Vec<crate::store::users::User>, Vec<WorkGroup>)> {
+        let users = self
+            .store
+            .list_users(&actor.office.id)
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.id != actor.user.id)
+            .collect();
+        Ok((users, self.store.work_groups(&actor.office.id).await?))
+    }
+
+    /// `saraban group add`.
+    pub async fn create_work_group(&self, office_id: &str, id: &str, name: &str) -> Result<()> {
+        self.store.find_office(office_id).await?;
+        let id = id.trim();
+        let mut e = FieldErrors::default();
+        if id.is_empty()
+            || id.len() > 50
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            e.add("id", "รหัสกลุ่มใช้ตัวอักษรอังกฤษ ตัวเลข - และ _ ไม่เกิน 50 ตัว");
+        }
+        if name.trim().is_empty() || name.chars().count() > 200 {
+            e.add("name", "กรุณาระบุชื่อกลุ่มงาน (ไม่เกิน 200 ตัวอักษร)");
+        }
+        if !e.is_empty() {
+            return Err(ServiceError::Invalid(e));
+        }
+        self.store
+            .create_work_group(office_id, id, name.trim())
+            .await
+            .map_err(|err| {
+                if err.is_unique_violation() {
+                    invalid("id", format!("มีกลุ่มรหัส {id} แล้ว"))
+                } else {
+                    err.into()
+                }
+            })
+    }
+
+    /// `saraban group member add`.
+    pub async fn add_work_group_member(&self, group_id: &str, username: &str) -> Result<()> {
+        let group = self.store.find_work_group(group_id.trim()).await?;
+        let user = self.store.find_user_by_name(username.trim()).await?;
+        if user.office_id != group.office_id {
+            return Err(invalid(
+                "user",
+                format!("{} ไม่ได้อยู่ในหน่วยงานเดียวกับกลุ่ม", user.username),
+            ));
+        }
+        Ok(self.store.add_work_group_member(&group.id, user.id).await?)
+    }
+
+    /// `saraban audit verify`.
+    pub async fn verify_audit(&self) -> Result<ChainReport> {
+        let (entries, head) = self.store.audit_chain().await?;
+        Ok(journey::verify_chain(&entries, &head))
+    }
+}

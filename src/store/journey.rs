@@ -1,0 +1,480 @@
+//! Work groups, and what happens to a registered letter inside the office: given to people and
+//! groups (การปฏิบัติ), endorsed by the director, acknowledged. Every step is written into the
+//! register's การปฏิบัติ column and the hash-chained history in the same transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::letters::insert_event;
+use super::{Result, Store, StoreError, date_from_db, date_to_db, time_from_db, time_to_db};
+use crate::domain::journey::{self, ActingAs, Decision};
+use crate::domain::letter::{Secrecy, Speed};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkGroup {
+    pub id: String,
+    pub office_id: String,
+    pub name: String,
+    /// (user id, display name)
+    pub members: Vec<(i64, String)>,
+}
+
+/// Whom a step gives the letter to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    User { id: i64, name: String },
+    Group { id: String, name: String },
+}
+
+impl Target {
+    pub fn name(&self) -> &str {
+        match self {
+            Target::User { name, .. } | Target::Group { name, .. } => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    pub id: i64,
+    pub letter_id: i64,
+    pub kind: String,
+    pub from_user_id: i64,
+    pub from_name: String,
+    pub to_user_id: Option<i64>,
+    pub to_group_id: Option<String>,
+    pub to_name: String,
+    pub note: String,
+    pub due_date: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Endorsement {
+    pub id: i64,
+    pub user_name: String,
+    pub decision: Decision,
+    pub text: String,
+    pub acting_as: ActingAs,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One line of a personal or group box: a letter given to me (or my group).
+#[derive(Debug, Clone)]
+pub struct BoxItem {
+    pub assignment: Assignment,
+    pub register: String,
+    pub number: i64,
+    pub year_be: i32,
+    pub doc_no: String,
+    pub subject: String,
+    pub sender: String,
+    pub speed: Speed,
+    pub secrecy: Secrecy,
+}
+
+const USER_NAME: &str = "COALESCE(NULLIF(full_name, ''), username)";
+
+fn assignment_from_row(r: &AnyRow) -> Result<Assignment> {
+    let due: Option<String> = r.try_get("due_date")?;
+    let created: String = r.try_get("created_at")?;
+    let acked: Option<String> = r.try_get("acknowledged_at")?;
+    let user_name: Option<String> = r.try_get("to_user_name")?;
+    let group_name: Option<String> = r.try_get("to_group_name")?;
+    Ok(Assignment {
+        id: r.try_get("id")?,
+        letter_id: r.try_get("letter_id")?,
+        kind: r.try_get("kind")?,
+        from_user_id: r.try_get("from_user_id")?,
+        from_name: r.try_get("from_name")?,
+        to_user_id: r.try_get("to_user_id")?,
+        to_group_id: r.try_get("to_group_id")?,
+        to_name: user_name.or(group_name).unwrap_or_default(),
+        note: r.try_get("note")?,
+        due_date: due.as_deref().map(date_from_db).transpose()?,
+        created_at: time_from_db(&created)?,
+        acknowledged_at: acked.as_deref().map(time_from_db).transpose()?,
+        acknowledged_by: r.try_get("acknowledged_by_name")?,
+    })
+}
+
+fn assignment_select() -> String {
+    format!(
+        "SELECT a.*, (SELECT {USER_NAME} FROM users u WHERE u.id = a.from_user_id) AS from_name,
+            (SELECT {USER_NAME} FROM users u WHERE u.id = a.to_user_id) AS to_user_name,
+            (SELECT g.name FROM work_groups g WHERE g.id = a.to_group_id) AS to_group_name,
+            (SELECT {USER_NAME} FROM users u WHERE u.id = a.acknowledged_by) AS acknowledged_by_name
+         FROM assignments a"
+    )
+}
+
+/// A step of the journey, to write in one transaction.
+pub struct Step<'a> {
+    pub letter_id: i64,
+    pub office_id: &'a str,
+    pub by: i64,
+    /// forward, propose, assign or return
+    pub kind: &'static str,
+    pub targets: &'a [Target],
+    pub note: &'a str,
+    pub due_date: Option<NaiveDate>,
+    /// The endorsement that gives the letter (มอบ), if any.
+    pub endorsement: Option<(Decision, &'a str, ActingAs)>,
+}
+
+impl Store {
+    pub async fn create_work_group(&self, office_id: &str, id: &str, name: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO work_groups (id, office_id, name, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.to_string())
+        .bind(office_id.to_string())
+        .bind(name.to_string())
+        .bind(time_to_db(Utc::now()))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn add_work_group_member(&self, group_id: &str, user_id: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO work_group_members (group_id, user_id) VALUES ($1, $2)
+             ON CONFLICT (group_id, user_id) DO NOTHING",
+        )
+        .bind(group_id.to_string())
+        .bind(user_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn find_work_group(&self, id: &str) -> Result<WorkGroup> {
+        let row = sqlx::query("SELECT id, office_id, name FROM work_groups WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut g = WorkGroup {
+            id: row.try_get("id")?,
+            office_id: row.try_get("office_id")?,
+            name: row.try_get("name")?,
+            members: Vec::new(),
+        };
+        let sql = format!(
+            "SELECT u.id, {USER_NAME} AS name FROM work_group_members m JOIN users u ON u.id = m.user_id
+             WHERE m.group_id = $1 ORDER BY u.id"
+        );
+        for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_all(self.pool())
+            .await?
+        {
+            g.members.push((r.try_get("id")?, r.try_get("name")?));
+        }
+        Ok(g)
+    }
+
+    pub async fn work_groups(&self, office_id: &str) -> Result<Vec<WorkGroup>> {
+        let ids: Vec<String> =
+            sqlx::query("SELECT id FROM work_groups WHERE office_id = $1 ORDER BY name, id")
+                .bind(office_id.to_string())
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<std::result::Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.find_work_group(&id).await?);
+        }
+        Ok(out)
+    }
+
+    /// The groups a user belongs to.
+    pub async fn groups_of(&self, user_id: i64) -> Result<Vec<String>> {
+        sqlx::query("SELECT group_id FROM work_group_members WHERE user_id = $1 ORDER BY group_id")
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get("group_id")?))
+            .collect()
+    }
+
+    /// Gives a letter to people and groups (and records the endorsement that did it), writes
+    /// the การปฏิบัติ line and the history, in one transaction.
+    pub async fn record_step(&self, step: &Step<'_>) -> Result<Vec<Assignment>> {
+        let now = Utc::now();
+        let mut tx = self.begin_write().await?;
+        let mut ids = Vec::new();
+        if let Some((decision, text, acting)) = &step.endorsement {
+            sqlx::query(
+                "INSERT INTO endorsements (letter_id, office_id, user_id, decision, text, acting_as, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(step.letter_id)
+            .bind(step.office_id.to_string())
+            .bind(step.by)
+            .bind(decision.code())
+            .bind(text.to_string())
+            .bind(acting.code())
+            .bind(time_to_db(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for t in step.targets {
+            let (user, group) = match t {
+                Target::User { id, .. } => (Some(*id), None),
+                Target::Group { id, .. } => (None, Some(id.clone())),
+            };
+            let row = sqlx::query(
+                "INSERT INTO assignments (letter_id, office_id, kind, from_user_id, to_user_id, to_group_id,
+                    note, due_date, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(step.letter_id)
+            .bind(step.office_id.to_string())
+            .bind(step.kind)
+            .bind(step.by)
+            .bind(user)
+            .bind(group)
+            .bind(step.note.to_string())
+            .bind(step.due_date.map(date_to_db))
+            .bind(time_to_db(now))
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(row.try_get::<i64, _>("id")?);
+        }
+        // The register's การปฏิบัติ column tells the story in words.
+        let verb = match (step.kind, &step.endorsement) {
+            (_, Some((d, _, _))) => format!("เกษียน: {}", d.label()),
+            ("propose", _) => "เสนอ".to_string(),
+            ("return", _) => "ส่งคืน".to_string(),
+            _ => "ส่ง".to_string(),
+        };
+        let names: Vec<&str> = step.targets.iter().map(Target::name).collect();
+        let line = journey::action_line(&verb, &names.join(", "), now);
+        let current: String = sqlx::query("SELECT action FROM letters WHERE id = $1")
+            .bind(step.letter_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("action")?;
+        let action = if current.trim().is_empty() {
+            line.trim().to_string()
+        } else {
+            format!("{}; {}", current.trim(), line.trim())
+        };
+        sqlx::query("UPDATE letters SET action = $1 WHERE id = $2")
+            .bind(action)
+            .bind(step.letter_id)
+            .execute(&mut *tx)
+            .await?;
+        let kind = match (step.kind, &step.endorsement) {
+            (_, Some(_)) => "endorsed",
+            ("propose", _) => "proposed",
+            ("return", _) => "returned",
+            _ => "forwarded",
+        };
+        let mut detail = json!({
+            "to": step.targets.iter().map(|t| match t {
+                Target::User { id, name } => json!({"user": id, "name": name}),
+                Target::Group { id, name } => json!({"group": id, "name": name}),
+            }).collect::<Vec<_>>(),
+            "note": step.note,
+            "due_date": step.due_date.map(date_to_db),
+        });
+        if let Some((d, text, acting)) = &step.endorsement {
+            detail["decision"] = json!(d.code());
+            detail["text"] = json!(text);
+            detail["acting_as"] = json!(acting.code());
+        }
+        insert_event(&mut tx, step.letter_id, kind, Some(step.by), now, &detail).await?;
+        tx.commit().await?;
+        let mut out = Vec::new();
+        for a in self.assignments(step.letter_id).await? {
+            if ids.contains(&a.id) {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
+    /// รับทราบ: marks what was given to the user (or one of their groups) and not yet
+    /// acknowledged; how many.
+    pub async fn acknowledge(
+        &self,
+        letter_id: i64,
+        user_id: i64,
+        groups: &[String],
+    ) -> Result<u64> {
+        let now = Utc::now();
+        let mut tx = self.begin_write().await?;
+        let mut done = sqlx::query(
+            "UPDATE assignments SET acknowledged_at = $1, acknowledged_by = $2
+             WHERE letter_id = $3 AND acknowledged_at IS NULL AND to_user_id = $2",
+        )
+        .bind(time_to_db(now))
+        .bind(user_id)
+        .bind(letter_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        for g in groups {
+            done += sqlx::query(
+                "UPDATE assignments SET acknowledged_at = $1, acknowledged_by = $2
+                 WHERE letter_id = $3 AND acknowledged_at IS NULL AND to_group_id = $4",
+            )
+            .bind(time_to_db(now))
+            .bind(user_id)
+            .bind(letter_id)
+            .bind(g.clone())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        if done > 0 {
+            insert_event(
+                &mut tx,
+                letter_id,
+                "acknowledged",
+                Some(user_id),
+                now,
+                &json!({}),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    pub async fn assignments(&self, letter_id: i64) -> Result<Vec<Assignment>> {
+        let sql = format!(
+            "{} WHERE a.letter_id = $1 ORDER BY a.id",
+            assignment_select()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(letter_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(assignment_from_row)
+            .collect()
+    }
+
+    pub async fn endorsements(&self, letter_id: i64) -> Result<Vec<Endorsement>> {
+        let sql = format!(
+            "SELECT e.*, (SELECT {USER_NAME} FROM users u WHERE u.id = e.user_id) AS user_name
+             FROM endorsements e WHERE e.letter_id = $1 ORDER BY e.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(letter_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let decision: String = r.try_get("decision")?;
+                let acting: String = r.try_get("acting_as")?;
+                let created: String = r.try_get("created_at")?;
+                Ok(Endorsement {
+                    id: r.try_get("id")?,
+                    user_name: r.try_get("user_name")?,
+                    decision: Decision::parse(&decision)
+                        .ok_or_else(|| StoreError::Corrupt(format!("decision {decision}")))?,
+                    text: r.try_get("text")?,
+                    acting_as: ActingAs::parse(&acting).unwrap_or_default(),
+                    created_at: time_from_db(&created)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Was the letter given to this user or one of their groups?
+    pub async fn given_to(&self, letter_id: i64, user_id: i64, groups: &[String]) -> Result<bool> {
+        Ok(self.assignments(letter_id).await?.iter().any(|a| {
+            a.to_user_id == Some(user_id)
+                || a.to_group_id.as_ref().is_some_and(|g| groups.contains(g))
+        }))
+    }
+
+    /// The personal box (given to the user) or the group box (given to their groups): urgent
+    /// first, then newest.
+    pub async fn box_items(
+        &self,
+        office_id: &str,
+        user_id: i64,
+        groups: &[String],
+        personal: bool,
+    ) -> Result<Vec<BoxItem>> {
+        let who = if personal {
+            "a.to_user_id = $2".to_string()
+        } else if groups.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            // Group ids come from our own table; still bound, never inlined.
+            let marks: Vec<String> = (0..groups.len()).map(|i| format!("${}", i + 3)).collect();
+            format!("a.to_group_id IN ({})", marks.join(", "))
+        };
+        let sql = format!(
+            "SELECT x.*, l.register, l.number, l.year_be, l.doc_no, l.subject, l.sender, l.speed, l.secrecy
+             FROM ({}) x JOIN letters l ON l.id = x.letter_id
+             WHERE x.id IN (SELECT a.id FROM assignments a WHERE a.office_id = $1 AND {who})
+             ORDER BY CASE l.speed WHEN 'most_urgent' THEN 0 WHEN 'very_urgent' THEN 1 WHEN 'urgent' THEN 2 ELSE 3 END,
+                x.created_at DESC, x.id DESC
+             LIMIT 500",
+            assignment_select()
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(office_id.to_string())
+            .bind(user_id);
+        if !personal {
+            for g in groups {
+                q = q.bind(g.clone());
+            }
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let speed: String = r.try_get("speed")?;
+                let secrecy: String = r.try_get("secrecy")?;
+                let year: i64 = r.try_get("year_be")?;
+                Ok(BoxItem {
+                    assignment: assignment_from_row(r)?,
+                    register: r.try_get("register")?,
+                    number: r.try_get("number")?,
+                    year_be: year as i32,
+                    doc_no: r.try_get("doc_no")?,
+                    subject: r.try_get("subject")?,
+                    sender: r.try_get("sender")?,
+                    speed: Speed::parse(&speed).unwrap_or_default(),
+                    secrecy: Secrecy::parse(&secrecy).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Letters given to the user or their groups and not yet acknowledged.
+    pub async fn unacknowledged(&self, user_id: i64, groups: &[String]) -> Result<i64> {
+        let mut n: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM assignments WHERE to_user_id = $1 AND acknowledged_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
+        for g in groups {
+            let m: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM assignments WHERE to_group_id = $1 AND acknowledged_at IS NULL",
+            )
+            .bind(g.clone())
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+            n += m;
+        }
+        Ok(n)
+    }
+}
