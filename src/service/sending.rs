@@ -121,7 +121,14 @@ impl Services {
         }
         let deliveries = self
             .store
-            .send_letter(&letter, &actor.office, &offices, &emails, key)
+            .send_letter(
+                &letter,
+                &actor.office,
+                &offices,
+                &emails,
+                key,
+                actor.user.id,
+            )
             .await?;
         if deliveries.iter().any(|d| d.channel == "email") {
             self.outbox_wake.notify_one();

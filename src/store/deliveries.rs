@@ -89,6 +89,7 @@ impl Store {
         recipients: &[Office],
         emails: &[EmailRecipient],
         key: &str,
+        by: i64,
     ) -> Result<Vec<Delivery>> {
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
@@ -177,6 +178,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+            let detail = serde_json::json!({
+                "offices": recipients.iter().map(|o| serde_json::json!({"id": o.id, "name": o.name})).collect::<Vec<_>>(),
+                "emails": emails.iter().map(|e| serde_json::json!({"address": e.address, "message_id": e.message_id})).collect::<Vec<_>>(),
+            });
+            crate::store::letters::insert_event(&mut tx, letter.id, "sent", Some(by), now, &detail)
+                .await?;
         }
         tx.commit().await?;
         let sql =

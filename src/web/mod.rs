@@ -74,6 +74,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/letters/{id}/cancel", post(pages::letters::cancel))
         .route("/letters/{id}/send", post(pages::letters::send))
+        .route("/letters/{id}/forward", post(pages::journey::forward))
+        .route("/letters/{id}/propose", post(pages::journey::propose))
+        .route("/letters/{id}/endorse", post(pages::journey::endorse))
+        .route(
+            "/letters/{id}/acknowledge",
+            post(pages::journey::acknowledge),
+        )
+        .route("/letters/{id}/return", post(pages::journey::return_letter))
+        .route("/my", get(pages::journey::my_box))
         .route(
             "/letters/{id}/deliveries/{delivery}/retry",
             post(pages::letters::retry_delivery),

@@ -27,6 +27,8 @@ pub struct Layout {
     pub can_users: bool,
     pub can_inbox: bool,
     pub is_admin: bool,
+    /// Letters given to the viewer not yet acknowledged (shown where the page knows it).
+    pub unacknowledged: i64,
 }
 
 impl Layout {
@@ -44,6 +46,7 @@ impl Layout {
             can_users: role.can_manage_users(),
             can_inbox: role.can_read_inbox(),
             is_admin: role == Role::Admin,
+            unacknowledged: 0,
         }
     }
 
@@ -204,6 +207,80 @@ impl From<&LetterEvent> for EventRow {
                     format!("แก้ไข {}", fields.join("; "))
                 }
             }
+            "forwarded" | "proposed" | "returned" | "endorsed" => {
+                let to: Vec<&str> = e
+                    .detail
+                    .get("to")
+                    .and_then(|t| t.as_array())
+                    .map(|a| a.iter().filter_map(|x| x.get("name")?.as_str()).collect())
+                    .unwrap_or_default();
+                let note = e.detail.get("note").and_then(|n| n.as_str()).unwrap_or("");
+                let verb = match e.kind.as_str() {
+                    "forwarded" => "ส่งต่อถึง".to_string(),
+                    "proposed" => "เสนอ".to_string(),
+                    "returned" => "ส่งคืน".to_string(),
+                    _ => {
+                        let decision = e
+                            .detail
+                            .get("decision")
+                            .and_then(|d| d.as_str())
+                            .and_then(crate::domain::journey::Decision::parse)
+                            .map(|d| d.label())
+                            .unwrap_or("");
+                        let acting = e
+                            .detail
+                            .get("acting_as")
+                            .and_then(|d| d.as_str())
+                            .and_then(crate::domain::journey::ActingAs::parse)
+                            .map(|a| a.label())
+                            .unwrap_or("");
+                        format!(
+                            "เกษียน: {decision}{}",
+                            if acting.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({acting}ผู้อำนวยการ)")
+                            }
+                        )
+                    }
+                };
+                let mut line = verb;
+                if !to.is_empty() {
+                    line.push(' ');
+                    line.push_str(&to.join(", "));
+                }
+                if !note.is_empty() {
+                    line.push_str(&format!(" “{note}”"));
+                }
+                line
+            }
+            "acknowledged" => "รับทราบ".to_string(),
+            "sent" => {
+                let mut to: Vec<String> = e
+                    .detail
+                    .get("offices")
+                    .and_then(|t| t.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.get("name")?.as_str())
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                to.extend(
+                    e.detail
+                        .get("emails")
+                        .and_then(|t| t.as_array())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.get("address")?.as_str())
+                                .map(str::to_string)
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default(),
+                );
+                format!("ส่งหนังสือถึง {}", to.join(", "))
+            }
             other => other.to_string(),
         };
         EventRow {
@@ -362,6 +439,147 @@ pub struct LetterPage {
     pub send_to_schools: bool,
     pub school_groups: Vec<(i64, String)>,
     pub deliveries: Vec<DeliveryRow>,
+    pub journey: JourneyView,
+}
+
+/// The letter's journey on its page: who had it, the endorsements, and what the viewer may do.
+#[derive(Default)]
+pub struct JourneyView {
+    pub assignments: Vec<AssignmentRow>,
+    pub endorsements: Vec<EndorsementRow>,
+    /// The viewer may give the letter on (forward, propose).
+    pub can_pass_on: bool,
+    pub can_endorse: bool,
+    /// Something given to the viewer (or their group) waits for their รับทราบ.
+    pub can_acknowledge: bool,
+    /// The viewer was given this letter and may send it back.
+    pub can_return: bool,
+    /// `(user name, display name and role)` of the office's people.
+    pub people: Vec<(String, String)>,
+    /// `(user name, display name)` of the director and deputies.
+    pub executives: Vec<(String, String)>,
+    /// `(group id, name)`
+    pub groups: Vec<(String, String)>,
+    /// `(code, Thai word)`
+    pub decisions: Vec<(&'static str, &'static str)>,
+    pub error: String,
+}
+
+pub struct AssignmentRow {
+    pub kind: &'static str,
+    pub from: String,
+    pub to: String,
+    pub at: String,
+    pub note: String,
+    pub due: String,
+    pub overdue: bool,
+    pub acknowledged: String,
+}
+
+impl From<&crate::store::journey::Assignment> for AssignmentRow {
+    fn from(a: &crate::store::journey::Assignment) -> Self {
+        AssignmentRow {
+            kind: match a.kind.as_str() {
+                "propose" => "เสนอ",
+                "assign" => "มอบ",
+                "return" => "ส่งคืน",
+                _ => "ส่ง",
+            },
+            from: a.from_name.clone(),
+            to: a.to_name.clone(),
+            at: thai_date::format_datetime(a.created_at),
+            note: a.note.clone(),
+            due: a.due_date.map(thai_date::format_short).unwrap_or_default(),
+            overdue: crate::domain::journey::is_overdue(
+                a.due_date,
+                a.acknowledged_at.is_some(),
+                chrono::Utc::now(),
+            ),
+            acknowledged: match (&a.acknowledged_at, &a.acknowledged_by) {
+                (Some(at), Some(by)) => format!("{by} {}", thai_date::format_datetime(*at)),
+                (Some(at), None) => thai_date::format_datetime(*at),
+                _ => String::new(),
+            },
+        }
+    }
+}
+
+pub struct EndorsementRow {
+    pub by: String,
+    pub decision: &'static str,
+    pub text: String,
+    pub acting_as: &'static str,
+    pub at: String,
+}
+
+impl From<&crate::store::journey::Endorsement> for EndorsementRow {
+    fn from(e: &crate::store::journey::Endorsement) -> Self {
+        EndorsementRow {
+            by: e.user_name.clone(),
+            decision: e.decision.label(),
+            text: e.text.clone(),
+            acting_as: e.acting_as.label(),
+            at: thai_date::format_datetime(e.created_at),
+        }
+    }
+}
+
+/// หนังสือถึงฉัน: the personal and group boxes.
+#[derive(Template, WebTemplate)]
+#[template(path = "my_box.html")]
+pub struct MyBoxPage {
+    pub layout: Layout,
+    pub personal: bool,
+    pub items: Vec<BoxRow>,
+}
+
+pub struct BoxRow {
+    pub letter_id: i64,
+    pub number: String,
+    pub doc_no: String,
+    pub subject: String,
+    pub sender: String,
+    pub kind: &'static str,
+    pub from: String,
+    pub note: String,
+    pub at: String,
+    pub due: String,
+    pub overdue: bool,
+    pub acknowledged: bool,
+    pub speed_label: &'static str,
+    pub urgent: bool,
+    pub secrecy_label: &'static str,
+    pub secret: bool,
+}
+
+impl From<&crate::store::journey::BoxItem> for BoxRow {
+    fn from(b: &crate::store::journey::BoxItem) -> Self {
+        let a = AssignmentRow::from(&b.assignment);
+        let register = crate::domain::register::Register::parse(&b.register);
+        BoxRow {
+            letter_id: b.assignment.letter_id,
+            number: format!(
+                "{} {}/{}",
+                register.map(|r| r.number_label()).unwrap_or(""),
+                b.number,
+                b.year_be
+            ),
+            doc_no: b.doc_no.clone(),
+            subject: b.subject.clone(),
+            sender: b.sender.clone(),
+            kind: a.kind,
+            from: a.from,
+            note: a.note,
+            at: a.at,
+            due: a.due,
+            overdue: a.overdue,
+            acknowledged: b.assignment.acknowledged_at.is_some(),
+            speed_label: b.speed.label(),
+            urgent: b.speed.is_urgent(),
+            secrecy_label: b.secrecy.label(),
+            secret: b.secrecy.is_secret(),
+        }
+    }
 }
 
 pub struct DeliveryRow {

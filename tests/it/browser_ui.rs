@@ -509,3 +509,130 @@ async fn the_district_sends_a_circular_to_all_its_schools() {
     );
     c.clone().close().await.unwrap();
 }
+
+/// The director, on a phone, opens what the saraban proposed and endorses it with "มอบ" to a
+/// work group in one step; the group sees it and the letter page shows the endorsement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_director_endorses_on_a_phone() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    app.services
+        .create_work_group("dist", "plan", "กลุ่มนโยบายและแผน")
+        .await
+        .unwrap();
+    app.services
+        .add_work_group_member("plan", "staff")
+        .await
+        .unwrap();
+    let (status, out) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "inbound"),
+                ("doc_no", "ศธ 04006/ว1234"),
+                ("doc_date", "2 พ.ค. 2566"),
+                ("from", "สพฐ."),
+                ("subject", "ขอให้จัดทำแผนพัฒนาการศึกษา"),
+                ("speed", "most_urgent"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 201, "{out}");
+    let id = out["id"].as_i64().unwrap();
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{id}/propose"),
+            serde_json::json!({"to": "director", "summary": "เห็นควรมอบกลุ่มนโยบายและแผน"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    let browser = Browser::phone(390, 844).await;
+    let c = &browser.client;
+    browser
+        .log_in(&app.url("/login"), "director", PASSWORD)
+        .await;
+    let tile = c
+        .wait()
+        .for_element(Locator::Css("#unacknowledged"))
+        .await
+        .unwrap();
+    assert_eq!(tile.text().await.unwrap(), "1");
+    c.find(Locator::Css("#tile-my"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let item = c
+        .wait()
+        .for_element(Locator::Css("#box li a.subject"))
+        .await
+        .unwrap();
+    browser.screenshot("17-phone-my-box").await;
+    item.click().await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("input[name=decision][value=assign]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#endorse-text"))
+        .await
+        .unwrap()
+        .send_keys("มอบกลุ่มนโยบายและแผนดำเนินการ")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#assign-group option[value=plan]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.execute(
+        "document.querySelector('details.endorse').scrollIntoView()",
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    browser.screenshot("18-phone-endorse").await;
+    let width = c
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_i64().unwrap() <= 390, "page is {width} px wide");
+    c.find(Locator::Css("#endorse"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let list = c
+        .wait()
+        .for_element(Locator::Css("#endorsements"))
+        .await
+        .unwrap();
+    assert!(
+        list.text()
+            .await
+            .unwrap()
+            .contains("มอบ มอบกลุ่มนโยบายและแผนดำเนินการ")
+    );
+    let table = c.find(Locator::Css("#assignments")).await.unwrap();
+    assert!(table.text().await.unwrap().contains("กลุ่มนโยบายและแผน"));
+    c.execute(
+        "document.getElementById('endorsements').scrollIntoView()",
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    browser.screenshot("19-phone-endorsed").await;
+    let (_, group_box) = app.get_json(&w.staff, "/api/v1/inbox?box=group").await;
+    assert_eq!(group_box["items"][0]["kind"], "assign");
+    assert_eq!(group_box["items"][0]["letter_id"], id);
+    c.clone().close().await.unwrap();
+}

@@ -97,8 +97,43 @@ pub fn spec() -> Value {
             "responses": responses(("200", ok("the cancelled letter", letter_ref.clone())), &[400, 401, 403, 404, 409, 422])}},
         "/letters/{id}/history": {
           "parameters": [id_param("id", "letter id")],
-          "get": {"summary": "ประวัติของรายการ", "responses": responses(("200", ok("events, oldest first", json!({"type": "array", "items": {"type": "object",
+          "get": {"summary": "ประวัติของรายการ (บันทึกตรวจสอบแบบโซ่แฮช): registered, edited, cancelled, sent, forwarded, proposed, endorsed, acknowledged, returned", "responses": responses(("200", ok("events, oldest first", json!({"type": "array", "items": {"type": "object",
             "properties": {"kind": {"type": "string"}, "actor": {"type": "string"}, "at": {"type": "string"}, "detail": {"type": "object"}}}}))), &[401, 404])}},
+        "/letters/{id}/forward": {
+          "parameters": [id_param("id", "letter id")],
+          "post": {"summary": "ส่งต่อหนังสือให้บุคคลหรือกลุ่มงาน (เขียนลงช่องการปฏิบัติ)",
+            "requestBody": json_body(json!({"type": "object", "required": ["to"], "properties": {
+              "to": {"type": "array", "items": {"$ref": "#/components/schemas/Target"}}, "note": {"type": "string"}, "due_date": {"type": "string", "description": "YYYY-MM-DD or Thai"}}})),
+            "responses": responses(("201", ok("assignments", json!({"type": "object", "properties": {"assignments": {"type": "array", "items": {"$ref": "#/components/schemas/Assignment"}}}}))), &[400, 401, 403, 404, 409, 422])}},
+        "/letters/{id}/propose": {
+          "parameters": [id_param("id", "letter id")],
+          "post": {"summary": "เสนอผู้อำนวยการหรือรองผู้อำนวยการ พร้อมสรุปเรื่อง",
+            "requestBody": json_body(json!({"type": "object", "required": ["to", "summary"], "properties": {"to": {"type": "string", "description": "user name"}, "summary": {"type": "string"}}})),
+            "responses": responses(("201", ok("assignments", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/letters/{id}/endorse": {
+          "parameters": [id_param("id", "letter id")],
+          "post": {"summary": "เกษียนหนังสือ / สั่งการ (ผู้อำนวยการ รองผู้อำนวยการ); มอบ = ส่งต่อในขั้นเดียว",
+            "requestBody": json_body(json!({"type": "object", "required": ["decision"], "properties": {
+              "decision": {"type": "string", "enum": ["noted", "permitted", "approved", "agreed", "signed", "assign", "inform"], "description": "or the Thai word: ทราบ อนุญาต อนุมัติ ชอบ ลงนามแล้ว มอบ แจ้ง"},
+              "text": {"type": "string"}, "assign_to": {"type": "array", "items": {"$ref": "#/components/schemas/Target"}},
+              "acting_as": {"type": "string", "enum": ["", "acting", "on_behalf"], "description": "รักษาราชการแทน / ปฏิบัติราชการแทน"}}})),
+            "responses": responses(("201", ok("the endorsement", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/letters/{id}/acknowledge": {
+          "parameters": [id_param("id", "letter id")],
+          "post": {"summary": "รับทราบ (สิ่งที่มอบให้ตนเองหรือกลุ่มของตน)",
+            "responses": responses(("200", ok("how many", json!({"type": "object", "properties": {"acknowledged": {"type": "integer"}}}))), &[401, 404, 409])}},
+        "/letters/{id}/return": {
+          "parameters": [id_param("id", "letter id")],
+          "post": {"summary": "ส่งคืนผู้ที่มอบหนังสือให้ พร้อมบันทึก",
+            "requestBody": json_body(json!({"type": "object", "properties": {"note": {"type": "string"}}})),
+            "responses": responses(("201", ok("assignments", json!({"type": "object"}))), &[400, 401, 404, 409, 422])}},
+        "/letters/{id}/journey": {
+          "parameters": [id_param("id", "letter id")],
+          "get": {"summary": "หนังสืออยู่กับใคร ใครรับทราบแล้ว และการเกษียน",
+            "responses": responses(("200", ok("journey", json!({"type": "object", "properties": {
+              "assignments": {"type": "array", "items": {"$ref": "#/components/schemas/Assignment"}}, "endorsements": {"type": "array", "items": {"type": "object"}}}}))), &[401, 404])}},
+        "/work-groups": {
+          "get": {"summary": "กลุ่มงานของหน่วยงานและสมาชิก", "responses": responses(("200", ok("groups", json!({"type": "object"}))), &[401])}},
         "/letters/{id}/send": {
           "parameters": [id_param("id", "letter id")],
           "post": {"summary": "ส่งหนังสือที่ลงทะเบียนส่งแล้ว ถึงหน่วยงานในระบบ (เข้าหนังสือรับทันที) และทางอีเมล (เข้าคิวส่ง); ลับที่สุดห้ามส่งทางอีเมล (422)",
@@ -141,7 +176,7 @@ pub fn spec() -> Value {
           "post": {"summary": "เพิ่มเจ้าหน้าที่", "requestBody": json_body(json!({"type": "object", "required": ["username", "role", "password"], "properties": {
               "username": {"type": "string"}, "full_name": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "director", "deputy", "clerk", "staff"]}, "password": {"type": "string", "minLength": 8}}})),
             "responses": responses(("201", ok("the user", user_ref.clone())), &[400, 401, 403, 422])}},
-        "/inbox": {"get": {"summary": "หนังสือรับ (จากอีเมลและในระบบ) เรียงจากล่าสุด",
+        "/inbox": {"get": {"summary": "หนังสือรับ: box=all|saraban = หนังสือรับของหน่วยงาน (อีเมลและในระบบ) เรียงจากล่าสุด; box=personal|group = หนังสือที่มอบให้ตนเองหรือกลุ่มงานของตน (รายการเป็น Assignment พร้อม letter_id, subject, doc_no, speed, secrecy) ด่วนก่อน",
           "parameters": [
             {"name": "box", "in": "query", "schema": {"type": "string", "enum": ["all", "saraban", "group", "personal"]}},
             {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["all", "unregistered", "registered"]}},
@@ -205,6 +240,10 @@ pub fn spec() -> Value {
           "Settings": {"type": "object", "properties": {"office": {"type": "object"}, "years": {"type": "array", "items": {"type": "integer"}},
             "year_be": {"type": "integer"}, "counters": {"type": "array", "items": {"type": "object", "properties": {
               "series": {"type": "string"}, "start_number": {"type": "integer"}, "next_number": {"type": "integer"}, "issued": {"type": "integer"}}}}}},
+          "Target": {"type": "object", "description": "one of", "properties": {"user": {"type": "string", "description": "user name"}, "group": {"type": "string", "description": "work group id"}}},
+          "Assignment": {"type": "object", "properties": {"id": {"type": "integer"}, "kind": {"type": "string", "enum": ["forward", "propose", "assign", "return"]},
+            "from": {"type": "string"}, "to": {"type": "object"}, "note": {"type": "string"}, "due_date": {"type": ["string", "null"]}, "given_at": {"type": "string"},
+            "acknowledged_at": {"type": ["string", "null"]}, "acknowledged_by": {"type": ["string", "null"]}, "overdue": {"type": "boolean"}}},
           "Delivery": {"type": "object", "properties": {"id": {"type": "integer"}, "recipient": {"type": "object"},
             "channel": {"type": "string", "enum": ["email", "in-system"]},
             "status": {"type": "string", "enum": ["queued", "sent", "delivered", "registered", "delayed", "failed"]},

@@ -39,8 +39,10 @@ pub async fn show(
         )
         .await?;
     let (waiting, quarantined) = services.store.inbox_counts(&actor.office.id).await?;
+    let mut layout = Layout::new(&viewer, "dashboard", "หน้าหลัก");
+    layout.unacknowledged = services.unacknowledged(actor).await?;
     Ok(DashboardPage {
-        layout: Layout::new(&viewer, "dashboard", "หน้าหลัก"),
+        layout,
         waiting,
         quarantined,
         year_be,

@@ -69,12 +69,14 @@ async fn letter_page(
         Vec::new()
     };
     let refusal = services.edit_refusal(&viewer.actor, &letter);
+    let mut layout = Layout::new(
+        viewer,
+        letter.register.code(),
+        format!("{} {}", letter.register.number_label(), letter.number),
+    );
+    layout.unacknowledged = services.unacknowledged(&viewer.actor).await?;
     Ok(LetterPage {
-        layout: Layout::new(
-            viewer,
-            letter.register.code(),
-            format!("{} {}", letter.register.number_label(), letter.number),
-        ),
+        layout,
         register_label: letter.register.label(),
         number_label: letter.register.number_label(),
         attachments: letter
@@ -107,8 +109,26 @@ async fn letter_page(
             .iter()
             .map(crate::web::views::DeliveryRow::from)
             .collect(),
+        journey: super::journey::journey_view(state, viewer, &letter).await?,
         letter: LetterRow::from(&letter),
     })
+}
+
+/// The letter's page as it stands (for a form that comes back with an error).
+pub(crate) async fn page_for(
+    state: &AppState,
+    viewer: &Viewer,
+    letter: Letter,
+) -> Result<LetterPage, WebError> {
+    letter_page(
+        state,
+        viewer,
+        letter,
+        String::new(),
+        String::new(),
+        String::new(),
+    )
+    .await
 }
 
 pub async fn show(
@@ -129,6 +149,11 @@ pub async fn show(
         "cancelled" => "ยกเลิกรายการเรียบร้อย เลขทะเบียนคงไว้".to_string(),
         "sent" => "ส่งหนังสือเรียบร้อย".to_string(),
         "retry" => "นำอีเมลกลับเข้าคิวส่งแล้ว".to_string(),
+        "forwarded" => "ส่งต่อเรียบร้อย บันทึกในช่องการปฏิบัติแล้ว".to_string(),
+        "proposed" => "เสนอผู้บริหารเรียบร้อย".to_string(),
+        "endorsed" => "บันทึกการเกษียนหนังสือเรียบร้อย".to_string(),
+        "acknowledged" => "รับทราบแล้ว".to_string(),
+        "returned" => "ส่งคืนเรียบร้อย".to_string(),
         _ => String::new(),
     };
     letter_page(&state, &viewer, letter, flash, String::new(), String::new()).await

@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod inbox;
+pub mod journey;
 pub mod letters;
 pub mod login;
 pub mod mailboxes;

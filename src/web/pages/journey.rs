@@ -1,0 +1,283 @@
+//! The letter's journey on its page (forward, propose, endorse, acknowledge, send back) and the
+//! personal and group boxes (หนังสือถึงฉัน).
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::domain::journey::{Decision, distributes_everything, may_endorse};
+use crate::domain::user::Role;
+use crate::service::ServiceError;
+use crate::service::journey::{Box_, TargetInput};
+use crate::store::letters::Letter;
+use crate::web::auth::Viewer;
+use crate::web::error::WebError;
+use crate::web::views::{AssignmentRow, BoxRow, EndorsementRow, JourneyView, Layout, MyBoxPage};
+use crate::web::{AppState, Params};
+
+/// What the letter page shows of the journey, and which forms the viewer gets.
+pub async fn journey_view(
+    state: &AppState,
+    viewer: &Viewer,
+    letter: &Letter,
+) -> Result<JourneyView, WebError> {
+    let services = &state.services;
+    let actor = &viewer.actor;
+    let (assignments, endorsements) = services.journey(actor, letter.id).await?;
+    let groups_of_me = services.store.groups_of(actor.user.id).await?;
+    let mine = |a: &&crate::store::journey::Assignment| {
+        a.to_user_id == Some(actor.user.id)
+            || a.to_group_id
+                .as_ref()
+                .is_some_and(|g| groups_of_me.contains(g))
+    };
+    let given_to_me = assignments.iter().any(|a| mine(&a));
+    let open = !letter.is_cancelled();
+    let (people, groups) = services.distribution_targets(actor).await?;
+    Ok(JourneyView {
+        assignments: assignments.iter().map(AssignmentRow::from).collect(),
+        endorsements: endorsements.iter().map(EndorsementRow::from).collect(),
+        can_pass_on: open && (distributes_everything(actor.user.role) || given_to_me),
+        can_endorse: open && may_endorse(actor.user.role),
+        can_acknowledge: assignments
+            .iter()
+            .filter(mine)
+            .any(|a| a.acknowledged_at.is_none()),
+        can_return: open && assignments.iter().filter(mine).any(|a| a.kind != "return"),
+        executives: people
+            .iter()
+            .filter(|u| matches!(u.role, Role::Director | Role::Deputy))
+            .map(|u| {
+                (
+                    u.username.clone(),
+                    format!("{} ({})", u.display_name(), u.role.label()),
+                )
+            })
+            .collect(),
+        people: people
+            .iter()
+            .map(|u| {
+                (
+                    u.username.clone(),
+                    format!("{} ({})", u.display_name(), u.role.label()),
+                )
+            })
+            .collect(),
+        groups: groups.into_iter().map(|g| (g.id, g.name)).collect(),
+        decisions: Decision::ALL
+            .iter()
+            .map(|d| (d.code(), d.label()))
+            .collect(),
+        error: String::new(),
+    })
+}
+
+/// `a=1&b=2&b=3` as pairs, repeated names kept.
+fn pairs(body: &[u8]) -> Vec<(String, String)> {
+    body.split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = match p.iter().position(|b| *b == b'=') {
+                Some(i) => (&p[..i], &p[i + 1..]),
+                None => (p, &b""[..]),
+            };
+            let decode = |s: &[u8]| {
+                let plus: Vec<u8> = s
+                    .iter()
+                    .map(|b| if *b == b'+' { b' ' } else { *b })
+                    .collect();
+                percent_encoding::percent_decode(&plus)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+struct Posted(Vec<(String, String)>);
+
+impl Posted {
+    fn one(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Ticked users (`user`) and groups (`group`), and a chosen one from a select (`user_one`).
+    fn targets(&self, user: &str, group: &str) -> Vec<TargetInput> {
+        self.0
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .filter_map(|(k, v)| {
+                if k == user {
+                    Some(TargetInput {
+                        user: Some(v.clone()),
+                        group: None,
+                    })
+                } else if k == group {
+                    Some(TargetInput {
+                        user: None,
+                        group: Some(v.clone()),
+                    })
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+}
+
+/// Runs a step; on a form error the letter page comes back with the message (422).
+async fn step<F, Fut>(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    body: &[u8],
+    done: &str,
+    run: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce(Posted) -> Fut,
+    Fut: std::future::Future<Output = Result<(), ServiceError>>,
+{
+    let posted = Posted(pairs(body));
+    viewer.check_csrf(Some(&posted.one("csrf")))?;
+    match run(posted).await {
+        Ok(()) => Ok(Redirect::to(&format!("/letters/{id}?done={done}")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let letter = state.services.letter(&viewer.actor, id).await?;
+            let mut page = super::letters::page_for(state, viewer, letter).await?;
+            page.journey.error = errors.summary();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn forward(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Result<Response, WebError> {
+    let s = state.clone();
+    let v = viewer.actor.clone();
+    step(&state, &viewer, id, &body, "forwarded", |p| async move {
+        s.services
+            .forward(
+                &v,
+                id,
+                &p.targets("user", "group"),
+                &p.one("note"),
+                &p.one("due_date"),
+            )
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+pub async fn propose(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Result<Response, WebError> {
+    let s = state.clone();
+    let v = viewer.actor.clone();
+    step(&state, &viewer, id, &body, "proposed", |p| async move {
+        s.services
+            .propose(&v, id, &p.one("to"), &p.one("summary"))
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+pub async fn endorse(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Result<Response, WebError> {
+    let s = state.clone();
+    let v = viewer.actor.clone();
+    step(&state, &viewer, id, &body, "endorsed", |p| async move {
+        s.services
+            .endorse(
+                &v,
+                id,
+                &p.one("decision"),
+                &p.one("text"),
+                &p.targets("assign_user", "assign_group"),
+                &p.one("acting_as"),
+            )
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Result<Response, WebError> {
+    let s = state.clone();
+    let v = viewer.actor.clone();
+    step(&state, &viewer, id, &body, "acknowledged", |_| async move {
+        s.services.acknowledge(&v, id).await.map(|_| ())
+    })
+    .await
+}
+
+pub async fn return_letter(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(id): Params<i64>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Result<Response, WebError> {
+    let s = state.clone();
+    let v = viewer.actor.clone();
+    step(&state, &viewer, id, &body, "returned", |p| async move {
+        s.services
+            .return_letter(&v, id, &p.one("note"))
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BoxQuery {
+    #[serde(rename = "box")]
+    box_: String,
+}
+
+/// `GET /my?box=personal|group`
+pub async fn my_box(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<BoxQuery>,
+) -> Result<MyBoxPage, WebError> {
+    let personal = q.box_ != "group";
+    let which = if personal {
+        Box_::Personal
+    } else {
+        Box_::Group
+    };
+    let items = state.services.letter_box(&viewer.actor, which).await?;
+    let mut layout = Layout::new(&viewer, "my", "หนังสือถึงฉัน");
+    layout.unacknowledged = state.services.unacknowledged(&viewer.actor).await?;
+    Ok(MyBoxPage {
+        layout,
+        personal,
+        items: items.iter().map(BoxRow::from).collect(),
+    })
+}
