@@ -52,6 +52,9 @@ pub struct SmtpConfig {
     pub poll_secs: u64,
     /// Messages sent at the same time.
     pub concurrency: usize,
+    /// The hour (Bangkok time, 0–23) from which each day's digests go to the people who asked
+    /// for one.
+    pub digest_hour: u32,
 }
 
 impl Default for SmtpConfig {
@@ -74,6 +77,7 @@ impl Default for SmtpConfig {
             lease_secs: 300,
             poll_secs: 5,
             concurrency: 4,
+            digest_hour: 7,
         }
     }
 }
@@ -124,6 +128,9 @@ pub struct ServerConfig {
     pub listen: String,
     /// Set when the service is reached over HTTPS, so cookies carry the Secure flag.
     pub secure_cookies: bool,
+    /// The address clerks open, e.g. `https://saraban.example.go.th`; notification e-mails link
+    /// to the letter when it is set.
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -165,6 +172,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
+            public_url: String::new(),
         }
     }
 }

@@ -106,6 +106,16 @@ struct OfficeAdd {
 enum UserCommand {
     /// Add a user; the password is read from standard input.
     Add(UserAdd),
+    /// Where a user gets e-mail when a letter is given to them (or --off for none).
+    Notify {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        email: String,
+        /// each (an e-mail per letter), daily (one digest a day at 07:00) or off.
+        #[arg(long, default_value = "each")]
+        mode: String,
+    },
 }
 
 #[derive(Args)]
@@ -460,6 +470,18 @@ async fn main() -> anyhow::Result<()> {
                 user.role.code()
             );
         }
+        Command::User(UserCommand::Notify { user, email, mode }) => {
+            let services = app::services(store.clone(), &config);
+            services
+                .set_user_notifications(&user, &email, &mode)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::Store(saraban::store::StoreError::NotFound)
+                    | ServiceError::NotFound => anyhow::anyhow!("user {user} does not exist"),
+                    other => describe(other),
+                })?;
+            println!("{user}: notification e-mail ({mode}) to {email}");
+        }
         Command::Mailbox(cmd) => run_mailbox(&store, &config, cmd).await?,
         Command::Smtp(cmd) => run_smtp(&store, &config, cmd).await?,
         Command::Group(GroupCommand::Add { office, id, name }) => {
@@ -468,9 +490,8 @@ async fn main() -> anyhow::Result<()> {
                 .create_work_group(&office, &id, &name)
                 .await
                 .map_err(|e| match e {
-                    ServiceError::Store(saraban::store::StoreError::NotFound) => {
-                        anyhow::anyhow!("office {office} does not exist")
-                    }
+                    ServiceError::Store(saraban::store::StoreError::NotFound)
+                    | ServiceError::NotFound => anyhow::anyhow!("office {office} does not exist"),
                     other => describe(other),
                 })?;
             println!("work group {id} added to {office}: {name}");
@@ -481,7 +502,8 @@ async fn main() -> anyhow::Result<()> {
                 .add_work_group_member(&group, &user)
                 .await
                 .map_err(|e| match e {
-                    ServiceError::Store(saraban::store::StoreError::NotFound) => {
+                    ServiceError::Store(saraban::store::StoreError::NotFound)
+                    | ServiceError::NotFound => {
                         anyhow::anyhow!("no work group {group} or user {user}")
                     }
                     other => describe(other),
@@ -527,9 +549,8 @@ async fn main() -> anyhow::Result<()> {
                 .create_school_group(&office, &name, &members)
                 .await
                 .map_err(|e| match e {
-                    ServiceError::Store(saraban::store::StoreError::NotFound) => {
-                        anyhow::anyhow!("office {office} does not exist")
-                    }
+                    ServiceError::Store(saraban::store::StoreError::NotFound)
+                    | ServiceError::NotFound => anyhow::anyhow!("office {office} does not exist"),
                     other => describe(other),
                 })?;
             println!(

@@ -114,6 +114,136 @@ impl ActingAs {
     }
 }
 
+/// What a notification e-mail says about a letter given to someone.
+pub struct NotificationFacts<'a> {
+    pub office: &'a str,
+    pub number_label: &'a str,
+    pub doc_no: &'a str,
+    pub subject: &'a str,
+    pub sender: &'a str,
+    pub speed: super::letter::Speed,
+    pub secrecy: Secrecy,
+    /// ส่ง, เสนอ, มอบ, ส่งคืน
+    pub verb: &'a str,
+    pub from: &'a str,
+    pub note: &'a str,
+    pub due: Option<NaiveDate>,
+    /// The letter's page, when the deployment's address is known.
+    pub link: Option<String>,
+}
+
+/// Subject and body of the e-mail telling someone a letter was given to them. A secret letter's
+/// subject and note stay out of the e-mail: it says only that one is waiting.
+pub fn notification(n: &NotificationFacts<'_>) -> (String, String) {
+    let urgent = if n.speed.is_urgent() {
+        format!("[{}] ", n.speed.label())
+    } else {
+        String::new()
+    };
+    let secret = n.secrecy.is_secret();
+    let subject = if secret {
+        format!(
+            "{urgent}มีหนังสือชั้น{}ถึงท่าน ({})",
+            n.secrecy.label(),
+            n.number_label
+        )
+    } else {
+        format!("{urgent}มีหนังสือถึงท่าน: {}", n.subject)
+    };
+    let mut body = format!("{} {}ถึงท่าน\n\n", n.from, n.verb);
+    body.push_str(&format!("{}\n", n.number_label));
+    if secret {
+        body.push_str(&format!(
+            "หนังสือชั้น{} โปรดเปิดอ่านในระบบสารบรรณ\n",
+            n.secrecy.label()
+        ));
+    } else {
+        body.push_str(&format!(
+            "ที่: {}\nเรื่อง: {}\nจาก: {}\n",
+            n.doc_no, n.subject, n.sender
+        ));
+        if !n.note.trim().is_empty() {
+            body.push_str(&format!("บันทึก: {}\n", n.note.trim()));
+        }
+    }
+    if n.speed.is_urgent() {
+        body.push_str(&format!("ชั้นความเร็ว: {}\n", n.speed.label()));
+    }
+    if let Some(d) = n.due {
+        body.push_str(&format!("กำหนดเสร็จ: {}\n", thai_date::format_long(d)));
+    }
+    if let Some(link) = &n.link {
+        body.push_str(&format!("\nเปิดหนังสือ: {link}\n"));
+    }
+    body.push_str(&format!(
+        "\nอีเมลนี้ระบบสารบรรณของ{}ส่งเอง ไม่ต้องตอบกลับ\n",
+        n.office
+    ));
+    (subject, body)
+}
+
+/// One waiting letter in a daily digest.
+pub struct DigestLine {
+    pub number_label: String,
+    pub doc_no: String,
+    pub subject: String,
+    pub speed: super::letter::Speed,
+    pub secrecy: Secrecy,
+    pub from: String,
+    pub due: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+/// The daily digest: every letter given to the person (or their groups) that still waits for
+/// their รับทราบ, urgent first as the box lists them; secret subjects stay out.
+pub fn digest(
+    office: &str,
+    day: NaiveDate,
+    lines: &[DigestLine],
+    link: Option<&str>,
+) -> (String, String) {
+    let subject = format!(
+        "สรุปหนังสือที่รอท่านรับทราบ {} ({} ฉบับ)",
+        thai_date::format_short(day),
+        lines.len()
+    );
+    let mut body = format!(
+        "หนังสือที่ส่งถึงท่านหรือกลุ่มงานของท่านและยังไม่ได้รับทราบ ณ {}\n\n",
+        thai_date::format_long(day)
+    );
+    for (i, l) in lines.iter().enumerate() {
+        let mut tags = String::new();
+        if l.speed.is_urgent() {
+            tags.push_str(&format!("[{}] ", l.speed.label()));
+        }
+        if l.overdue {
+            tags.push_str("[เกินกำหนด] ");
+        }
+        let what = if l.secrecy.is_secret() {
+            format!("หนังสือชั้น{}", l.secrecy.label())
+        } else {
+            format!("ที่ {} เรื่อง {}", l.doc_no, l.subject)
+        };
+        body.push_str(&format!(
+            "{}. {tags}{} {what} (จาก {})",
+            i + 1,
+            l.number_label,
+            l.from
+        ));
+        if let Some(d) = l.due {
+            body.push_str(&format!(" กำหนด {}", thai_date::format_short(d)));
+        }
+        body.push('\n');
+    }
+    if let Some(link) = link {
+        body.push_str(&format!("\nเปิดหนังสือถึงฉัน: {link}\n"));
+    }
+    body.push_str(&format!(
+        "\nอีเมลสรุปนี้ระบบสารบรรณของ{office}ส่งเองวันละครั้ง ไม่ต้องตอบกลับ\n"
+    ));
+    (subject, body)
+}
+
 /// Endorses letters: the director and deputies.
 pub fn may_endorse(role: Role) -> bool {
     matches!(role, Role::Director | Role::Deputy)
@@ -348,6 +478,60 @@ mod tests {
         assert!(!may_see(Role::Staff, Secrecy::Confidential, false));
         assert!(may_see(Role::Staff, Secrecy::Secret, true));
         assert!(may_see(Role::Clerk, Secrecy::TopSecret, false));
+    }
+
+    #[test]
+    fn notifications_keep_secrets_out() {
+        let facts = |secrecy| NotificationFacts {
+            office: "สพป.ทดสอบ",
+            number_label: "เลขทะเบียนรับ 12/2569",
+            doc_no: "ศธ 04006/ว1",
+            subject: "เรื่องที่ไม่ควรหลุด",
+            sender: "สพฐ.",
+            speed: super::super::letter::Speed::MostUrgent,
+            secrecy,
+            verb: "ส่งหนังสือ",
+            from: "คุณclerk",
+            note: "บันทึกลับ",
+            due: None,
+            link: Some("https://saraban.example/letters/1".into()),
+        };
+        let (subject, body) = notification(&facts(Secrecy::Normal));
+        assert!(subject.starts_with("[ด่วนที่สุด]") && subject.contains("เรื่องที่ไม่ควรหลุด"));
+        assert!(
+            body.contains("บันทึก: บันทึกลับ") && body.contains("https://saraban.example/letters/1")
+        );
+        let (subject, body) = notification(&facts(Secrecy::Secret));
+        assert!(!subject.contains("เรื่องที่ไม่ควรหลุด") && !body.contains("เรื่องที่ไม่ควรหลุด"));
+        assert!(!body.contains("บันทึกลับ"));
+        assert!(subject.contains("ลับมาก"));
+    }
+
+    #[test]
+    fn digests_list_what_waits_and_hide_secrets() {
+        let line = |subject: &str, secrecy| DigestLine {
+            number_label: "เลขทะเบียนรับ 3/2569".into(),
+            doc_no: "ศธ 1/2".into(),
+            subject: subject.into(),
+            speed: super::super::letter::Speed::VeryUrgent,
+            secrecy,
+            from: "คุณclerk".into(),
+            due: None,
+            overdue: true,
+        };
+        let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let (subject, body) = digest(
+            "สพป.ทดสอบ",
+            day,
+            &[
+                line("เรื่องเปิด", Secrecy::Normal),
+                line("เรื่องลับ", Secrecy::Confidential),
+            ],
+            None,
+        );
+        assert!(subject.contains("(2 ฉบับ)") && subject.contains("24 พ.ย. 2569"));
+        assert!(body.contains("1. [ด่วนมาก] [เกินกำหนด] เลขทะเบียนรับ 3/2569 ที่ ศธ 1/2 เรื่อง เรื่องเปิด"));
+        assert!(!body.contains("เรื่องลับ") && body.contains("หนังสือชั้นลับ"));
     }
 
     #[test]

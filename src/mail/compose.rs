@@ -143,6 +143,40 @@ pub fn build(mail: OutgoingMail<'_>) -> Result<Vec<u8>, ComposeError> {
     Ok(message.formatted())
 }
 
+/// A plain Thai text mail the system writes by itself (a notification to our own people).
+pub struct PlainMail<'a> {
+    pub from_addr: &'a str,
+    pub from_name: &'a str,
+    pub to_addr: &'a str,
+    pub message_id: &'a str,
+    pub subject: String,
+    pub body: String,
+}
+
+pub fn build_plain(mail: PlainMail<'_>) -> Result<Vec<u8>, ComposeError> {
+    let message = Message::builder()
+        .from(mailbox(mail.from_name, mail.from_addr)?)
+        .to(mailbox("", mail.to_addr)?)
+        .subject(mail.subject)
+        .message_id(Some(format!("<{}>", mail.message_id)))
+        .date_now()
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".into(),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("X-Saraban"),
+            format!("{}; notification", crate::domain::exchange::VERSION),
+        ))
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(mail.body),
+        )
+        .map_err(|e| ComposeError::Build(e.to_string()))?;
+    Ok(message.formatted())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -226,6 +226,14 @@ pub async fn run(services: Services, config: SmtpConfig, mut shutdown: watch::Re
         }
         // Take the wake-up before looking, so a letter queued while we look is not missed.
         let woken = services.outbox_wake.notified();
+        let local = crate::domain::thai_date::to_bangkok(chrono::Utc::now());
+        if chrono::Timelike::hour(&local) >= config.digest_hour {
+            match services.store.queue_digests(local.date()).await {
+                Ok(n) if n > 0 => tracing::info!(digests = n, "daily digests queued"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "daily digests"),
+            }
+        }
         match worker.round(batch).await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}
@@ -360,7 +368,98 @@ impl Worker {
             doc_prefix: office.prefix.clone(),
             email: route.from_addr.clone(),
         };
-        let (message_id, raw) = if d.kind == "notice" {
+        let (message_id, raw) = if d.kind == "digest" {
+            let store = &self.services.store;
+            let user = store.find_user(d.user_id.unwrap_or_default()).await?;
+            let groups = store.groups_of(user.id).await?;
+            let mut items = store.box_items(&office.id, user.id, &groups, true).await?;
+            items.extend(store.box_items(&office.id, user.id, &groups, false).await?);
+            let now = chrono::Utc::now();
+            let lines: Vec<crate::domain::journey::DigestLine> = items
+                .iter()
+                .filter(|b| b.assignment.acknowledged_at.is_none())
+                .map(|b| crate::domain::journey::DigestLine {
+                    number_label: format!(
+                        "{} {}/{}",
+                        crate::domain::register::Register::parse(&b.register)
+                            .map(|r| r.number_label())
+                            .unwrap_or(""),
+                        b.number,
+                        b.year_be
+                    ),
+                    doc_no: b.doc_no.clone(),
+                    subject: b.subject.clone(),
+                    speed: b.speed,
+                    secrecy: b.secrecy,
+                    from: b.assignment.from_name.clone(),
+                    due: b.assignment.due_date,
+                    overdue: crate::domain::journey::is_overdue(b.assignment.due_date, false, now),
+                })
+                .collect();
+            let link = (!self.services.public_url.is_empty())
+                .then(|| format!("{}/my", self.services.public_url));
+            let (subject, body) = crate::domain::journey::digest(
+                &office.name,
+                crate::domain::thai_date::to_bangkok(now).date(),
+                &lines,
+                link.as_deref(),
+            );
+            let message_id = compose::new_message_id(&route.from_addr);
+            let raw = compose::build_plain(compose::PlainMail {
+                from_addr: &route.from_addr,
+                from_name: &office.name,
+                to_addr: &to,
+                message_id: &message_id,
+                subject,
+                body,
+            })?;
+            (message_id, raw)
+        } else if d.kind == "notification" {
+            let a = self
+                .services
+                .store
+                .find_assignment(d.assignment_id.unwrap_or_default())
+                .await?;
+            let number_label = format!(
+                "{} {}/{}",
+                letter.register.number_label(),
+                letter.number,
+                letter.year_be
+            );
+            let verb = match a.kind.as_str() {
+                "propose" => "เสนอหนังสือ",
+                "assign" => "มอบหนังสือ",
+                "return" => "ส่งคืนหนังสือ",
+                _ => "ส่งหนังสือ",
+            };
+            let link = (!self.services.public_url.is_empty())
+                .then(|| format!("{}/letters/{}", self.services.public_url, letter.id));
+            let (subject, body) =
+                crate::domain::journey::notification(&crate::domain::journey::NotificationFacts {
+                    office: &office.name,
+                    number_label: &number_label,
+                    doc_no: &letter.doc_no,
+                    subject: &letter.subject,
+                    sender: &letter.sender,
+                    speed: letter.speed,
+                    secrecy: letter.secrecy,
+                    verb,
+                    from: &a.from_name,
+                    note: &a.note,
+                    due: a.due_date,
+                    link,
+                });
+            let message_id = compose::new_message_id(&route.from_addr);
+            let raw = compose::build_plain(compose::PlainMail {
+                from_addr: &route.from_addr,
+                from_name: &office.name,
+                to_addr: &to,
+                message_id: &message_id,
+                subject,
+                body,
+            })?;
+            (message_id, raw)
+        } else if d.kind == "notice" {
             let answers = d.answers_message_id.clone().unwrap_or_default();
             let notice = AcceptNotice {
                 version: exchange::VERSION,

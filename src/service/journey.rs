@@ -8,7 +8,7 @@ use crate::domain::journey::{
 use crate::domain::letter::FieldErrors;
 use crate::domain::thai_date;
 use crate::domain::user::Role;
-use crate::store::journey::{Assignment, BoxItem, Endorsement, Step, Target, WorkGroup};
+use crate::store::journey::{Assignment, BoxItem, Endorsement, Notify, Step, Target, WorkGroup};
 use crate::store::letters::Letter;
 
 /// Whom to give a letter to, as the form or the API names it.
@@ -35,6 +35,37 @@ pub enum Box_ {
 }
 
 impl Services {
+    /// Records a step, then wakes the outbox for the notification e-mails it queued.
+    async fn step(&self, step: &Step<'_>) -> Result<Vec<Assignment>> {
+        let given = self.store.record_step(step).await?;
+        self.outbox_wake.notify_one();
+        Ok(given)
+    }
+
+    /// A user's own address for notification e-mails, and how often (`each`, `daily`, `off`).
+    pub async fn set_notifications(&self, actor: &Actor, email: &str, mode: &str) -> Result<()> {
+        self.set_contact(actor.user.id, email, mode).await
+    }
+
+    /// `saraban user notify`.
+    pub async fn set_user_notifications(
+        &self,
+        username: &str,
+        email: &str,
+        mode: &str,
+    ) -> Result<()> {
+        let user = self.store.find_user_by_name(username.trim()).await?;
+        self.set_contact(user.id, email, mode).await
+    }
+
+    async fn set_contact(&self, user_id: i64, email: &str, mode: &str) -> Result<()> {
+        let email = crate::domain::office::parse_email(email)
+            .map_err(|_| invalid("email", "ที่อยู่อีเมลไม่ถูกต้อง"))?;
+        let notify = Notify::parse(mode)
+            .ok_or_else(|| invalid("notify", "เลือก each (ทุกฉบับ), daily (สรุปวันละครั้ง) หรือ off"))?;
+        Ok(self.store.set_user_contact(user_id, &email, notify).await?)
+    }
+
     async fn targets(&self, actor: &Actor, inputs: &[TargetInput]) -> Result<Vec<Target>> {
         let mut out: Vec<Target> = Vec::new();
         for t in inputs {
@@ -121,19 +152,17 @@ impl Services {
         if note.chars().count() > 2000 {
             return Err(invalid("note", "ข้อความยาวเกิน 2000 ตัวอักษร"));
         }
-        Ok(self
-            .store
-            .record_step(&Step {
-                letter_id: letter.id,
-                office_id: &actor.office.id,
-                by: actor.user.id,
-                kind: "forward",
-                targets: &targets,
-                note,
-                due_date: due,
-                endorsement: None,
-            })
-            .await?)
+        self.step(&Step {
+            letter_id: letter.id,
+            office_id: &actor.office.id,
+            by: actor.user.id,
+            kind: "forward",
+            targets: &targets,
+            note,
+            due_date: due,
+            endorsement: None,
+        })
+        .await
     }
 
     /// เสนอ: proposes the letter to the director or a deputy, with a short summary.
@@ -159,22 +188,20 @@ impl Services {
         if summary.is_empty() || summary.chars().count() > 2000 {
             return Err(invalid("summary", "กรุณาสรุปเรื่องที่เสนอ (ไม่เกิน 2000 ตัวอักษร)"));
         }
-        Ok(self
-            .store
-            .record_step(&Step {
-                letter_id: letter.id,
-                office_id: &actor.office.id,
-                by: actor.user.id,
-                kind: "propose",
-                targets: &[Target::User {
-                    id: director.id,
-                    name: director.display_name().to_string(),
-                }],
-                note: summary,
-                due_date: None,
-                endorsement: None,
-            })
-            .await?)
+        self.step(&Step {
+            letter_id: letter.id,
+            office_id: &actor.office.id,
+            by: actor.user.id,
+            kind: "propose",
+            targets: &[Target::User {
+                id: director.id,
+                name: director.display_name().to_string(),
+            }],
+            note: summary,
+            due_date: None,
+            endorsement: None,
+        })
+        .await
     }
 
     /// เกษียนหนังสือ: the director's (or deputy's) decision, with text; มอบ gives the letter
@@ -225,18 +252,17 @@ impl Services {
         self.store
             .acknowledge(letter.id, actor.user.id, &groups)
             .await?;
-        self.store
-            .record_step(&Step {
-                letter_id: letter.id,
-                office_id: &actor.office.id,
-                by: actor.user.id,
-                kind: "assign",
-                targets: &targets,
-                note: text,
-                due_date: None,
-                endorsement: Some((decision, text, acting)),
-            })
-            .await?;
+        self.step(&Step {
+            letter_id: letter.id,
+            office_id: &actor.office.id,
+            by: actor.user.id,
+            kind: "assign",
+            targets: &targets,
+            note: text,
+            due_date: None,
+            endorsement: Some((decision, text, acting)),
+        })
+        .await?;
         self.store
             .endorsements(letter.id)
             .await?
@@ -285,22 +311,20 @@ impl Services {
         self.store
             .acknowledge(letter.id, actor.user.id, &groups)
             .await?;
-        Ok(self
-            .store
-            .record_step(&Step {
-                letter_id: letter.id,
-                office_id: &actor.office.id,
-                by: actor.user.id,
-                kind: "return",
-                targets: &[Target::User {
-                    id: back_to.id,
-                    name: back_to.display_name().to_string(),
-                }],
-                note: note.trim(),
-                due_date: None,
-                endorsement: None,
-            })
-            .await?)
+        self.step(&Step {
+            letter_id: letter.id,
+            office_id: &actor.office.id,
+            by: actor.user.id,
+            kind: "return",
+            targets: &[Target::User {
+                id: back_to.id,
+                name: back_to.display_name().to_string(),
+            }],
+            note: note.trim(),
+            due_date: None,
+            endorsement: None,
+        })
+        .await
     }
 
     pub async fn journey(

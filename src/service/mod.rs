@@ -126,6 +126,8 @@ pub struct Services {
     pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
     /// From of offices with neither an SMTP account nor an e-mail address (`[smtp] from`).
     pub default_from: String,
+    /// `[server] public_url`, for links in notification e-mails.
+    pub public_url: String,
 }
 
 impl Services {
@@ -137,6 +139,7 @@ impl Services {
             edit_policy: config.edit_policy(),
             outbox_wake: Default::default(),
             default_from: config.smtp.from.clone(),
+            public_url: config.server.public_url.trim_end_matches('/').to_string(),
         }
     }
 

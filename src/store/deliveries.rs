@@ -35,6 +35,10 @@ pub struct Delivery {
     pub answers_message_id: Option<String>,
     pub queued_at: Option<DateTime<Utc>>,
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// For a notification: the assignment it tells of.
+    pub assignment_id: Option<i64>,
+    /// For a digest: the user it is for.
+    pub user_id: Option<i64>,
 }
 
 const SELECT: &str = "SELECT d.*, o.name AS recipient_office_name FROM deliveries d
@@ -67,6 +71,8 @@ fn delivery_from_row(r: &AnyRow) -> Result<Delivery> {
         answers_message_id: r.try_get("answers_message_id")?,
         queued_at: queued.as_deref().map(time_from_db).transpose()?,
         next_attempt_at: next.as_deref().map(time_from_db).transpose()?,
+        assignment_id: r.try_get("assignment_id")?,
+        user_id: r.try_get("user_id")?,
     })
 }
 
@@ -347,8 +353,12 @@ impl Store {
             .collect()
     }
 
+    /// A letter's deliveries (and acceptance notices); notifications to our own people are not
+    /// deliveries of the letter and stay out.
     pub async fn deliveries(&self, letter_id: i64) -> Result<Vec<Delivery>> {
-        let sql = format!("{SELECT} WHERE d.letter_id = $1 ORDER BY d.id");
+        let sql = format!(
+            "{SELECT} WHERE d.letter_id = $1 AND d.kind IN ('letter', 'notice') ORDER BY d.id"
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(letter_id)
             .fetch_all(self.pool())

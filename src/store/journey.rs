@@ -12,6 +12,35 @@ use super::{Result, Store, StoreError, date_from_db, date_to_db, time_from_db, t
 use crate::domain::journey::{self, ActingAs, Decision};
 use crate::domain::letter::{Secrecy, Speed};
 
+/// How a user wants to hear of letters given to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notify {
+    Off = 0,
+    /// An e-mail for each letter.
+    Each = 1,
+    /// One e-mail a day listing what waits.
+    Daily = 2,
+}
+
+impl Notify {
+    pub fn from_code(n: i64) -> Notify {
+        match n {
+            1 => Notify::Each,
+            2 => Notify::Daily,
+            _ => Notify::Off,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Notify> {
+        match s.trim() {
+            "off" => Some(Notify::Off),
+            "each" | "" => Some(Notify::Each),
+            "daily" => Some(Notify::Daily),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkGroup {
     pub id: String,
@@ -127,6 +156,96 @@ pub struct Step<'a> {
 }
 
 impl Store {
+    /// A user's e-mail address for notifications, and how they want them.
+    pub async fn set_user_contact(&self, user_id: i64, email: &str, notify: Notify) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO user_contacts (user_id, email, notify) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, notify = excluded.notify",
+        )
+        .bind(user_id)
+        .bind(email.to_string())
+        .bind(notify as i64)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn user_contact(&self, user_id: i64) -> Result<Option<(String, Notify)>> {
+        let row = sqlx::query("SELECT email, notify FROM user_contacts WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| {
+            let n: i64 = r.try_get("notify")?;
+            Ok((r.try_get("email")?, Notify::from_code(n)))
+        })
+        .transpose()
+    }
+
+    /// Queues today's digest for every user who wants one and has letters waiting for their
+    /// รับทราบ, once per user and day; how many were queued.
+    pub async fn queue_digests(&self, day: NaiveDate) -> Result<usize> {
+        let rows = sqlx::query(
+            "SELECT c.user_id, c.email, u.office_id FROM user_contacts c JOIN users u ON u.id = c.user_id
+             WHERE c.notify = 2 AND u.active = 1",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut queued = 0;
+        for r in rows {
+            let user_id: i64 = r.try_get("user_id")?;
+            let email: String = r.try_get("email")?;
+            let office_id: String = r.try_get("office_id")?;
+            let groups = self.groups_of(user_id).await?;
+            let mut waiting = self.box_items(&office_id, user_id, &groups, true).await?;
+            waiting.extend(self.box_items(&office_id, user_id, &groups, false).await?);
+            let Some(first) = waiting
+                .iter()
+                .find(|b| b.assignment.acknowledged_at.is_none())
+            else {
+                continue;
+            };
+            let now = time_to_db(Utc::now());
+            let mut tx = self.begin_write().await?;
+            let fresh = sqlx::query(
+                "INSERT INTO digests (user_id, day) VALUES ($1, $2) ON CONFLICT (user_id, day) DO NOTHING",
+            )
+            .bind(user_id)
+            .bind(date_to_db(day))
+            .execute(&mut *tx)
+            .await?;
+            if fresh.rows_affected() == 1 {
+                // The row belongs to one of the waiting letters; the digest lists them all.
+                sqlx::query(
+                    "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email,
+                        status, attempts, created_at, updated_at, kind, queued_at, next_attempt_at, user_id)
+                     VALUES ($1, $2, $3, 'email', $4, 'queued', 0, $5, $5, 'digest', $5, $5, $6)",
+                )
+                .bind(first.assignment.letter_id)
+                .bind(office_id)
+                .bind(format!("digest:{user_id}:{}", date_to_db(day)))
+                .bind(email)
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                queued += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(queued)
+    }
+
+    pub async fn find_assignment(&self, id: i64) -> Result<Assignment> {
+        let sql = format!("{} WHERE a.id = $1", assignment_select());
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        assignment_from_row(&row)
+    }
+
     pub async fn create_work_group(&self, office_id: &str, id: &str, name: &str) -> Result<()> {
         sqlx::query(
             "INSERT INTO work_groups (id, office_id, name, created_at) VALUES ($1, $2, $3, $4)",
@@ -248,6 +367,46 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             ids.push(row.try_get::<i64, _>("id")?);
+        }
+        // An e-mail (through the outbox) to each person given the letter who wants one.
+        for (t, assignment_id) in step.targets.iter().zip(&ids) {
+            let people: Vec<(i64, String)> = match t {
+                Target::User { id, .. } => sqlx::query(
+                    "SELECT user_id, email FROM user_contacts WHERE user_id = $1 AND notify = 1",
+                )
+                .bind(*id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("user_id")?, r.try_get("email")?)))
+                .collect::<Result<_>>()?,
+                Target::Group { id, .. } => sqlx::query(
+                    "SELECT c.user_id, c.email FROM user_contacts c
+                     JOIN work_group_members m ON m.user_id = c.user_id
+                     WHERE m.group_id = $1 AND c.notify = 1",
+                )
+                .bind(id.clone())
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("user_id")?, r.try_get("email")?)))
+                .collect::<Result<_>>()?,
+            };
+            for (user_id, email) in people.into_iter().filter(|(u, _)| *u != step.by) {
+                sqlx::query(
+                    "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email,
+                        status, attempts, created_at, updated_at, kind, queued_at, next_attempt_at, assignment_id)
+                     VALUES ($1, $2, $3, 'email', $4, 'queued', 0, $5, $5, 'notification', $5, $5, $6)",
+                )
+                .bind(step.letter_id)
+                .bind(step.office_id.to_string())
+                .bind(format!("notify:{assignment_id}:{user_id}"))
+                .bind(email)
+                .bind(time_to_db(now))
+                .bind(*assignment_id)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         // The register's การปฏิบัติ column tells the story in words.
         let verb = match (step.kind, &step.endorsement) {

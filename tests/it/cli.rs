@@ -510,3 +510,112 @@ async fn school_groups_from_the_command_line() {
         "{out}"
     );
 }
+
+/// `saraban group add|member add|list` and `saraban user notify`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_groups_and_notifications_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "office",
+            "add",
+            "--id",
+            "d1",
+            "--name",
+            "สพป.ทดสอบ",
+            "--prefix",
+            "ศธ 1",
+            "--kind",
+            "district",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "user",
+            "add",
+            "--office",
+            "d1",
+            "--username",
+            "t1",
+            "--role",
+            "staff",
+            "--password-stdin",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "group",
+            "add",
+            "--office",
+            "d1",
+            "--id",
+            "plan",
+            "--name",
+            "กลุ่มนโยบายและแผน",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "group", "add", "--office", "d1", "--id", "bad id!", "--name", "x",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("id"), "{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &["group", "member", "add", "--group", "plan", "--user", "t1"],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &["group", "member", "add", "--group", "nope", "--user", "t1"],
+        None,
+    );
+    assert!(!ok && err.contains("nope"), "{err}");
+    let (ok, out, _) = saraban(d, &["group", "list", "--office", "d1"], None);
+    assert!(ok && out.contains("plan\tกลุ่มนโยบายและแผน\tt1"), "{out}");
+    let (ok, out, err) = saraban(
+        d,
+        &[
+            "user",
+            "notify",
+            "--user",
+            "t1",
+            "--email",
+            "t1@example.test",
+            "--mode",
+            "daily",
+        ],
+        None,
+    );
+    assert!(ok && out.contains("daily"), "{out}{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "user",
+            "notify",
+            "--user",
+            "t1",
+            "--email",
+            "t1@example.test",
+            "--mode",
+            "hourly",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("notify"), "{err}");
+    let (ok, out, err) = saraban(d, &["audit", "verify"], None);
+    assert!(ok && out.contains("intact"), "{out}{err}");
+}

@@ -432,3 +432,128 @@ async fn audit_verify_finds_a_tampered_row() {
     let err = String::from_utf8_lossy(&broken.stderr);
     assert!(err.contains(&format!("entry {second}")), "{err}");
 }
+
+/// The person a letter is given to gets an e-mail through the outbox (marked auto-generated); a
+/// secret letter's subject stays out of it; the letter's own deliveries do not list it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_given_a_letter_get_an_email() {
+    // Digests go out from midnight on, so the test need not wait for 07:00.
+    let w = crate::helpers::spawn_app_with(Db::Sqlite, |c| c.smtp.digest_hour = 0)
+        .await
+        .world()
+        .await;
+    let app = &w.app;
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &w.director,
+            "/api/v1/me/notifications",
+            json!({"email": "director@example.test", "notify": "daily"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &w.staff,
+            "/api/v1/me/notifications",
+            json!({"email": "not-an-address"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &w.staff,
+            "/api/v1/me/notifications",
+            json!({"email": "staff@example.test"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let open = inbound(&w, "แจ้งประชุมคณะทำงาน", "normal").await;
+    let secret = inbound(&w, "รายชื่อผู้ถูกสอบสวน", "secret").await;
+    for id in [open, secret] {
+        let (status, _) = post(
+            app,
+            &w.clerk,
+            &format!("/api/v1/letters/{id}/forward"),
+            json!({"to": [{"user": "staff"}], "note": "โปรดพิจารณา"}),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let mails = crate::helpers::eventually(30, "two notification e-mails", || async {
+        let dir = app.dir.path().join("outbox");
+        let mails: Vec<String> = std::fs::read_dir(&dir)
+            .ok()?
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .filter(|m| m.contains("staff@example.test"))
+            .collect();
+        (mails.len() == 2).then_some(mails)
+    })
+    .await;
+    let parsed: Vec<_> = mails
+        .iter()
+        .map(|m| saraban::mail::parse::parse(m.as_bytes()).unwrap())
+        .collect();
+    for (raw, p) in mails.iter().zip(&parsed) {
+        assert!(raw.contains("Auto-Submitted: auto-generated"));
+        assert!(raw.contains("staff@example.test"));
+        assert!(p.text.contains("ส่งหนังสือถึงท่าน"), "{}", p.text);
+    }
+    assert!(
+        parsed
+            .iter()
+            .any(|p| p.subject.contains("แจ้งประชุมคณะทำงาน"))
+    );
+    for p in &parsed {
+        assert!(!p.subject.contains("รายชื่อผู้ถูกสอบสวน") && !p.text.contains("รายชื่อผู้ถูกสอบสวน"));
+    }
+    assert!(parsed.iter().any(|p| p.subject.contains("ลับมาก")));
+    let (_, deliveries) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{open}/deliveries"))
+        .await;
+    assert_eq!(deliveries["items"].as_array().unwrap().len(), 0);
+
+    // The director asked for one digest a day instead: no e-mail per letter, one list.
+    let (status, _) = post(
+        app,
+        &w.clerk,
+        &format!("/api/v1/letters/{open}/propose"),
+        json!({"to": "director", "summary": "เสนอเพื่อโปรดทราบ"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let digest = crate::helpers::eventually(30, "the director's digest", || async {
+        std::fs::read_dir(app.dir.path().join("outbox"))
+            .ok()?
+            .flatten()
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .find(|m| m.contains("director@example.test"))
+    })
+    .await;
+    let parsed = saraban::mail::parse::parse(digest.as_bytes()).unwrap();
+    assert!(
+        parsed.subject.contains("สรุปหนังสือที่รอท่านรับทราบ"),
+        "{}",
+        parsed.subject
+    );
+    assert!(parsed.text.contains("แจ้งประชุมคณะทำงาน"), "{}", parsed.text);
+    let today = saraban::domain::thai_date::to_bangkok(chrono::Utc::now()).date();
+    assert_eq!(
+        app.store.queue_digests(today).await.unwrap(),
+        0,
+        "one digest a day"
+    );
+    let mails_to_director = std::fs::read_dir(app.dir.path().join("outbox"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path()).ok())
+        .filter(|b| String::from_utf8_lossy(b).contains("director@example.test"))
+        .count();
+    assert_eq!(mails_to_director, 1, "no per-letter e-mail in daily mode");
+}

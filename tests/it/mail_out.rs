@@ -177,7 +177,11 @@ async fn email_round_trip_through_the_file_outbox(db: Db) {
         "k1",
     )
     .await;
-    assert_eq!(again["deliveries"], sent["deliveries"]);
+    // (The same delivery, in whatever state the worker has brought it to by now.)
+    let again = again["deliveries"].as_array().unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["id"], queued["id"]);
+    assert_eq!(again[0]["message_id"], queued["message_id"]);
 
     let done = delivery_reaches(app, &w.school_clerk, id, "sent").await;
     assert_eq!(done["attempts"], 1);

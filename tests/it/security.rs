@@ -73,6 +73,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/letters/1/return"),
     ("GET", "/api/v1/letters/1/journey"),
     ("GET", "/api/v1/work-groups"),
+    ("PUT", "/api/v1/me/notifications"),
     ("GET", "/api/v1/settings"),
     ("PATCH", "/api/v1/settings"),
     ("POST", "/api/v1/settings/years"),

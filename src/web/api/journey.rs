@@ -187,3 +187,30 @@ pub async fn work_groups(
         })).collect::<Vec<_>>(),
     })))
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NotificationsBody {
+    email: String,
+    /// each (default), daily or off
+    notify: String,
+}
+
+/// `PUT /api/v1/me/notifications`: my address for e-mail when a letter is given to me.
+pub async fn set_notifications(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    ApiJson(body): ApiJson<NotificationsBody>,
+) -> Result<Json<Value>, WebError> {
+    state
+        .services
+        .set_notifications(&viewer.actor, &body.email, &body.notify)
+        .await?;
+    let notify = match body.notify.trim() {
+        "" => "each",
+        other => other,
+    };
+    Ok(Json(
+        json!({ "email": body.email.trim(), "notify": notify }),
+    ))
+}

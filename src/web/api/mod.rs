@@ -23,6 +23,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
         .route("/me", get(settings::me))
+        .route(
+            "/me/notifications",
+            axum::routing::put(journey::set_notifications),
+        )
         .route("/dashboard", get(letters::dashboard))
         .route("/letters", get(letters::list).post(letters::create))
         .route("/letters/{id}", get(letters::show).patch(letters::update))

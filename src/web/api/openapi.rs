@@ -132,6 +132,10 @@ pub fn spec() -> Value {
           "get": {"summary": "หนังสืออยู่กับใคร ใครรับทราบแล้ว และการเกษียน",
             "responses": responses(("200", ok("journey", json!({"type": "object", "properties": {
               "assignments": {"type": "array", "items": {"$ref": "#/components/schemas/Assignment"}}, "endorsements": {"type": "array", "items": {"type": "object"}}}}))), &[401, 404])}},
+        "/me/notifications": {
+          "put": {"summary": "อีเมลของฉันสำหรับแจ้งเตือนเมื่อมีหนังสือส่งถึง",
+            "requestBody": json_body(json!({"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}, "notify": {"type": "string", "enum": ["each", "daily", "off"], "description": "an e-mail per letter (default), one digest a day at 07:00, or none"}}})),
+            "responses": responses(("200", ok("saved", json!({"type": "object"}))), &[400, 401, 422])}},
         "/work-groups": {
           "get": {"summary": "กลุ่มงานของหน่วยงานและสมาชิก", "responses": responses(("200", ok("groups", json!({"type": "object"}))), &[401])}},
         "/letters/{id}/send": {
