@@ -390,7 +390,8 @@ impl Store {
         let offset = (page.max(1) - 1) * per_page;
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM inbox_entries e LEFT JOIN letters l ON l.id = e.letter_id
-             WHERE {where_sql} ORDER BY e.received_at DESC, e.id DESC LIMIT {per_page} OFFSET {offset}"
+             WHERE {where_sql} ORDER BY CASE WHEN e.letter_id IS NULL THEN (CASE e.speed WHEN 'most_urgent' THEN 0 WHEN 'very_urgent' THEN 1 WHEN 'urgent' THEN 2 ELSE 3 END) ELSE 3 END,
+                e.received_at DESC, e.id DESC LIMIT {per_page} OFFSET {offset}"
         );
         let mut list = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(office_id.to_string());
         for w in &words {

@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/letters/{id}/return", post(pages::journey::return_letter))
         .route("/my", get(pages::journey::my_box))
+        .route("/my/notifications", post(pages::journey::set_notifications))
         .route(
             "/letters/{id}/deliveries/{delivery}/retry",
             post(pages::letters::retry_delivery),

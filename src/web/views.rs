@@ -531,6 +531,11 @@ pub struct MyBoxPage {
     pub layout: Layout,
     pub personal: bool,
     pub items: Vec<BoxRow>,
+    /// My notification address and mode (each, daily, off).
+    pub notify_email: String,
+    pub notify_mode: String,
+    pub notify_error: String,
+    pub flash: String,
 }
 
 pub struct BoxRow {

@@ -557,3 +557,97 @@ async fn people_given_a_letter_get_an_email() {
         .count();
     assert_eq!(mails_to_director, 1, "no per-letter e-mail in daily mode");
 }
+
+/// The หนังสือถึงฉัน page lists what was given to me, urgent first, and lets me set my
+/// notification address (a wrong one comes back with a Thai message).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_box_page_and_notification_form() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let (status, slow) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "inbound"),
+                ("doc_no", "ศธ 1/1"),
+                ("doc_date", "2 พ.ค. 2566"),
+                ("from", "สพฐ."),
+                ("subject", "เรื่องปกติ"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let slow = slow["id"].as_i64().unwrap();
+    let (status, out) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "inbound"),
+                ("doc_no", "ศธ 1/2"),
+                ("doc_date", "2 พ.ค. 2566"),
+                ("from", "สพฐ."),
+                ("subject", "เรื่องด่วนที่สุด"),
+                ("speed", "most_urgent"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 201);
+    // The ordinary one is given last, yet the most urgent is listed first.
+    for id in [out["id"].as_i64().unwrap(), slow] {
+        let (status, _) = post(
+            app,
+            &w.clerk,
+            &format!("/api/v1/letters/{id}/forward"),
+            json!({"to": [{"user": "staff"}]}),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let (client, csrf) = app.login("staff").await;
+    let page = client
+        .get(app.url("/my"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let urgent_at = page.find("เรื่องด่วนที่สุด").expect("urgent listed");
+    let normal_at = page.find("เรื่องปกติ").expect("normal listed");
+    assert!(urgent_at < normal_at, "urgent first");
+    assert!(page.contains("ยังไม่รับทราบ"));
+    let res = client
+        .post(app.url("/my/notifications"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "nonsense"),
+            ("notify", "each"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("ที่อยู่อีเมลไม่ถูกต้อง"));
+    let res = client
+        .post(app.url("/my/notifications"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "staff@example.test"),
+            ("notify", "daily"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = client
+        .get(app.url("/my?saved=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("staff@example.test") && page.contains("value=\"daily\" selected"));
+}

@@ -34,6 +34,7 @@ const PAGE_ROUTES: &[(&str, &str)] = &[
     ("POST", "/letters/1/acknowledge"),
     ("POST", "/letters/1/return"),
     ("GET", "/my"),
+    ("POST", "/my/notifications"),
     ("GET", "/inbox"),
     ("GET", "/inbox/1"),
     ("POST", "/inbox/1/register"),

@@ -258,6 +258,48 @@ pub async fn return_letter(
 pub struct BoxQuery {
     #[serde(rename = "box")]
     box_: String,
+    saved: String,
+}
+
+async fn box_page(
+    state: &AppState,
+    viewer: &Viewer,
+    personal: bool,
+) -> Result<MyBoxPage, WebError> {
+    let which = if personal {
+        Box_::Personal
+    } else {
+        Box_::Group
+    };
+    let items = state.services.letter_box(&viewer.actor, which).await?;
+    let mut layout = Layout::new(viewer, "my", "หนังสือถึงฉัน");
+    layout.unacknowledged = state.services.unacknowledged(&viewer.actor).await?;
+    let (notify_email, notify_mode) = match state
+        .services
+        .store
+        .user_contact(viewer.actor.user.id)
+        .await?
+    {
+        Some((email, mode)) => (
+            email,
+            match mode {
+                crate::store::journey::Notify::Off => "off",
+                crate::store::journey::Notify::Each => "each",
+                crate::store::journey::Notify::Daily => "daily",
+            }
+            .to_string(),
+        ),
+        None => (String::new(), "each".to_string()),
+    };
+    Ok(MyBoxPage {
+        layout,
+        personal,
+        items: items.iter().map(BoxRow::from).collect(),
+        notify_email,
+        notify_mode,
+        notify_error: String::new(),
+        flash: String::new(),
+    })
 }
 
 /// `GET /my?box=personal|group`
@@ -266,18 +308,41 @@ pub async fn my_box(
     viewer: Viewer,
     Query(q): Query<BoxQuery>,
 ) -> Result<MyBoxPage, WebError> {
-    let personal = q.box_ != "group";
-    let which = if personal {
-        Box_::Personal
-    } else {
-        Box_::Group
-    };
-    let items = state.services.letter_box(&viewer.actor, which).await?;
-    let mut layout = Layout::new(&viewer, "my", "หนังสือถึงฉัน");
-    layout.unacknowledged = state.services.unacknowledged(&viewer.actor).await?;
-    Ok(MyBoxPage {
-        layout,
-        personal,
-        items: items.iter().map(BoxRow::from).collect(),
-    })
+    let mut page = box_page(&state, &viewer, q.box_ != "group").await?;
+    if q.saved == "1" {
+        page.flash = "บันทึกการแจ้งเตือนทางอีเมลแล้ว".into();
+    }
+    Ok(page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NotifyForm {
+    csrf: String,
+    email: String,
+    notify: String,
+}
+
+/// `POST /my/notifications`: my address for e-mail when a letter is given to me.
+pub async fn set_notifications(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::Form(form): axum::Form<NotifyForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    match state
+        .services
+        .set_notifications(&viewer.actor, &form.email, &form.notify)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/my?saved=1").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = box_page(&state, &viewer, true).await?;
+            page.notify_error = errors.summary();
+            page.notify_email = form.email;
+            page.notify_mode = form.notify;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
