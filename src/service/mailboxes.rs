@@ -97,7 +97,7 @@ pub async fn add_mailbox(store: &Store, office_id: &str, input: &MailboxInput) -
 }
 
 impl Services {
-    fn require_admin(&self, actor: &Actor) -> Result<()> {
+    pub(crate) fn require_admin(&self, actor: &Actor) -> Result<()> {
         if actor.user.role == crate::domain::user::Role::Admin {
             Ok(())
         } else {

@@ -12,6 +12,19 @@ use crate::store::offices::Office;
 use crate::store::school_groups::SchoolGroup;
 use crate::store::smtp::SmtpAccount;
 
+/// The SMTP form of the admin page, as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SmtpInput {
+    pub host: String,
+    pub port: String,
+    pub security: String,
+    pub ca_file: String,
+    pub username: String,
+    pub password: String,
+    pub from: String,
+}
+
 /// One recipient as the form or the API names it: an office of this deployment, an e-mail
 /// address, or (a district) a saved school group or all its schools.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -246,6 +259,41 @@ impl Services {
         let d = self.store.retry_delivery(&actor.office.id, id).await?;
         self.outbox_wake.notify_one();
         Ok(d)
+    }
+
+    /// The admin's SMTP form: an empty password keeps the one stored for the same user name.
+    pub async fn set_office_smtp(&self, actor: &Actor, input: &SmtpInput) -> Result<()> {
+        self.require_admin(actor)?;
+        let mut e = FieldErrors::default();
+        let port = input.port.trim().parse::<u16>().unwrap_or(0);
+        let security = Security::parse(&input.security);
+        if security.is_none() {
+            e.add("security", "เลือกการเข้ารหัส");
+        }
+        if !e.is_empty() {
+            return Err(ServiceError::Invalid(e));
+        }
+        let username = Some(input.username.trim().to_string()).filter(|u| !u.is_empty());
+        let password = if input.password.is_empty() {
+            self.store
+                .smtp_account(&actor.office.id)
+                .await?
+                .filter(|a| a.username == username)
+                .and_then(|a| a.password)
+        } else {
+            Some(input.password.clone())
+        };
+        self.set_smtp_account(SmtpAccount {
+            office_id: actor.office.id.clone(),
+            host: input.host.trim().to_string(),
+            port,
+            security: security.unwrap_or(Security::StartTls),
+            ca_file: Some(input.ca_file.trim().to_string()).filter(|c| !c.is_empty()),
+            username,
+            password,
+            from_addr: input.from.trim().to_string(),
+        })
+        .await
     }
 
     /// Sets an office's SMTP account (CLI `saraban smtp set`).

@@ -113,6 +113,8 @@ pub fn router(state: AppState) -> Router {
             "/settings/mailboxes",
             get(pages::mailboxes::list).post(pages::mailboxes::add),
         )
+        .route("/settings/smtp", post(pages::mailboxes::smtp))
+        .route("/settings/smtp/test", post(pages::mailboxes::smtp_test))
         .route(
             "/settings/mailboxes/{id}/test",
             post(pages::mailboxes::test),

@@ -930,9 +930,18 @@ pub struct MailboxesPage {
     pub flash: String,
     pub test_result: String,
     pub test_ok: bool,
+    /// How the office's letters leave now, in words.
+    pub smtp_route: String,
+    pub smtp: crate::service::sending::SmtpInput,
+    pub smtp_has_password: bool,
+    pub smtp_errors: FieldErrors,
 }
 
 impl MailboxesPage {
+    pub fn smtp_error(&self, field: &str) -> String {
+        self.smtp_errors.get(field).unwrap_or("").to_string()
+    }
+
     pub fn error(&self, field: &str) -> String {
         self.errors.get(field).unwrap_or("").to_string()
     }

@@ -636,3 +636,25 @@ async fn the_director_endorses_on_a_phone() {
     assert_eq!(group_box["items"][0]["letter_id"], id);
     c.clone().close().await.unwrap();
 }
+
+/// The admin's mail page: incoming mailboxes and the outgoing SMTP account, for a person to see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_sees_incoming_and_outgoing_mail_settings() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let browser = Browser::start(1280, 900).await;
+    let c = &browser.client;
+    browser.log_in(&app.url("/login"), "admin", PASSWORD).await;
+    c.wait().for_element(Locator::Css(".tiles")).await.unwrap();
+    c.goto(&app.url("/settings/mailboxes")).await.unwrap();
+    let smtp = c.wait().for_element(Locator::Css("#smtp")).await.unwrap();
+    assert!(smtp.text().await.unwrap().contains("ส่งอีเมลออก (SMTP)"));
+    c.execute(
+        "document.getElementById('smtp').scrollIntoView()",
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    browser.screenshot("20-smtp-settings").await;
+    c.clone().close().await.unwrap();
+}

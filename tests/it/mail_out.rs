@@ -735,3 +735,107 @@ async fn killing_serve_mid_send_loses_nothing() {
     );
     drop(postfix);
 }
+
+/// The admin sets the office's SMTP account on the กล่องอีเมล page; a wrong form comes back in
+/// Thai, the password is never shown back, and "ส่งทดสอบ" reports what the server said.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_sets_smtp_on_the_page() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let (client, csrf) = app.login("admin").await;
+    let page = client
+        .get(app.url("/settings/mailboxes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("ยังไม่ได้ตั้งค่า"),
+        "the .eml fallback is explained"
+    );
+    let save = |fields: Vec<(&'static str, String)>| {
+        let client = client.clone();
+        let csrf = csrf.clone();
+        async move {
+            let mut form = vec![("csrf", csrf)];
+            form.extend(fields);
+            client
+                .post(app.url("/settings/smtp"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = save(vec![
+        ("host", "smtp.example.go.th".into()),
+        ("port", "25".into()),
+        ("security", "none".into()),
+        ("from", "saraban@example.go.th".into()),
+    ])
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("เฉพาะเครื่องเดียวกัน"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let res = save(vec![
+        ("host", "127.0.0.1".into()),
+        ("port", port.to_string()),
+        ("security", "none".into()),
+        ("username", "saraban".into()),
+        ("password", "smtp-secret-pw".into()),
+        ("from", "saraban@example.go.th".into()),
+    ])
+    .await;
+    assert_eq!(res.status(), 303);
+    let page = client
+        .get(app.url("/settings/mailboxes?done=smtp"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("ส่งผ่าน 127.0.0.1:{port}")), "{page}");
+    assert!(
+        !page.contains("smtp-secret-pw"),
+        "the password is never shown back"
+    );
+    let account = app.store.smtp_account("dist").await.unwrap().unwrap();
+    assert_eq!(account.password.as_deref(), Some("smtp-secret-pw"));
+    // Saving again without a password keeps the stored one.
+    let res = save(vec![
+        ("host", "127.0.0.1".into()),
+        ("port", port.to_string()),
+        ("security", "none".into()),
+        ("username", "saraban".into()),
+        ("from", "saraban@example.go.th".into()),
+    ])
+    .await;
+    assert_eq!(res.status(), 303);
+    let account = app.store.smtp_account("dist").await.unwrap().unwrap();
+    assert_eq!(account.password.as_deref(), Some("smtp-secret-pw"));
+    // Nothing listens there: the test says so.
+    let res = client
+        .post(app.url("/settings/smtp/test"))
+        .form(&[("csrf", csrf.as_str()), ("to", "me@example.go.th")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("ส่งไม่สำเร็จ"));
+    // Only the admin.
+    let (clerk, clerk_csrf) = app.login("clerk").await;
+    let res = clerk
+        .post(app.url("/settings/smtp"))
+        .form(&[("csrf", clerk_csrf.as_str()), ("host", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}

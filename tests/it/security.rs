@@ -34,6 +34,8 @@ const PAGE_ROUTES: &[(&str, &str)] = &[
     ("POST", "/letters/1/acknowledge"),
     ("POST", "/letters/1/return"),
     ("GET", "/my"),
+    ("POST", "/settings/smtp"),
+    ("POST", "/settings/smtp/test"),
     ("POST", "/my/notifications"),
     ("GET", "/inbox"),
     ("GET", "/inbox/1"),

@@ -58,7 +58,54 @@ async fn page(
         });
     }
     let (test_ok, test_result) = test.unwrap_or_default();
+    let account = state
+        .services
+        .store
+        .smtp_account(&viewer.actor.office.id)
+        .await?;
+    let smtp_route = match &account {
+        Some(a) => format!(
+            "ส่งผ่าน {}:{} ({}){} ในนาม {}",
+            a.host,
+            a.port,
+            a.security.code(),
+            a.username
+                .as_deref()
+                .map(|u| format!(" ผู้ใช้ {u}"))
+                .unwrap_or_default(),
+            a.from_addr
+        ),
+        None if state.config.smtp.host.trim().is_empty() => format!(
+            "ยังไม่ได้ตั้งค่า: อีเมลถูกเขียนเป็นไฟล์ .eml ไว้ที่ {} (ยังไม่ออกไปถึงผู้รับจริง)",
+            state.config.smtp.outbox_dir.display()
+        ),
+        None => format!(
+            "ใช้เครื่องแม่ข่ายกลางของระบบ {}:{}",
+            state.config.smtp.host, state.config.smtp.port
+        ),
+    };
+    let smtp = account
+        .as_ref()
+        .map(|a| crate::service::sending::SmtpInput {
+            host: a.host.clone(),
+            port: a.port.to_string(),
+            security: a.security.code().to_string(),
+            ca_file: a.ca_file.clone().unwrap_or_default(),
+            username: a.username.clone().unwrap_or_default(),
+            password: String::new(),
+            from: a.from_addr.clone(),
+        })
+        .unwrap_or_else(|| crate::service::sending::SmtpInput {
+            port: "587".into(),
+            security: "starttls".into(),
+            from: viewer.actor.office.email.clone().unwrap_or_default(),
+            ..Default::default()
+        });
     Ok(MailboxesPage {
+        smtp_route,
+        smtp,
+        smtp_has_password: account.as_ref().is_some_and(|a| a.password.is_some()),
+        smtp_errors: FieldErrors::default(),
         layout: Layout::new(viewer, "mailboxes", "กล่องอีเมล"),
         rows,
         input: MailboxInput {
@@ -86,6 +133,7 @@ pub async fn list(
     let flash = match q.done.as_str() {
         "added" => "เพิ่มกล่องอีเมลเรียบร้อย ระบบจะเริ่มดึงภายในไม่กี่วินาที",
         "removed" => "เลิกดึงกล่องอีเมลแล้ว (หนังสือที่ดึงมาแล้วยังอยู่)",
+        "smtp" => "บันทึกการตั้งค่าส่งอีเมลออกเรียบร้อย",
         _ => "",
     };
     let input = MailboxInput {
@@ -163,4 +211,91 @@ pub async fn remove(
     viewer.check_csrf(Some(&form.csrf))?;
     state.services.remove_mailbox(&viewer.actor, id).await?;
     Ok(Redirect::to("/settings/mailboxes?done=removed").into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SmtpForm {
+    csrf: String,
+    #[serde(flatten)]
+    input: crate::service::sending::SmtpInput,
+}
+
+/// Saves the office's SMTP account.
+pub async fn smtp(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<SmtpForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    match state
+        .services
+        .set_office_smtp(&viewer.actor, &form.input)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/settings/mailboxes?done=smtp").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut p = page(
+                &state,
+                &viewer,
+                MailboxInput::default(),
+                FieldErrors::default(),
+                String::new(),
+                None,
+            )
+            .await?;
+            p.smtp = crate::service::sending::SmtpInput {
+                password: String::new(),
+                ..form.input
+            };
+            p.smtp_errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SmtpTestForm {
+    csrf: String,
+    to: String,
+}
+
+/// Sends a test e-mail through the office's route now.
+pub async fn smtp_test(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<SmtpTestForm>,
+) -> Result<MailboxesPage, WebError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    state.services.require_admin(&viewer.actor)?;
+    let account = state
+        .services
+        .store
+        .smtp_account(&viewer.actor.office.id)
+        .await?;
+    let result = match crate::domain::office::parse_email(&form.to) {
+        Err(_) => (false, "กรุณาใส่อีเมลผู้รับที่ถูกต้อง".to_string()),
+        Ok(to) => match crate::mail::outbox::send_test(
+            &viewer.actor.office,
+            account.as_ref(),
+            &state.config.smtp,
+            &to,
+        )
+        .await
+        {
+            Ok(how) => (true, format!("ส่งอีเมลทดสอบถึง {to} แล้ว ผ่าน {how}")),
+            Err(e) => (false, format!("ส่งไม่สำเร็จ: {e}")),
+        },
+    };
+    page(
+        &state,
+        &viewer,
+        MailboxInput::default(),
+        FieldErrors::default(),
+        String::new(),
+        Some(result),
+    )
+    .await
 }
