@@ -71,6 +71,11 @@ pub async fn create(services: &Services) -> Result<Vec<DemoLogin>, ServiceError>
             )
             .await?;
         }
+        // A work group of the district, to forward letters to.
+        services
+            .create_work_group("ubn1", "promote", "กลุ่มส่งเสริมการจัดการศึกษา")
+            .await?;
+        services.add_work_group_member("promote", "staff").await?;
         sample_letters(services).await?;
     }
     Ok(users
@@ -119,12 +124,34 @@ async fn sample_letters(services: &Services) -> Result<(), ServiceError> {
             from: from.into(),
             subject: subject.into(),
             speed: speed.into(),
-            action: "กลุ่มส่งเสริมการจัดการศึกษา".into(),
             ..Default::default()
         };
-        services
+        let letter = services
             .register_letter(&actor, Register::Inbound, &input, Vec::new())
             .await?;
+        // The first letter goes on its journey: proposed to the director, given to a group.
+        if speed == "most_urgent" {
+            services
+                .propose(
+                    &actor,
+                    letter.id,
+                    "director",
+                    "เห็นควรมอบกลุ่มส่งเสริมการจัดการศึกษาดำเนินการ",
+                )
+                .await?;
+            services
+                .forward(
+                    &actor,
+                    letter.id,
+                    &[crate::service::journey::TargetInput {
+                        user: None,
+                        group: Some("promote".into()),
+                    }],
+                    "โปรดดำเนินการ",
+                    "",
+                )
+                .await?;
+        }
     }
     let outbound = LetterInput {
         to: "ผู้อำนวยการโรงเรียนในสังกัด".into(),
