@@ -56,3 +56,7 @@ CREATE TABLE audit_head (
     hash  TEXT NOT NULL
 );
 INSERT INTO audit_head (id, hash) VALUES (1, '');
+
+-- A letter sent in-system to a work group of the receiving office: registering it gives it to
+-- that group at once.
+ALTER TABLE inbox_entries ADD COLUMN for_group TEXT;

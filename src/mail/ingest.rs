@@ -436,6 +436,7 @@ async fn decide(
         secrecy,
         letter_type,
         notify_to,
+        for_group: None,
         refused,
         attachments,
     }))

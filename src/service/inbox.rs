@@ -119,7 +119,32 @@ impl Services {
             attachments,
             inbox_entry_id: Some(entry.id),
         };
-        Ok(self.store.register_letter(&new).await?)
+        let letter = self.store.register_letter(&new).await?;
+        // Sent in-system to one of our work groups: registering it gives it to that group.
+        if let Some(group) = entry.for_group.as_deref()
+            && let Ok(g) = self.store.find_work_group(group).await
+            && g.office_id == office.id
+        {
+            let note = format!("ส่งถึงกลุ่มโดยตรงจาก {}", entry.sender);
+            self.store
+                .record_step(&crate::store::journey::Step {
+                    letter_id: letter.id,
+                    office_id: &office.id,
+                    by: user_id,
+                    kind: "forward",
+                    targets: &[crate::store::journey::Target::Group {
+                        id: g.id,
+                        name: g.name,
+                    }],
+                    note: &note,
+                    due_date: None,
+                    endorsement: None,
+                })
+                .await?;
+            self.outbox_wake.notify_one();
+            return Ok(self.store.find_letter(&office.id, letter.id).await?);
+        }
+        Ok(letter)
     }
 
     /// Registers a new entry on arrival, as the office's first clerk, when the office asks for it.

@@ -6,7 +6,7 @@ use crate::domain::letter::{FieldErrors, Secrecy};
 use crate::domain::office::{OfficeKind, parse_email};
 use crate::domain::register::Register;
 use crate::mail::compose;
-use crate::store::deliveries::{Delivery, EmailRecipient};
+use crate::store::deliveries::{Delivery, EmailRecipient, InSystemRecipient};
 use crate::store::mailboxes::Security;
 use crate::store::offices::Office;
 use crate::store::school_groups::SchoolGroup;
@@ -34,6 +34,8 @@ pub struct RecipientInput {
     pub email: Option<String>,
     pub school_group: Option<i64>,
     pub all_schools: Option<bool>,
+    /// A work group (กลุ่มงาน) of another office, e.g. the district's.
+    pub work_group: Option<String>,
 }
 
 fn invalid(field: &str, message: &str) -> ServiceError {
@@ -87,11 +89,36 @@ impl Services {
         if recipients.is_empty() {
             return Err(invalid("recipients", "กรุณาเลือกผู้รับอย่างน้อยหนึ่งราย"));
         }
-        let mut offices: Vec<Office> = Vec::new();
+        let mut offices: Vec<InSystemRecipient> = Vec::new();
         let mut emails: Vec<EmailRecipient> = Vec::new();
         let from = self.sending_address(&actor.office).await?;
         let recipients = self.expand_groups(actor, recipients).await?;
         for r in &recipients {
+            if let Some(gid) = &r.work_group {
+                // A work group of another office: the letter reaches that office's inbox, and
+                // registering it gives it to the group.
+                let group = self
+                    .store
+                    .find_work_group(gid.trim())
+                    .await
+                    .map_err(|_| invalid("recipients", &format!("ไม่พบกลุ่มงาน {gid}")))?;
+                if group.office_id == actor.office.id {
+                    return Err(invalid(
+                        "recipients",
+                        "กลุ่มงานในหน่วยงานเดียวกันใช้การส่งต่อ (ส่งต่อ) ไม่ใช่การส่งหนังสือ",
+                    ));
+                }
+                let office = self.store.find_office(&group.office_id).await?;
+                if !offices.iter().any(|o| {
+                    o.office.id == office.id && o.group.as_ref().map(|g| &g.0) == Some(&group.id)
+                }) {
+                    offices.push(InSystemRecipient {
+                        office,
+                        group: Some((group.id, group.name)),
+                    });
+                }
+                continue;
+            }
             match (&r.office, &r.email) {
                 (Some(id), None) => {
                     let office = self
@@ -102,8 +129,14 @@ impl Services {
                     if office.id == actor.office.id {
                         return Err(invalid("recipients", "ส่งถึงหน่วยงานตนเองไม่ได้"));
                     }
-                    if !offices.iter().any(|o| o.id == office.id) {
-                        offices.push(office);
+                    if !offices
+                        .iter()
+                        .any(|o| o.office.id == office.id && o.group.is_none())
+                    {
+                        offices.push(InSystemRecipient {
+                            office,
+                            group: None,
+                        });
                     }
                 }
                 (None, Some(_)) if letter.secrecy == Secrecy::TopSecret => {

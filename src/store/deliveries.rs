@@ -76,6 +76,14 @@ fn delivery_from_row(r: &AnyRow) -> Result<Delivery> {
     })
 }
 
+/// An office of this deployment receiving a letter, optionally for one of its work groups.
+#[derive(Debug, Clone)]
+pub struct InSystemRecipient {
+    pub office: Office,
+    /// (group id, group name)
+    pub group: Option<(String, String)>,
+}
+
 /// An e-mail recipient of a send, with the Message-ID its copy will carry.
 #[derive(Debug, Clone)]
 pub struct EmailRecipient {
@@ -92,7 +100,7 @@ impl Store {
         &self,
         letter: &Letter,
         sender: &Office,
-        recipients: &[Office],
+        recipients: &[InSystemRecipient],
         emails: &[EmailRecipient],
         key: &str,
         by: i64,
@@ -109,14 +117,19 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if fresh.rows_affected() == 1 {
-            for office in recipients {
+            for r in recipients {
+                let office = &r.office;
                 let entry = NewInboxEntry {
                     office_id: office.id.clone(),
                     source: EntrySource::InSystem,
                     mailbox_id: None,
                     message_id: None,
-                    // One letter reaches one office once, however often it is sent.
-                    dedupe_key: format!("in-system:{}", letter.id),
+                    // One letter reaches one office (or one of its groups) once, however often
+                    // it is sent.
+                    dedupe_key: match &r.group {
+                        None => format!("in-system:{}", letter.id),
+                        Some((g, _)) => format!("in-system:{}:{g}", letter.id),
+                    },
                     raw_sha256: None,
                     raw_size: 0,
                     subject: letter.subject.clone(),
@@ -124,13 +137,17 @@ impl Store {
                     doc_date: Some(letter.doc_date),
                     sender: sender.name.clone(),
                     sender_email: sender.email.clone().unwrap_or_default(),
-                    recipient: office.name.clone(),
+                    recipient: match &r.group {
+                        None => office.name.clone(),
+                        Some((_, name)) => format!("{name} {}", office.name),
+                    },
                     body_text: String::new(),
                     received_at: now,
                     speed: letter.speed,
                     secrecy: letter.secrecy,
                     letter_type: letter.letter_type.code().to_string(),
                     notify_to: None,
+                    for_group: r.group.as_ref().map(|(g, _)| g.clone()),
                     refused: Vec::new(),
                     attachments: letter
                         .attachments
@@ -185,7 +202,13 @@ impl Store {
                 .await?;
             }
             let detail = serde_json::json!({
-                "offices": recipients.iter().map(|o| serde_json::json!({"id": o.id, "name": o.name})).collect::<Vec<_>>(),
+                "offices": recipients.iter().map(|r| serde_json::json!({
+                    "id": r.office.id,
+                    "name": match &r.group {
+                        None => r.office.name.clone(),
+                        Some((_, g)) => format!("{g} {}", r.office.name),
+                    },
+                })).collect::<Vec<_>>(),
                 "emails": emails.iter().map(|e| serde_json::json!({"address": e.address, "message_id": e.message_id})).collect::<Vec<_>>(),
             });
             crate::store::letters::insert_event(&mut tx, letter.id, "sent", Some(by), now, &detail)

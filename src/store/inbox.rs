@@ -68,6 +68,8 @@ pub struct NewInboxEntry {
     /// Where to send the acceptance notice when the letter is registered: the address of a
     /// saraban that sent machine-readable facts.
     pub notify_to: Option<String>,
+    /// Sent in-system to this work group of the receiving office.
+    pub for_group: Option<String>,
     /// `[{"name": …, "reason": …}]`
     pub refused: Vec<RefusedFile>,
     pub attachments: Vec<NewAttachment>,
@@ -156,6 +158,7 @@ pub struct InboxEntry {
     pub secrecy: Secrecy,
     pub letter_type: String,
     pub notify_to: Option<String>,
+    pub for_group: Option<String>,
     pub received_at: DateTime<Utc>,
     pub refused: Vec<RefusedFile>,
     pub letter_id: Option<i64>,
@@ -204,7 +207,7 @@ pub enum InboxFilter {
 const ENTRY_COLUMNS: &str =
     "e.id, e.office_id, e.source, e.message_id, e.raw_sha256, e.raw_size, e.subject,
     e.doc_no, e.doc_date, e.sender, e.sender_email, e.recipient, e.body_text, e.speed, e.secrecy,
-    e.letter_type, e.notify_to, e.received_at, e.refused_attachments, e.letter_id, l.number AS letter_number,
+    e.letter_type, e.notify_to, e.for_group, e.received_at, e.refused_attachments, e.letter_id, l.number AS letter_number,
     (SELECT COUNT(*) FROM inbox_attachments a WHERE a.entry_id = e.id) AS attachment_count";
 
 fn entry_from_row(row: &AnyRow) -> Result<InboxEntry> {
@@ -233,6 +236,7 @@ fn entry_from_row(row: &AnyRow) -> Result<InboxEntry> {
         secrecy: Secrecy::parse(&secrecy).unwrap_or_default(),
         letter_type: row.try_get("letter_type")?,
         notify_to: row.try_get("notify_to")?,
+        for_group: row.try_get("for_group")?,
         received_at: time_from_db(&received)?,
         refused: serde_json::from_str(&refused).unwrap_or_default(),
         letter_id: row.try_get("letter_id")?,
@@ -528,8 +532,8 @@ pub(crate) async fn record_in(
             let inserted = sqlx::query(
                 "INSERT INTO inbox_entries (office_id, source, mailbox_id, message_id, dedupe_key, raw_sha256,
                     raw_size, subject, doc_no, doc_date, sender, sender_email, recipient, body_text,
-                    received_at, refused_attachments, created_at, search_text, speed, secrecy, letter_type, notify_to)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+                    received_at, refused_attachments, created_at, search_text, speed, secrecy, letter_type, notify_to, for_group)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
                  ON CONFLICT (office_id, dedupe_key) DO NOTHING RETURNING id",
             )
             .bind(e.office_id.clone())
@@ -557,6 +561,7 @@ pub(crate) async fn record_in(
             .bind(e.secrecy.code())
             .bind(e.letter_type.clone())
             .bind(e.notify_to.clone())
+            .bind(e.for_group.clone())
             .fetch_optional(&mut **tx)
             .await?;
             match inserted {

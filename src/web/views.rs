@@ -438,6 +438,9 @@ pub struct LetterPage {
     /// A district may send to all its schools, or to a saved group of them.
     pub send_to_schools: bool,
     pub school_groups: Vec<(i64, String)>,
+    /// Work groups of the office above (a school sends straight to a district group):
+    /// `(group id, name)`.
+    pub parent_work_groups: Vec<(String, String)>,
     pub deliveries: Vec<DeliveryRow>,
     pub journey: JourneyView,
 }

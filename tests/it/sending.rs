@@ -319,3 +319,76 @@ both_dbs!(
     district_sends_to_school_groups,
     a_district_sends_to_all_schools_or_a_saved_group
 );
+
+/// A school sends straight to one of the district's work groups: the letter reaches the
+/// district's inbox addressed to the group, and registering it gives it to the group at once.
+async fn a_school_sends_to_a_district_work_group(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    app.services
+        .create_work_group("dist", "plan", "กลุ่มนโยบายและแผน")
+        .await
+        .unwrap();
+    app.services
+        .add_work_group_member("plan", "staff")
+        .await
+        .unwrap();
+    let (status, out) = app
+        .post_letter(
+            &w.school_clerk,
+            &[
+                ("register", "outbound"),
+                ("to", "ผู้อำนวยการกลุ่มนโยบายและแผน"),
+                ("subject", "ส่งแผนปฏิบัติการประจำปี"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 201, "{out}");
+    let id = out["id"].as_i64().unwrap();
+    let (status, sent) = app
+        .send_json(
+            Method::POST,
+            &w.school_clerk,
+            &format!("/api/v1/letters/{id}/send"),
+            json!({"recipients": [{"work_group": "plan"}], "idempotency_key": "w"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{sent}");
+    assert_eq!(sent["deliveries"][0]["recipient"]["office"], "dist");
+    let (_, inbox) = app.get_json(&w.clerk, "/api/v1/inbox").await;
+    let entry = &inbox["items"][0];
+    assert_eq!(entry["subject"], "ส่งแผนปฏิบัติการประจำปี");
+    let (status, registered) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/inbox/{}/register", entry["id"]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 201, "{registered}");
+    let (_, group_box) = app.get_json(&w.staff, "/api/v1/inbox?box=group").await;
+    assert_eq!(group_box["items"][0]["letter_id"], registered["id"]);
+    assert!(
+        registered["action"]
+            .as_str()
+            .unwrap()
+            .contains("ส่ง กลุ่มนโยบายและแผน"),
+        "{registered}"
+    );
+    // Within one office a group is reached by forwarding, not by sending.
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{}/send", registered["id"]),
+            json!({"recipients": [{"work_group": "plan"}], "idempotency_key": "x"}),
+        )
+        .await;
+    assert!(status == 409 || status == 422, "{status}");
+}
+both_dbs!(
+    school_to_district_work_group,
+    a_school_sends_to_a_district_work_group
+);

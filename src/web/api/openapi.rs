@@ -142,8 +142,8 @@ pub fn spec() -> Value {
           "parameters": [id_param("id", "letter id")],
           "post": {"summary": "ส่งหนังสือที่ลงทะเบียนส่งแล้ว ถึงหน่วยงานในระบบ (เข้าหนังสือรับทันที) และทางอีเมล (เข้าคิวส่ง); ลับที่สุดห้ามส่งทางอีเมล (422)",
             "requestBody": json_body(json!({"type": "object", "required": ["recipients", "idempotency_key"], "properties": {
-              "recipients": {"type": "array", "items": {"type": "object", "description": "one of: office (an office of this deployment), email (any address), school_group (a district's saved group), all_schools: true (a district's schools)",
-                "properties": {"office": {"type": "string"}, "email": {"type": "string"}, "school_group": {"type": "integer"}, "all_schools": {"type": "boolean"}}}},
+              "recipients": {"type": "array", "items": {"type": "object", "description": "one of: office (an office of this deployment), work_group (a work group of another office, e.g. the district's), email (any address), school_group (a district's saved group), all_schools: true (a district's schools)",
+                "properties": {"office": {"type": "string"}, "work_group": {"type": "string"}, "email": {"type": "string"}, "school_group": {"type": "integer"}, "all_schools": {"type": "boolean"}}}},
               "idempotency_key": {"type": "string", "description": "the same key again sends nothing more and answers the same deliveries"}}})),
             "responses": responses(("202", ok("deliveries", json!({"type": "object", "properties": {"deliveries": {"type": "array", "items": {"$ref": "#/components/schemas/Delivery"}}}}))), &[400, 401, 403, 404, 409, 422])}},
         "/letters/{id}/deliveries": {

@@ -68,6 +68,16 @@ async fn letter_page(
     } else {
         Vec::new()
     };
+    let parent_work_groups = match (&viewer.actor.office.parent_id, can_send) {
+        (Some(parent), true) => services
+            .store
+            .work_groups(parent)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g.name))
+            .collect(),
+        _ => Vec::new(),
+    };
     let refusal = services.edit_refusal(&viewer.actor, &letter);
     let mut layout = Layout::new(
         viewer,
@@ -105,6 +115,7 @@ async fn letter_page(
         send_emails: String::new(),
         send_to_schools: can_send && is_district,
         school_groups,
+        parent_work_groups,
         deliveries: deliveries
             .iter()
             .map(crate::web::views::DeliveryRow::from)
@@ -373,6 +384,15 @@ pub async fn send(
             ..Default::default()
         })
         .collect();
+    recipients.extend(
+        pairs
+            .iter()
+            .filter(|(k, v)| k == "work_group" && !v.is_empty())
+            .map(|(_, v)| crate::service::sending::RecipientInput {
+                work_group: Some(v.clone()),
+                ..Default::default()
+            }),
+    );
     if field("all_schools") == "1" {
         recipients.push(crate::service::sending::RecipientInput {
             all_schools: Some(true),
