@@ -73,29 +73,6 @@ pub async fn journey_view(
     })
 }
 
-/// `a=1&b=2&b=3` as pairs, repeated names kept.
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    body.split(|b| *b == b'&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = match p.iter().position(|b| *b == b'=') {
-                Some(i) => (&p[..i], &p[i + 1..]),
-                None => (p, &b""[..]),
-            };
-            let decode = |s: &[u8]| {
-                let plus: Vec<u8> = s
-                    .iter()
-                    .map(|b| if *b == b'+' { b' ' } else { *b })
-                    .collect();
-                percent_encoding::percent_decode(&plus)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
 struct Posted(Vec<(String, String)>);
 
 impl Posted {
@@ -144,7 +121,7 @@ where
     F: FnOnce(Posted) -> Fut,
     Fut: std::future::Future<Output = Result<(), ServiceError>>,
 {
-    let posted = Posted(pairs(body));
+    let posted = Posted(super::letters::form_pairs(body));
     viewer.check_csrf(Some(&posted.one("csrf")))?;
     match run(posted).await {
         Ok(()) => Ok(Redirect::to(&format!("/letters/{id}?done={done}")).into_response()),

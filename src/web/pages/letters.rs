@@ -468,7 +468,7 @@ pub async fn retry_delivery(
 }
 
 /// `a=1&b=2&b=3` as pairs, repeated names kept.
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     body.split(|b| *b == b'&')
         .filter(|p| !p.is_empty())
         .map(|p| {
