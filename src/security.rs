@@ -36,6 +36,27 @@ pub fn random_token() -> Result<String, SecurityError> {
     Ok(hex::encode(bytes))
 }
 
+/// A name for one worker of this process (a lease holder): the process id and a random suffix,
+/// so two `serve` processes on one database never take each other's leases for their own.
+pub fn worker_id() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        random_token().unwrap_or_default().get(..8).unwrap_or("x")
+    )
+}
+
+/// True for `localhost` and loopback addresses (`[::1]` too): the only hosts a mail server may
+/// be reached without encryption.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim();
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
@@ -49,6 +70,23 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_loopback_hosts_count_as_local() {
+        for h in [
+            "localhost",
+            "LocalHost",
+            "127.0.0.1",
+            "::1",
+            "[::1]",
+            " 127.0.0.1 ",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in ["smtp.example.go.th", "10.0.0.1", "localhost.evil.test", ""] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
 
     #[test]
     fn passwords_verify_only_when_right() {

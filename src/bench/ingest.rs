@@ -8,6 +8,7 @@ use base64::Engine;
 use futures_util::StreamExt;
 
 use super::maillab::Dovecot;
+use super::{peak_rss_kb, reset_peak_rss};
 use crate::config::Config;
 use crate::mail::imap::{self, FetchLimits};
 use crate::service::mailboxes::{MailboxInput, add_mailbox};
@@ -99,23 +100,6 @@ pub fn letter(i: usize, size: usize) -> Vec<u8> {
         pdf = wrapped.join("\r\n"),
     )
     .into_bytes()
-}
-
-/// Peak resident memory of this process since the last reset, in KB (Linux).
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        .unwrap_or(0)
-}
-
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {

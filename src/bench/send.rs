@@ -11,6 +11,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::ingest::BenchError;
 use super::maillab::{Dovecot, Postfix};
+use super::{peak_rss_kb, reset_peak_rss};
 use crate::config::Config;
 use crate::domain::letter::LetterInput;
 use crate::domain::register::Register;
@@ -61,17 +62,6 @@ impl Figures {
             self.outbox_peak_rss_kb / 1024,
         )
     }
-}
-
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
 }
 
 /// A PDF of about `size` bytes, different for each letter.
@@ -179,7 +169,7 @@ pub async fn run(count: usize, file_mb: f64, concurrency: usize) -> Result<Figur
         config.smtp.clone(),
         "bench".to_string(),
     );
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    reset_peak_rss();
     let started = Instant::now();
     loop {
         let n = worker

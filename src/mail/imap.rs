@@ -121,13 +121,6 @@ pub async fn within<T, E: Into<ImapError>>(
     }
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 fn tls_connector(ca_file: Option<&str>) -> Result<TlsConnector, ImapError> {
     let mut roots = RootCertStore::empty();
     match ca_file {
@@ -169,7 +162,7 @@ async fn wrap_tls(
 /// Connects and logs in.
 pub async fn connect(mailbox: &Mailbox, limit: Duration) -> Result<ImapSession, ImapError> {
     let addr = format!("{}:{}", mailbox.host, mailbox.port);
-    if mailbox.security == Security::None && !is_loopback(&mailbox.host) {
+    if mailbox.security == Security::None && !crate::security::is_loopback_host(&mailbox.host) {
         return Err(ImapError::PlainNotLoopback(mailbox.host.clone()));
     }
     let tcp = within(limit, "connect", async {

@@ -50,14 +50,6 @@ pub struct Route {
     transport: Transport,
 }
 
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 #[allow(clippy::too_many_arguments)]
 fn smtp_transport(
     host: &str,
@@ -82,7 +74,7 @@ fn smtp_transport(
             .map_err(|e| OutboxError::Config(e.to_string()))
     };
     let tls = match security {
-        Security::None if !is_loopback(host) => {
+        Security::None if !crate::security::is_loopback_host(host) => {
             return Err(OutboxError::Config(
                 "ส่งแบบไม่เข้ารหัสได้เฉพาะเครื่องเดียวกัน (127.0.0.1) เท่านั้น".into(),
             ));
@@ -209,14 +201,7 @@ fn smtp_reason(e: &lettre::transport::smtp::Error) -> String {
 
 /// Runs until `shutdown` turns true.
 pub async fn run(services: Services, config: SmtpConfig, mut shutdown: watch::Receiver<bool>) {
-    let owner = format!(
-        "{}-{}",
-        std::process::id(),
-        crate::security::random_token()
-            .unwrap_or_default()
-            .get(..8)
-            .unwrap_or("x")
-    );
+    let owner = crate::security::worker_id();
     let worker = Worker::new(services.clone(), config.clone(), owner);
     let poll = Duration::from_secs(config.poll_secs.max(1));
     let batch = (config.concurrency.max(1) * 4) as i64;

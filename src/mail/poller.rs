@@ -24,14 +24,7 @@ pub fn limits(config: &MailConfig) -> FetchLimits {
 
 /// Runs until `shutdown` turns true.
 pub async fn run(services: Services, config: MailConfig, mut shutdown: watch::Receiver<bool>) {
-    let holder = format!(
-        "{}-{}",
-        std::process::id(),
-        crate::security::random_token()
-            .unwrap_or_default()
-            .get(..8)
-            .unwrap_or("x")
-    );
+    let holder = crate::security::worker_id();
     let mut tasks: HashMap<i64, (JoinHandle<()>, watch::Sender<bool>)> = HashMap::new();
     loop {
         if !config.drop_dir.as_os_str().is_empty()

@@ -34,17 +34,10 @@ pub async fn add_mailbox(store: &Store, office_id: &str, input: &MailboxInput) -
     let security = Security::parse(&input.security);
     match security {
         None => errors.add("security", "เลือก none, starttls หรือ tls"),
-        Some(Security::None)
-            if !(host == "localhost"
-                || host
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())) =>
-        {
-            errors.add(
-                "security",
-                "การเชื่อมต่อแบบไม่เข้ารหัสใช้ได้เฉพาะเครื่องนี้ (127.0.0.1) ให้เลือก starttls หรือ tls",
-            )
-        }
+        Some(Security::None) if !crate::security::is_loopback_host(host) => errors.add(
+            "security",
+            "การเชื่อมต่อแบบไม่เข้ารหัสใช้ได้เฉพาะเครื่องนี้ (127.0.0.1) ให้เลือก starttls หรือ tls",
+        ),
         _ => {}
     }
     let ca_file = input.ca_file.trim();

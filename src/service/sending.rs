@@ -339,12 +339,7 @@ impl Services {
         if account.port == 0 {
             e.add("port", "พอร์ตไม่ถูกต้อง");
         }
-        if account.security == Security::None
-            && !matches!(
-                account.host.trim(),
-                "localhost" | "127.0.0.1" | "::1" | "[::1]"
-            )
-        {
+        if account.security == Security::None && !crate::security::is_loopback_host(&account.host) {
             e.add(
                 "security",
                 "ส่งแบบไม่เข้ารหัส (none) ได้เฉพาะเครื่องเดียวกัน (127.0.0.1) เท่านั้น",
