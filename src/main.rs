@@ -339,6 +339,16 @@ enum TokenCommand {
     },
 }
 
+/// As [`describe`], with `missing` saying what was not found.
+fn describe_missing(e: ServiceError, missing: impl FnOnce() -> String) -> anyhow::Error {
+    match e {
+        ServiceError::Store(saraban::store::StoreError::NotFound) | ServiceError::NotFound => {
+            anyhow::anyhow!("{}", missing())
+        }
+        other => describe(other),
+    }
+}
+
 fn describe(e: ServiceError) -> anyhow::Error {
     match e {
         ServiceError::Invalid(fields) => anyhow::anyhow!(
@@ -456,13 +466,7 @@ async fn main() -> anyhow::Result<()> {
                 },
             )
             .await
-            .map_err(|e| match e {
-                ServiceError::Store(saraban::store::StoreError::NotFound)
-                | ServiceError::NotFound => {
-                    anyhow::anyhow!("office {} does not exist", u.office)
-                }
-                other => describe(other),
-            })?;
+            .map_err(|e| describe_missing(e, || format!("office {} does not exist", u.office)))?;
             println!(
                 "user {} added to {} as {}",
                 user.username,
@@ -475,11 +479,7 @@ async fn main() -> anyhow::Result<()> {
             services
                 .set_user_notifications(&user, &email, &mode)
                 .await
-                .map_err(|e| match e {
-                    ServiceError::Store(saraban::store::StoreError::NotFound)
-                    | ServiceError::NotFound => anyhow::anyhow!("user {user} does not exist"),
-                    other => describe(other),
-                })?;
+                .map_err(|e| describe_missing(e, || format!("user {user} does not exist")))?;
             println!("{user}: notification e-mail ({mode}) to {email}");
         }
         Command::Mailbox(cmd) => run_mailbox(&store, &config, cmd).await?,
@@ -489,11 +489,7 @@ async fn main() -> anyhow::Result<()> {
             services
                 .create_work_group(&office, &id, &name)
                 .await
-                .map_err(|e| match e {
-                    ServiceError::Store(saraban::store::StoreError::NotFound)
-                    | ServiceError::NotFound => anyhow::anyhow!("office {office} does not exist"),
-                    other => describe(other),
-                })?;
+                .map_err(|e| describe_missing(e, || format!("office {office} does not exist")))?;
             println!("work group {id} added to {office}: {name}");
         }
         Command::Group(GroupCommand::Member(GroupMemberCommand::Add { group, user })) => {
@@ -501,12 +497,8 @@ async fn main() -> anyhow::Result<()> {
             services
                 .add_work_group_member(&group, &user)
                 .await
-                .map_err(|e| match e {
-                    ServiceError::Store(saraban::store::StoreError::NotFound)
-                    | ServiceError::NotFound => {
-                        anyhow::anyhow!("no work group {group} or user {user}")
-                    }
-                    other => describe(other),
+                .map_err(|e| {
+                    describe_missing(e, || format!("no work group {group} or user {user}"))
                 })?;
             println!("{user} is now a member of {group}");
         }
@@ -548,11 +540,7 @@ async fn main() -> anyhow::Result<()> {
             let g = services
                 .create_school_group(&office, &name, &members)
                 .await
-                .map_err(|e| match e {
-                    ServiceError::Store(saraban::store::StoreError::NotFound)
-                    | ServiceError::NotFound => anyhow::anyhow!("office {office} does not exist"),
-                    other => describe(other),
-                })?;
+                .map_err(|e| describe_missing(e, || format!("office {office} does not exist")))?;
             println!(
                 "school group {} of {}: {} ({})",
                 g.id,

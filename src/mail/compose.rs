@@ -4,7 +4,7 @@
 use base64::Engine;
 use lettre::Message;
 use lettre::message::header::{ContentDisposition, ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Mailbox, MessageBuilder, MultiPart, SinglePart};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -102,17 +102,36 @@ fn attachment(name: &str, mime: &str, data: Vec<u8>) -> Result<SinglePart, Compo
 }
 
 /// The message's bytes, ready for SMTP.
-pub fn build(mail: OutgoingMail<'_>) -> Result<Vec<u8>, ComposeError> {
-    let mut builder = Message::builder()
-        .from(mailbox(mail.from_name, mail.from_addr)?)
-        .to(mailbox("", mail.to_addr)?)
-        .subject(mail.subject)
-        .message_id(Some(format!("<{}>", mail.message_id)))
+/// From, To, Subject, Message-ID, Date and our `X-Saraban: <version>; <kind>` header.
+fn headers(
+    from_name: &str,
+    from_addr: &str,
+    to_addr: &str,
+    subject: String,
+    message_id: &str,
+    kind: &str,
+) -> Result<MessageBuilder, ComposeError> {
+    Ok(Message::builder()
+        .from(mailbox(from_name, from_addr)?)
+        .to(mailbox("", to_addr)?)
+        .subject(subject)
+        .message_id(Some(format!("<{message_id}>")))
         .date_now()
         .raw_header(HeaderValue::new(
             HeaderName::new_from_ascii_str("X-Saraban"),
-            format!("{}; {}", crate::domain::exchange::VERSION, mail.kind),
-        ));
+            format!("{}; {kind}", crate::domain::exchange::VERSION),
+        )))
+}
+
+pub fn build(mail: OutgoingMail<'_>) -> Result<Vec<u8>, ComposeError> {
+    let mut builder = headers(
+        mail.from_name,
+        mail.from_addr,
+        mail.to_addr,
+        mail.subject,
+        mail.message_id,
+        mail.kind,
+    )?;
     if mail.auto_submitted {
         builder = builder.raw_header(HeaderValue::new(
             HeaderName::new_from_ascii_str("Auto-Submitted"),
@@ -154,26 +173,24 @@ pub struct PlainMail<'a> {
 }
 
 pub fn build_plain(mail: PlainMail<'_>) -> Result<Vec<u8>, ComposeError> {
-    let message = Message::builder()
-        .from(mailbox(mail.from_name, mail.from_addr)?)
-        .to(mailbox("", mail.to_addr)?)
-        .subject(mail.subject)
-        .message_id(Some(format!("<{}>", mail.message_id)))
-        .date_now()
-        .raw_header(HeaderValue::new(
-            HeaderName::new_from_ascii_str("Auto-Submitted"),
-            "auto-generated".into(),
-        ))
-        .raw_header(HeaderValue::new(
-            HeaderName::new_from_ascii_str("X-Saraban"),
-            format!("{}; notification", crate::domain::exchange::VERSION),
-        ))
-        .singlepart(
-            SinglePart::builder()
-                .header(ContentType::TEXT_PLAIN)
-                .body(mail.body),
-        )
-        .map_err(|e| ComposeError::Build(e.to_string()))?;
+    let message = headers(
+        mail.from_name,
+        mail.from_addr,
+        mail.to_addr,
+        mail.subject,
+        mail.message_id,
+        "notification",
+    )?
+    .raw_header(HeaderValue::new(
+        HeaderName::new_from_ascii_str("Auto-Submitted"),
+        "auto-generated".into(),
+    ))
+    .singlepart(
+        SinglePart::builder()
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body),
+    )
+    .map_err(|e| ComposeError::Build(e.to_string()))?;
     Ok(message.formatted())
 }
 

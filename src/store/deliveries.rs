@@ -288,18 +288,22 @@ impl Store {
             .bind(limit)
             .fetch_all(self.pool())
             .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let id: i64 = r.try_get("id")?;
-            let sql = format!("{SELECT} WHERE d.id = $1");
-            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_one(self.pool())
-                .await?;
-            out.push(delivery_from_row(&row)?);
+        if rows.is_empty() {
+            return Ok(Vec::new());
         }
-        out.sort_by_key(|d| (d.next_attempt_at, d.id));
-        Ok(out)
+        let ids = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>("id").map(|id| id.to_string()))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        // The ids are integers we just read, so inlining them is safe; one query for the batch.
+        let sql = format!(
+            "{SELECT} WHERE d.id IN ({}) ORDER BY d.next_attempt_at, d.id",
+            ids.join(",")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(delivery_from_row).collect()
     }
 
     /// Records the built message: from now on exactly these bytes are sent.

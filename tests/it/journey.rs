@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::both_dbs;
 use crate::helpers::{Db, TestApp, World, spawn_app};
+use crate::mail_out::outbox_files;
 
 async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
     app.send_json(Method::POST, token, path, body).await
@@ -483,12 +484,8 @@ async fn people_given_a_letter_get_an_email() {
         assert_eq!(status, 201);
     }
     let mails = crate::helpers::eventually(30, "two notification e-mails", || async {
-        let dir = app.dir.path().join("outbox");
-        let mails: Vec<String> = std::fs::read_dir(&dir)
-            .ok()?
-            .flatten()
-            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-            .filter_map(|e| std::fs::read(e.path()).ok())
+        let mails: Vec<String> = outbox_files(app)
+            .into_iter()
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .filter(|m| m.contains("staff@example.test"))
             .collect();
@@ -528,10 +525,8 @@ async fn people_given_a_letter_get_an_email() {
     .await;
     assert_eq!(status, 201);
     let digest = crate::helpers::eventually(30, "the director's digest", || async {
-        std::fs::read_dir(app.dir.path().join("outbox"))
-            .ok()?
-            .flatten()
-            .filter_map(|e| std::fs::read(e.path()).ok())
+        outbox_files(app)
+            .into_iter()
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .find(|m| m.contains("director@example.test"))
     })
@@ -549,10 +544,8 @@ async fn people_given_a_letter_get_an_email() {
         0,
         "one digest a day"
     );
-    let mails_to_director = std::fs::read_dir(app.dir.path().join("outbox"))
-        .unwrap()
-        .flatten()
-        .filter_map(|e| std::fs::read(e.path()).ok())
+    let mails_to_director = outbox_files(app)
+        .iter()
         .filter(|b| String::from_utf8_lossy(b).contains("director@example.test"))
         .count();
     assert_eq!(mails_to_director, 1, "no per-letter e-mail in daily mode");

@@ -85,7 +85,8 @@ async fn delivery_reaches(app: &TestApp, token: &str, id: i64, status: &str) -> 
     .await
 }
 
-fn outbox_files(app: &TestApp) -> Vec<Vec<u8>> {
+/// The .eml files the file outbox wrote, in name order.
+pub fn outbox_files(app: &TestApp) -> Vec<Vec<u8>> {
     let mut files: Vec<_> = std::fs::read_dir(app.dir.path().join("outbox"))
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_else(|_| Vec::new());

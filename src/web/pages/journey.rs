@@ -24,7 +24,9 @@ pub async fn journey_view(
 ) -> Result<JourneyView, WebError> {
     let services = &state.services;
     let actor = &viewer.actor;
-    let (assignments, endorsements) = services.journey(actor, letter.id).await?;
+    // The letter page has already checked that the viewer may see this letter.
+    let assignments = services.store.assignments(letter.id).await?;
+    let endorsements = services.store.endorsements(letter.id).await?;
     let groups_of_me = services.store.groups_of(actor.user.id).await?;
     let mine = |a: &&crate::store::journey::Assignment| {
         a.to_user_id == Some(actor.user.id)
@@ -141,12 +143,11 @@ pub async fn forward(
     Params(id): Params<i64>,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Result<Response, WebError> {
-    let s = state.clone();
-    let v = viewer.actor.clone();
+    let (services, actor) = (&state.services, &viewer.actor);
     step(&state, &viewer, id, &body, "forwarded", |p| async move {
-        s.services
+        services
             .forward(
-                &v,
+                actor,
                 id,
                 &p.targets("user", "group"),
                 &p.one("note"),
@@ -164,11 +165,10 @@ pub async fn propose(
     Params(id): Params<i64>,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Result<Response, WebError> {
-    let s = state.clone();
-    let v = viewer.actor.clone();
+    let (services, actor) = (&state.services, &viewer.actor);
     step(&state, &viewer, id, &body, "proposed", |p| async move {
-        s.services
-            .propose(&v, id, &p.one("to"), &p.one("summary"))
+        services
+            .propose(actor, id, &p.one("to"), &p.one("summary"))
             .await
             .map(|_| ())
     })
@@ -181,12 +181,11 @@ pub async fn endorse(
     Params(id): Params<i64>,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Result<Response, WebError> {
-    let s = state.clone();
-    let v = viewer.actor.clone();
+    let (services, actor) = (&state.services, &viewer.actor);
     step(&state, &viewer, id, &body, "endorsed", |p| async move {
-        s.services
+        services
             .endorse(
-                &v,
+                actor,
                 id,
                 &p.one("decision"),
                 &p.one("text"),
@@ -205,10 +204,9 @@ pub async fn acknowledge(
     Params(id): Params<i64>,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Result<Response, WebError> {
-    let s = state.clone();
-    let v = viewer.actor.clone();
+    let (services, actor) = (&state.services, &viewer.actor);
     step(&state, &viewer, id, &body, "acknowledged", |_| async move {
-        s.services.acknowledge(&v, id).await.map(|_| ())
+        services.acknowledge(actor, id).await.map(|_| ())
     })
     .await
 }
@@ -219,11 +217,10 @@ pub async fn return_letter(
     Params(id): Params<i64>,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Result<Response, WebError> {
-    let s = state.clone();
-    let v = viewer.actor.clone();
+    let (services, actor) = (&state.services, &viewer.actor);
     step(&state, &viewer, id, &body, "returned", |p| async move {
-        s.services
-            .return_letter(&v, id, &p.one("note"))
+        services
+            .return_letter(actor, id, &p.one("note"))
             .await
             .map(|_| ())
     })
