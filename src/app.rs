@@ -33,7 +33,8 @@ pub async fn open_store(config: &Config) -> Result<Store, AppError> {
 }
 
 pub fn services(store: Store, config: &Config) -> Services {
-    Services::new(store, FileStore::local(&config.storage.root), config)
+    let index = std::sync::Arc::new(store.clone());
+    Services::new(store, FileStore::local(&config.storage.root, index), config)
 }
 
 /// The whole web application over an opened store.

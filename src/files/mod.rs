@@ -1,10 +1,19 @@
-//! Attachment storage, content-addressed by sha256. File names never become paths.
+//! File storage (attachments and raw messages), content-addressed by sha256. File names never
+//! become paths.
 //!
 //! [`FileStore`] is the seam: the local directory is the embedded default, and an S3-compatible
-//! backend only has to implement the same three calls.
+//! backend only has to implement the same calls.
+//!
+//! Locally, a file stored on its own (an upload, a large message) is a file `ab/abcd…`. Files
+//! stored in a batch (the messages of one IMAP fetch and their attachments) go into one pack file
+//! under `packs/`, found again through a [`PackIndex`]: creating two files per letter cost more
+//! than everything else ingestion does. Packs are written once and never changed; each file in
+//! a pack is preceded by a line `SARABAN-BLOB <sha256> <size>`, so a pack can be read without
+//! its index.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
@@ -20,23 +29,44 @@ pub enum FileError {
     Io(#[from] std::io::Error),
     #[error("stored file {0} does not match its sha256")]
     Corrupt(String),
+    #[error("pack index: {0}")]
+    Index(String),
 }
 
 pub trait FileBackend: Send + Sync {
     /// Stores the bytes durably (they survive a crash once this returns).
     fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>>;
     /// Stores the bytes; durable only after the next [`FileBackend::flush`]. Lets a batch pay
-    /// for one flush instead of one per file.
+    /// for one write instead of one per file.
     fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>>;
-    /// Makes every deferred put durable.
+    /// Makes every deferred put durable (also those of other callers that were not yet flushed).
     fn flush(&self) -> BoxFuture<'_, Result<(), FileError>>;
     /// A folder for files being written piece by piece before they are adopted (same filesystem
     /// as the store, so adopting is a rename).
     fn staging_dir(&self) -> PathBuf;
-    /// Takes a staged file in under `sha256` (deferred: durable after the next flush).
+    /// Takes a staged file in under `sha256`, durably.
     fn adopt(&self, sha256: String, staged: PathBuf) -> BoxFuture<'_, Result<(), FileError>>;
     fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>>;
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>>;
+}
+
+/// Where a packed file lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedBlob {
+    pub sha256: String,
+    /// The pack's file name under `packs/`.
+    pub pack: String,
+    /// Where the file's bytes start in the pack.
+    pub offset: u64,
+    pub size: u64,
+}
+
+/// The index of packed files (kept in the database, so every process sharing the files sees it).
+pub trait PackIndex: Send + Sync {
+    fn record(&self, blobs: Vec<PackedBlob>) -> BoxFuture<'_, Result<(), FileError>>;
+    fn locate(&self, sha256: String) -> BoxFuture<'_, Result<Option<PackedBlob>, FileError>>;
+    /// Which of these are already packed.
+    fn known(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<HashSet<String>, FileError>>;
 }
 
 /// The storage handed around the application.
@@ -46,9 +76,14 @@ pub struct FileStore {
 }
 
 impl FileStore {
-    pub fn local(root: impl Into<PathBuf>) -> FileStore {
+    pub fn local(root: impl Into<PathBuf>, index: Arc<dyn PackIndex>) -> FileStore {
         FileStore {
-            backend: Arc::new(LocalFiles { root: root.into() }),
+            backend: Arc::new(LocalFiles {
+                root: root.into(),
+                index,
+                pending: Mutex::new(Pending::default()),
+                flushing: tokio::sync::Mutex::new(()),
+            }),
         }
     }
 
@@ -62,7 +97,7 @@ impl FileStore {
     }
 
     /// Like [`FileStore::put`], durable only after [`FileStore::flush`]: for batches that flush
-    /// once before they commit. (The backend skips bytes it already holds.)
+    /// once before they commit. (Bytes already stored are not stored again.)
     pub async fn put_deferred(&self, data: Bytes) -> Result<String, FileError> {
         let sha = sha256_hex(&data);
         self.backend.put_deferred(sha.clone(), data).await?;
@@ -77,10 +112,7 @@ impl FileStore {
     pub async fn staging_file(&self) -> Result<(tokio::fs::File, PathBuf), FileError> {
         let dir = self.backend.staging_dir();
         tokio::fs::create_dir_all(&dir).await?;
-        let mut name = [0u8; 12];
-        getrandom::fill(&mut name)
-            .map_err(|e| FileError::Io(std::io::Error::other(e.to_string())))?;
-        let path = dir.join(format!("{}.part", hex::encode(name)));
+        let path = dir.join(format!("{}.part", random_hex::<12>()?));
         Ok((tokio::fs::File::create(&path).await?, path))
     }
 
@@ -111,11 +143,32 @@ fn is_sha256_hex(s: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-/// Files under a directory, as `ab/abcd…`: 256 folders keep each one small (a million files
-/// make ~4 000 a folder, which ext4's hashed directories handle well), without creating a new
-/// folder for almost every new file as a deeper layout would.
+fn random_hex<const N: usize>() -> Result<String, FileError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| FileError::Io(std::io::Error::other(e.to_string())))?;
+    Ok(hex::encode(bytes))
+}
+
+fn join_error(e: tokio::task::JoinError) -> FileError {
+    FileError::Io(std::io::Error::other(e.to_string()))
+}
+
+/// Deferred files not yet in a pack, in the order they came.
+#[derive(Default)]
+struct Pending {
+    blobs: Vec<(String, Bytes)>,
+    shas: HashSet<String>,
+}
+
+/// Files under a directory: single files as `ab/abcd…` (256 folders keep each one small
+/// without creating a folder for almost every new file), batches as `packs/*.pack`.
 struct LocalFiles {
     root: PathBuf,
+    index: Arc<dyn PackIndex>,
+    pending: Mutex<Pending>,
+    /// One flush at a time: a flush that finds nothing pending must still wait for the one that
+    /// took its files, or its caller would commit rows naming files not yet on disk.
+    flushing: tokio::sync::Mutex<()>,
 }
 
 impl LocalFiles {
@@ -123,17 +176,30 @@ impl LocalFiles {
         self.root.join(&sha[0..2]).join(sha)
     }
 
+    fn packs_dir(&self) -> PathBuf {
+        self.root.join("packs")
+    }
+
+    fn pending_copy(&self, sha256: &str) -> Option<Bytes> {
+        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if !pending.shas.contains(sha256) {
+            return None;
+        }
+        pending
+            .blobs
+            .iter()
+            .find(|(s, _)| s == sha256)
+            .map(|(_, d)| d.clone())
+    }
+
     /// Writes beside the final name and renames: a crash never leaves half a file under the
     /// real name (the sha256 check on reading would catch it anyway).
     /// One trip to the blocking pool for the whole write.
-    async fn write(&self, sha256: &str, data: Bytes, sync: bool) -> Result<(), FileError> {
+    async fn write(&self, sha256: &str, data: Bytes) -> Result<(), FileError> {
         let path = self.path_of(sha256);
         // Unique per write: two writers of the same bytes at once must not share a temporary file
         // (the second rename would find it gone). Renaming over an identical file is harmless.
-        let mut nonce = [0u8; 8];
-        getrandom::fill(&mut nonce)
-            .map_err(|e| FileError::Io(std::io::Error::other(e.to_string())))?;
-        let tmp_name = format!(".{sha256}.{}.tmp", hex::encode(nonce));
+        let tmp_name = format!(".{sha256}.{}.tmp", random_hex::<8>()?);
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             use std::io::Write;
             if path.exists() {
@@ -146,28 +212,127 @@ impl LocalFiles {
             let tmp = dir.join(tmp_name);
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(&data)?;
-            if sync {
-                f.sync_all()?;
-            }
-            std::fs::rename(&tmp, &path)
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            sync_dir(dir)
         })
         .await
-        .map_err(|e| FileError::Io(std::io::Error::other(e.to_string())))??;
+        .map_err(join_error)??;
         Ok(())
     }
+
+    async fn flush_pending(&self) -> Result<(), FileError> {
+        let _one_at_a_time = self.flushing.lock().await;
+        let taken = {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::take(&mut *pending)
+        };
+        if taken.blobs.is_empty() {
+            return Ok(());
+        }
+        match self.write_pack(&taken.blobs).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                // Put them back: another caller may be counting on this flush for its files.
+                let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+                for (sha, data) in taken.blobs {
+                    if pending.shas.insert(sha.clone()) {
+                        pending.blobs.push((sha, data));
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// One pack for the files not yet stored, synced, then indexed.
+    async fn write_pack(&self, blobs: &[(String, Bytes)]) -> Result<(), FileError> {
+        let known = self
+            .index
+            .known(blobs.iter().map(|(s, _)| s.clone()).collect())
+            .await?;
+        let fresh: Vec<(String, Bytes)> = blobs
+            .iter()
+            .filter(|(s, _)| !known.contains(s))
+            .cloned()
+            .collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let dir = self.packs_dir();
+        let name = format!(
+            "{}-{}.pack",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%3f"),
+            random_hex::<6>()?
+        );
+        let located = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<PackedBlob>> {
+            use std::io::Write;
+            std::fs::create_dir_all(&dir)?;
+            let file = std::fs::File::create(dir.join(&name))?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+            let mut offset = 0u64;
+            let mut located = Vec::with_capacity(fresh.len());
+            for (sha, data) in &fresh {
+                let header = format!("SARABAN-BLOB {sha} {}\n", data.len());
+                out.write_all(header.as_bytes())?;
+                offset += header.len() as u64;
+                out.write_all(data)?;
+                out.write_all(b"\n")?;
+                located.push(PackedBlob {
+                    sha256: sha.clone(),
+                    pack: name.clone(),
+                    offset,
+                    size: data.len() as u64,
+                });
+                offset += data.len() as u64 + 1;
+            }
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            sync_dir(&dir)?;
+            Ok(located)
+        })
+        .await
+        .map_err(join_error)??;
+        self.index.record(located).await
+    }
+
+    async fn read_packed(&self, blob: PackedBlob) -> Result<Bytes, FileError> {
+        if blob.pack.contains('/') || blob.pack.starts_with('.') {
+            return Err(FileError::Corrupt(blob.sha256));
+        }
+        let path = self.packs_dir().join(&blob.pack);
+        let size =
+            usize::try_from(blob.size).map_err(|_| FileError::Corrupt(blob.sha256.clone()))?;
+        tokio::task::spawn_blocking(move || -> Result<Bytes, FileError> {
+            use std::os::unix::fs::FileExt;
+            let file = std::fs::File::open(&path)?;
+            let mut data = vec![0u8; size];
+            file.read_exact_at(&mut data, blob.offset)?;
+            Ok(Bytes::from(data))
+        })
+        .await
+        .map_err(join_error)?
+    }
+}
+
+/// Makes a creation or rename in `dir` durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
 }
 
 impl FileBackend for LocalFiles {
     fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
-        Box::pin(async move {
-            self.write(&sha256, data, true).await?;
-            // The rename must reach the disk too.
-            self.flush().await
-        })
+        Box::pin(async move { self.write(&sha256, data).await })
     }
 
     fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
-        Box::pin(async move { self.write(&sha256, data, false).await })
+        Box::pin(async move {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            if pending.shas.insert(sha256.clone()) {
+                pending.blobs.push((sha256, data));
+            }
+            Ok(())
+        })
     }
 
     fn staging_dir(&self) -> PathBuf {
@@ -177,35 +342,34 @@ impl FileBackend for LocalFiles {
     fn adopt(&self, sha256: String, staged: PathBuf) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move {
             let path = self.path_of(&sha256);
-            if let Some(dir) = path.parent() {
-                tokio::fs::create_dir_all(dir).await?;
-            }
-            if tokio::fs::try_exists(&path).await? {
-                tokio::fs::remove_file(&staged).await?;
-            } else {
-                tokio::fs::rename(&staged, &path).await?;
-            }
+            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                std::fs::create_dir_all(dir)?;
+                if path.exists() {
+                    return std::fs::remove_file(&staged);
+                }
+                std::fs::File::open(&staged)?.sync_all()?;
+                std::fs::rename(&staged, &path)?;
+                sync_dir(dir)
+            })
+            .await
+            .map_err(join_error)??;
             Ok(())
         })
     }
 
     fn flush(&self) -> BoxFuture<'_, Result<(), FileError>> {
-        let root = self.root.clone();
-        Box::pin(async move {
-            tokio::fs::create_dir_all(&root).await?;
-            // One syncfs flushes every file and rename of the batch on this filesystem.
-            tokio::task::spawn_blocking(move || {
-                let dir = std::fs::File::open(&root)?;
-                rustix::fs::syncfs(&dir).map_err(std::io::Error::from)
-            })
-            .await
-            .map_err(|e| FileError::Io(std::io::Error::other(e.to_string())))??;
-            Ok(())
-        })
+        Box::pin(self.flush_pending())
     }
 
     fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>> {
         Box::pin(async move {
+            if let Some(data) = self.pending_copy(&sha256) {
+                return Ok(data);
+            }
+            if let Some(blob) = self.index.locate(sha256.clone()).await? {
+                return self.read_packed(blob).await;
+            }
             match tokio::fs::read(self.path_of(&sha256)).await {
                 Ok(data) => Ok(Bytes::from(data)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -217,18 +381,40 @@ impl FileBackend for LocalFiles {
     }
 
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>> {
-        Box::pin(async move { Ok(tokio::fs::try_exists(self.path_of(&sha256)).await?) })
+        Box::pin(async move {
+            if self.pending_copy(&sha256).is_some()
+                || self.index.locate(sha256.clone()).await?.is_some()
+            {
+                return Ok(true);
+            }
+            Ok(tokio::fs::try_exists(self.path_of(&sha256)).await?)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
+
+    async fn store_in(dir: &Path) -> FileStore {
+        let url = format!("sqlite://{}/index.db", dir.display());
+        let store = Store::connect(&url, 2).await.unwrap();
+        store.migrate().await.unwrap();
+        FileStore::local(dir.join("files"), Arc::new(store))
+    }
+
+    fn packs(dir: &Path) -> Vec<PathBuf> {
+        match std::fs::read_dir(dir.join("files/packs")) {
+            Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
 
     #[tokio::test]
     async fn stores_by_content_and_refuses_odd_keys() {
         let dir = tempfile::tempdir().unwrap();
-        let files = FileStore::local(dir.path());
+        let files = store_in(dir.path()).await;
         let sha = files
             .put(Bytes::from_static(b"%PDF-1.4 hello"))
             .await
@@ -246,20 +432,85 @@ mod tests {
             files.get("../../etc/passwd").await,
             Err(FileError::Missing(_))
         ));
-        assert!(dir.path().join(&sha[0..2]).join(&sha).exists());
+        assert!(
+            dir.path()
+                .join("files")
+                .join(&sha[0..2])
+                .join(&sha)
+                .exists()
+        );
+        assert!(packs(dir.path()).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_batch_goes_into_one_pack_that_reads_back_and_explains_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = store_in(dir.path()).await;
+        let data: Vec<Bytes> = (0..50)
+            .map(|i| Bytes::from(format!("%PDF-1.4 หนังสือ {i}\n").repeat(100 + i)))
+            .collect();
+        let mut shas = Vec::new();
+        for d in &data {
+            shas.push(files.put_deferred(d.clone()).await.unwrap());
+        }
+        // Before the flush the bytes are served from memory; nothing is on disk yet.
+        assert_eq!(files.get(&shas[3]).await.unwrap(), data[3]);
+        assert!(packs(dir.path()).is_empty());
+        files.flush().await.unwrap();
+        let written = packs(dir.path());
+        assert_eq!(written.len(), 1, "{written:?}");
+        for (sha, d) in shas.iter().zip(&data) {
+            assert_eq!(&files.get(sha).await.unwrap(), d);
+            assert!(!dir.path().join("files").join(&sha[0..2]).join(sha).exists());
+        }
+        let pack = std::fs::read(&written[0]).unwrap();
+        let first = format!("SARABAN-BLOB {} {}\n", shas[0], data[0].len());
+        assert!(pack.starts_with(first.as_bytes()));
+
+        // The same bytes again make no second pack; new bytes make one more.
+        files.put_deferred(data[7].clone()).await.unwrap();
+        files.flush().await.unwrap();
+        assert_eq!(packs(dir.path()).len(), 1);
+        files
+            .put_deferred(Bytes::from_static(b"another"))
+            .await
+            .unwrap();
+        files.flush().await.unwrap();
+        assert_eq!(packs(dir.path()).len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_damaged_pack_is_reported_not_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = store_in(dir.path()).await;
+        let sha = files
+            .put_deferred(Bytes::from_static(b"%PDF-1.4 original"))
+            .await
+            .unwrap();
+        files.flush().await.unwrap();
+        let pack = packs(dir.path()).remove(0);
+        let mut bytes = std::fs::read(&pack).unwrap();
+        let last = bytes.len() - 3;
+        bytes[last] ^= 0x20;
+        std::fs::write(&pack, bytes).unwrap();
+        assert!(matches!(files.get(&sha).await, Err(FileError::Corrupt(_))));
     }
 
     #[tokio::test]
     async fn the_same_bytes_written_twice_at_once_both_succeed() {
         let dir = tempfile::tempdir().unwrap();
-        let files = FileStore::local(dir.path());
+        let files = store_in(dir.path()).await;
         let data = Bytes::from(vec![b'x'; 300_000]);
         let (a, b) = tokio::join!(
             files.put_deferred(data.clone()),
             files.put_deferred(data.clone())
         );
         assert_eq!(a.unwrap(), b.unwrap());
-        files.flush().await.unwrap();
+        let (a, b) = tokio::join!(files.flush(), files.flush());
+        a.unwrap();
+        b.unwrap();
         assert_eq!(files.get(&sha256_hex(&data)).await.unwrap(), data);
+        let (x, y) = tokio::join!(files.put(data.clone()), files.put(data.clone()));
+        assert_eq!(x.unwrap(), y.unwrap());
     }
 }

@@ -178,6 +178,8 @@ pub async fn record(
 ) -> Result<Outcome, IngestError> {
     let record = prepared.record;
     let (kind, reason) = record_kind(&record);
+    // The files must be on disk before the rows that name them.
+    services.files.flush().await?;
     let recorded = services
         .store
         .record_mail(&record, origin.receipt())
@@ -345,9 +347,10 @@ async fn decide(
         .and_then(LetterFacts::from_json);
     let mut attachments = Vec::with_capacity(accepted.len());
     for (name, kind, file) in accepted {
+        // Durable with the raw message: the batch flushes once before it commits.
         let sha256 = services
             .files
-            .put(Bytes::copy_from_slice(&file.data))
+            .put_deferred(Bytes::copy_from_slice(&file.data))
             .await?;
         let description = sent_facts
             .as_ref()

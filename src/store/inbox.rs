@@ -1,11 +1,14 @@
 //! The office inbox (หนังสือรับ), quarantine, notices, and what was taken from each mailbox.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{
-    Result, Store, StoreError, date_from_db, date_to_db, like_contains, time_from_db, time_to_db,
+    DbKind, Result, Store, StoreError, date_from_db, date_to_db, like_contains, placeholders,
+    time_from_db, time_to_db,
 };
 use crate::domain::letter::{Secrecy, Speed};
 use crate::store::letters::{Attachment, NewAttachment, attachment_from_row};
@@ -137,6 +140,18 @@ pub enum Recorded {
     },
     /// This mailbox position was taken before; nothing was written.
     AlreadyTaken,
+}
+
+impl Recorded {
+    /// The row written (entry, quarantine or notice).
+    pub fn id(&self) -> Option<i64> {
+        match self {
+            Recorded::Entry { id, .. } | Recorded::Quarantine { id } | Recorded::Notice { id } => {
+                Some(*id)
+            }
+            Recorded::AlreadyTaken => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -277,11 +292,16 @@ impl Store {
         Ok(recorded)
     }
 
-    /// The same for a batch, in one transaction: all of it is committed, or none.
+    /// The same for a batch, in one transaction: all of it is committed, or none. Entries,
+    /// attachments and receipts go in a few statements of many rows each; if another process
+    /// took one of the receipts meanwhile, the batch is written again one message at a time.
     pub async fn record_mail_batch(
         &self,
         items: &[(MailRecord, Option<ReceiptKey>)],
     ) -> Result<Vec<Recorded>> {
+        if let Some(recorded) = self.record_batch_at_once(items).await? {
+            return Ok(recorded);
+        }
         let mut tx = self.begin_write().await?;
         let mut out = Vec::with_capacity(items.len());
         for (record, receipt) in items {
@@ -289,6 +309,121 @@ impl Store {
         }
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// `None` when a receipt of the batch was already taken (nothing is written then).
+    async fn record_batch_at_once(
+        &self,
+        items: &[(MailRecord, Option<ReceiptKey>)],
+    ) -> Result<Option<Vec<Recorded>>> {
+        let mut tx = self.begin_write().await?;
+        let now = time_to_db(Utc::now());
+        let mut recorded: Vec<Option<Recorded>> = vec![None; items.len()];
+
+        let entries: Vec<(usize, &NewInboxEntry)> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (r, _))| match r {
+                MailRecord::Entry(e) => Some((i, e)),
+                _ => None,
+            })
+            .collect();
+        let mut inserted: HashMap<(String, String), i64> = HashMap::new();
+        for chunk in entries.chunks(ENTRY_ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO inbox_entries ({ENTRY_INSERT_COLUMNS}) VALUES {}
+                 ON CONFLICT (office_id, dedupe_key) DO NOTHING RETURNING id, office_id, dedupe_key",
+                placeholders(self.kind(), chunk.len(), ENTRY_INSERT_PARAMS)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (_, e) in chunk {
+                query = bind_entry(query, e, &now);
+            }
+            for row in query.fetch_all(&mut *tx).await? {
+                inserted.insert(
+                    (row.try_get("office_id")?, row.try_get("dedupe_key")?),
+                    row.try_get("id")?,
+                );
+            }
+        }
+        // The first of a key in the batch is the new entry; a later one (or one whose key was
+        // already there) is a duplicate of it.
+        let mut claimed = std::collections::HashSet::new();
+        let mut attachments = Vec::new();
+        for (i, e) in &entries {
+            let key = (e.office_id.clone(), e.dedupe_key.clone());
+            let (id, duplicate) = match inserted.get(&key) {
+                Some(id) if claimed.insert(key.clone()) => (*id, false),
+                Some(id) => (*id, true),
+                None => (existing_entry(&mut tx, e).await?, true),
+            };
+            if !duplicate {
+                attachments.extend(
+                    e.attachments
+                        .iter()
+                        .enumerate()
+                        .map(|(p, a)| (id, p as i64 + 1, a)),
+                );
+            }
+            recorded[*i] = Some(Recorded::Entry { id, duplicate });
+        }
+        insert_attachments(self.kind(), &mut tx, &attachments).await?;
+
+        // Quarantine and notices are rare: one at a time.
+        for (i, (record, _)) in items.iter().enumerate() {
+            match record {
+                MailRecord::Entry(_) => {}
+                MailRecord::Quarantine(q) => {
+                    recorded[i] = Some(Recorded::Quarantine {
+                        id: insert_quarantine(&mut tx, q, &now).await?,
+                    });
+                }
+                MailRecord::Notice(n) => {
+                    recorded[i] = Some(Recorded::Notice {
+                        id: insert_notice(&mut tx, n).await?,
+                    });
+                }
+            }
+        }
+        let recorded: Vec<Recorded> = recorded
+            .into_iter()
+            .map(|r| r.ok_or_else(|| StoreError::Corrupt("batch item not recorded".into())))
+            .collect::<Result<_>>()?;
+
+        // Receipts last, with their outcome.
+        let receipts: Vec<(&ReceiptKey, &MailRecord, Recorded)> = items
+            .iter()
+            .zip(&recorded)
+            .filter_map(|((record, key), r)| key.as_ref().map(|k| (k, record, *r)))
+            .collect();
+        let mut taken = 0u64;
+        for chunk in receipts.chunks(RECEIPT_ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO mail_receipts (mailbox_id, folder, uidvalidity, uid, outcome, ref_id, raw_sha256, at)
+                 VALUES {} ON CONFLICT (mailbox_id, folder, uidvalidity, uid) DO NOTHING",
+                placeholders(self.kind(), chunk.len(), 8)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (key, record, r) in chunk {
+                let (outcome, raw) = receipt_outcome(record, *r);
+                query = query
+                    .bind(key.mailbox_id)
+                    .bind(key.folder.clone())
+                    .bind(key.uidvalidity)
+                    .bind(key.uid)
+                    .bind(outcome)
+                    .bind(r.id())
+                    .bind(raw)
+                    .bind(now.clone());
+            }
+            taken += query.execute(&mut *tx).await?.rows_affected();
+        }
+        if taken != receipts.len() as u64 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(recorded))
     }
 
     /// The UIDs between `from` and `to` of a folder epoch that were already taken, with whether
@@ -527,149 +662,53 @@ pub(crate) async fn record_in(
             return Ok(Recorded::AlreadyTaken);
         }
     }
-    let (recorded, outcome, raw) = match record {
+    let kind = kind_of(tx);
+    let recorded = match record {
         MailRecord::Entry(e) => {
-            let inserted = sqlx::query(
-                "INSERT INTO inbox_entries (office_id, source, mailbox_id, message_id, dedupe_key, raw_sha256,
-                    raw_size, subject, doc_no, doc_date, sender, sender_email, recipient, body_text,
-                    received_at, refused_attachments, created_at, search_text, speed, secrecy, letter_type, notify_to, for_group)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+            let sql = format!(
+                "INSERT INTO inbox_entries ({ENTRY_INSERT_COLUMNS}) VALUES {}
                  ON CONFLICT (office_id, dedupe_key) DO NOTHING RETURNING id",
-            )
-            .bind(e.office_id.clone())
-            .bind(e.source.code())
-            .bind(e.mailbox_id)
-            .bind(e.message_id.clone())
-            .bind(e.dedupe_key.clone())
-            .bind(e.raw_sha256.clone())
-            .bind(e.raw_size)
-            .bind(e.subject.clone())
-            .bind(e.doc_no.clone())
-            .bind(e.doc_date.map(date_to_db))
-            .bind(e.sender.clone())
-            .bind(e.sender_email.clone())
-            .bind(e.recipient.clone())
-            .bind(e.body_text.clone())
-            .bind(time_to_db(e.received_at))
-            .bind(serde_json::to_string(&e.refused).unwrap_or_else(|_| "[]".into()))
-            .bind(now.clone())
-            .bind(crate::domain::digits::search_key(&format!(
-                "{} {} {} {} {}",
-                e.subject, e.doc_no, e.sender, e.sender_email, e.body_text.chars().take(2000).collect::<String>()
-            )))
-            .bind(e.speed.code())
-            .bind(e.secrecy.code())
-            .bind(e.letter_type.clone())
-            .bind(e.notify_to.clone())
-            .bind(e.for_group.clone())
-            .fetch_optional(&mut **tx)
-            .await?;
+                placeholders(kind, 1, ENTRY_INSERT_PARAMS)
+            );
+            let inserted = bind_entry(sqlx::query(sqlx::AssertSqlSafe(sql)), e, &now)
+                .fetch_optional(&mut **tx)
+                .await?;
             match inserted {
                 Some(row) => {
                     let id: i64 = row.try_get("id")?;
-                    for (i, a) in e.attachments.iter().enumerate() {
-                        sqlx::query(
-                            "INSERT INTO inbox_attachments (entry_id, position, name, description, kind, size, sha256)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                        )
-                        .bind(id)
-                        .bind(i as i64 + 1)
-                        .bind(a.name.clone())
-                        .bind(a.description.clone())
-                        .bind(a.kind.code())
-                        .bind(a.size)
-                        .bind(a.sha256.clone())
-                        .execute(&mut **tx)
-                        .await?;
+                    let files: Vec<(i64, i64, &NewAttachment)> = e
+                        .attachments
+                        .iter()
+                        .enumerate()
+                        .map(|(p, a)| (id, p as i64 + 1, a))
+                        .collect();
+                    insert_attachments(kind, tx, &files).await?;
+                    Recorded::Entry {
+                        id,
+                        duplicate: false,
                     }
-                    (
-                        Recorded::Entry {
-                            id,
-                            duplicate: false,
-                        },
-                        "letter",
-                        e.raw_sha256.clone(),
-                    )
                 }
-                None => {
-                    let row = sqlx::query(
-                        "SELECT id FROM inbox_entries WHERE office_id = $1 AND dedupe_key = $2",
-                    )
-                    .bind(e.office_id.clone())
-                    .bind(e.dedupe_key.clone())
-                    .fetch_one(&mut **tx)
-                    .await?;
-                    let id: i64 = row.try_get("id")?;
-                    (
-                        Recorded::Entry {
-                            id,
-                            duplicate: true,
-                        },
-                        "duplicate",
-                        e.raw_sha256.clone(),
-                    )
-                }
+                None => Recorded::Entry {
+                    id: existing_entry(tx, e).await?,
+                    duplicate: true,
+                },
             }
         }
-        MailRecord::Quarantine(q) => {
-            let row = sqlx::query(
-                "INSERT INTO quarantine (office_id, mailbox_id, origin, raw_sha256, raw_size, subject, reason, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(q.office_id.clone())
-            .bind(q.mailbox_id)
-            .bind(q.origin.clone())
-            .bind(q.raw_sha256.clone())
-            .bind(q.raw_size)
-            .bind(q.subject.clone())
-            .bind(q.reason.clone())
-            .bind(now.clone())
-            .fetch_one(&mut **tx)
-            .await?;
-            let id: i64 = row.try_get("id")?;
-            (
-                Recorded::Quarantine { id },
-                "quarantine",
-                q.raw_sha256.clone(),
-            )
-        }
-        MailRecord::Notice(n) => {
-            let row = sqlx::query(
-                "INSERT INTO mail_notices (office_id, kind, message_id, original_message_id, action, status,
-                    recipient, diagnostic, subject, raw_sha256, received_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(n.office_id.clone())
-            .bind(n.kind)
-            .bind(n.message_id.clone())
-            .bind(n.original_message_id.clone())
-            .bind(n.action.clone())
-            .bind(n.status.clone())
-            .bind(n.recipient.clone())
-            .bind(n.diagnostic.clone())
-            .bind(n.subject.clone())
-            .bind(n.raw_sha256.clone())
-            .bind(time_to_db(n.received_at))
-            .fetch_one(&mut **tx)
-            .await?;
-            let id: i64 = row.try_get("id")?;
-            apply_notice(tx, n).await?;
-            (Recorded::Notice { id }, n.kind, n.raw_sha256.clone())
-        }
+        MailRecord::Quarantine(q) => Recorded::Quarantine {
+            id: insert_quarantine(tx, q, &now).await?,
+        },
+        MailRecord::Notice(n) => Recorded::Notice {
+            id: insert_notice(tx, n).await?,
+        },
     };
     if let Some(r) = receipt {
-        let ref_id = match recorded {
-            Recorded::Entry { id, .. } | Recorded::Quarantine { id } | Recorded::Notice { id } => {
-                Some(id)
-            }
-            Recorded::AlreadyTaken => None,
-        };
+        let (outcome, raw) = receipt_outcome(record, recorded);
         sqlx::query(
             "UPDATE mail_receipts SET outcome = $1, ref_id = $2, raw_sha256 = $3
              WHERE mailbox_id = $4 AND folder = $5 AND uidvalidity = $6 AND uid = $7",
         )
         .bind(outcome)
-        .bind(ref_id)
+        .bind(recorded.id())
         .bind(raw)
         .bind(r.mailbox_id)
         .bind(r.folder.clone())
@@ -679,6 +718,163 @@ pub(crate) async fn record_in(
         .await?;
     }
     Ok(recorded)
+}
+
+/// Which database a transaction talks to.
+fn kind_of(tx: &sqlx::Transaction<'static, sqlx::Any>) -> DbKind {
+    use std::ops::Deref;
+    if tx.deref().backend_name().eq_ignore_ascii_case("sqlite") {
+        DbKind::Sqlite
+    } else {
+        DbKind::Postgres
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+const ENTRY_INSERT_COLUMNS: &str = "office_id, source, mailbox_id, message_id, dedupe_key, raw_sha256,
+    raw_size, subject, doc_no, doc_date, sender, sender_email, recipient, body_text,
+    received_at, refused_attachments, created_at, search_text, speed, secrecy, letter_type, notify_to, for_group";
+const ENTRY_INSERT_PARAMS: usize = 23;
+/// Rows per multi-row statement: far below SQLite's 32 766 and PostgreSQL's 65 535 parameters.
+const ENTRY_ROWS_PER_INSERT: usize = 100;
+const ATTACHMENT_ROWS_PER_INSERT: usize = 500;
+const RECEIPT_ROWS_PER_INSERT: usize = 500;
+
+/// Binds an entry's values in the order of [`ENTRY_INSERT_COLUMNS`].
+fn bind_entry<'q>(query: AnyQuery<'q>, e: &NewInboxEntry, now: &str) -> AnyQuery<'q> {
+    query
+        .bind(e.office_id.clone())
+        .bind(e.source.code())
+        .bind(e.mailbox_id)
+        .bind(e.message_id.clone())
+        .bind(e.dedupe_key.clone())
+        .bind(e.raw_sha256.clone())
+        .bind(e.raw_size)
+        .bind(e.subject.clone())
+        .bind(e.doc_no.clone())
+        .bind(e.doc_date.map(date_to_db))
+        .bind(e.sender.clone())
+        .bind(e.sender_email.clone())
+        .bind(e.recipient.clone())
+        .bind(e.body_text.clone())
+        .bind(time_to_db(e.received_at))
+        .bind(serde_json::to_string(&e.refused).unwrap_or_else(|_| "[]".into()))
+        .bind(now.to_string())
+        .bind(crate::domain::digits::search_key(&format!(
+            "{} {} {} {} {}",
+            e.subject,
+            e.doc_no,
+            e.sender,
+            e.sender_email,
+            e.body_text.chars().take(2000).collect::<String>()
+        )))
+        .bind(e.speed.code())
+        .bind(e.secrecy.code())
+        .bind(e.letter_type.clone())
+        .bind(e.notify_to.clone())
+        .bind(e.for_group.clone())
+}
+
+/// The entry an arriving duplicate is the same letter as.
+async fn existing_entry(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    e: &NewInboxEntry,
+) -> Result<i64> {
+    let row = sqlx::query("SELECT id FROM inbox_entries WHERE office_id = $1 AND dedupe_key = $2")
+        .bind(e.office_id.clone())
+        .bind(e.dedupe_key.clone())
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// Files of new entries: (entry id, position from 1, file).
+async fn insert_attachments(
+    kind: DbKind,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    files: &[(i64, i64, &NewAttachment)],
+) -> Result<()> {
+    for chunk in files.chunks(ATTACHMENT_ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO inbox_attachments (entry_id, position, name, description, kind, size, sha256) VALUES {}",
+            placeholders(kind, chunk.len(), 7)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (entry_id, position, a) in chunk {
+            query = query
+                .bind(*entry_id)
+                .bind(*position)
+                .bind(a.name.clone())
+                .bind(a.description.clone())
+                .bind(a.kind.code())
+                .bind(a.size)
+                .bind(a.sha256.clone());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn insert_quarantine(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    q: &NewQuarantine,
+    now: &str,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO quarantine (office_id, mailbox_id, origin, raw_sha256, raw_size, subject, reason, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(q.office_id.clone())
+    .bind(q.mailbox_id)
+    .bind(q.origin.clone())
+    .bind(q.raw_sha256.clone())
+    .bind(q.raw_size)
+    .bind(q.subject.clone())
+    .bind(q.reason.clone())
+    .bind(now.to_string())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+async fn insert_notice(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    n: &NewNotice,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO mail_notices (office_id, kind, message_id, original_message_id, action, status,
+            recipient, diagnostic, subject, raw_sha256, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(n.office_id.clone())
+    .bind(n.kind)
+    .bind(n.message_id.clone())
+    .bind(n.original_message_id.clone())
+    .bind(n.action.clone())
+    .bind(n.status.clone())
+    .bind(n.recipient.clone())
+    .bind(n.diagnostic.clone())
+    .bind(n.subject.clone())
+    .bind(n.raw_sha256.clone())
+    .bind(time_to_db(n.received_at))
+    .fetch_one(&mut **tx)
+    .await?;
+    apply_notice(tx, n).await?;
+    Ok(row.try_get("id")?)
+}
+
+/// What a receipt says of its message: the outcome and the raw message kept.
+fn receipt_outcome(record: &MailRecord, recorded: Recorded) -> (&'static str, Option<String>) {
+    match (record, recorded) {
+        (MailRecord::Entry(e), Recorded::Entry { duplicate, .. }) => (
+            if duplicate { "duplicate" } else { "letter" },
+            e.raw_sha256.clone(),
+        ),
+        (MailRecord::Entry(e), _) => ("letter", e.raw_sha256.clone()),
+        (MailRecord::Quarantine(q), _) => ("quarantine", q.raw_sha256.clone()),
+        (MailRecord::Notice(n), _) => (n.kind, n.raw_sha256.clone()),
+    }
 }
 
 /// What a notice tells the outbox: a bounce fails the letter e-mail it reports on, an acceptance

@@ -7,6 +7,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use thiserror::Error;
 
+pub mod blobs;
 pub mod deliveries;
 pub mod inbox;
 pub mod journey;
@@ -52,6 +53,23 @@ impl StoreError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
+}
+
+/// `($1, $2), ($3, $4)` for `rows` rows of `per_row` parameters; `(?, ?), (?, ?)` on SQLite,
+/// whose lookup of a numbered parameter walks the whole list (quadratic in a long statement).
+pub(crate) fn placeholders(kind: DbKind, rows: usize, per_row: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let params: Vec<String> = (1..=per_row)
+                .map(|c| match kind {
+                    DbKind::Sqlite => "?".to_string(),
+                    DbKind::Postgres => format!("${}", r * per_row + c),
+                })
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
