@@ -8,7 +8,7 @@ use base64::Engine;
 use futures_util::StreamExt;
 
 use super::maillab::Dovecot;
-use super::{peak_rss_kb, reset_peak_rss};
+use super::{cpu_seconds, peak_rss_kb, reset_peak_rss};
 use crate::config::Config;
 use crate::mail::imap::{self, FetchLimits};
 use crate::service::mailboxes::{MailboxInput, add_mailbox};
@@ -40,8 +40,10 @@ pub struct Figures {
     pub bytes: u64,
     pub download: Duration,
     pub download_peak_kb: u64,
+    pub download_cpu: f64,
     pub ingest: Duration,
     pub ingest_peak_kb: u64,
+    pub ingest_cpu: f64,
     pub entries: i64,
 }
 
@@ -53,8 +55,8 @@ impl Figures {
         let (il, imb) = rate(self.ingest);
         format!(
             "saraban bench ingest: {} letters, {:.1} MB in the mailbox\n\
-             \x20 plain IMAP download (UID FETCH BODY.PEEK[], 100 a batch, memory only): {:.1} s, {:.0} letters/s, {:.1} MB/s, peak RSS {} MB\n\
-             \x20 saraban ingestion (fetch, parse, store raw + files, commit, flag):      {:.1} s, {:.0} letters/s, {:.1} MB/s, peak RSS {} MB\n\
+             \x20 plain IMAP download (UID FETCH BODY.PEEK[], 100 a batch, memory only): {:.2} s, {:.0} letters/s, {:.1} MB/s, peak RSS {} MB, client CPU {:.2} s\n\
+             \x20 saraban ingestion (fetch, parse, store raw + files, commit, flag):      {:.2} s, {:.0} letters/s, {:.1} MB/s, peak RSS {} MB, saraban CPU {:.2} s\n\
              \x20 inbox entries created: {}\n\
              \x20 ingestion / download: {:.2}× (goal ≥ 0.70×)",
             self.letters,
@@ -63,10 +65,12 @@ impl Figures {
             dl,
             dmb,
             self.download_peak_kb / 1024,
+            self.download_cpu,
             self.ingest.as_secs_f64(),
             il,
             imb,
             self.ingest_peak_kb / 1024,
+            self.ingest_cpu,
             self.entries,
             il / dl,
         )
@@ -114,6 +118,7 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
     }
 
     reset_peak_rss();
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     let mut bytes = 0u64;
     {
@@ -132,6 +137,7 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
         s.logout().await?;
     }
     let download = started.elapsed();
+    let download_cpu = cpu_seconds() - cpu_before;
     let download_peak_kb = peak_rss_kb();
 
     let dir = tempfile::tempdir().map_err(setup)?;
@@ -183,11 +189,13 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
         stream_above_bytes: 8 * 1024 * 1024,
     };
     reset_peak_rss();
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     imap::poll_once(&services, &mailbox, limits)
         .await
         .map_err(setup)?;
     let ingest = started.elapsed();
+    let ingest_cpu = cpu_seconds() - cpu_before;
     let ingest_peak_kb = peak_rss_kb();
     let (entries, _) = store.inbox_counts("bench").await.map_err(setup)?;
     store.close().await;
@@ -196,8 +204,10 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
         bytes,
         download,
         download_peak_kb,
+        download_cpu,
         ingest,
         ingest_peak_kb,
+        ingest_cpu,
         entries,
     })
 }

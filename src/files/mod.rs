@@ -11,7 +11,7 @@
 //! a pack is preceded by a line `SARABAN-BLOB <sha256> <size>`, so a pack can be read without
 //! its index.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -41,6 +41,13 @@ pub trait FileBackend: Send + Sync {
     fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>>;
     /// Makes every deferred put durable (also those of other callers that were not yet flushed).
     fn flush(&self) -> BoxFuture<'_, Result<(), FileError>>;
+    /// Like [`FileBackend::flush`], but the pack index rows are returned instead of written: the
+    /// caller commits them in its own transaction, with the rows that name the files, then
+    /// calls [`FileBackend::indexed`]. Until then the backend still finds them, and a plain
+    /// flush by anyone writes them too. (A backend without packs flushes and returns none.)
+    fn flush_unindexed(&self) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>>;
+    /// The caller committed these index rows.
+    fn indexed(&self, blobs: &[PackedBlob]);
     /// A folder for files being written piece by piece before they are adopted (same filesystem
     /// as the store, so adopting is a rename).
     fn staging_dir(&self) -> PathBuf;
@@ -82,6 +89,7 @@ impl FileStore {
                 root: root.into(),
                 index,
                 pending: Mutex::new(Pending::default()),
+                unindexed: Mutex::new(HashMap::new()),
                 flushing: tokio::sync::Mutex::new(()),
             }),
         }
@@ -104,8 +112,29 @@ impl FileStore {
         Ok(sha)
     }
 
+    /// [`FileStore::put_deferred`] for bytes whose sha256 the caller already computed. (A
+    /// wrong one is caught on reading: [`FileStore::get`] checks every file against its name.)
+    pub async fn put_deferred_hashed(&self, sha256: String, data: Bytes) -> Result<(), FileError> {
+        if !is_sha256_hex(&sha256) {
+            return Err(FileError::Corrupt(sha256));
+        }
+        self.backend.put_deferred(sha256, data).await
+    }
+
     pub async fn flush(&self) -> Result<(), FileError> {
         self.backend.flush().await
+    }
+
+    /// Makes every deferred put durable and returns the pack index rows, which the caller must
+    /// commit (see [`crate::store::Store::record_mail_batch`]). Until then the files are on disk
+    /// but cannot be found.
+    pub async fn flush_unindexed(&self) -> Result<Vec<PackedBlob>, FileError> {
+        self.backend.flush_unindexed().await
+    }
+
+    /// Index rows from [`FileStore::flush_unindexed`] are committed.
+    pub fn indexed(&self, blobs: &[PackedBlob]) {
+        self.backend.indexed(blobs)
     }
 
     /// A new, empty staging file and its path, for bytes that arrive in pieces.
@@ -166,6 +195,8 @@ struct LocalFiles {
     root: PathBuf,
     index: Arc<dyn PackIndex>,
     pending: Mutex<Pending>,
+    /// Packed, durable, but their index rows not yet committed (see `flush_unindexed`).
+    unindexed: Mutex<HashMap<String, PackedBlob>>,
     /// One flush at a time: a flush that finds nothing pending must still wait for the one that
     /// took its files, or its caller would commit rows naming files not yet on disk.
     flushing: tokio::sync::Mutex<()>,
@@ -221,43 +252,73 @@ impl LocalFiles {
         Ok(())
     }
 
-    async fn flush_pending(&self) -> Result<(), FileError> {
+    /// Packs what is pending; with `index_now`, also commits the index rows of everything
+    /// packed so far (this flush's and any still waiting for their caller's transaction).
+    async fn flush_pending(&self, index_now: bool) -> Result<Vec<PackedBlob>, FileError> {
         let _one_at_a_time = self.flushing.lock().await;
         let taken = {
             let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
             std::mem::take(&mut *pending)
         };
-        if taken.blobs.is_empty() {
-            return Ok(());
-        }
-        match self.write_pack(&taken.blobs).await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                // Put them back: another caller may be counting on this flush for its files.
-                let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-                for (sha, data) in taken.blobs {
-                    if pending.shas.insert(sha.clone()) {
-                        pending.blobs.push((sha, data));
+        let mut located = Vec::new();
+        if !taken.blobs.is_empty() {
+            match self.write_pack(&taken.blobs).await {
+                Ok(l) => located = l,
+                Err(e) => {
+                    // Put them back: another caller may be counting on this flush for its files.
+                    let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+                    for (sha, data) in taken.blobs {
+                        if pending.shas.insert(sha.clone()) {
+                            pending.blobs.push((sha, data));
+                        }
                     }
+                    return Err(e);
                 }
-                Err(e)
             }
+            let mut unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
+            for blob in &located {
+                unindexed.insert(blob.sha256.clone(), blob.clone());
+            }
+        }
+        if !index_now {
+            return Ok(located);
+        }
+        let waiting: Vec<PackedBlob> = {
+            let unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
+            unindexed.values().cloned().collect()
+        };
+        if !waiting.is_empty() {
+            self.index.record(waiting.clone()).await?;
+            self.indexed(&waiting);
+        }
+        Ok(Vec::new())
+    }
+
+    fn unindexed_copy(&self, sha256: &str) -> Option<PackedBlob> {
+        let unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
+        unindexed.get(sha256).cloned()
+    }
+
+    async fn locate(&self, sha256: &str) -> Result<Option<PackedBlob>, FileError> {
+        match self.unindexed_copy(sha256) {
+            Some(blob) => Ok(Some(blob)),
+            None => self.index.locate(sha256.to_string()).await,
         }
     }
 
-    /// One pack for the files not yet stored, synced, then indexed.
-    async fn write_pack(&self, blobs: &[(String, Bytes)]) -> Result<(), FileError> {
+    /// One pack for the files not yet stored, synced; returns where each one is.
+    async fn write_pack(&self, blobs: &[(String, Bytes)]) -> Result<Vec<PackedBlob>, FileError> {
         let known = self
             .index
             .known(blobs.iter().map(|(s, _)| s.clone()).collect())
             .await?;
         let fresh: Vec<(String, Bytes)> = blobs
             .iter()
-            .filter(|(s, _)| !known.contains(s))
+            .filter(|(s, _)| !known.contains(s) && self.unindexed_copy(s).is_none())
             .cloned()
             .collect();
         if fresh.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let dir = self.packs_dir();
         let name = format!(
@@ -293,7 +354,7 @@ impl LocalFiles {
         })
         .await
         .map_err(join_error)??;
-        self.index.record(located).await
+        Ok(located)
     }
 
     async fn read_packed(&self, blob: PackedBlob) -> Result<Bytes, FileError> {
@@ -359,7 +420,18 @@ impl FileBackend for LocalFiles {
     }
 
     fn flush(&self) -> BoxFuture<'_, Result<(), FileError>> {
-        Box::pin(self.flush_pending())
+        Box::pin(async move { self.flush_pending(true).await.map(|_| ()) })
+    }
+
+    fn flush_unindexed(&self) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>> {
+        Box::pin(self.flush_pending(false))
+    }
+
+    fn indexed(&self, blobs: &[PackedBlob]) {
+        let mut unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
+        for blob in blobs {
+            unindexed.remove(&blob.sha256);
+        }
     }
 
     fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>> {
@@ -367,7 +439,7 @@ impl FileBackend for LocalFiles {
             if let Some(data) = self.pending_copy(&sha256) {
                 return Ok(data);
             }
-            if let Some(blob) = self.index.locate(sha256.clone()).await? {
+            if let Some(blob) = self.locate(&sha256).await? {
                 return self.read_packed(blob).await;
             }
             match tokio::fs::read(self.path_of(&sha256)).await {
@@ -382,9 +454,7 @@ impl FileBackend for LocalFiles {
 
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>> {
         Box::pin(async move {
-            if self.pending_copy(&sha256).is_some()
-                || self.index.locate(sha256.clone()).await?.is_some()
-            {
+            if self.pending_copy(&sha256).is_some() || self.locate(&sha256).await?.is_some() {
                 return Ok(true);
             }
             Ok(tokio::fs::try_exists(self.path_of(&sha256)).await?)

@@ -21,6 +21,7 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 use super::ingest::{self, IngestError, Origin, Outcome};
+use crate::files::PackedBlob;
 use crate::service::Services;
 use crate::store::StoreError;
 use crate::store::inbox::ReceiptKey;
@@ -281,6 +282,16 @@ pub struct Lease {
 
 /// One pass over one folder: everything above the committed UID, each committed before it is
 /// flagged. Returns what it did.
+///
+/// The pass is a pipeline of four stages joined by short queues, so the mail server, the
+/// parsing, the disk and the database work at the same time:
+/// 1. this task fetches bodies a group at a time (and, between groups, flags what is committed);
+/// 2. a preparing task parses each message of a group in its own task (all cores);
+/// 3. a flushing task writes the group's files (one pack) and waits for the disk;
+/// 4. a recording task commits the group in one transaction.
+///
+/// A chunk of UIDs is flagged (or moved) and the folder position advanced only once every
+/// group of it is committed.
 pub async fn pass_folder(
     services: &Services,
     office: &Office,
@@ -290,9 +301,12 @@ pub async fn pass_folder(
     limits: FetchLimits,
     lease: Option<&Lease>,
 ) -> Result<PassStats, ImapError> {
-    let limit = limits.command;
-    let mut renewed = std::time::Instant::now();
-    let selected = within(limit, "SELECT", session.select(wire_folder(folder))).await?;
+    let selected = within(
+        limits.command,
+        "SELECT",
+        session.select(wire_folder(folder)),
+    )
+    .await?;
     let uidvalidity = i64::from(selected.uid_validity.unwrap_or(0));
     let last = services
         .store
@@ -300,20 +314,157 @@ pub async fn pass_folder(
         .await?;
     // The server answers "n:*" with the highest UID even when it is below n: filter ourselves.
     let found = within(
-        limit,
+        limits.command,
         "UID SEARCH",
         session.uid_search(format!("UID {}:*", last + 1)),
     )
     .await?;
     let mut uids: Vec<u32> = found.into_iter().filter(|u| i64::from(*u) > last).collect();
     uids.sort_unstable();
-    let mut stats = PassStats::default();
-    for chunk in uids.chunks(200) {
-        let set = chunk
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+
+    let (work_tx, work_rx) = tokio::sync::mpsc::channel(1);
+    let (ready_tx, ready_rx) = tokio::sync::mpsc::channel(1);
+    let (flushed_tx, flushed_rx) = tokio::sync::mpsc::channel(1);
+    let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let preparer = tokio::spawn(prepare_stage(
+        services.clone(),
+        office.clone(),
+        work_rx,
+        ready_tx,
+    ));
+    let flusher = tokio::spawn(flush_stage(services.clone(), ready_rx, flushed_tx));
+    let recorder = tokio::spawn(record_stage(
+        services.clone(),
+        office.clone(),
+        flushed_rx,
+        done_tx,
+    ));
+    let mut pass = FolderPass {
+        services,
+        office,
+        mailbox,
+        folder,
+        uidvalidity,
+        limits,
+        lease,
+        renewed: std::time::Instant::now(),
+        stats: PassStats::default(),
+        done: done_rx,
+    };
+    let fetched = pass.fetch_all(session, &uids, work_tx).await;
+    // The fetching side has stopped (the queue to the preparer is closed): the other stages
+    // finish what they hold. After a clean fetch every committed chunk is flagged too; after a
+    // failure the next pass flags them (their receipts say they are taken).
+    let mut finished = Ok(());
+    if fetched.is_ok() {
+        while let Some(chunk) = pass.done.recv().await {
+            if let Err(e) = pass.finish_chunk(session, chunk).await {
+                finished = Err(e);
+                break;
+            }
+        }
+    }
+    let prepared = preparer.await.map_err(stage_failed)?;
+    let flushed = flusher.await.map_err(stage_failed)?;
+    let recorded = recorder.await.map_err(stage_failed)?;
+    // A stage's own error explains a fetch that stopped because that stage was gone.
+    let recorded = recorded?;
+    flushed?;
+    prepared?;
+    fetched?;
+    finished?;
+    let mut stats = pass.stats;
+    stats.letters += recorded.letters;
+    stats.duplicates += recorded.duplicates;
+    stats.notices += recorded.notices;
+    stats.quarantined += recorded.quarantined;
+    Ok(stats)
+}
+
+fn stage_failed(e: tokio::task::JoinError) -> ImapError {
+    ImapError::Protocol(format!("ingestion stage failed: {e}"))
+}
+
+/// Messages fetched together, on their way to the preparer.
+type FetchedGroup = Vec<(Origin, Vec<u8>, Option<chrono::DateTime<Utc>>)>;
+
+/// What the fetching side hands on: a group of bodies, or the end of a chunk of UIDs.
+enum Work {
+    Group(FetchedGroup),
+    ChunkEnd(ChunkDone),
+}
+
+/// What the preparer hands on: a group judged and its files queued, or the end of a chunk.
+enum Ready {
+    Batch(Vec<(Origin, ingest::Prepared)>),
+    ChunkEnd(ChunkDone),
+}
+
+/// What the flusher hands on: a group whose files are on disk, with the pack index rows to
+/// commit with it.
+enum Flushed {
+    Batch(Vec<(Origin, ingest::Prepared)>, Vec<PackedBlob>),
+    ChunkEnd(ChunkDone),
+}
+
+/// A chunk of UIDs whose every message is committed: flag these, then advance to `last`.
+struct ChunkDone {
+    to_flag: Vec<u32>,
+    last: u32,
+}
+
+/// The fetching side of a folder pass.
+struct FolderPass<'a> {
+    services: &'a Services,
+    office: &'a Office,
+    mailbox: &'a Mailbox,
+    folder: &'a str,
+    uidvalidity: i64,
+    limits: FetchLimits,
+    lease: Option<&'a Lease>,
+    renewed: std::time::Instant,
+    stats: PassStats,
+    done: tokio::sync::mpsc::UnboundedReceiver<ChunkDone>,
+}
+
+impl FolderPass<'_> {
+    async fn fetch_all(
+        &mut self,
+        session: &mut ImapSession,
+        uids: &[u32],
+        work: tokio::sync::mpsc::Sender<Work>,
+    ) -> Result<(), ImapError> {
+        for chunk in uids.chunks(200) {
+            self.fetch_chunk(session, chunk, &work).await?;
+            self.renew_lease().await?;
+        }
+        Ok(())
+    }
+
+    /// Hands a piece of work on, flagging what was committed meanwhile.
+    async fn hand_on(
+        &mut self,
+        session: &mut ImapSession,
+        work: &tokio::sync::mpsc::Sender<Work>,
+        item: Work,
+    ) -> Result<(), ImapError> {
+        work.send(item)
+            .await
+            .map_err(|_| ImapError::Protocol("ingestion stopped".into()))?;
+        while let Ok(chunk) = self.done.try_recv() {
+            self.finish_chunk(session, chunk).await?;
+        }
+        Ok(())
+    }
+
+    async fn fetch_chunk(
+        &mut self,
+        session: &mut ImapSession,
+        chunk: &[u32],
+        work: &tokio::sync::mpsc::Sender<Work>,
+    ) -> Result<(), ImapError> {
+        let limit = self.limits.command;
+        let set = uid_set(chunk);
         // Sizes and arrival times first: a message over the limit is never downloaded.
         let mut meta = std::collections::HashMap::new();
         {
@@ -347,50 +498,49 @@ pub async fn pass_folder(
             chunk.first().copied().unwrap_or(0),
             chunk.last().copied().unwrap_or(0),
         );
-        let taken = services
+        let taken = self
+            .services
             .store
             .taken_uids(
-                mailbox.id,
-                folder,
-                uidvalidity,
+                self.mailbox.id,
+                self.folder,
+                self.uidvalidity,
                 i64::from(first),
                 i64::from(last),
             )
             .await?;
         for uid in chunk {
             let (size, arrived) = meta.get(uid).copied().unwrap_or((0, None));
-            let key = receipt_key(mailbox, folder, uidvalidity, *uid);
+            let key = self.key(*uid);
             if let Some(flaggable) = taken.get(&i64::from(*uid)) {
                 if *flaggable {
                     to_flag.push(*uid);
                 }
-            } else if u64::from(size) > limits.max_message_bytes {
+            } else if u64::from(size) > self.limits.max_message_bytes {
                 let outcome = ingest::refuse_oversized(
-                    services,
-                    office,
+                    self.services,
+                    self.office,
                     key,
                     u64::from(size),
-                    limits.max_message_bytes,
+                    self.limits.max_message_bytes,
                 )
                 .await?;
-                count(&mut stats, &outcome);
-            } else if u64::from(size) > limits.stream_above_bytes {
+                count(&mut self.stats, &outcome);
+            } else if u64::from(size) > self.limits.stream_above_bytes {
                 let outcome = take_large(
-                    services,
-                    office,
-                    mailbox,
+                    self.services,
+                    self.office,
                     session,
-                    folder,
-                    uidvalidity,
+                    key,
                     *uid,
                     arrived,
                     limit,
                 )
                 .await?;
                 if let Some(outcome) = outcome {
-                    stats.fetched += 1;
-                    stats.bytes += u64::from(size);
-                    count(&mut stats, &outcome);
+                    self.stats.fetched += 1;
+                    self.stats.bytes += u64::from(size);
+                    count(&mut self.stats, &outcome);
                 }
                 to_flag.push(*uid);
             } else {
@@ -425,50 +575,158 @@ pub async fn pass_folder(
                 let Some(body) = bodies.remove(uid) else {
                     continue;
                 };
-                stats.fetched += 1;
-                stats.bytes += body.len() as u64;
-                let origin = Origin::Mailbox(receipt_key(mailbox, folder, uidvalidity, *uid));
-                jobs.push((origin, body, *arrived));
-            }
-            // Parsing and writing the files of a group run side by side (in the batch's order).
-            let batch: Vec<(Origin, ingest::Prepared)> = futures_util::stream::iter(jobs)
-                .map(|(origin, body, arrived)| async move {
-                    let prepared =
-                        ingest::prepare(services, office, &origin, body.into(), arrived).await?;
-                    Ok::<_, IngestError>((origin, prepared))
-                })
-                .buffered(4)
-                .collect::<Vec<_>>()
-                .await
-                .into_iter()
-                .collect::<Result<_, _>>()?;
-            for outcome in ingest::record_batch(services, office, batch).await? {
-                count(&mut stats, &outcome);
+                self.stats.fetched += 1;
+                self.stats.bytes += body.len() as u64;
+                jobs.push((Origin::Mailbox(self.key(*uid)), body, *arrived));
             }
             to_flag.extend(uids);
+            self.hand_on(session, work, Work::Group(jobs)).await?;
         }
-        // Committed: now tell the server, the whole chunk at once.
-        if !to_flag.is_empty() {
-            to_flag.sort_unstable();
-            mark_done(session, mailbox, &to_flag, limit).await?;
+        to_flag.sort_unstable();
+        self.hand_on(session, work, Work::ChunkEnd(ChunkDone { to_flag, last }))
+            .await
+    }
+
+    /// Committed: now tell the server, the whole chunk at once, then move the position on.
+    async fn finish_chunk(
+        &mut self,
+        session: &mut ImapSession,
+        chunk: ChunkDone,
+    ) -> Result<(), ImapError> {
+        if !chunk.to_flag.is_empty() {
+            mark_done(session, self.mailbox, &chunk.to_flag, self.limits.command).await?;
         }
-        if let Some(last) = chunk.last() {
-            services
-                .store
-                .advance_folder(mailbox.id, folder, uidvalidity, i64::from(*last))
-                .await?;
-        }
-        if let Some(l) = lease
-            && renewed.elapsed().as_secs_f64() * 3.0 > l.ttl.num_seconds() as f64
+        self.services
+            .store
+            .advance_folder(
+                self.mailbox.id,
+                self.folder,
+                self.uidvalidity,
+                i64::from(chunk.last),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn renew_lease(&mut self) -> Result<(), ImapError> {
+        if let Some(l) = self.lease
+            && self.renewed.elapsed().as_secs_f64() * 3.0 > l.ttl.num_seconds() as f64
         {
-            if !services
+            if !self
+                .services
                 .store
-                .acquire_lease(mailbox.id, &l.holder, l.ttl)
+                .acquire_lease(self.mailbox.id, &l.holder, l.ttl)
                 .await?
             {
                 return Err(ImapError::Protocol("lease taken by another process".into()));
             }
-            renewed = std::time::Instant::now();
+            self.renewed = std::time::Instant::now();
+        }
+        Ok(())
+    }
+
+    fn key(&self, uid: u32) -> ReceiptKey {
+        receipt_key(self.mailbox, self.folder, self.uidvalidity, uid)
+    }
+}
+
+/// Judges the messages of a group on blocking threads, one share per core, so parsing uses
+/// every core while the next group is being fetched without holding up the async tasks (the
+/// recorder's database round trips would otherwise queue behind a hundred parses); hands the
+/// group on in its order.
+async fn prepare_stage(
+    services: Services,
+    office: Office,
+    mut work: tokio::sync::mpsc::Receiver<Work>,
+    ready: tokio::sync::mpsc::Sender<Ready>,
+) -> Result<(), ImapError> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    while let Some(item) = work.recv().await {
+        let next = match item {
+            Work::ChunkEnd(chunk) => Ready::ChunkEnd(chunk),
+            Work::Group(jobs) => {
+                let share = jobs.len().div_ceil(cores).max(1);
+                let mut shares = Vec::new();
+                let mut jobs = jobs.into_iter().peekable();
+                while jobs.peek().is_some() {
+                    let part: Vec<_> = jobs.by_ref().take(share).collect();
+                    let policy = services.attachments;
+                    let office = office.clone();
+                    shares.push(tokio::task::spawn_blocking(move || {
+                        part.into_iter()
+                            .map(|(origin, body, arrived): (Origin, Vec<u8>, _)| {
+                                let judged =
+                                    ingest::judge(&policy, &office, &origin, body.into(), arrived);
+                                (origin, judged)
+                            })
+                            .collect::<Vec<_>>()
+                    }));
+                }
+                let mut batch = Vec::new();
+                for share in shares {
+                    for (origin, judged) in share.await.map_err(stage_failed)? {
+                        batch.push((origin, ingest::queue_files(&services, judged).await?));
+                    }
+                }
+                Ready::Batch(batch)
+            }
+        };
+        if ready.send(next).await.is_err() {
+            // The recorder stopped; its error is the one to report.
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Makes each prepared group's files durable (with whatever else is pending: one pack).
+async fn flush_stage(
+    services: Services,
+    mut ready: tokio::sync::mpsc::Receiver<Ready>,
+    flushed: tokio::sync::mpsc::Sender<Flushed>,
+) -> Result<(), ImapError> {
+    while let Some(item) = ready.recv().await {
+        let next = match item {
+            Ready::Batch(batch) => {
+                // The index rows are committed with the batch: no second write transaction
+                // competing with the recorder's.
+                let blobs = services
+                    .files
+                    .flush_unindexed()
+                    .await
+                    .map_err(IngestError::from)?;
+                Flushed::Batch(batch, blobs)
+            }
+            Ready::ChunkEnd(chunk) => Flushed::ChunkEnd(chunk),
+        };
+        if flushed.send(next).await.is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Commits each flushed group in one transaction and reports finished chunks.
+async fn record_stage(
+    services: Services,
+    office: Office,
+    mut flushed: tokio::sync::mpsc::Receiver<Flushed>,
+    done: tokio::sync::mpsc::UnboundedSender<ChunkDone>,
+) -> Result<PassStats, ImapError> {
+    let mut stats = PassStats::default();
+    while let Some(item) = flushed.recv().await {
+        match item {
+            Flushed::Batch(batch, blobs) => {
+                for outcome in
+                    ingest::record_flushed_batch(&services, &office, batch, blobs).await?
+                {
+                    count(&mut stats, &outcome);
+                }
+            }
+            Flushed::ChunkEnd(chunk) => {
+                // The fetching side may have stopped; the chunk is then flagged next pass.
+                let _ = done.send(chunk);
+            }
         }
     }
     Ok(stats)
@@ -476,14 +734,11 @@ pub async fn pass_folder(
 
 /// A large message: fetched piece by piece into a staging file (hashed as it comes), taken into
 /// the file store under its sha256, then read once for parsing. `None` when it was expunged.
-#[allow(clippy::too_many_arguments)]
 async fn take_large(
     services: &Services,
     office: &Office,
-    mailbox: &Mailbox,
     session: &mut ImapSession,
-    folder: &str,
-    uidvalidity: i64,
+    key: ReceiptKey,
     uid: u32,
     arrived: Option<chrono::DateTime<Utc>>,
     limit: Duration,
@@ -544,7 +799,7 @@ async fn take_large(
         .map_err(IngestError::from)?;
     // Parsing needs the message in memory once; the file store already holds it.
     let raw = services.files.get(&sha).await.map_err(IngestError::from)?;
-    let origin = Origin::Mailbox(receipt_key(mailbox, folder, uidvalidity, uid));
+    let origin = Origin::Mailbox(key);
     let prepared = ingest::prepare(services, office, &origin, raw, arrived).await?;
     let outcome = ingest::record_batch(services, office, vec![(origin, prepared)]).await?;
     Ok(outcome.into_iter().next())

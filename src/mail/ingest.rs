@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use super::parse::{self, MailKind, ParsedMail};
-use crate::domain::attachment::display_name;
+use crate::domain::attachment::{AttachmentPolicy, display_name};
 use crate::domain::exchange::LetterFacts;
 use crate::domain::letter::Secrecy;
 use crate::domain::mail_facts;
@@ -138,21 +138,39 @@ pub async fn prepare(
     raw: Bytes,
     arrived_at: Option<DateTime<Utc>>,
 ) -> Result<Prepared, IngestError> {
+    let judged = judge(&services.attachments, office, origin, raw, arrived_at);
+    queue_files(services, judged).await
+}
+
+/// A message judged, its files not yet handed to the file store.
+pub struct Judged {
+    record: MailRecord,
+    /// The raw message and the accepted files, with their sha256.
+    files: Vec<(String, Bytes)>,
+}
+
+/// Everything about a message that needs only the CPU: parsing, judging the files, reading the
+/// letter's facts. Pure, so a batch can be judged on threads of its own.
+pub fn judge(
+    policy: &AttachmentPolicy,
+    office: &Office,
+    origin: &Origin,
+    raw: Bytes,
+    arrived_at: Option<DateTime<Utc>>,
+) -> Judged {
     let raw_size = raw.len() as i64;
-    let raw_sha = services.files.put_deferred(raw.clone()).await?;
+    let raw_sha = sha256_hex(&raw);
     let parsed = parse::parse(&raw);
     let subject_hint = parsed
         .as_ref()
         .map(|m| m.subject.clone())
         .unwrap_or_default();
+    let mut files = vec![(raw_sha.clone(), raw)];
     let decision = match parsed {
         Err(e) => Decision::Quarantine(e.to_string()),
-        Ok(mail) => {
-            decide(
-                services, office, origin, mail, &raw_sha, raw_size, arrived_at,
-            )
-            .await?
-        }
+        Ok(mail) => decide(
+            policy, office, origin, mail, &raw_sha, raw_size, arrived_at, &mut files,
+        ),
     };
     let record = match decision {
         Decision::Entry(e) => MailRecord::Entry(e),
@@ -167,7 +185,17 @@ pub async fn prepare(
             reason,
         }),
     };
-    Ok(Prepared { record })
+    Judged { record, files }
+}
+
+/// Hands a judged message's files to the file store (durable at the batch's flush).
+pub async fn queue_files(services: &Services, judged: Judged) -> Result<Prepared, IngestError> {
+    for (sha256, data) in judged.files {
+        services.files.put_deferred_hashed(sha256, data).await?;
+    }
+    Ok(Prepared {
+        record: judged.record,
+    })
 }
 
 /// Writes a prepared message (with its mailbox receipt, in one transaction).
@@ -252,19 +280,21 @@ pub async fn refuse_oversized(
     )
 }
 
-async fn decide(
-    services: &Services,
+#[allow(clippy::too_many_arguments)]
+fn decide(
+    policy: &AttachmentPolicy,
     office: &Office,
     origin: &Origin,
     mail: ParsedMail,
     raw_sha: &str,
     raw_size: i64,
     arrived_at: Option<DateTime<Utc>>,
-) -> Result<Decision, IngestError> {
+    files: &mut Vec<(String, Bytes)>,
+) -> Decision {
     let received_at = arrived_at.or(mail.date).unwrap_or_else(Utc::now);
     match mail.kind {
         MailKind::AutoReply(reason) => {
-            return Ok(Decision::Notice(NewNotice {
+            return Decision::Notice(NewNotice {
                 office_id: office.id.clone(),
                 kind: "auto_reply",
                 message_id: mail.message_id.clone(),
@@ -277,10 +307,10 @@ async fn decide(
                 raw_sha256: Some(raw_sha.to_string()),
                 received_at,
                 acceptance: None,
-            }));
+            });
         }
         MailKind::Acceptance(n) => {
-            return Ok(Decision::Notice(NewNotice {
+            return Decision::Notice(NewNotice {
                 office_id: office.id.clone(),
                 kind: "acceptance",
                 message_id: mail.message_id.clone(),
@@ -293,10 +323,10 @@ async fn decide(
                 raw_sha256: Some(raw_sha.to_string()),
                 received_at,
                 acceptance: Some((n.accept_id, n.accept_year, n.accept_time)),
-            }));
+            });
         }
         MailKind::DeliveryReport(r) => {
-            return Ok(Decision::Notice(NewNotice {
+            return Decision::Notice(NewNotice {
                 office_id: office.id.clone(),
                 kind: "delivery_report",
                 message_id: mail.message_id.clone(),
@@ -309,13 +339,12 @@ async fn decide(
                 raw_sha256: Some(raw_sha.to_string()),
                 received_at,
                 acceptance: None,
-            }));
+            });
         }
         MailKind::Letter => {}
     }
 
     // Files: the register's allowed types, judged by content; the rest stay in the raw message.
-    let policy = services.attachments;
     let mut accepted = Vec::new();
     let mut refused = Vec::new();
     for file in &mail.files {
@@ -334,10 +363,7 @@ async fn decide(
     }
     if !mail.files.is_empty() && accepted.is_empty() {
         let names: Vec<String> = refused.iter().map(|r| r.reason.clone()).collect();
-        return Ok(Decision::Quarantine(format!(
-            "ไฟล์แนบทุกไฟล์ไม่ได้รับอนุญาต: {}",
-            names.join("; ")
-        )));
+        return Decision::Quarantine(format!("ไฟล์แนบทุกไฟล์ไม่ได้รับอนุญาต: {}", names.join("; ")));
     }
     // A sending saraban's machine-readable facts fill the entry exactly; other mail is read
     // from its subject and body.
@@ -347,11 +373,9 @@ async fn decide(
         .and_then(LetterFacts::from_json);
     let mut attachments = Vec::with_capacity(accepted.len());
     for (name, kind, file) in accepted {
-        // Durable with the raw message: the batch flushes once before it commits.
-        let sha256 = services
-            .files
-            .put_deferred(Bytes::copy_from_slice(&file.data))
-            .await?;
+        // Stored with the raw message: the batch flushes once before it commits.
+        let sha256 = sha256_hex(&file.data);
+        files.push((sha256.clone(), Bytes::copy_from_slice(&file.data)));
         let description = sent_facts
             .as_ref()
             .and_then(|f| f.description_of(&name, &sha256))
@@ -415,7 +439,7 @@ async fn decide(
         _ if mail.from_name.trim().is_empty() => mail.from_addr.clone(),
         _ => mail.from_name.trim().to_string(),
     };
-    Ok(Decision::Entry(NewInboxEntry {
+    Decision::Entry(NewInboxEntry {
         office_id: office.id.clone(),
         source: EntrySource::Email,
         mailbox_id: origin.mailbox_id(),
@@ -442,7 +466,7 @@ async fn decide(
         for_group: None,
         refused,
         attachments,
-    }))
+    })
 }
 
 /// Records a batch of prepared messages: one flush of the files, one transaction, then the
@@ -456,13 +480,26 @@ pub async fn record_batch(
         return Ok(Vec::new());
     }
     services.files.flush().await?;
+    record_flushed_batch(services, office, batch, Vec::new()).await
+}
+
+/// [`record_batch`] for a batch whose files a flush that began after they were prepared has
+/// already made durable: `blobs` are the index rows that flush left to commit (see
+/// [`crate::files::FileStore::flush_unindexed`]), committed here with the batch.
+pub async fn record_flushed_batch(
+    services: &Services,
+    office: &Office,
+    batch: Vec<(Origin, Prepared)>,
+    blobs: Vec<crate::files::PackedBlob>,
+) -> Result<Vec<Outcome>, IngestError> {
     let mut kinds = Vec::with_capacity(batch.len());
     let mut items = Vec::with_capacity(batch.len());
     for (origin, prepared) in batch {
         kinds.push(record_kind(&prepared.record));
         items.push((prepared.record, origin.receipt().cloned()));
     }
-    let recorded = services.store.record_mail_batch(&items).await?;
+    let recorded = services.store.record_mail_batch(&items, &blobs).await?;
+    services.files.indexed(&blobs);
     let mut outcomes = Vec::with_capacity(recorded.len());
     for (r, (kind, reason)) in recorded.into_iter().zip(kinds) {
         let outcome = outcome_of(r, kind, reason);

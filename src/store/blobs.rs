@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use futures_util::future::BoxFuture;
 use sqlx::Row;
 
-use super::{Store, StoreError, placeholders};
+use super::{DbKind, Store, StoreError, placeholders};
 use crate::files::{FileError, PackIndex, PackedBlob};
 
 /// Rows per statement: four parameters each stays well under every database's limit.
@@ -18,22 +18,7 @@ fn index_error(e: StoreError) -> FileError {
 impl Store {
     async fn record_blobs(&self, blobs: &[PackedBlob]) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        for chunk in blobs.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO stored_blobs (sha256, pack, pack_offset, size) VALUES {}
-                 ON CONFLICT (sha256) DO NOTHING",
-                placeholders(self.kind(), chunk.len(), 4)
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for b in chunk {
-                query = query
-                    .bind(b.sha256.clone())
-                    .bind(b.pack.clone())
-                    .bind(b.offset as i64)
-                    .bind(b.size as i64);
-            }
-            query.execute(&mut *tx).await?;
-        }
+        insert_blobs(self.kind(), &mut tx, blobs).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -75,6 +60,32 @@ impl Store {
         }
         Ok(known)
     }
+}
+
+/// Index rows for packed files, inside the caller's transaction.
+pub(crate) async fn insert_blobs(
+    kind: DbKind,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    blobs: &[PackedBlob],
+) -> Result<(), StoreError> {
+    // Two passes over the same files (an earlier flush wrote some rows) change nothing.
+    for chunk in blobs.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO stored_blobs (sha256, pack, pack_offset, size) VALUES {}
+             ON CONFLICT (sha256) DO NOTHING",
+            placeholders(kind, chunk.len(), 4)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in chunk {
+            query = query
+                .bind(b.sha256.clone())
+                .bind(b.pack.clone())
+                .bind(b.offset as i64)
+                .bind(b.size as i64);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 impl PackIndex for Store {

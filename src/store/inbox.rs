@@ -11,6 +11,8 @@ use super::{
     time_from_db, time_to_db,
 };
 use crate::domain::letter::{Secrecy, Speed};
+use crate::files::PackedBlob;
+use crate::store::blobs::insert_blobs;
 use crate::store::letters::{Attachment, NewAttachment, attachment_from_row};
 
 /// Where an inbox entry came from.
@@ -292,17 +294,21 @@ impl Store {
         Ok(recorded)
     }
 
-    /// The same for a batch, in one transaction: all of it is committed, or none. Entries,
-    /// attachments and receipts go in a few statements of many rows each; if another process
-    /// took one of the receipts meanwhile, the batch is written again one message at a time.
+    /// The same for a batch, in one transaction: all of it is committed, or none, together
+    /// with the pack index rows of its files (`blobs`, from
+    /// [`crate::files::FileStore::flush_unindexed`]). Entries, attachments and receipts go in a
+    /// few statements of many rows each; if another process took one of the receipts
+    /// meanwhile, the batch is written again one message at a time.
     pub async fn record_mail_batch(
         &self,
         items: &[(MailRecord, Option<ReceiptKey>)],
+        blobs: &[PackedBlob],
     ) -> Result<Vec<Recorded>> {
-        if let Some(recorded) = self.record_batch_at_once(items).await? {
+        if let Some(recorded) = self.record_batch_at_once(items, blobs).await? {
             return Ok(recorded);
         }
         let mut tx = self.begin_write().await?;
+        insert_blobs(self.kind(), &mut tx, blobs).await?;
         let mut out = Vec::with_capacity(items.len());
         for (record, receipt) in items {
             out.push(record_in(&mut tx, record, receipt.as_ref()).await?);
@@ -315,8 +321,10 @@ impl Store {
     async fn record_batch_at_once(
         &self,
         items: &[(MailRecord, Option<ReceiptKey>)],
+        blobs: &[PackedBlob],
     ) -> Result<Option<Vec<Recorded>>> {
         let mut tx = self.begin_write().await?;
+        insert_blobs(self.kind(), &mut tx, blobs).await?;
         let now = time_to_db(Utc::now());
         let mut recorded: Vec<Option<Recorded>> = vec![None; items.len()];
 

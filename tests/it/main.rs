@@ -5,6 +5,7 @@ mod helpers;
 mod api_letters;
 mod browser_ui;
 mod cli;
+mod file_packs;
 mod journey;
 mod mail_imap;
 mod mail_ingest;
