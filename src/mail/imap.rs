@@ -322,7 +322,7 @@ pub async fn pass_folder(
     let mut uids: Vec<u32> = found.into_iter().filter(|u| i64::from(*u) > last).collect();
     uids.sort_unstable();
 
-    let (work_tx, work_rx) = tokio::sync::mpsc::channel(1);
+    let (work_tx, work_rx) = tokio::sync::mpsc::channel(WORK_QUEUE);
     let (ready_tx, ready_rx) = tokio::sync::mpsc::channel(1);
     let (flushed_tx, flushed_rx) = tokio::sync::mpsc::channel(1);
     let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
@@ -434,7 +434,7 @@ impl FolderPass<'_> {
         uids: &[u32],
         work: tokio::sync::mpsc::Sender<Work>,
     ) -> Result<(), ImapError> {
-        for chunk in uids.chunks(200) {
+        for chunk in uids.chunks(CHUNK_UIDS) {
             self.fetch_chunk(session, chunk, &work).await?;
             self.renew_lease().await?;
         }
@@ -804,6 +804,13 @@ async fn take_large(
     let outcome = ingest::record_batch(services, office, vec![(origin, prepared)]).await?;
     Ok(outcome.into_iter().next())
 }
+
+/// UIDs looked at together: their sizes in one FETCH, then one flag command (or move) and one
+/// step of the folder position once all of them are committed.
+const CHUNK_UIDS: usize = 1000;
+/// Groups of bodies the fetching side may hold ready ahead of the parser (each at most
+/// BODY_GROUP_BYTES), so the mail server keeps sending while the cores parse.
+const WORK_QUEUE: usize = 3;
 
 /// Bodies fetched in one command are capped at this many bytes and messages.
 const BODY_GROUP_BYTES: u64 = 16 * 1024 * 1024;
