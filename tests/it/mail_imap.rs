@@ -448,7 +448,8 @@ async fn killing_serve_mid_batch_loses_and_doubles_nothing() {
         ]),
         "",
     );
-    let total = 300;
+    // Enough letters that the pass lasts far longer than the 50 ms between looks at the count.
+    let total = 2000;
     let letters: Vec<Vec<u8>> = (0..total)
         .map(|i| {
             thai_letter(
