@@ -21,6 +21,7 @@ use crate::config::SmtpConfig;
 use crate::domain::exchange::{self, AcceptNotice, Attempt, FileFacts, LetterFacts, Party};
 use crate::service::Services;
 use crate::store::deliveries::Delivery;
+use crate::store::letters::Letter;
 use crate::store::mailboxes::Security;
 use crate::store::offices::Office;
 use crate::store::smtp::SmtpAccount;
@@ -346,198 +347,16 @@ impl Worker {
             .store
             .find_letter(&office.id, d.letter_id)
             .await?;
-        let to = d.recipient_email.clone().unwrap_or_default();
-        let sender = Party {
-            organization_id: office.id.clone(),
-            name: office.name.clone(),
-            doc_prefix: office.prefix.clone(),
-            email: route.from_addr.clone(),
+        let env = Addressed {
+            office,
+            route,
+            to: d.recipient_email.clone().unwrap_or_default(),
         };
-        let (message_id, raw) = if d.kind == "digest" {
-            let store = &self.services.store;
-            let user = store.find_user(d.user_id.unwrap_or_default()).await?;
-            let groups = store.groups_of(user.id).await?;
-            let mut items = store.box_items(&office.id, user.id, &groups, true).await?;
-            items.extend(store.box_items(&office.id, user.id, &groups, false).await?);
-            let now = chrono::Utc::now();
-            let lines: Vec<crate::domain::journey::DigestLine> = items
-                .iter()
-                .filter(|b| b.assignment.acknowledged_at.is_none())
-                .map(|b| crate::domain::journey::DigestLine {
-                    number_label: format!(
-                        "{} {}/{}",
-                        crate::domain::register::Register::parse(&b.register)
-                            .map(|r| r.number_label())
-                            .unwrap_or(""),
-                        b.number,
-                        b.year_be
-                    ),
-                    doc_no: b.doc_no.clone(),
-                    subject: b.subject.clone(),
-                    speed: b.speed,
-                    secrecy: b.secrecy,
-                    from: b.assignment.from_name.clone(),
-                    due: b.assignment.due_date,
-                    overdue: crate::domain::journey::is_overdue(b.assignment.due_date, false, now),
-                })
-                .collect();
-            let link = (!self.services.public_url.is_empty())
-                .then(|| format!("{}/my", self.services.public_url));
-            let (subject, body) = crate::domain::journey::digest(
-                &office.name,
-                crate::domain::thai_date::to_bangkok(now).date(),
-                &lines,
-                link.as_deref(),
-            );
-            let message_id = compose::new_message_id(&route.from_addr);
-            let raw = compose::build_plain(compose::PlainMail {
-                from_addr: &route.from_addr,
-                from_name: &office.name,
-                to_addr: &to,
-                message_id: &message_id,
-                subject,
-                body,
-            })?;
-            (message_id, raw)
-        } else if d.kind == "notification" {
-            let a = self
-                .services
-                .store
-                .find_assignment(d.assignment_id.unwrap_or_default())
-                .await?;
-            let number_label = format!(
-                "{} {}/{}",
-                letter.register.number_label(),
-                letter.number,
-                letter.year_be
-            );
-            let verb = match a.kind.as_str() {
-                "propose" => "เสนอหนังสือ",
-                "assign" => "มอบหนังสือ",
-                "return" => "ส่งคืนหนังสือ",
-                _ => "ส่งหนังสือ",
-            };
-            let link = (!self.services.public_url.is_empty())
-                .then(|| format!("{}/letters/{}", self.services.public_url, letter.id));
-            let (subject, body) =
-                crate::domain::journey::notification(&crate::domain::journey::NotificationFacts {
-                    office: &office.name,
-                    number_label: &number_label,
-                    doc_no: &letter.doc_no,
-                    subject: &letter.subject,
-                    sender: &letter.sender,
-                    speed: letter.speed,
-                    secrecy: letter.secrecy,
-                    verb,
-                    from: &a.from_name,
-                    note: &a.note,
-                    due: a.due_date,
-                    link,
-                });
-            let message_id = compose::new_message_id(&route.from_addr);
-            let raw = compose::build_plain(compose::PlainMail {
-                from_addr: &route.from_addr,
-                from_name: &office.name,
-                to_addr: &to,
-                message_id: &message_id,
-                subject,
-                body,
-            })?;
-            (message_id, raw)
-        } else if d.kind == "notice" {
-            let answers = d.answers_message_id.clone().unwrap_or_default();
-            let notice = AcceptNotice {
-                version: exchange::VERSION,
-                notifier: exchange::ACCEPT_NOTIFIER.into(),
-                letter_message_id: answers.clone(),
-                letter_id: letter.doc_no.clone(),
-                accept_id: letter.number,
-                accept_year: letter.year_be,
-                accept_time: letter.registered_at,
-                receiver_party: sender,
-            };
-            let message_id = compose::new_message_id(&route.from_addr);
-            let raw = compose::build(OutgoingMail {
-                from_addr: &route.from_addr,
-                from_name: &office.name,
-                to_addr: &to,
-                message_id: &message_id,
-                subject: exchange::notice_subject(&notice),
-                body: exchange::notice_body(&notice),
-                facts: FactsPart {
-                    media_type: exchange::NOTICE_MEDIA_TYPE,
-                    file_name: exchange::NOTICE_FILE_NAME,
-                    json: notice.to_json(),
-                },
-                files: Vec::new(),
-                kind: "notice",
-                auto_submitted: true,
-                in_reply_to: (!answers.is_empty()).then_some(answers.as_str()),
-            })?;
-            (message_id, raw)
-        } else {
-            let message_id = d
-                .message_id
-                .clone()
-                .unwrap_or_else(|| compose::new_message_id(&route.from_addr));
-            let mut outgoing = Vec::with_capacity(letter.attachments.len());
-            let mut file_facts = Vec::with_capacity(letter.attachments.len());
-            for a in &letter.attachments {
-                let data = files.get(&a.sha256).await?;
-                file_facts.push(FileFacts {
-                    file_name: a.name.clone(),
-                    description: a.description.clone(),
-                    mime_code: a.kind.mime().to_string(),
-                    size: a.size,
-                    sha256: a.sha256.clone(),
-                });
-                outgoing.push(OutgoingFile {
-                    name: a.name.clone(),
-                    mime: a.kind.mime().to_string(),
-                    data: data.to_vec(),
-                });
-            }
-            let facts = LetterFacts {
-                version: exchange::VERSION,
-                id: letter.doc_no.clone(),
-                correspondence_date: letter.doc_date,
-                subject: letter.subject.clone(),
-                speed_code: letter.speed.ecms_code().into(),
-                secret_code: letter.secrecy.ecms_code().into(),
-                letter_type: letter.letter_type.code().into(),
-                sender_party: sender,
-                receiver_party: Party {
-                    organization_id: String::new(),
-                    name: if letter.recipient.trim().is_empty() {
-                        to.clone()
-                    } else {
-                        letter.recipient.clone()
-                    },
-                    doc_prefix: String::new(),
-                    email: to.clone(),
-                },
-                sender_register_number: letter.number,
-                sender_register_year: letter.year_be,
-                attachments: file_facts,
-            };
-            let raw = compose::build(OutgoingMail {
-                from_addr: &route.from_addr,
-                from_name: &office.name,
-                to_addr: &to,
-                message_id: &message_id,
-                subject: exchange::letter_subject(&letter.doc_no, letter.doc_date, &letter.subject),
-                body: exchange::letter_body(&facts),
-                facts: FactsPart {
-                    media_type: exchange::LETTER_MEDIA_TYPE,
-                    file_name: exchange::FACTS_FILE_NAME,
-                    json: facts.to_json(),
-                },
-                files: outgoing,
-                kind: "letter",
-                auto_submitted: false,
-                in_reply_to: None,
-            })?;
-            (message_id, raw)
+        let (message_id, raw) = match d.kind.as_str() {
+            "digest" => self.digest_mail(d, &env).await?,
+            "notification" => self.notification_mail(d, &letter, &env).await?,
+            "notice" => notice_mail(d, &letter, &env)?,
+            _ => self.letter_mail(d, &letter, &env).await?,
         };
         let raw = Bytes::from(raw);
         let sha = files.put(raw.clone()).await?;
@@ -547,6 +366,247 @@ impl Worker {
             .await?;
         Ok(raw)
     }
+
+    /// A person's daily list of letters given to them and not yet acknowledged.
+    async fn digest_mail(
+        &self,
+        d: &Delivery,
+        env: &Addressed<'_>,
+    ) -> Result<(String, Vec<u8>), OutboxError> {
+        let store = &self.services.store;
+        let user = store.find_user(d.user_id.unwrap_or_default()).await?;
+        let groups = store.groups_of(user.id).await?;
+        let mut items = store
+            .box_items(&env.office.id, user.id, &groups, true)
+            .await?;
+        items.extend(
+            store
+                .box_items(&env.office.id, user.id, &groups, false)
+                .await?,
+        );
+        let now = chrono::Utc::now();
+        let lines: Vec<crate::domain::journey::DigestLine> = items
+            .iter()
+            .filter(|b| b.assignment.acknowledged_at.is_none())
+            .map(|b| crate::domain::journey::DigestLine {
+                number_label: format!(
+                    "{} {}/{}",
+                    crate::domain::register::Register::parse(&b.register)
+                        .map(|r| r.number_label())
+                        .unwrap_or(""),
+                    b.number,
+                    b.year_be
+                ),
+                doc_no: b.doc_no.clone(),
+                subject: b.subject.clone(),
+                speed: b.speed,
+                secrecy: b.secrecy,
+                from: b.assignment.from_name.clone(),
+                due: b.assignment.due_date,
+                overdue: crate::domain::journey::is_overdue(b.assignment.due_date, false, now),
+            })
+            .collect();
+        let link = (!self.services.public_url.is_empty())
+            .then(|| format!("{}/my", self.services.public_url));
+        let (subject, body) = crate::domain::journey::digest(
+            &env.office.name,
+            crate::domain::thai_date::to_bangkok(now).date(),
+            &lines,
+            link.as_deref(),
+        );
+        let message_id = compose::new_message_id(&env.route.from_addr);
+        let raw = compose::build_plain(compose::PlainMail {
+            from_addr: &env.route.from_addr,
+            from_name: &env.office.name,
+            to_addr: &env.to,
+            message_id: &message_id,
+            subject,
+            body,
+        })?;
+        Ok((message_id, raw))
+    }
+
+    /// Tells a person a letter was given (proposed, assigned, returned) to them.
+    async fn notification_mail(
+        &self,
+        d: &Delivery,
+        letter: &Letter,
+        env: &Addressed<'_>,
+    ) -> Result<(String, Vec<u8>), OutboxError> {
+        let a = self
+            .services
+            .store
+            .find_assignment(d.assignment_id.unwrap_or_default())
+            .await?;
+        let number_label = format!(
+            "{} {}/{}",
+            letter.register.number_label(),
+            letter.number,
+            letter.year_be
+        );
+        let verb = match a.kind.as_str() {
+            "propose" => "เสนอหนังสือ",
+            "assign" => "มอบหนังสือ",
+            "return" => "ส่งคืนหนังสือ",
+            _ => "ส่งหนังสือ",
+        };
+        let link = (!self.services.public_url.is_empty())
+            .then(|| format!("{}/letters/{}", self.services.public_url, letter.id));
+        let (subject, body) =
+            crate::domain::journey::notification(&crate::domain::journey::NotificationFacts {
+                office: &env.office.name,
+                number_label: &number_label,
+                doc_no: &letter.doc_no,
+                subject: &letter.subject,
+                sender: &letter.sender,
+                speed: letter.speed,
+                secrecy: letter.secrecy,
+                verb,
+                from: &a.from_name,
+                note: &a.note,
+                due: a.due_date,
+                link,
+            });
+        let message_id = compose::new_message_id(&env.route.from_addr);
+        let raw = compose::build_plain(compose::PlainMail {
+            from_addr: &env.route.from_addr,
+            from_name: &env.office.name,
+            to_addr: &env.to,
+            message_id: &message_id,
+            subject,
+            body,
+        })?;
+        Ok((message_id, raw))
+    }
+
+    /// The registered letter itself, with its files and its facts for a receiving saraban.
+    async fn letter_mail(
+        &self,
+        d: &Delivery,
+        letter: &Letter,
+        env: &Addressed<'_>,
+    ) -> Result<(String, Vec<u8>), OutboxError> {
+        let files = &self.services.files;
+        let message_id = d
+            .message_id
+            .clone()
+            .unwrap_or_else(|| compose::new_message_id(&env.route.from_addr));
+        let mut outgoing = Vec::with_capacity(letter.attachments.len());
+        let mut file_facts = Vec::with_capacity(letter.attachments.len());
+        for a in &letter.attachments {
+            let data = files.get(&a.sha256).await?;
+            file_facts.push(FileFacts {
+                file_name: a.name.clone(),
+                description: a.description.clone(),
+                mime_code: a.kind.mime().to_string(),
+                size: a.size,
+                sha256: a.sha256.clone(),
+            });
+            outgoing.push(OutgoingFile {
+                name: a.name.clone(),
+                mime: a.kind.mime().to_string(),
+                data: data.to_vec(),
+            });
+        }
+        let facts = LetterFacts {
+            version: exchange::VERSION,
+            id: letter.doc_no.clone(),
+            correspondence_date: letter.doc_date,
+            subject: letter.subject.clone(),
+            speed_code: letter.speed.ecms_code().into(),
+            secret_code: letter.secrecy.ecms_code().into(),
+            letter_type: letter.letter_type.code().into(),
+            sender_party: env.sender(),
+            receiver_party: Party {
+                organization_id: String::new(),
+                name: if letter.recipient.trim().is_empty() {
+                    env.to.clone()
+                } else {
+                    letter.recipient.clone()
+                },
+                doc_prefix: String::new(),
+                email: env.to.clone(),
+            },
+            sender_register_number: letter.number,
+            sender_register_year: letter.year_be,
+            attachments: file_facts,
+        };
+        let raw = compose::build(OutgoingMail {
+            from_addr: &env.route.from_addr,
+            from_name: &env.office.name,
+            to_addr: &env.to,
+            message_id: &message_id,
+            subject: exchange::letter_subject(&letter.doc_no, letter.doc_date, &letter.subject),
+            body: exchange::letter_body(&facts),
+            facts: FactsPart {
+                media_type: exchange::LETTER_MEDIA_TYPE,
+                file_name: exchange::FACTS_FILE_NAME,
+                json: facts.to_json(),
+            },
+            files: outgoing,
+            kind: "letter",
+            auto_submitted: false,
+            in_reply_to: None,
+        })?;
+        Ok((message_id, raw))
+    }
+}
+
+/// Where a built message goes, and from whom.
+struct Addressed<'a> {
+    office: &'a Office,
+    route: &'a Route,
+    to: String,
+}
+
+impl Addressed<'_> {
+    /// The sending office as the e-CMS facts name it.
+    fn sender(&self) -> Party {
+        Party {
+            organization_id: self.office.id.clone(),
+            name: self.office.name.clone(),
+            doc_prefix: self.office.prefix.clone(),
+            email: self.route.from_addr.clone(),
+        }
+    }
+}
+
+/// The acceptance notice to the saraban that sent us a letter we registered.
+fn notice_mail(
+    d: &Delivery,
+    letter: &Letter,
+    env: &Addressed<'_>,
+) -> Result<(String, Vec<u8>), OutboxError> {
+    let answers = d.answers_message_id.clone().unwrap_or_default();
+    let notice = AcceptNotice {
+        version: exchange::VERSION,
+        notifier: exchange::ACCEPT_NOTIFIER.into(),
+        letter_message_id: answers.clone(),
+        letter_id: letter.doc_no.clone(),
+        accept_id: letter.number,
+        accept_year: letter.year_be,
+        accept_time: letter.registered_at,
+        receiver_party: env.sender(),
+    };
+    let message_id = compose::new_message_id(&env.route.from_addr);
+    let raw = compose::build(OutgoingMail {
+        from_addr: &env.route.from_addr,
+        from_name: &env.office.name,
+        to_addr: &env.to,
+        message_id: &message_id,
+        subject: exchange::notice_subject(&notice),
+        body: exchange::notice_body(&notice),
+        facts: FactsPart {
+            media_type: exchange::NOTICE_MEDIA_TYPE,
+            file_name: exchange::NOTICE_FILE_NAME,
+            json: notice.to_json(),
+        },
+        files: Vec::new(),
+        kind: "notice",
+        auto_submitted: true,
+        in_reply_to: (!answers.is_empty()).then_some(answers.as_str()),
+    })?;
+    Ok((message_id, raw))
 }
 
 /// Sends one test message through an office's route (`saraban smtp test`).
