@@ -436,12 +436,12 @@ impl FolderPass<'_> {
     ) -> Result<(), ImapError> {
         for chunk in uids.chunks(CHUNK_UIDS) {
             self.fetch_chunk(session, chunk, &work).await?;
-            self.renew_lease().await?;
         }
         Ok(())
     }
 
-    /// Hands a piece of work on, flagging what was committed meanwhile.
+    /// Hands a piece of work on, flagging what was committed meanwhile, and keeps the lease
+    /// (a chunk of large messages may take longer than the lease lasts).
     async fn hand_on(
         &mut self,
         session: &mut ImapSession,
@@ -454,7 +454,7 @@ impl FolderPass<'_> {
         while let Ok(chunk) = self.done.try_recv() {
             self.finish_chunk(session, chunk).await?;
         }
-        Ok(())
+        self.renew_lease().await
     }
 
     async fn fetch_chunk(
