@@ -813,8 +813,8 @@ const CHUNK_UIDS: usize = 1000;
 const WORK_QUEUE: usize = 3;
 
 /// Bodies fetched in one command are capped at this many bytes and messages.
-const BODY_GROUP_BYTES: u64 = 16 * 1024 * 1024;
-const BODY_GROUP_COUNT: usize = 100;
+const BODY_GROUP_BYTES: u64 = 12 * 1024 * 1024;
+const BODY_GROUP_COUNT: usize = 500;
 
 fn receipt_key(mailbox: &Mailbox, folder: &str, uidvalidity: i64, uid: u32) -> ReceiptKey {
     ReceiptKey {
