@@ -260,6 +260,17 @@ pub struct PassStats {
     pub bytes: u64,
 }
 
+impl std::ops::AddAssign for PassStats {
+    fn add_assign(&mut self, other: PassStats) {
+        self.fetched += other.fetched;
+        self.letters += other.letters;
+        self.duplicates += other.duplicates;
+        self.notices += other.notices;
+        self.quarantined += other.quarantined;
+        self.bytes += other.bytes;
+    }
+}
+
 /// Settings a pass needs besides the mailbox.
 #[derive(Debug, Clone, Copy)]
 pub struct FetchLimits {
@@ -374,10 +385,7 @@ pub async fn pass_folder(
     fetched?;
     finished?;
     let mut stats = pass.stats;
-    stats.letters += recorded.letters;
-    stats.duplicates += recorded.duplicates;
-    stats.notices += recorded.notices;
-    stats.quarantined += recorded.quarantined;
+    stats += recorded;
     Ok(stats)
 }
 
@@ -934,12 +942,7 @@ pub async fn poll_once(
                 None,
             )
             .await?;
-            total.fetched += s.fetched;
-            total.letters += s.letters;
-            total.duplicates += s.duplicates;
-            total.notices += s.notices;
-            total.quarantined += s.quarantined;
-            total.bytes += s.bytes;
+            total += s;
         }
         let _ = within(limits.command, "LOGOUT", session.logout()).await;
         Ok::<_, ImapError>(total)

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use futures_util::future::BoxFuture;
 use sqlx::Row;
 
-use super::{DbKind, Store, StoreError, placeholders};
+use super::{DbKind, Store, StoreError, insert_rows, placeholders};
 use crate::files::{FileError, PackIndex, PackedBlob};
 
 /// Rows per statement: four parameters each stays well under every database's limit.
@@ -69,22 +69,27 @@ pub(crate) async fn insert_blobs(
     blobs: &[PackedBlob],
 ) -> Result<(), StoreError> {
     // Two passes over the same files (an earlier flush wrote some rows) change nothing.
-    for chunk in blobs.chunks(ROWS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO stored_blobs (sha256, pack, pack_offset, size) VALUES {}
-             ON CONFLICT (sha256) DO NOTHING",
-            placeholders(kind, chunk.len(), 4)
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in chunk {
-            query = query
+    insert_rows(
+        kind,
+        tx,
+        blobs,
+        ROWS_PER_INSERT,
+        4,
+        |values| {
+            format!(
+                "INSERT INTO stored_blobs (sha256, pack, pack_offset, size) VALUES {values}
+                 ON CONFLICT (sha256) DO NOTHING"
+            )
+        },
+        |query, b| {
+            query
                 .bind(b.sha256.clone())
                 .bind(b.pack.clone())
                 .bind(b.offset as i64)
-                .bind(b.size as i64);
-        }
-        query.execute(&mut **tx).await?;
-    }
+                .bind(b.size as i64)
+        },
+    )
+    .await?;
     Ok(())
 }
 

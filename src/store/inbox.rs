@@ -7,8 +7,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{
-    DbKind, Result, Store, StoreError, date_from_db, date_to_db, like_contains, placeholders,
-    time_from_db, time_to_db,
+    AnyQuery, DbKind, Result, Store, StoreError, date_from_db, date_to_db, insert_rows,
+    like_contains, placeholders, time_from_db, time_to_db,
 };
 use crate::domain::letter::{Secrecy, Speed};
 use crate::files::PackedBlob;
@@ -404,17 +404,21 @@ impl Store {
             .zip(&recorded)
             .filter_map(|((record, key), r)| key.as_ref().map(|k| (k, record, *r)))
             .collect();
-        let mut taken = 0u64;
-        for chunk in receipts.chunks(RECEIPT_ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO mail_receipts (mailbox_id, folder, uidvalidity, uid, outcome, ref_id, raw_sha256, at)
-                 VALUES {} ON CONFLICT (mailbox_id, folder, uidvalidity, uid) DO NOTHING",
-                placeholders(self.kind(), chunk.len(), 8)
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (key, record, r) in chunk {
+        let taken = insert_rows(
+            self.kind(),
+            &mut tx,
+            &receipts,
+            RECEIPT_ROWS_PER_INSERT,
+            8,
+            |values| {
+                format!(
+                    "INSERT INTO mail_receipts (mailbox_id, folder, uidvalidity, uid, outcome, ref_id, raw_sha256, at)
+                     VALUES {values} ON CONFLICT (mailbox_id, folder, uidvalidity, uid) DO NOTHING"
+                )
+            },
+            |query, (key, record, r)| {
                 let (outcome, raw) = receipt_outcome(record, *r);
-                query = query
+                query
                     .bind(key.mailbox_id)
                     .bind(key.folder.clone())
                     .bind(key.uidvalidity)
@@ -422,10 +426,10 @@ impl Store {
                     .bind(outcome)
                     .bind(r.id())
                     .bind(raw)
-                    .bind(now.clone());
-            }
-            taken += query.execute(&mut *tx).await?.rows_affected();
-        }
+                    .bind(now.clone())
+            },
+        )
+        .await?;
         if taken != receipts.len() as u64 {
             tx.rollback().await?;
             return Ok(None);
@@ -738,8 +742,6 @@ fn kind_of(tx: &sqlx::Transaction<'static, sqlx::Any>) -> DbKind {
     }
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
-
 const ENTRY_INSERT_COLUMNS: &str = "office_id, source, mailbox_id, message_id, dedupe_key, raw_sha256,
     raw_size, subject, doc_no, doc_date, sender, sender_email, recipient, body_text,
     received_at, refused_attachments, created_at, search_text, speed, secrecy, letter_type, notify_to, for_group";
@@ -803,24 +805,29 @@ async fn insert_attachments(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     files: &[(i64, i64, &NewAttachment)],
 ) -> Result<()> {
-    for chunk in files.chunks(ATTACHMENT_ROWS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO inbox_attachments (entry_id, position, name, description, kind, size, sha256) VALUES {}",
-            placeholders(kind, chunk.len(), 7)
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (entry_id, position, a) in chunk {
-            query = query
+    insert_rows(
+        kind,
+        tx,
+        files,
+        ATTACHMENT_ROWS_PER_INSERT,
+        7,
+        |values| {
+            format!(
+                "INSERT INTO inbox_attachments (entry_id, position, name, description, kind, size, sha256) VALUES {values}"
+            )
+        },
+        |query, (entry_id, position, a)| {
+            query
                 .bind(*entry_id)
                 .bind(*position)
                 .bind(a.name.clone())
                 .bind(a.description.clone())
                 .bind(a.kind.code())
                 .bind(a.size)
-                .bind(a.sha256.clone());
-        }
-        query.execute(&mut **tx).await?;
-    }
+                .bind(a.sha256.clone())
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -72,6 +72,31 @@ pub(crate) fn placeholders(kind: DbKind, rows: usize, per_row: usize) -> String 
         .join(", ")
 }
 
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Inserts `rows` in statements of at most `per_statement` rows each. `statement` turns the
+/// `VALUES` list into the whole SQL; `bind` binds one row's `columns` values in order. Returns
+/// how many rows the database took (fewer when a conflict clause skipped some).
+pub(crate) async fn insert_rows<T>(
+    kind: DbKind,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    rows: &[T],
+    per_statement: usize,
+    columns: usize,
+    statement: impl Fn(&str) -> String,
+    bind: impl Fn(AnyQuery<'static>, &T) -> AnyQuery<'static>,
+) -> Result<u64> {
+    let mut taken = 0;
+    for chunk in rows.chunks(per_statement) {
+        let sql = statement(&placeholders(kind, chunk.len(), columns));
+        let query = chunk
+            .iter()
+            .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), &bind);
+        taken += query.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(taken)
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");

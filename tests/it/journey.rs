@@ -599,14 +599,7 @@ async fn my_box_page_and_notification_form() {
         assert_eq!(status, 201);
     }
     let (client, csrf) = app.login("staff").await;
-    let page = client
-        .get(app.url("/my"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&client, "/my").await;
     let urgent_at = page.find("เรื่องด่วนที่สุด").expect("urgent listed");
     let normal_at = page.find("เรื่องปกติ").expect("normal listed");
     assert!(urgent_at < normal_at, "urgent first");
@@ -634,13 +627,6 @@ async fn my_box_page_and_notification_form() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let page = client
-        .get(app.url("/my?saved=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&client, "/my?saved=1").await;
     assert!(page.contains("staff@example.test") && page.contains("value=\"daily\" selected"));
 }

@@ -428,14 +428,9 @@ async fn auto_register_on_arrival_and_the_original_email(db: Db) {
         panic!("{out:?}")
     };
     let (browser, _) = app.login("clerk").await;
-    let page = browser
-        .get(app.url(&format!("/inbox/{html_id}/original")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app
+        .page(&browser, &format!("/inbox/{html_id}/original"))
+        .await;
     assert!(page.contains("Message-ID") && page.contains("plain version"));
     assert!(page.contains("sandbox"), "the HTML is framed in a sandbox");
     let res = browser

@@ -122,30 +122,8 @@ async fn assert_entry_has_the_letters_facts(w: &World, entry_id: i64, letter: &V
     assert_eq!(entry["speed"], "most_urgent");
     assert_eq!(entry["secrecy"], "confidential");
     assert_eq!(entry["letter_type"], "external");
-    let sent: Vec<(String, String, String)> = letter["attachments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                a["name"].as_str().unwrap().to_string(),
-                a["description"].as_str().unwrap().to_string(),
-                a["sha256"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let got: Vec<(String, String, String)> = entry["attachments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                a["name"].as_str().unwrap().to_string(),
-                a["description"].as_str().unwrap().to_string(),
-                a["sha256"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let sent = file_triples(&letter["attachments"]);
+    let got = file_triples(&entry["attachments"]);
     assert_eq!(got, sent, "the same files, names, descriptions and bytes");
 }
 
@@ -472,14 +450,7 @@ async fn round_trip_through_postfix_and_dovecot() {
     );
     // The clerk sees it on the letter's page, with the reason and a retry button that works.
     let (client, csrf) = app.login("school-clerk").await;
-    let page = client
-        .get(app.url(&format!("/letters/{bid}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&client, &format!("/letters/{bid}")).await;
     assert!(
         page.contains("ส่งไม่สำเร็จ") && page.contains("อีเมลตีกลับ"),
         "{page}"
@@ -744,14 +715,7 @@ async fn admin_sets_smtp_on_the_page() {
     let w = spawn_app(Db::Sqlite).await.world().await;
     let app = &w.app;
     let (client, csrf) = app.login("admin").await;
-    let page = client
-        .get(app.url("/settings/mailboxes"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&client, "/settings/mailboxes").await;
     assert!(
         page.contains("ยังไม่ได้ตั้งค่า"),
         "the .eml fallback is explained"
@@ -794,14 +758,7 @@ async fn admin_sets_smtp_on_the_page() {
     ])
     .await;
     assert_eq!(res.status(), 303);
-    let page = client
-        .get(app.url("/settings/mailboxes?done=smtp"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&client, "/settings/mailboxes?done=smtp").await;
     assert!(page.contains(&format!("ส่งผ่าน 127.0.0.1:{port}")), "{page}");
     assert!(
         !page.contains("smtp-secret-pw"),
@@ -839,4 +796,20 @@ async fn admin_sets_smtp_on_the_page() {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+}
+
+/// (name, description, sha256) of each file in an API `attachments` list.
+fn file_triples(attachments: &serde_json::Value) -> Vec<(String, String, String)> {
+    attachments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap().to_string(),
+                a["description"].as_str().unwrap().to_string(),
+                a["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }

@@ -116,14 +116,7 @@ async fn registering_through_the_form_shows_the_new_number_and_files() {
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.ends_with("?done=registered"));
-    let html = browser
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&browser, &location).await;
     assert!(html.contains("ลงทะเบียนเรียบร้อย เลขทะเบียนรับ 1"));
     assert!(html.contains("2 พ.ค. 2566"));
     assert!(html.contains("คำสั่ง.pdf") && html.contains("คำสั่งแต่งตั้ง"));
@@ -147,14 +140,7 @@ async fn registering_through_the_form_shows_the_new_number_and_files() {
     assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
 
     // The list shows it with the manual's columns; the print view too.
-    let list = browser
-        .get(app.url("/registers/inbound"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app.page(&browser, "/registers/inbound").await;
     for column in [
         "เลขทะเบียนรับ",
         "ที่",
@@ -172,14 +158,7 @@ async fn registering_through_the_form_shows_the_new_number_and_files() {
         );
     }
     assert!(list.contains("ศธ 04183/ว1891"));
-    let print = browser
-        .get(app.url("/registers/inbound/print"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let print = app.page(&browser, "/registers/inbound/print").await;
     assert!(print.contains("โครงการทำบุญวันละบาท") && print.contains("รวม 1 รายการ"));
 }
 
@@ -286,14 +265,7 @@ async fn settings_screens_change_prefix_start_numbers_and_officers() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let html = browser
-        .get(app.url("/settings/users"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&browser, "/settings/users").await;
     assert!(html.contains("นางสมศรี ใจงาม"));
     assert!(
         !html.contains("value=\"admin\""),

@@ -236,14 +236,7 @@ async fn an_office_sees_only_its_own_letters(db: Db) {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
-    let page = browser
-        .get(app.url("/registers/inbound"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&browser, "/registers/inbound").await;
     assert!(!page.contains("เรื่องภายในเขตพื้นที่"));
     // The district's own clerk still sees it, uncancelled.
     let (_, again) = app

@@ -99,14 +99,7 @@ async fn a_letter_travels_in_system_and_comes_back_registered(db: Db) {
 
     // The school's page shows it; the district sees nothing of the school's register.
     let (browser, _) = app.login("school-clerk").await;
-    let page = browser
-        .get(app.url(&format!("/letters/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&browser, &format!("/letters/{id}")).await;
     assert!(
         page.contains("ผู้รับลงทะเบียนรับแล้ว") && page.contains("เลขทะเบียนรับ 2/"),
         "deliveries shown"

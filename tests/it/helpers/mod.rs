@@ -264,6 +264,18 @@ impl TestApp {
         body
     }
 
+    /// The HTML of a page, as the logged-in browser `client` sees it.
+    pub async fn page(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn get_json(&self, token: &str, path: &str) -> (u16, Value) {
         let res = self
             .http
