@@ -238,7 +238,7 @@ mod tests {
         );
         assert_eq!(parsed.files.len(), 1);
         assert_eq!(parsed.files[0].name, "หนังสือนำส่ง.pdf");
-        assert_eq!(parsed.files[0].data, b"%PDF-1.4\n");
+        assert_eq!(&parsed.files[0].data[..], b"%PDF-1.4\n");
         assert_eq!(parsed.saraban_facts.as_deref(), Some(&b"{}"[..]));
     }
 

@@ -375,7 +375,7 @@ fn decide(
     for (name, kind, file) in accepted {
         // Stored with the raw message: the batch flushes once before it commits.
         let sha256 = sha256_hex(&file.data);
-        files.push((sha256.clone(), Bytes::copy_from_slice(&file.data)));
+        files.push((sha256.clone(), file.data.clone()));
         let description = sent_facts
             .as_ref()
             .and_then(|f| f.description_of(&name, &sha256))

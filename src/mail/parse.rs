@@ -1,8 +1,11 @@
 //! From raw bytes to what the gateway needs: who, what, when, the body, the files, and whether it
 //! is a letter at all (auto-replies and delivery reports never are).
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
-use mail_parser::{Message, MessageParser, MimeHeaders};
+use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use thiserror::Error;
 
 use super::charset;
@@ -13,7 +16,7 @@ use crate::domain::mail_facts::normalise_message_id;
 pub struct MailFile {
     pub name: String,
     pub content_type: String,
-    pub data: Vec<u8>,
+    pub data: Bytes,
 }
 
 /// A delivery-status report (a bounce), tied to the message it reports on.
@@ -67,7 +70,7 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
         return Err(ParseError::Empty);
     }
     let normalised = charset::normalise_labels(raw);
-    let message = MessageParser::default()
+    let mut message = MessageParser::default()
         .parse(normalised.as_ref())
         .ok_or(ParseError::NotMail)?;
     let has_header = !message.root_part().headers.is_empty();
@@ -119,7 +122,7 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
         .map(str::to_string);
     let mut files = Vec::new();
     let mut ours = SarabanParts::default();
-    collect_files(&message, &mut files, &mut ours, 0);
+    collect_files(&mut message, &mut files, &mut ours, 0);
     let kind = match ours.notice.as_deref().and_then(AcceptNotice::from_json) {
         Some(notice) => MailKind::Acceptance(notice),
         None => classify(&message, raw, &from_addr),
@@ -204,14 +207,19 @@ struct SarabanParts {
 }
 
 fn collect_files(
-    message: &Message<'_>,
+    message: &mut Message<'_>,
     out: &mut Vec<MailFile>,
     ours: &mut SarabanParts,
     depth: usize,
 ) {
-    for part in message.attachments() {
-        if part.is_message() {
-            if let Some(inner) = part.message().filter(|_| depth < 8) {
+    // The decoded bodies are moved out of the parsed message, not copied: the text and headers
+    // have been read already, and a letter's files are most of its bytes.
+    for id in message.attachments.clone() {
+        let Some(part) = message.parts.get_mut(id as usize) else {
+            continue;
+        };
+        if let PartType::Message(inner) = &mut part.body {
+            if depth < 8 {
                 collect_files(inner, out, ours, depth + 1);
             }
             continue;
@@ -248,8 +256,30 @@ fn collect_files(
         out.push(MailFile {
             name,
             content_type,
-            data: part.contents().to_vec(),
+            data: take_contents(part),
         });
+    }
+}
+
+/// A part's decoded contents, taken out of the parsed message without a copy when the parser
+/// decoded them into a buffer of their own.
+fn take_contents(part: &mut MessagePart<'_>) -> Bytes {
+    fn owned(data: Cow<'_, [u8]>) -> Bytes {
+        match data {
+            Cow::Owned(v) => Bytes::from(v),
+            Cow::Borrowed(b) => Bytes::copy_from_slice(b),
+        }
+    }
+    match std::mem::take(&mut part.body) {
+        PartType::Binary(data) | PartType::InlineBinary(data) => owned(data),
+        PartType::Text(text) | PartType::Html(text) => match text {
+            Cow::Owned(t) => Bytes::from(t.into_bytes()),
+            Cow::Borrowed(t) => Bytes::copy_from_slice(t.as_bytes()),
+        },
+        other => {
+            part.body = other;
+            Bytes::copy_from_slice(part.contents())
+        }
     }
 }
 
@@ -360,7 +390,7 @@ mod tests {
         assert_eq!(m.text.trim(), "สวัสดี");
         assert_eq!(m.files.len(), 1);
         assert_eq!(m.files[0].name, "หนังสือ.pdf");
-        assert_eq!(m.files[0].data, b"%PDF-1.4\n");
+        assert_eq!(&m.files[0].data[..], b"%PDF-1.4\n");
         assert_eq!(m.kind, MailKind::Letter);
     }
 
@@ -402,6 +432,28 @@ mod tests {
         let m = parse(raw.as_bytes()).unwrap();
         let names: Vec<&str> = m.files.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["inner.pdf"]);
+    }
+
+    #[test]
+    fn file_contents_come_out_whole_whether_decoded_or_not() {
+        // base64 (decoded by the parser into a buffer of its own), unencoded binary (a slice of
+        // the message) and a text attachment (decoded as text) all come out byte for byte.
+        let raw = "From: a@b.th\r\nSubject: files\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\nbody\r\n--m\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--m\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=b.pdf\r\n\r\n%PDF-1.7 plain\r\n--m\r\nContent-Type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; filename=c.csv\r\n\r\nที่,เรื่อง\r\n--m--\r\n";
+        let m = parse(raw.as_bytes()).unwrap();
+        let files: Vec<(&str, &[u8])> = m
+            .files
+            .iter()
+            .map(|f| (f.name.as_str(), &f.data[..]))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                ("a.pdf", &b"%PDF-1.4\n"[..]),
+                ("b.pdf", &b"%PDF-1.7 plain"[..]),
+                ("c.csv", "ที่,เรื่อง".as_bytes()),
+            ]
+        );
+        assert_eq!(m.text.trim(), "body");
     }
 
     #[test]
