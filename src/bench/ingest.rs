@@ -41,10 +41,13 @@ pub struct Figures {
     pub download: Duration,
     pub download_peak_kb: u64,
     pub download_cpu: f64,
+    pub download_dovecot_cpu: f64,
     pub ingest: Duration,
     pub ingest_peak_kb: u64,
     pub ingest_cpu: f64,
+    pub ingest_dovecot_cpu: f64,
     pub entries: i64,
+    pub cores: usize,
 }
 
 impl Figures {
@@ -53,11 +56,17 @@ impl Figures {
         let rate = |d: Duration| (self.letters as f64 / d.as_secs_f64(), mb / d.as_secs_f64());
         let (dl, dmb) = rate(self.download);
         let (il, imb) = rate(self.ingest);
+        let per_letter = |cpu: f64| cpu * 1e6 / self.letters.max(1) as f64;
+        // With every core busy and nothing waiting, ingestion could go no faster than this.
+        let cpu_bound = self.cores as f64 * self.letters as f64
+            / (self.ingest_cpu + self.ingest_dovecot_cpu).max(1e-9);
         format!(
             "saraban bench ingest: {} letters, {:.1} MB in the mailbox\n\
              \x20 plain IMAP download (UID FETCH BODY.PEEK[], 100 a batch, memory only): {:.2} s, {:.0} letters/s, {:.1} MB/s, peak RSS {} MB, client CPU {:.2} s\n\
              \x20 saraban ingestion (fetch, parse, store raw + files, commit, flag):      {:.2} s, {:.0} letters/s, {:.1} MB/s, peak RSS {} MB, saraban CPU {:.2} s\n\
              \x20 inbox entries created: {}\n\
+             \x20 CPU per letter: download: Dovecot {:.0} µs, client {:.0} µs; ingestion: Dovecot {:.0} µs, saraban {:.0} µs\n\
+             \x20 the CPU bound on {} cores (all busy, nothing waiting): {:.0} letters/s, {:.2}× the download\n\
              \x20 ingestion / download: {:.2}× (goal ≥ 0.70×)",
             self.letters,
             mb,
@@ -72,6 +81,13 @@ impl Figures {
             self.ingest_peak_kb / 1024,
             self.ingest_cpu,
             self.entries,
+            per_letter(self.download_dovecot_cpu),
+            per_letter(self.download_cpu),
+            per_letter(self.ingest_dovecot_cpu),
+            per_letter(self.ingest_cpu),
+            self.cores,
+            cpu_bound,
+            cpu_bound / dl,
             il / dl,
         )
     }
@@ -118,6 +134,7 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
     }
 
     reset_peak_rss();
+    let dovecot_before = dovecot.cpu_seconds().await;
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let mut bytes = 0u64;
@@ -138,6 +155,7 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
     }
     let download = started.elapsed();
     let download_cpu = cpu_seconds() - cpu_before;
+    let download_dovecot_cpu = dovecot.cpu_seconds().await - dovecot_before;
     let download_peak_kb = peak_rss_kb();
 
     let dir = tempfile::tempdir().map_err(setup)?;
@@ -189,6 +207,7 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
         stream_above_bytes: 8 * 1024 * 1024,
     };
     reset_peak_rss();
+    let dovecot_before = dovecot.cpu_seconds().await;
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     imap::poll_once(&services, &mailbox, limits)
@@ -196,6 +215,7 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
         .map_err(setup)?;
     let ingest = started.elapsed();
     let ingest_cpu = cpu_seconds() - cpu_before;
+    let ingest_dovecot_cpu = dovecot.cpu_seconds().await - dovecot_before;
     let ingest_peak_kb = peak_rss_kb();
     let (entries, _) = store.inbox_counts("bench").await.map_err(setup)?;
     store.close().await;
@@ -205,9 +225,12 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
         download,
         download_peak_kb,
         download_cpu,
+        download_dovecot_cpu,
         ingest,
         ingest_peak_kb,
         ingest_cpu,
+        ingest_dovecot_cpu,
         entries,
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
     })
 }

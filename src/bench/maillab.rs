@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_imap::Client;
 use futures_util::StreamExt;
@@ -209,6 +209,28 @@ protocol imap {{
         std::fs::read_to_string(self.dir.path().join("run/dovecot/master.pid"))
             .ok()
             .and_then(|s| s.trim().parse().ok())
+    }
+
+    /// CPU time Dovecot has used so far, in seconds, once every IMAP session has ended: its
+    /// master with every process it has reaped, and the processes still running under it. A
+    /// session's `imap` process is waited for because, between its exit and its parent's
+    /// `wait`, its time is counted nowhere.
+    pub async fn cpu_seconds(&self) -> f64 {
+        fn tree(pid: i32) -> f64 {
+            process_cpu_seconds(pid) + children(pid).into_iter().map(tree).sum::<f64>()
+        }
+        let Some(master) = self.master_pid() else {
+            return 0.0;
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline
+            && children(master)
+                .iter()
+                .any(|&p| process_name(p).as_deref() == Some("imap"))
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tree(master)
     }
 
     /// Stops Dovecot and waits until its master is gone.
@@ -646,6 +668,30 @@ fn children(pid: i32) -> Vec<i32> {
                 .collect::<Vec<i32>>()
         })
         .collect()
+}
+
+/// User and system time of a process, with that of the children it has waited for (fields 14
+/// to 17 of `/proc/PID/stat`, counted after the command name), in seconds.
+fn process_cpu_seconds(pid: i32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let ticks: f64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(4)
+        .filter_map(|v| v.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
+}
+
+fn process_name(pid: i32) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 fn is_running(pid: i32) -> bool {

@@ -729,3 +729,21 @@ async fn large_messages_are_streamed_to_disk_in_pieces() {
             .any(|f| f.contains("SarabanIngested"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ingest_benchmark_takes_every_letter_and_counts_both_sides_cpu() {
+    let figures = saraban::bench::ingest::run(500, 20)
+        .await
+        .expect("benchmark ran");
+    assert_eq!(figures.letters, 500);
+    assert_eq!(figures.entries, 500, "every generated letter became an entry");
+    // Dovecot's time is read from /proc after its sessions end: 1 000 fetched letters cost it
+    // well over one clock tick.
+    assert!(
+        figures.download_dovecot_cpu + figures.ingest_dovecot_cpu > 0.0,
+        "Dovecot's CPU time was counted"
+    );
+    let report = figures.report();
+    assert!(report.contains("CPU per letter"), "{report}");
+    assert!(report.contains("ingestion / download"), "{report}");
+}
