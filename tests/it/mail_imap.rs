@@ -736,7 +736,10 @@ async fn the_ingest_benchmark_takes_every_letter_and_counts_both_sides_cpu() {
         .await
         .expect("benchmark ran");
     assert_eq!(figures.letters, 500);
-    assert_eq!(figures.entries, 500, "every generated letter became an entry");
+    assert_eq!(
+        figures.entries, 500,
+        "every generated letter became an entry"
+    );
     // Dovecot's time is read from /proc after its sessions end: 1 000 fetched letters cost it
     // well over one clock tick.
     assert!(
