@@ -367,6 +367,12 @@ impl Worker {
         Ok(raw)
     }
 
+    /// A page of the web UI at `path`, when the public address is configured.
+    fn link(&self, path: &str) -> Option<String> {
+        let base = &self.services.public_url;
+        (!base.is_empty()).then(|| format!("{base}{path}"))
+    }
+
     /// A person's daily list of letters given to them and not yet acknowledged.
     async fn digest_mail(
         &self,
@@ -406,24 +412,14 @@ impl Worker {
                 overdue: crate::domain::journey::is_overdue(b.assignment.due_date, false, now),
             })
             .collect();
-        let link = (!self.services.public_url.is_empty())
-            .then(|| format!("{}/my", self.services.public_url));
+        let link = self.link("/my");
         let (subject, body) = crate::domain::journey::digest(
             &env.office.name,
             crate::domain::thai_date::to_bangkok(now).date(),
             &lines,
             link.as_deref(),
         );
-        let message_id = compose::new_message_id(&env.route.from_addr);
-        let raw = compose::build_plain(compose::PlainMail {
-            from_addr: &env.route.from_addr,
-            from_name: &env.office.name,
-            to_addr: &env.to,
-            message_id: &message_id,
-            subject,
-            body,
-        })?;
-        Ok((message_id, raw))
+        env.plain_mail(subject, body)
     }
 
     /// Tells a person a letter was given (proposed, assigned, returned) to them.
@@ -450,8 +446,7 @@ impl Worker {
             "return" => "ส่งคืนหนังสือ",
             _ => "ส่งหนังสือ",
         };
-        let link = (!self.services.public_url.is_empty())
-            .then(|| format!("{}/letters/{}", self.services.public_url, letter.id));
+        let link = self.link(&format!("/letters/{}", letter.id));
         let (subject, body) =
             crate::domain::journey::notification(&crate::domain::journey::NotificationFacts {
                 office: &env.office.name,
@@ -467,16 +462,7 @@ impl Worker {
                 due: a.due_date,
                 link,
             });
-        let message_id = compose::new_message_id(&env.route.from_addr);
-        let raw = compose::build_plain(compose::PlainMail {
-            from_addr: &env.route.from_addr,
-            from_name: &env.office.name,
-            to_addr: &env.to,
-            message_id: &message_id,
-            subject,
-            body,
-        })?;
-        Ok((message_id, raw))
+        env.plain_mail(subject, body)
     }
 
     /// The registered letter itself, with its files and its facts for a receiving saraban.
@@ -560,6 +546,20 @@ struct Addressed<'a> {
 }
 
 impl Addressed<'_> {
+    /// A plain-text mail from the office to the addressee, with a new Message-ID.
+    fn plain_mail(&self, subject: String, body: String) -> Result<(String, Vec<u8>), OutboxError> {
+        let message_id = compose::new_message_id(&self.route.from_addr);
+        let raw = compose::build_plain(compose::PlainMail {
+            from_addr: &self.route.from_addr,
+            from_name: &self.office.name,
+            to_addr: &self.to,
+            message_id: &message_id,
+            subject,
+            body,
+        })?;
+        Ok((message_id, raw))
+    }
+
     /// The sending office as the e-CMS facts name it.
     fn sender(&self) -> Party {
         Party {
