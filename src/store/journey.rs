@@ -31,6 +31,15 @@ impl Notify {
         }
     }
 
+    /// The word [`Notify::parse`] reads: what the API and the form show.
+    pub fn code(self) -> &'static str {
+        match self {
+            Notify::Off => "off",
+            Notify::Each => "each",
+            Notify::Daily => "daily",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Notify> {
         match s.trim() {
             "off" => Some(Notify::Off),

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::{ApiJson, Writer};
 use crate::domain::journey::is_overdue;
 use crate::service::journey::TargetInput;
-use crate::store::journey::{Assignment, BoxItem, Endorsement};
+use crate::store::journey::{Assignment, BoxItem, Endorsement, Notify};
 use crate::store::{date_to_db, time_to_db};
 use crate::web::auth::Viewer;
 use crate::web::error::WebError;
@@ -206,10 +206,8 @@ pub async fn set_notifications(
         .services
         .set_notifications(&viewer.actor, &body.email, &body.notify)
         .await?;
-    let notify = match body.notify.trim() {
-        "" => "each",
-        other => other,
-    };
+    // Accepted above, so it parses.
+    let notify = Notify::parse(&body.notify).unwrap_or(Notify::Each).code();
     Ok(Json(
         json!({ "email": body.email.trim(), "notify": notify }),
     ))

@@ -10,6 +10,7 @@ use crate::domain::journey::{Decision, distributes_everything, may_endorse};
 use crate::domain::user::Role;
 use crate::service::ServiceError;
 use crate::service::journey::{Box_, TargetInput};
+use crate::store::journey::Notify;
 use crate::store::letters::Letter;
 use crate::web::auth::Viewer;
 use crate::web::error::WebError;
@@ -254,16 +255,8 @@ async fn box_page(
         .user_contact(viewer.actor.user.id)
         .await?
     {
-        Some((email, mode)) => (
-            email,
-            match mode {
-                crate::store::journey::Notify::Off => "off",
-                crate::store::journey::Notify::Each => "each",
-                crate::store::journey::Notify::Daily => "daily",
-            }
-            .to_string(),
-        ),
-        None => (String::new(), "each".to_string()),
+        Some((email, mode)) => (email, mode.code().to_string()),
+        None => (String::new(), Notify::Each.code().to_string()),
     };
     Ok(MyBoxPage {
         layout,
