@@ -248,10 +248,7 @@ impl Services {
             self.targets(actor, assign_to).await?
         };
         // What was proposed to the endorser is now done.
-        let groups = self.store.groups_of(actor.user.id).await?;
-        self.store
-            .acknowledge(letter.id, actor.user.id, &groups)
-            .await?;
+        self.acknowledge_given(actor, letter.id).await?;
         self.step(&Step {
             letter_id: letter.id,
             office_id: &actor.office.id,
@@ -273,17 +270,22 @@ impl Services {
     /// รับทราบ: one click by the person the letter was given to (or a member of the group).
     pub async fn acknowledge(&self, actor: &Actor, id: i64) -> Result<u64> {
         let letter = self.letter(actor, id).await?;
-        let groups = self.store.groups_of(actor.user.id).await?;
-        let n = self
-            .store
-            .acknowledge(letter.id, actor.user.id, &groups)
-            .await?;
+        let n = self.acknowledge_given(actor, letter.id).await?;
         if n == 0 {
             return Err(ServiceError::Conflict(
                 "ไม่มีหนังสือฉบับนี้ที่มอบให้ท่านและยังไม่ได้รับทราบ".into(),
             ));
         }
         Ok(n)
+    }
+
+    /// Marks what was given to the actor, or to a group of theirs, as acknowledged; how many.
+    async fn acknowledge_given(&self, actor: &Actor, letter_id: i64) -> Result<u64> {
+        let groups = self.store.groups_of(actor.user.id).await?;
+        Ok(self
+            .store
+            .acknowledge(letter_id, actor.user.id, &groups)
+            .await?)
     }
 
     /// ส่งคืน: back to whoever gave it to the actor (or their group), with a note.
