@@ -516,14 +516,7 @@ async fn the_district_sends_a_circular_to_all_its_schools() {
 async fn the_director_endorses_on_a_phone() {
     let w = spawn_app(Db::Sqlite).await.world().await;
     let app = &w.app;
-    app.services
-        .create_work_group("dist", "plan", "กลุ่มนโยบายและแผน")
-        .await
-        .unwrap();
-    app.services
-        .add_work_group_member("plan", "staff")
-        .await
-        .unwrap();
+    w.plan_group().await;
     let (status, out) = app
         .post_letter(
             &w.clerk,

@@ -61,14 +61,7 @@ async fn district_centre_group_person_and_back(db: Db) {
     let w = spawn_app(db).await.world().await;
     let app = &w.app;
     let services = &app.services;
-    services
-        .create_work_group("dist", "plan", "กลุ่มนโยบายและแผน")
-        .await
-        .unwrap();
-    services
-        .add_work_group_member("plan", "staff")
-        .await
-        .unwrap();
+    w.plan_group().await;
     assert!(
         services
             .add_work_group_member("plan", "school-clerk")

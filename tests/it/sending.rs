@@ -318,14 +318,7 @@ both_dbs!(
 async fn a_school_sends_to_a_district_work_group(db: Db) {
     let w = spawn_app(db).await.world().await;
     let app = &w.app;
-    app.services
-        .create_work_group("dist", "plan", "กลุ่มนโยบายและแผน")
-        .await
-        .unwrap();
-    app.services
-        .add_work_group_member("plan", "staff")
-        .await
-        .unwrap();
+    w.plan_group().await;
     let (status, out) = app
         .post_letter(
             &w.school_clerk,

@@ -129,6 +129,21 @@ pub struct World {
     pub school_clerk: String,
 }
 
+impl World {
+    /// The district's work group `plan` (กลุ่มนโยบายและแผน), with the staff member in it.
+    pub async fn plan_group(&self) {
+        let services = &self.app.services;
+        services
+            .create_work_group("dist", "plan", "กลุ่มนโยบายและแผน")
+            .await
+            .expect("work group");
+        services
+            .add_work_group_member("plan", "staff")
+            .await
+            .expect("member");
+    }
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
