@@ -217,7 +217,8 @@ protocol imap {{
     /// `wait`, its time is counted nowhere.
     pub async fn cpu_seconds(&self) -> f64 {
         fn tree(pid: i32) -> f64 {
-            process_cpu_seconds(pid) + children(pid).into_iter().map(tree).sum::<f64>()
+            super::process_cpu_seconds(&pid.to_string(), true)
+                + children(pid).into_iter().map(tree).sum::<f64>()
         }
         let Some(master) = self.master_pid() else {
             return 0.0;
@@ -668,24 +669,6 @@ fn children(pid: i32) -> Vec<i32> {
                 .collect::<Vec<i32>>()
         })
         .collect()
-}
-
-/// User and system time of a process, with that of the children it has waited for (fields 14
-/// to 17 of `/proc/PID/stat`, counted after the command name), in seconds.
-fn process_cpu_seconds(pid: i32) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0.0;
-    };
-    let Some((_, rest)) = stat.rsplit_once(')') else {
-        return 0.0;
-    };
-    let ticks: f64 = rest
-        .split_whitespace()
-        .skip(11)
-        .take(4)
-        .filter_map(|v| v.parse::<f64>().ok())
-        .sum();
-    ticks / 100.0
 }
 
 fn process_name(pid: i32) -> Option<String> {
