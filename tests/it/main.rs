@@ -13,6 +13,7 @@ mod mail_out;
 mod numbering;
 mod openapi_doc;
 mod pages;
+mod schema;
 mod security;
 mod sending;
 mod storage;
