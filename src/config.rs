@@ -34,7 +34,7 @@ pub struct SmtpConfig {
     /// A PEM file of the CA that signed the server's certificate, when it is not a public one.
     pub ca_file: String,
     pub username: String,
-    pub password: String,
+    pub password: crate::security::Secret,
     /// From of offices that have neither an SMTP account nor an e-mail address.
     pub from: String,
     pub outbox_dir: PathBuf,
@@ -66,7 +66,7 @@ impl Default for SmtpConfig {
             security: "starttls".into(),
             ca_file: String::new(),
             username: String::new(),
-            password: String::new(),
+            password: Default::default(),
             from: "saraban@localhost".into(),
             outbox_dir: PathBuf::from("./data/outbox"),
             timeout_secs: 60,

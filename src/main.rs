@@ -462,7 +462,7 @@ async fn main() -> anyhow::Result<()> {
                     username: u.username,
                     full_name: u.full_name,
                     role: u.role,
-                    password,
+                    password: password.into(),
                 },
             )
             .await
@@ -628,7 +628,7 @@ async fn run_smtp(
                     std::io::stdin()
                         .read_to_string(&mut password)
                         .context("reading the password")?;
-                    Some(password.trim_end_matches(['\r', '\n']).to_string())
+                    Some(password.trim_end_matches(['\r', '\n']).into())
                 }
                 (None, _) => None,
             };
@@ -718,7 +718,7 @@ async fn run_mailbox(
                     .map(|p| p.display().to_string())
                     .unwrap_or_default(),
                 username: a.username,
-                password: password.trim_end_matches(['\r', '\n']).to_string(),
+                password: password.trim_end_matches(['\r', '\n']).into(),
                 folders: if a.folders.is_empty() {
                     "INBOX".into()
                 } else {

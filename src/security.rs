@@ -106,3 +106,71 @@ mod tests {
         assert!(!constant_time_eq(&a, &random_token().unwrap()));
     }
 }
+
+/// A password or other secret. Its `Debug` and `Display` print `***`, so a struct holding one can
+/// derive `Debug` and be logged without leaking it; the value is read only through
+/// [`Secret::expose`]. It serialises as the value itself because the configuration's defaults
+/// are built through serde; no page or API answer holds one.
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that must send or hash it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Secret {
+        Secret(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::Secret;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Login {
+        user: String,
+        password: Secret,
+    }
+
+    #[test]
+    fn a_secret_never_prints() {
+        let login: Login = serde_json::from_str(r#"{"user":"som","password":"hunter2"}"#).unwrap();
+        let shown = format!("{login:?} {}", login.password);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("som"), "{shown}");
+        assert_eq!(login.user, "som");
+        assert_eq!(login.password.expose(), "hunter2");
+    }
+}

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::codes::state_enum;
 use super::letter::{LetterType, Secrecy, Speed};
 use super::thai_date;
 
@@ -223,6 +224,80 @@ pub fn notice_body(n: &AcceptNotice) -> String {
         n.accept_year,
         thai_date::format_datetime(n.accept_time)
     )
+}
+
+state_enum!(
+    /// What a delivery carries.
+    DeliveryKind "delivery kind" {
+        /// A registered letter to its recipient.
+        Letter = "letter", "หนังสือ";
+        /// Our acceptance notice to the saraban that sent us a letter.
+        Notice = "notice", "แจ้งลงทะเบียนรับ";
+        /// An e-mail telling a person a letter was given to them.
+        Notification = "notification", "แจ้งเตือน";
+        /// The daily list of letters given to a person.
+        Digest = "digest", "สรุปประจำวัน";
+    }
+);
+
+state_enum!(
+    /// How a delivery travels.
+    DeliveryChannel "delivery channel" {
+        Email = "email", "อีเมล";
+        /// Straight into the inbox of an office of this deployment.
+        InSystem = "in-system", "ในระบบ";
+    }
+);
+
+state_enum!(
+    /// Where a delivery stands. E-mail moves queued → sent (→ delayed → sent) → registered, or
+    /// ends failed; in-system goes delivered → registered.
+    DeliveryStatus "delivery status" {
+        Queued = "queued", "รอส่ง";
+        Sent = "sent", "ส่งแล้ว รอปลายทางลงทะเบียนรับ";
+        Delivered = "delivered", "ถึงผู้รับแล้ว รอลงทะเบียนรับ";
+        Registered = "registered", "ผู้รับลงทะเบียนรับแล้ว";
+        Delayed = "delayed", "ส่งล่าช้า กำลังลองใหม่";
+        Failed = "failed", "ส่งไม่สำเร็จ";
+    }
+);
+
+impl DeliveryStatus {
+    /// The words a clerk sees for a delivery of this kind in this state: a sent acceptance
+    /// notice waits for nothing more.
+    pub fn label_for(self, kind: DeliveryKind) -> &'static str {
+        match (self, kind) {
+            (DeliveryStatus::Sent, DeliveryKind::Notice) => "แจ้งผู้ส่งแล้ว",
+            _ => self.label(),
+        }
+    }
+
+    /// The recipient has it (green).
+    pub fn is_done(self) -> bool {
+        matches!(self, DeliveryStatus::Registered | DeliveryStatus::Delivered)
+    }
+
+    /// Something went wrong (red); a clerk may send an e-mail in this state again.
+    pub fn is_trouble(self) -> bool {
+        matches!(self, DeliveryStatus::Failed | DeliveryStatus::Delayed)
+    }
+
+    /// The outbox will try again by itself.
+    pub fn will_retry(self) -> bool {
+        matches!(self, DeliveryStatus::Delayed | DeliveryStatus::Queued)
+    }
+}
+
+impl NextStep {
+    /// The state a delivery takes after this step.
+    pub fn status(&self) -> DeliveryStatus {
+        match self {
+            NextStep::Sent => DeliveryStatus::Sent,
+            NextStep::Retry { delayed: true, .. } => DeliveryStatus::Delayed,
+            NextStep::Retry { delayed: false, .. } => DeliveryStatus::Queued,
+            NextStep::Failed(_) => DeliveryStatus::Failed,
+        }
+    }
 }
 
 /// How the outbox tries again after a failure that may pass (4xx, timeouts, refused connections).

@@ -6,9 +6,37 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::codes::state_enum;
+use super::history::{Endorsed, GivenTo, LetterHistory, Passed};
 use super::letter::Secrecy;
 use super::thai_date;
 use super::user::Role;
+
+state_enum!(
+    /// How a letter was given to someone on its journey.
+    AssignmentKind "assignment kind" {
+        /// ส่ง: passed on by the saraban officer or a colleague.
+        Forward = "forward", "ส่ง";
+        /// เสนอ: put before an executive.
+        Propose = "propose", "เสนอ";
+        /// มอบ: given by the executive's endorsement.
+        Assign = "assign", "มอบ";
+        /// ส่งคืน: sent back to whoever gave it.
+        Return = "return", "ส่งคืน";
+    }
+);
+
+impl AssignmentKind {
+    /// The verb of a notification e-mail's subject line.
+    pub fn mail_verb(self) -> &'static str {
+        match self {
+            AssignmentKind::Forward => "ส่งหนังสือ",
+            AssignmentKind::Propose => "เสนอหนังสือ",
+            AssignmentKind::Assign => "มอบหนังสือ",
+            AssignmentKind::Return => "ส่งคืนหนังสือ",
+        }
+    }
+}
 
 /// The director's decision on a letter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +142,20 @@ impl ActingAs {
     }
 }
 
+impl Serialize for ActingAs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for ActingAs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        ActingAs::parse(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown acting_as {code:?}")))
+    }
+}
+
 /// What a notification e-mail says about a letter given to someone.
 pub struct NotificationFacts<'a> {
     pub office: &'a str,
@@ -130,6 +172,61 @@ pub struct NotificationFacts<'a> {
     pub due: Option<NaiveDate>,
     /// The letter's page, when the deployment's address is known.
     pub link: Option<String>,
+}
+
+/// One step of a letter's journey, as the domain sees it: who it is given to, with what note and
+/// due date, and the executive's endorsement that gave it, if any.
+pub struct StepFacts<'a> {
+    pub kind: AssignmentKind,
+    pub to: &'a [GivenTo],
+    pub note: &'a str,
+    pub due_date: Option<NaiveDate>,
+    pub endorsement: Option<(Decision, &'a str, ActingAs)>,
+}
+
+impl StepFacts<'_> {
+    /// The history entry the step writes.
+    pub fn history(&self) -> LetterHistory {
+        let passed = Passed {
+            to: self.to.to_vec(),
+            note: self.note.to_string(),
+            due_date: self.due_date,
+        };
+        match (self.kind, self.endorsement) {
+            (_, Some((decision, text, acting_as))) => LetterHistory::Endorsed(Endorsed {
+                passed,
+                decision,
+                text: text.to_string(),
+                acting_as,
+            }),
+            (AssignmentKind::Propose, None) => LetterHistory::Proposed(passed),
+            (AssignmentKind::Return, None) => LetterHistory::Returned(passed),
+            (AssignmentKind::Forward | AssignmentKind::Assign, None) => {
+                LetterHistory::Forwarded(passed)
+            }
+        }
+    }
+
+    /// The words the step adds to the register's การปฏิบัติ column.
+    pub fn action_line(&self, at: DateTime<Utc>) -> String {
+        let verb = match (self.kind, self.endorsement) {
+            (_, Some((decision, _, _))) => format!("เกษียน: {}", decision.label()),
+            (AssignmentKind::Propose, None) => "เสนอ".to_string(),
+            (AssignmentKind::Return, None) => "ส่งคืน".to_string(),
+            (AssignmentKind::Forward | AssignmentKind::Assign, None) => "ส่ง".to_string(),
+        };
+        let names: Vec<&str> = self.to.iter().map(|t| t.name.as_str()).collect();
+        action_line(&verb, &names.join(", "), at)
+    }
+}
+
+/// The register's การปฏิบัติ column after `line` is added to what it said.
+pub fn append_action(current: &str, line: &str) -> String {
+    if current.trim().is_empty() {
+        line.trim().to_string()
+    } else {
+        format!("{}; {}", current.trim(), line.trim())
+    }
 }
 
 /// Subject and body of the e-mail telling someone a letter was given to them. A secret letter's

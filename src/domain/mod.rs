@@ -1,9 +1,12 @@
 //! The saraban domain: pure rules, no HTTP, SQL, IMAP or SMTP.
 
 pub mod attachment;
+pub mod codes;
 pub mod digits;
 pub mod doc_no;
 pub mod exchange;
+pub mod history;
+pub mod inbox;
 pub mod journey;
 pub mod letter;
 pub mod mail_facts;

@@ -201,7 +201,7 @@ pub async fn connect(mailbox: &Mailbox, limit: Duration) -> Result<ImapSession, 
         client = Client::new(within(limit, "TLS", wrap_tls(tcp, &mailbox.host, ca)).await?);
     }
     // LOGIN cannot carry non-ASCII (a Thai password); AUTHENTICATE PLAIN sends UTF-8.
-    let plain = !mailbox.username.is_ascii() || !mailbox.password.is_ascii();
+    let plain = !mailbox.username.is_ascii() || !mailbox.password.expose().is_ascii();
     let session = within(limit, "LOGIN", async {
         let result = if plain {
             let auth = PlainAuth {
@@ -210,7 +210,9 @@ pub async fn connect(mailbox: &Mailbox, limit: Duration) -> Result<ImapSession, 
             };
             client.authenticate("PLAIN", auth).await
         } else {
-            client.login(&mailbox.username, &mailbox.password).await
+            client
+                .login(&mailbox.username, mailbox.password.expose())
+                .await
         };
         result.map_err(|(e, _)| ImapError::Login(e.to_string()))
     })
@@ -221,14 +223,14 @@ pub async fn connect(mailbox: &Mailbox, limit: Duration) -> Result<ImapSession, 
 /// SASL PLAIN (RFC 4616): authorization id empty, then user name and password, NUL-separated.
 struct PlainAuth {
     username: String,
-    password: String,
+    password: crate::security::Secret,
 }
 
 impl async_imap::Authenticator for PlainAuth {
     type Response = Vec<u8>;
 
     fn process(&mut self, _challenge: &[u8]) -> Vec<u8> {
-        format!("\0{}\0{}", self.username, self.password).into_bytes()
+        format!("\0{}\0{}", self.username, self.password.expose()).into_bytes()
     }
 }
 

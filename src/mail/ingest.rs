@@ -9,6 +9,7 @@ use thiserror::Error;
 use super::parse::{self, MailKind, ParsedMail};
 use crate::domain::attachment::{AttachmentPolicy, display_name};
 use crate::domain::exchange::LetterFacts;
+use crate::domain::inbox::NoticeKind;
 use crate::domain::letter::Secrecy;
 use crate::domain::mail_facts;
 use crate::files::FileError;
@@ -216,15 +217,15 @@ pub async fn record(
 }
 
 /// The notice kind (when a notice) and the quarantine reason (when quarantined) of a record.
-fn record_kind(record: &MailRecord) -> (&'static str, String) {
+fn record_kind(record: &MailRecord) -> (Option<NoticeKind>, String) {
     match record {
-        MailRecord::Notice(n) => (n.kind, String::new()),
-        MailRecord::Quarantine(q) => ("", q.reason.clone()),
-        MailRecord::Entry(_) => ("", String::new()),
+        MailRecord::Notice(n) => (Some(n.kind), String::new()),
+        MailRecord::Quarantine(q) => (None, q.reason.clone()),
+        MailRecord::Entry(_) => (None, String::new()),
     }
 }
 
-fn outcome_of(recorded: Recorded, notice_kind: &str, reason: String) -> Outcome {
+fn outcome_of(recorded: Recorded, notice_kind: Option<NoticeKind>, reason: String) -> Outcome {
     match recorded {
         Recorded::Entry {
             id,
@@ -235,9 +236,9 @@ fn outcome_of(recorded: Recorded, notice_kind: &str, reason: String) -> Outcome 
             duplicate: true,
         } => Outcome::Duplicate { entry_id: id },
         Recorded::Notice { id } => match notice_kind {
-            "auto_reply" => Outcome::AutoReply { notice_id: id },
-            "acceptance" => Outcome::Acceptance { notice_id: id },
-            _ => Outcome::DeliveryReport { notice_id: id },
+            Some(NoticeKind::AutoReply) => Outcome::AutoReply { notice_id: id },
+            Some(NoticeKind::Acceptance) => Outcome::Acceptance { notice_id: id },
+            Some(NoticeKind::DeliveryReport) | None => Outcome::DeliveryReport { notice_id: id },
         },
         Recorded::Quarantine { id } => Outcome::Quarantined { id, reason },
         Recorded::AlreadyTaken => Outcome::AlreadyTaken,
@@ -296,7 +297,7 @@ fn decide(
         MailKind::AutoReply(reason) => {
             return Decision::Notice(NewNotice {
                 office_id: office.id.clone(),
-                kind: "auto_reply",
+                kind: NoticeKind::AutoReply,
                 message_id: mail.message_id.clone(),
                 original_message_id: None,
                 action: String::new(),
@@ -312,7 +313,7 @@ fn decide(
         MailKind::Acceptance(n) => {
             return Decision::Notice(NewNotice {
                 office_id: office.id.clone(),
-                kind: "acceptance",
+                kind: NoticeKind::Acceptance,
                 message_id: mail.message_id.clone(),
                 original_message_id: mail_facts::normalise_message_id(&n.letter_message_id),
                 action: "accepted".into(),
@@ -328,7 +329,7 @@ fn decide(
         MailKind::DeliveryReport(r) => {
             return Decision::Notice(NewNotice {
                 office_id: office.id.clone(),
-                kind: "delivery_report",
+                kind: NoticeKind::DeliveryReport,
                 message_id: mail.message_id.clone(),
                 original_message_id: r.original_message_id,
                 action: r.action,

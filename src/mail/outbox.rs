@@ -18,7 +18,10 @@ use tokio::sync::{Mutex, watch};
 
 use super::compose::{self, FactsPart, OutgoingFile, OutgoingMail};
 use crate::config::SmtpConfig;
-use crate::domain::exchange::{self, AcceptNotice, Attempt, FileFacts, LetterFacts, Party};
+use crate::domain::exchange::{
+    self, AcceptNotice, Attempt, DeliveryKind, FileFacts, LetterFacts, Party,
+};
+use crate::security::Secret;
 use crate::service::Services;
 use crate::store::deliveries::Delivery;
 use crate::store::letters::Letter;
@@ -115,7 +118,7 @@ pub fn route_for(
                 a.security,
                 a.ca_file.as_deref(),
                 a.username.as_deref(),
-                a.password.as_deref(),
+                a.password.as_ref().map(Secret::expose),
                 timeout,
             )?),
         });
@@ -141,7 +144,7 @@ pub fn route_for(
                 security,
                 Some(config.ca_file.as_str()),
                 Some(config.username.as_str()),
-                Some(config.password.as_str()),
+                Some(config.password.expose()),
                 timeout,
             )?),
         });
@@ -352,11 +355,11 @@ impl Worker {
             route,
             to: d.recipient_email.clone().unwrap_or_default(),
         };
-        let (message_id, raw) = match d.kind.as_str() {
-            "digest" => self.digest_mail(d, &env).await?,
-            "notification" => self.notification_mail(d, &letter, &env).await?,
-            "notice" => notice_mail(d, &letter, &env)?,
-            _ => self.letter_mail(d, &letter, &env).await?,
+        let (message_id, raw) = match d.kind {
+            DeliveryKind::Digest => self.digest_mail(d, &env).await?,
+            DeliveryKind::Notification => self.notification_mail(d, &letter, &env).await?,
+            DeliveryKind::Notice => notice_mail(d, &letter, &env)?,
+            DeliveryKind::Letter => self.letter_mail(d, &letter, &env).await?,
         };
         let raw = Bytes::from(raw);
         let sha = files.put(raw.clone()).await?;
@@ -440,12 +443,7 @@ impl Worker {
             letter.number,
             letter.year_be
         );
-        let verb = match a.kind.as_str() {
-            "propose" => "เสนอหนังสือ",
-            "assign" => "มอบหนังสือ",
-            "return" => "ส่งคืนหนังสือ",
-            _ => "ส่งหนังสือ",
-        };
+        let verb = a.kind.mail_verb();
         let link = self.link(&format!("/letters/{}", letter.id));
         let (subject, body) =
             crate::domain::journey::notification(&crate::domain::journey::NotificationFacts {

@@ -3,6 +3,7 @@
 use chrono::Utc;
 
 use super::{Actor, Result, ServiceError, Services};
+use crate::domain::inbox::QuarantineStatus;
 use crate::domain::letter::{self, LetterDefaults, LetterInput};
 use crate::domain::register::Register;
 use crate::domain::thai_date;
@@ -126,22 +127,20 @@ impl Services {
             && g.office_id == office.id
         {
             let note = format!("ส่งถึงกลุ่มโดยตรงจาก {}", entry.sender);
-            self.store
-                .record_step(&crate::store::journey::Step {
-                    letter_id: letter.id,
-                    office_id: &office.id,
-                    by: user_id,
-                    kind: "forward",
-                    targets: &[crate::store::journey::Target::Group {
-                        id: g.id,
-                        name: g.name,
-                    }],
-                    note: &note,
-                    due_date: None,
-                    endorsement: None,
-                })
-                .await?;
-            self.outbox_wake.notify_one();
+            self.step(&super::journey::Give {
+                letter_id: letter.id,
+                office_id: &office.id,
+                by: user_id,
+                kind: crate::domain::journey::AssignmentKind::Forward,
+                targets: &[crate::store::journey::Target::Group {
+                    id: g.id,
+                    name: g.name,
+                }],
+                note: &note,
+                due_date: None,
+                endorsement: None,
+            })
+            .await?;
             return Ok(self.store.find_letter(&office.id, letter.id).await?);
         }
         Ok(letter)
@@ -204,7 +203,7 @@ impl Services {
     /// Still unreadable: it stays, with the new reason, and the answer says why.
     pub async fn retry_quarantine(&self, actor: &Actor, id: i64) -> Result<Outcome> {
         let item = self.quarantine_item(actor, id).await?;
-        if item.status != "open" {
+        if item.status != QuarantineStatus::Open {
             return Err(ServiceError::Conflict("รายการนี้จัดการไปแล้ว".into()));
         }
         let Some(sha) = item.raw_sha256.clone() else {
@@ -221,7 +220,7 @@ impl Services {
         if let Some(reason) = prepared.quarantine_reason() {
             let reason = reason.to_string();
             self.store
-                .resolve_quarantine(id, "open", None, Some(&reason))
+                .resolve_quarantine(id, QuarantineStatus::Open, None, Some(&reason))
                 .await?;
             return Err(ServiceError::Conflict(format!("ยังอ่านไม่ได้: {reason}")));
         }
@@ -233,7 +232,7 @@ impl Services {
             _ => None,
         };
         self.store
-            .resolve_quarantine(id, "released", entry_id, None)
+            .resolve_quarantine(id, QuarantineStatus::Released, entry_id, None)
             .await?;
         Ok(outcome)
     }
@@ -246,7 +245,7 @@ impl Services {
             ));
         }
         self.store
-            .resolve_quarantine(item.id, "dismissed", None, None)
+            .resolve_quarantine(item.id, QuarantineStatus::Dismissed, None, None)
             .await?;
         Ok(())
     }

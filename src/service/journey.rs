@@ -2,8 +2,12 @@
 //! send back; the personal and group boxes; work groups; and verifying the history chain.
 
 use super::{Actor, Result, ServiceError, Services};
+use chrono::Utc;
+
+use crate::domain::history::GivenTo;
 use crate::domain::journey::{
-    self, ActingAs, ChainReport, Decision, distributes_everything, may_endorse,
+    self, ActingAs, AssignmentKind, ChainReport, Decision, StepFacts, distributes_everything,
+    may_endorse,
 };
 use crate::domain::letter::FieldErrors;
 use crate::domain::thai_date;
@@ -27,6 +31,18 @@ fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
     ServiceError::Invalid(e)
 }
 
+/// One step of a letter's journey, as a use case asks for it.
+pub(crate) struct Give<'a> {
+    pub letter_id: i64,
+    pub office_id: &'a str,
+    pub by: i64,
+    pub kind: AssignmentKind,
+    pub targets: &'a [Target],
+    pub note: &'a str,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub endorsement: Option<(Decision, &'a str, ActingAs)>,
+}
+
 /// Which box of the inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Box_ {
@@ -35,9 +51,34 @@ pub enum Box_ {
 }
 
 impl Services {
-    /// Records a step, then wakes the outbox for the notification e-mails it queued.
-    async fn step(&self, step: &Step<'_>) -> Result<Vec<Assignment>> {
-        let given = self.store.record_step(step).await?;
+    /// Records a step with the history entry and การปฏิบัติ words the domain makes of it, then
+    /// wakes the outbox for the notification e-mails it queued.
+    pub(crate) async fn step(&self, give: &Give<'_>) -> Result<Vec<Assignment>> {
+        let to: Vec<GivenTo> = give.targets.iter().map(Target::given_to).collect();
+        let facts = StepFacts {
+            kind: give.kind,
+            to: &to,
+            note: give.note,
+            due_date: give.due_date,
+            endorsement: give.endorsement,
+        };
+        let history = facts.history();
+        let action_line = facts.action_line(Utc::now());
+        let given = self
+            .store
+            .record_step(&Step {
+                letter_id: give.letter_id,
+                office_id: give.office_id,
+                by: give.by,
+                kind: give.kind,
+                targets: give.targets,
+                note: give.note,
+                due_date: give.due_date,
+                endorsement: give.endorsement,
+                action_line: &action_line,
+                history: &history,
+            })
+            .await?;
         self.outbox_wake.notify_one();
         Ok(given)
     }
@@ -152,11 +193,11 @@ impl Services {
         if note.chars().count() > 2000 {
             return Err(invalid("note", "ข้อความยาวเกิน 2000 ตัวอักษร"));
         }
-        self.step(&Step {
+        self.step(&Give {
             letter_id: letter.id,
             office_id: &actor.office.id,
             by: actor.user.id,
-            kind: "forward",
+            kind: AssignmentKind::Forward,
             targets: &targets,
             note,
             due_date: due,
@@ -188,11 +229,11 @@ impl Services {
         if summary.is_empty() || summary.chars().count() > 2000 {
             return Err(invalid("summary", "กรุณาสรุปเรื่องที่เสนอ (ไม่เกิน 2000 ตัวอักษร)"));
         }
-        self.step(&Step {
+        self.step(&Give {
             letter_id: letter.id,
             office_id: &actor.office.id,
             by: actor.user.id,
-            kind: "propose",
+            kind: AssignmentKind::Propose,
             targets: &[Target::User {
                 id: director.id,
                 name: director.display_name().to_string(),
@@ -249,11 +290,11 @@ impl Services {
         };
         // What was proposed to the endorser is now done.
         self.acknowledge_given(actor, letter.id).await?;
-        self.step(&Step {
+        self.step(&Give {
             letter_id: letter.id,
             office_id: &actor.office.id,
             by: actor.user.id,
-            kind: "assign",
+            kind: AssignmentKind::Assign,
             targets: &targets,
             note: text,
             due_date: None,
@@ -304,7 +345,7 @@ impl Services {
             .into_iter()
             .rev()
             .find(|a| {
-                a.kind != "return"
+                a.kind != AssignmentKind::Return
                     && (a.to_user_id == Some(actor.user.id)
                         || a.to_group_id.as_ref().is_some_and(|g| groups.contains(g)))
             })
@@ -313,11 +354,11 @@ impl Services {
         self.store
             .acknowledge(letter.id, actor.user.id, &groups)
             .await?;
-        self.step(&Step {
+        self.step(&Give {
             letter_id: letter.id,
             office_id: &actor.office.id,
             by: actor.user.id,
-            kind: "return",
+            kind: AssignmentKind::Return,
             targets: &[Target::User {
                 id: back_to.id,
                 name: back_to.display_name().to_string(),

@@ -14,7 +14,7 @@ pub struct MailboxInput {
     pub security: String,
     pub ca_file: String,
     pub username: String,
-    pub password: String,
+    pub password: crate::security::Secret,
     /// One folder a line (or comma-separated in the form).
     pub folders: String,
     pub poll_secs: String,
@@ -81,7 +81,7 @@ pub async fn add_mailbox(store: &Store, office_id: &str, input: &MailboxInput) -
             security,
             ca_file: (!ca_file.is_empty()).then_some(ca_file),
             username: input.username.trim(),
-            password: &input.password,
+            password: input.password.expose(),
             folders: &folders,
             poll_secs,
             move_to: (!move_to.is_empty()).then_some(move_to),

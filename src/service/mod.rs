@@ -533,7 +533,7 @@ pub struct NewUserInput {
     pub username: String,
     pub full_name: String,
     pub role: String,
-    pub password: String,
+    pub password: security::Secret,
 }
 
 pub async fn hash_password(password: &str) -> Result<String> {
@@ -554,7 +554,7 @@ pub async fn create_user(store: &Store, office_id: &str, input: &NewUserInput) -
     if role.is_none() {
         errors.add("role", "กรุณาเลือกบทบาท");
     }
-    if let Err(e) = user::check_password(&input.password) {
+    if let Err(e) = user::check_password(input.password.expose()) {
         errors.add("password", e.to_string());
     }
     let full_name = input
@@ -571,7 +571,7 @@ pub async fn create_user(store: &Store, office_id: &str, input: &NewUserInput) -
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    let hash = hash_password(&input.password).await?;
+    let hash = hash_password(input.password.expose()).await?;
     let user = store
         .insert_user(&NewUser {
             office_id,

@@ -21,7 +21,7 @@ pub struct SmtpInput {
     pub security: String,
     pub ca_file: String,
     pub username: String,
-    pub password: String,
+    pub password: crate::security::Secret,
     pub from: String,
 }
 
@@ -176,7 +176,10 @@ impl Services {
                 actor.user.id,
             )
             .await?;
-        if deliveries.iter().any(|d| d.channel == "email") {
+        if deliveries
+            .iter()
+            .any(|d| d.channel == crate::domain::exchange::DeliveryChannel::Email)
+        {
             self.outbox_wake.notify_one();
         }
         Ok(deliveries)

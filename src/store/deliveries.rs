@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, StoreError, time_from_db, time_to_db};
-use crate::domain::exchange::NextStep;
+use super::{Result, Store, StoreError, coded, time_from_db, time_to_db};
+use crate::domain::exchange::{DeliveryChannel, DeliveryKind, DeliveryStatus, NextStep};
+use crate::domain::history::{self, LetterHistory};
 use crate::store::inbox::{EntrySource, MailRecord, NewInboxEntry, Recorded};
 use crate::store::letters::{Letter, NewAttachment};
 use crate::store::offices::Office;
@@ -15,13 +16,12 @@ pub struct Delivery {
     pub id: i64,
     pub letter_id: i64,
     pub office_id: String,
-    /// `letter`, or `notice` (our acceptance notice to the saraban that sent us a letter).
-    pub kind: String,
-    pub channel: String,
+    pub kind: DeliveryKind,
+    pub channel: DeliveryChannel,
     pub recipient_office_id: Option<String>,
     pub recipient_office_name: Option<String>,
     pub recipient_email: Option<String>,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub inbox_entry_id: Option<i64>,
     pub recipient_number: Option<i64>,
     pub recipient_year_be: Option<i64>,
@@ -53,12 +53,12 @@ fn delivery_from_row(r: &AnyRow) -> Result<Delivery> {
         id: r.try_get("id")?,
         letter_id: r.try_get("letter_id")?,
         office_id: r.try_get("office_id")?,
-        kind: r.try_get("kind")?,
-        channel: r.try_get("channel")?,
+        kind: coded(r, "kind")?,
+        channel: coded(r, "channel")?,
         recipient_office_id: r.try_get("recipient_office_id")?,
         recipient_office_name: r.try_get("recipient_office_name")?,
         recipient_email: r.try_get("recipient_email")?,
-        status: r.try_get("status")?,
+        status: coded(r, "status")?,
         inbox_entry_id: r.try_get("inbox_entry_id")?,
         recipient_number: r.try_get("recipient_number")?,
         recipient_year_be: r.try_get("recipient_year_be")?,
@@ -201,18 +201,26 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            let detail = serde_json::json!({
-                "offices": recipients.iter().map(|r| serde_json::json!({
-                    "id": r.office.id,
-                    "name": match &r.group {
-                        None => r.office.name.clone(),
-                        Some((_, g)) => format!("{g} {}", r.office.name),
-                    },
-                })).collect::<Vec<_>>(),
-                "emails": emails.iter().map(|e| serde_json::json!({"address": e.address, "message_id": e.message_id})).collect::<Vec<_>>(),
+            let sent = LetterHistory::Sent(history::Sent {
+                offices: recipients
+                    .iter()
+                    .map(|r| history::SentToOffice {
+                        id: r.office.id.clone(),
+                        name: match &r.group {
+                            None => r.office.name.clone(),
+                            Some((_, g)) => format!("{g} {}", r.office.name),
+                        },
+                    })
+                    .collect(),
+                emails: emails
+                    .iter()
+                    .map(|e| history::SentToEmail {
+                        address: e.address.clone(),
+                        message_id: e.message_id.clone(),
+                    })
+                    .collect(),
             });
-            crate::store::letters::insert_event(&mut tx, letter.id, "sent", Some(by), now, &detail)
-                .await?;
+            crate::store::letters::insert_event(&mut tx, letter.id, &sent, Some(by), now).await?;
         }
         tx.commit().await?;
         let sql =
@@ -342,15 +350,12 @@ impl Store {
         attempts: i64,
     ) -> Result<bool> {
         let now = time_to_db(Utc::now());
-        let (status, error, next) = match step {
-            NextStep::Sent => ("sent", None, None),
-            NextStep::Retry { at, delayed, error } => (
-                if *delayed { "delayed" } else { "queued" },
-                Some(error.clone()),
-                Some(time_to_db(*at)),
-            ),
-            NextStep::Failed(e) => ("failed", Some(e.clone()), None),
+        let (error, next) = match step {
+            NextStep::Sent => (None, None),
+            NextStep::Retry { at, error, .. } => (Some(error.clone()), Some(time_to_db(*at))),
+            NextStep::Failed(e) => (Some(e.clone()), None),
         };
+        let status = step.status().code();
         let done = sqlx::query(
             "UPDATE deliveries SET status = $1, error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
                 attempts = $4, last_attempt_at = $5, updated_at = $5, lease_owner = NULL, lease_until = NULL

@@ -7,48 +7,15 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{
-    AnyQuery, DbKind, Result, Store, StoreError, date_from_db, date_to_db, insert_rows,
+    AnyQuery, DbKind, Result, Store, StoreError, coded, date_from_db, date_to_db, insert_rows,
     like_contains, placeholders, time_from_db, time_to_db,
 };
+pub use crate::domain::inbox::EntrySource;
+use crate::domain::inbox::{DsnAction, NoticeKind, QuarantineStatus, ReceiptOutcome};
 use crate::domain::letter::{Secrecy, Speed};
 use crate::files::PackedBlob;
 use crate::store::blobs::insert_blobs;
 use crate::store::letters::{Attachment, NewAttachment, attachment_from_row};
-
-/// Where an inbox entry came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntrySource {
-    Email,
-    InSystem,
-    Manual,
-}
-
-impl EntrySource {
-    pub fn code(self) -> &'static str {
-        match self {
-            EntrySource::Email => "email",
-            EntrySource::InSystem => "in-system",
-            EntrySource::Manual => "manual",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        match code {
-            "email" => Some(EntrySource::Email),
-            "in-system" => Some(EntrySource::InSystem),
-            "manual" => Some(EntrySource::Manual),
-            _ => None,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            EntrySource::Email => "อีเมล",
-            EntrySource::InSystem => "ในระบบ",
-            EntrySource::Manual => "บันทึกเอง",
-        }
-    }
-}
 
 pub struct NewInboxEntry {
     pub office_id: String,
@@ -98,7 +65,7 @@ pub struct NewQuarantine {
 
 pub struct NewNotice {
     pub office_id: String,
-    pub kind: &'static str,
+    pub kind: NoticeKind,
     pub message_id: Option<String>,
     pub original_message_id: Option<String>,
     pub action: String,
@@ -194,7 +161,7 @@ pub struct QuarantineItem {
     pub raw_size: i64,
     pub subject: String,
     pub reason: String,
-    pub status: String,
+    pub status: QuarantineStatus,
     pub entry_id: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
@@ -202,7 +169,7 @@ pub struct QuarantineItem {
 #[derive(Debug, Clone)]
 pub struct Notice {
     pub id: i64,
-    pub kind: String,
+    pub kind: NoticeKind,
     pub message_id: Option<String>,
     pub original_message_id: Option<String>,
     pub action: String,
@@ -228,7 +195,6 @@ const ENTRY_COLUMNS: &str =
     (SELECT COUNT(*) FROM inbox_attachments a WHERE a.entry_id = e.id) AS attachment_count";
 
 fn entry_from_row(row: &AnyRow) -> Result<InboxEntry> {
-    let source: String = row.try_get("source")?;
     let doc_date: Option<String> = row.try_get("doc_date")?;
     let received: String = row.try_get("received_at")?;
     let refused: String = row.try_get("refused_attachments")?;
@@ -237,8 +203,7 @@ fn entry_from_row(row: &AnyRow) -> Result<InboxEntry> {
     Ok(InboxEntry {
         id: row.try_get("id")?,
         office_id: row.try_get("office_id")?,
-        source: EntrySource::parse(&source)
-            .ok_or_else(|| StoreError::Corrupt(format!("source {source}")))?,
+        source: coded(row, "source")?,
         message_id: row.try_get("message_id")?,
         raw_sha256: row.try_get("raw_sha256")?,
         raw_size: row.try_get("raw_size")?,
@@ -274,7 +239,7 @@ fn quarantine_from_row(row: &AnyRow) -> Result<QuarantineItem> {
         raw_size: row.try_get("raw_size")?,
         subject: row.try_get("subject")?,
         reason: row.try_get("reason")?,
-        status: row.try_get("status")?,
+        status: coded(row, "status")?,
         entry_id: row.try_get("entry_id")?,
         created_at: time_from_db(&created)?,
     })
@@ -590,12 +555,12 @@ impl Store {
     pub async fn resolve_quarantine(
         &self,
         id: i64,
-        status: &str,
+        status: QuarantineStatus,
         entry_id: Option<i64>,
         reason: Option<&str>,
     ) -> Result<()> {
         sqlx::query("UPDATE quarantine SET status = $1, entry_id = $2, resolved_at = $3, reason = COALESCE($4, reason) WHERE id = $5")
-            .bind(status.to_string())
+            .bind(status.code())
             .bind(entry_id)
             .bind(time_to_db(Utc::now()))
             .bind(reason.map(str::to_string))
@@ -617,7 +582,7 @@ impl Store {
                 let at: String = r.try_get("received_at")?;
                 Ok(Notice {
                     id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
+                    kind: coded(r, "kind")?,
                     message_id: r.try_get("message_id")?,
                     original_message_id: r.try_get("original_message_id")?,
                     action: r.try_get("action")?,
@@ -660,13 +625,14 @@ pub(crate) async fn record_in(
     if let Some(r) = receipt {
         let taken = sqlx::query(
             "INSERT INTO mail_receipts (mailbox_id, folder, uidvalidity, uid, outcome, at)
-             VALUES ($1, $2, $3, $4, 'pending', $5)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (mailbox_id, folder, uidvalidity, uid) DO NOTHING",
         )
         .bind(r.mailbox_id)
         .bind(r.folder.clone())
         .bind(r.uidvalidity)
         .bind(r.uid)
+        .bind(ReceiptOutcome::Pending.code())
         .bind(now.clone())
         .execute(&mut **tx)
         .await?;
@@ -863,7 +829,7 @@ async fn insert_notice(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(n.office_id.clone())
-    .bind(n.kind)
+    .bind(n.kind.code())
     .bind(n.message_id.clone())
     .bind(n.original_message_id.clone())
     .bind(n.action.clone())
@@ -881,15 +847,20 @@ async fn insert_notice(
 
 /// What a receipt says of its message: the outcome and the raw message kept.
 fn receipt_outcome(record: &MailRecord, recorded: Recorded) -> (&'static str, Option<String>) {
-    match (record, recorded) {
+    let (outcome, raw) = match (record, recorded) {
         (MailRecord::Entry(e), Recorded::Entry { duplicate, .. }) => (
-            if duplicate { "duplicate" } else { "letter" },
+            if duplicate {
+                ReceiptOutcome::Duplicate
+            } else {
+                ReceiptOutcome::Letter
+            },
             e.raw_sha256.clone(),
         ),
-        (MailRecord::Entry(e), _) => ("letter", e.raw_sha256.clone()),
-        (MailRecord::Quarantine(q), _) => ("quarantine", q.raw_sha256.clone()),
-        (MailRecord::Notice(n), _) => (n.kind, n.raw_sha256.clone()),
-    }
+        (MailRecord::Entry(e), _) => (ReceiptOutcome::Letter, e.raw_sha256.clone()),
+        (MailRecord::Quarantine(q), _) => (ReceiptOutcome::Quarantine, q.raw_sha256.clone()),
+        (MailRecord::Notice(n), _) => (n.kind.into(), n.raw_sha256.clone()),
+    };
+    (outcome.code(), raw)
 }
 
 /// What a notice tells the outbox: a bounce fails the letter e-mail it reports on, an acceptance
@@ -900,8 +871,8 @@ async fn apply_notice(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: &NewNot
         return Ok(());
     };
     let now = time_to_db(Utc::now());
-    match (n.kind, &n.acceptance) {
-        ("acceptance", Some((number, year, at))) => {
+    match (n.kind, DsnAction::from_code(&n.action), &n.acceptance) {
+        (NoticeKind::Acceptance, _, Some((number, year, at))) => {
             sqlx::query(
                 "UPDATE deliveries SET status = 'registered', recipient_number = $1, recipient_year_be = $2,
                     recipient_registered_at = $3, error = NULL, updated_at = $4
@@ -916,7 +887,7 @@ async fn apply_notice(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: &NewNot
             .execute(&mut **tx)
             .await?;
         }
-        ("delivery_report", _) if n.action == "failed" => {
+        (NoticeKind::DeliveryReport, Some(DsnAction::Failed), _) => {
             let reason = format!(
                 "อีเมลตีกลับจาก {}: {} {}",
                 if n.recipient.is_empty() {
@@ -939,7 +910,7 @@ async fn apply_notice(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: &NewNot
             .execute(&mut **tx)
             .await?;
         }
-        ("delivery_report", _) if n.action == "delayed" => {
+        (NoticeKind::DeliveryReport, Some(DsnAction::Delayed), _) => {
             sqlx::query(
                 "UPDATE deliveries SET status = 'delayed', error = $1, updated_at = $2
                  WHERE message_id = $3 AND office_id = $4 AND channel = 'email' AND kind = 'letter'

@@ -3,13 +3,13 @@
 //! register's การปฏิบัติ column and the hash-chained history in the same transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::letters::insert_event;
-use super::{Result, Store, StoreError, date_from_db, date_to_db, time_from_db, time_to_db};
-use crate::domain::journey::{self, ActingAs, Decision};
+use super::{Result, Store, StoreError, coded, date_from_db, date_to_db, time_from_db, time_to_db};
+use crate::domain::history::{GivenTo, LetterHistory};
+use crate::domain::journey::{self, ActingAs, AssignmentKind, Decision};
 use crate::domain::letter::{Secrecy, Speed};
 
 /// How a user wants to hear of letters given to them.
@@ -72,13 +72,29 @@ impl Target {
             Target::User { name, .. } | Target::Group { name, .. } => name,
         }
     }
+
+    /// How the history names it.
+    pub fn given_to(&self) -> GivenTo {
+        match self {
+            Target::User { id, name } => GivenTo {
+                user: Some(*id),
+                group: None,
+                name: name.clone(),
+            },
+            Target::Group { id, name } => GivenTo {
+                user: None,
+                group: Some(id.clone()),
+                name: name.clone(),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Assignment {
     pub id: i64,
     pub letter_id: i64,
-    pub kind: String,
+    pub kind: AssignmentKind,
     pub from_user_id: i64,
     pub from_name: String,
     pub to_user_id: Option<i64>,
@@ -126,7 +142,7 @@ fn assignment_from_row(r: &AnyRow) -> Result<Assignment> {
     Ok(Assignment {
         id: r.try_get("id")?,
         letter_id: r.try_get("letter_id")?,
-        kind: r.try_get("kind")?,
+        kind: coded(r, "kind")?,
         from_user_id: r.try_get("from_user_id")?,
         from_name: r.try_get("from_name")?,
         to_user_id: r.try_get("to_user_id")?,
@@ -155,13 +171,16 @@ pub struct Step<'a> {
     pub letter_id: i64,
     pub office_id: &'a str,
     pub by: i64,
-    /// forward, propose, assign or return
-    pub kind: &'static str,
+    pub kind: AssignmentKind,
     pub targets: &'a [Target],
     pub note: &'a str,
     pub due_date: Option<NaiveDate>,
     /// The endorsement that gives the letter (มอบ), if any.
     pub endorsement: Option<(Decision, &'a str, ActingAs)>,
+    /// What the step adds to the register's การปฏิบัติ column.
+    pub action_line: &'a str,
+    /// The history entry it writes.
+    pub history: &'a LetterHistory,
 }
 
 impl Store {
@@ -366,7 +385,7 @@ impl Store {
             )
             .bind(step.letter_id)
             .bind(step.office_id.to_string())
-            .bind(step.kind)
+            .bind(step.kind.code())
             .bind(step.by)
             .bind(user)
             .bind(group)
@@ -417,50 +436,17 @@ impl Store {
                 .await?;
             }
         }
-        // The register's การปฏิบัติ column tells the story in words.
-        let verb = match (step.kind, &step.endorsement) {
-            (_, Some((d, _, _))) => format!("เกษียน: {}", d.label()),
-            ("propose", _) => "เสนอ".to_string(),
-            ("return", _) => "ส่งคืน".to_string(),
-            _ => "ส่ง".to_string(),
-        };
-        let names: Vec<&str> = step.targets.iter().map(Target::name).collect();
-        let line = journey::action_line(&verb, &names.join(", "), now);
         let current: String = sqlx::query("SELECT action FROM letters WHERE id = $1")
             .bind(step.letter_id)
             .fetch_one(&mut *tx)
             .await?
             .try_get("action")?;
-        let action = if current.trim().is_empty() {
-            line.trim().to_string()
-        } else {
-            format!("{}; {}", current.trim(), line.trim())
-        };
         sqlx::query("UPDATE letters SET action = $1 WHERE id = $2")
-            .bind(action)
+            .bind(journey::append_action(&current, step.action_line))
             .bind(step.letter_id)
             .execute(&mut *tx)
             .await?;
-        let kind = match (step.kind, &step.endorsement) {
-            (_, Some(_)) => "endorsed",
-            ("propose", _) => "proposed",
-            ("return", _) => "returned",
-            _ => "forwarded",
-        };
-        let mut detail = json!({
-            "to": step.targets.iter().map(|t| match t {
-                Target::User { id, name } => json!({"user": id, "name": name}),
-                Target::Group { id, name } => json!({"group": id, "name": name}),
-            }).collect::<Vec<_>>(),
-            "note": step.note,
-            "due_date": step.due_date.map(date_to_db),
-        });
-        if let Some((d, text, acting)) = &step.endorsement {
-            detail["decision"] = json!(d.code());
-            detail["text"] = json!(text);
-            detail["acting_as"] = json!(acting.code());
-        }
-        insert_event(&mut tx, step.letter_id, kind, Some(step.by), now, &detail).await?;
+        insert_event(&mut tx, step.letter_id, step.history, Some(step.by), now).await?;
         tx.commit().await?;
         let mut out = Vec::new();
         for a in self.assignments(step.letter_id).await? {
@@ -505,15 +491,8 @@ impl Store {
             .rows_affected();
         }
         if done > 0 {
-            insert_event(
-                &mut tx,
-                letter_id,
-                "acknowledged",
-                Some(user_id),
-                now,
-                &json!({}),
-            )
-            .await?;
+            let acknowledged = LetterHistory::Acknowledged(Default::default());
+            insert_event(&mut tx, letter_id, &acknowledged, Some(user_id), now).await?;
         }
         tx.commit().await?;
         Ok(done)

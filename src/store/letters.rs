@@ -1,7 +1,8 @@
 //! The registers: registering (with its number), listing, searching, editing and cancelling.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -11,6 +12,7 @@ use super::{
 use crate::domain::attachment::FileKind;
 use crate::domain::digits::search_key;
 use crate::domain::doc_no::DocNo;
+use crate::domain::history::{self, LetterHistory};
 use crate::domain::letter::{LetterFields, LetterType, Secrecy, Speed};
 use crate::domain::register::{Register, Series};
 use crate::domain::thai_date;
@@ -173,10 +175,9 @@ fn visible_to(n: usize) -> String {
 /// One line of a letter's history.
 #[derive(Debug, Clone)]
 pub struct LetterEvent {
-    pub kind: String,
+    pub event: LetterHistory,
     pub actor_name: Option<String>,
     pub at: DateTime<Utc>,
-    pub detail: serde_json::Value,
 }
 
 const SELECT_LETTER: &str =
@@ -443,19 +444,25 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let detail = json!({
-            "number": number,
-            "year_be": year_be,
-            "doc_no": doc_no,
-            "attachments": new.attachments.iter().map(|a| json!({"name": a.name, "sha256": a.sha256})).collect::<Vec<_>>(),
+        let registered = LetterHistory::Registered(history::Registered {
+            number,
+            year_be,
+            doc_no: doc_no.clone(),
+            attachments: new
+                .attachments
+                .iter()
+                .map(|a| history::FileRef {
+                    name: a.name.clone(),
+                    sha256: a.sha256.clone(),
+                })
+                .collect(),
         });
         insert_event(
             &mut tx,
             id,
-            "registered",
+            &registered,
             Some(new.registered_by),
             new.registered_at,
-            &detail,
         )
         .await?;
         tx.commit().await?;
@@ -672,10 +679,9 @@ impl Store {
         insert_event(
             &mut tx,
             before.id,
-            "edited",
+            &LetterHistory::Edited(history::Edited { changes }),
             Some(actor),
             now,
-            &json!({ "changes": changes }),
         )
         .await?;
         tx.commit().await?;
@@ -709,15 +715,10 @@ impl Store {
             self.find_letter(office_id, id).await?;
             return Err(StoreError::Conflict("รายการนี้ถูกยกเลิกไปแล้ว".into()));
         }
-        insert_event(
-            &mut tx,
-            id,
-            "cancelled",
-            Some(actor),
-            now,
-            &json!({ "reason": reason }),
-        )
-        .await?;
+        let cancelled = LetterHistory::Cancelled(history::Cancelled {
+            reason: reason.to_string(),
+        });
+        insert_event(&mut tx, id, &cancelled, Some(actor), now).await?;
         tx.commit().await?;
         self.find_letter(office_id, id).await
     }
@@ -734,13 +735,13 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let at: String = r.try_get("at")?;
+                let kind: String = r.try_get("kind")?;
                 let detail: String = r.try_get("detail")?;
                 Ok(LetterEvent {
-                    kind: r.try_get("kind")?,
+                    event: LetterHistory::from_stored(&kind, &detail)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     actor_name: r.try_get("actor_name")?,
                     at: time_from_db(&at)?,
-                    detail: serde_json::from_str(&detail)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 })
             })
             .collect()
@@ -752,7 +753,7 @@ fn changed_fields(
     before: &Letter,
     doc_no: &str,
     f: &LetterFields,
-) -> serde_json::Map<String, serde_json::Value> {
+) -> BTreeMap<String, history::Change> {
     let pairs: [(&str, String, String); 10] = [
         ("doc_no", before.doc_no.clone(), doc_no.to_string()),
         (
@@ -780,7 +781,7 @@ fn changed_fields(
     pairs
         .into_iter()
         .filter(|(_, old, new)| old != new)
-        .map(|(k, old, new)| (k.to_string(), json!({"old": old, "new": new})))
+        .map(|(k, old, new)| (k.to_string(), history::Change { old, new }))
         .collect()
 }
 
@@ -789,11 +790,11 @@ fn changed_fields(
 pub(crate) async fn insert_event(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     letter_id: i64,
-    kind: &str,
+    event: &LetterHistory,
     actor: Option<i64>,
     at: DateTime<Utc>,
-    detail: &serde_json::Value,
 ) -> Result<()> {
+    let kind = event.kind();
     sqlx::query("UPDATE audit_head SET hash = hash WHERE id = 1")
         .execute(&mut **tx)
         .await?;
@@ -802,7 +803,7 @@ pub(crate) async fn insert_event(
         .await?
         .try_get("hash")?;
     let at = time_to_db(at);
-    let detail = detail.to_string();
+    let detail = event.detail().to_string();
     let hash = crate::domain::journey::audit_hash(&prev, letter_id, kind, actor, &at, &detail);
     sqlx::query(
         "INSERT INTO letter_events (letter_id, kind, actor_id, at, detail, prev_hash, hash)

@@ -5,6 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::security::Secret;
+
 use super::{Result, Store, StoreError, time_from_db, time_to_db};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +37,7 @@ impl Security {
 }
 
 /// A mailbox as stored. `password` never leaves the server: pages, API and CLI omit it.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Mailbox {
     pub id: i64,
     pub office_id: String,
@@ -44,24 +46,11 @@ pub struct Mailbox {
     pub security: Security,
     pub ca_file: Option<String>,
     pub username: String,
-    pub password: String,
+    pub password: Secret,
     pub folders: Vec<String>,
     pub poll_secs: i64,
     pub move_to: Option<String>,
     pub enabled: bool,
-}
-
-impl std::fmt::Debug for Mailbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mailbox")
-            .field("id", &self.id)
-            .field("office_id", &self.office_id)
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("username", &self.username)
-            .field("password", &"***")
-            .finish()
-    }
 }
 
 pub struct NewMailbox<'a> {
@@ -102,7 +91,7 @@ fn mailbox_from_row(row: &AnyRow) -> Result<Mailbox> {
             .ok_or_else(|| StoreError::Corrupt(format!("security {security}")))?,
         ca_file: row.try_get("ca_file")?,
         username: row.try_get("username")?,
-        password: row.try_get("password")?,
+        password: Secret::from(row.try_get::<String, _>("password")?),
         folders: folders
             .split('\n')
             .filter(|f| !f.is_empty())

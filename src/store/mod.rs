@@ -4,8 +4,10 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor, Row};
 use thiserror::Error;
+
+use crate::domain::codes::Coded;
 
 pub mod blobs;
 pub mod deliveries;
@@ -98,6 +100,12 @@ pub(crate) async fn insert_rows<T>(
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Reads a state kept as a code; a code this version does not know is corrupt data, not a guess.
+pub(crate) fn coded<T: Coded>(row: &sqlx::any::AnyRow, column: &str) -> Result<T> {
+    let code: String = row.try_get(column)?;
+    T::from_code(&code).ok_or_else(|| StoreError::Corrupt(format!("{} {code:?}", T::WHAT)))
+}
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");

@@ -6,9 +6,10 @@ use sqlx::any::AnyRow;
 
 use super::mailboxes::Security;
 use super::{Result, Store, StoreError, time_to_db};
+use crate::security::Secret;
 
 /// An office's SMTP account. `password` never leaves the server: pages, API and CLI omit it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpAccount {
     pub office_id: String,
     pub host: String,
@@ -16,22 +17,9 @@ pub struct SmtpAccount {
     pub security: Security,
     pub ca_file: Option<String>,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// The office's saraban address: From of every letter it sends.
     pub from_addr: String,
-}
-
-impl std::fmt::Debug for SmtpAccount {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpAccount")
-            .field("office_id", &self.office_id)
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("security", &self.security)
-            .field("username", &self.username)
-            .field("from_addr", &self.from_addr)
-            .finish_non_exhaustive()
-    }
 }
 
 fn account_from_row(r: &AnyRow) -> Result<SmtpAccount> {
@@ -45,7 +33,9 @@ fn account_from_row(r: &AnyRow) -> Result<SmtpAccount> {
             .ok_or_else(|| StoreError::Corrupt(format!("security {security}")))?,
         ca_file: r.try_get("ca_file")?,
         username: r.try_get("username")?,
-        password: r.try_get("password")?,
+        password: r
+            .try_get::<Option<String>, _>("password")?
+            .map(Secret::from),
         from_addr: r.try_get("from_addr")?,
     })
 }
@@ -66,7 +56,7 @@ impl Store {
         .bind(a.security.code())
         .bind(a.ca_file.clone())
         .bind(a.username.clone())
-        .bind(a.password.clone())
+        .bind(a.password.as_ref().map(|p| p.expose().to_string()))
         .bind(a.from_addr.clone())
         .bind(time_to_db(Utc::now()))
         .execute(self.pool())

@@ -174,136 +174,11 @@ pub struct EventRow {
 
 impl From<&LetterEvent> for EventRow {
     fn from(e: &LetterEvent) -> Self {
-        let what = match e.kind.as_str() {
-            "registered" => "ลงทะเบียน".to_string(),
-            "cancelled" => format!(
-                "ยกเลิก เหตุผล: {}",
-                e.detail
-                    .get("reason")
-                    .and_then(|r| r.as_str())
-                    .unwrap_or("")
-            ),
-            "edited" => {
-                let fields: Vec<String> = e
-                    .detail
-                    .get("changes")
-                    .and_then(|c| c.as_object())
-                    .map(|m| {
-                        m.iter()
-                            .map(|(k, v)| {
-                                format!(
-                                    "{}: «{}» → «{}»",
-                                    field_label(k),
-                                    v.get("old").and_then(|x| x.as_str()).unwrap_or(""),
-                                    v.get("new").and_then(|x| x.as_str()).unwrap_or("")
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if fields.is_empty() {
-                    "แก้ไข (ไม่มีการเปลี่ยนแปลง)".to_string()
-                } else {
-                    format!("แก้ไข {}", fields.join("; "))
-                }
-            }
-            "forwarded" | "proposed" | "returned" | "endorsed" => {
-                let to: Vec<&str> = e
-                    .detail
-                    .get("to")
-                    .and_then(|t| t.as_array())
-                    .map(|a| a.iter().filter_map(|x| x.get("name")?.as_str()).collect())
-                    .unwrap_or_default();
-                let note = e.detail.get("note").and_then(|n| n.as_str()).unwrap_or("");
-                let verb = match e.kind.as_str() {
-                    "forwarded" => "ส่งต่อถึง".to_string(),
-                    "proposed" => "เสนอ".to_string(),
-                    "returned" => "ส่งคืน".to_string(),
-                    _ => {
-                        let decision = e
-                            .detail
-                            .get("decision")
-                            .and_then(|d| d.as_str())
-                            .and_then(crate::domain::journey::Decision::parse)
-                            .map(|d| d.label())
-                            .unwrap_or("");
-                        let acting = e
-                            .detail
-                            .get("acting_as")
-                            .and_then(|d| d.as_str())
-                            .and_then(crate::domain::journey::ActingAs::parse)
-                            .map(|a| a.label())
-                            .unwrap_or("");
-                        format!(
-                            "เกษียน: {decision}{}",
-                            if acting.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" ({acting}ผู้อำนวยการ)")
-                            }
-                        )
-                    }
-                };
-                let mut line = verb;
-                if !to.is_empty() {
-                    line.push(' ');
-                    line.push_str(&to.join(", "));
-                }
-                if !note.is_empty() {
-                    line.push_str(&format!(" “{note}”"));
-                }
-                line
-            }
-            "acknowledged" => "รับทราบ".to_string(),
-            "sent" => {
-                let mut to: Vec<String> = e
-                    .detail
-                    .get("offices")
-                    .and_then(|t| t.as_array())
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.get("name")?.as_str())
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                to.extend(
-                    e.detail
-                        .get("emails")
-                        .and_then(|t| t.as_array())
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|x| x.get("address")?.as_str())
-                                .map(str::to_string)
-                                .collect::<Vec<_>>()
-                        })
-                        .unwrap_or_default(),
-                );
-                format!("ส่งหนังสือถึง {}", to.join(", "))
-            }
-            other => other.to_string(),
-        };
         EventRow {
             at: thai_date::format_datetime(e.at),
             who: e.actor_name.clone().unwrap_or_else(|| "ระบบ".into()),
-            what,
+            what: e.event.describe(),
         }
-    }
-}
-
-fn field_label(field: &str) -> &'static str {
-    match field {
-        "doc_no" => "ที่",
-        "doc_date" => "ลงวันที่",
-        "from" => "จาก",
-        "to" => "ถึง",
-        "subject" => "เรื่อง",
-        "action" => "การปฏิบัติ",
-        "remark" => "หมายเหตุ",
-        "speed" => "ชั้นความเร็ว",
-        "secrecy" => "ชั้นความลับ",
-        "letter_type" => "ชนิดหนังสือ",
-        _ => "ช่องอื่น",
     }
 }
 
@@ -482,12 +357,7 @@ pub struct AssignmentRow {
 impl From<&crate::store::journey::Assignment> for AssignmentRow {
     fn from(a: &crate::store::journey::Assignment) -> Self {
         AssignmentRow {
-            kind: match a.kind.as_str() {
-                "propose" => "เสนอ",
-                "assign" => "มอบ",
-                "return" => "ส่งคืน",
-                _ => "ส่ง",
-            },
+            kind: a.kind.label(),
             from: a.from_name.clone(),
             to: a.to_name.clone(),
             at: thai_date::format_datetime(a.created_at),
@@ -604,7 +474,7 @@ pub struct DeliveryRow {
 
 impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
     fn from(d: &crate::store::deliveries::Delivery) -> Self {
-        let notice = d.kind == "notice";
+        use crate::domain::exchange::{DeliveryChannel, DeliveryKind};
         let attempts = if d.attempts > 1 {
             format!(" (พยายาม {} ครั้ง)", d.attempts)
         } else {
@@ -617,24 +487,18 @@ impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
                 .clone()
                 .or_else(|| d.recipient_email.clone())
                 .unwrap_or_default(),
-            channel: match (d.channel.as_str(), notice) {
-                ("in-system", _) => "ในระบบ",
-                (_, true) => "อีเมลแจ้งลงทะเบียนรับ",
-                _ => "อีเมล",
+            channel: match (d.channel, d.kind) {
+                (DeliveryChannel::InSystem, _) => DeliveryChannel::InSystem.label(),
+                (DeliveryChannel::Email, DeliveryKind::Notice) => "อีเมลแจ้งลงทะเบียนรับ",
+                (DeliveryChannel::Email, _) => DeliveryChannel::Email.label(),
             },
-            status: match d.status.as_str() {
-                "queued" => "รอส่ง",
-                "sent" if notice => "แจ้งผู้ส่งแล้ว",
-                "sent" => "ส่งแล้ว รอปลายทางลงทะเบียนรับ",
-                "delivered" => "ถึงผู้รับแล้ว รอลงทะเบียนรับ",
-                "registered" => "ผู้รับลงทะเบียนรับแล้ว",
-                "delayed" => "ส่งล่าช้า กำลังลองใหม่",
-                _ => "ส่งไม่สำเร็จ",
-            },
-            tone: match d.status.as_str() {
-                "registered" | "delivered" => "done",
-                "failed" | "delayed" => "bad",
-                _ => "wait",
+            status: d.status.label_for(d.kind),
+            tone: if d.status.is_done() {
+                "done"
+            } else if d.status.is_trouble() {
+                "bad"
+            } else {
+                "wait"
             },
             detail: match (
                 d.recipient_number,
@@ -645,7 +509,7 @@ impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
                     format!("เลขทะเบียนรับ {n}/{y} เมื่อ {}", thai_date::format_datetime(at))
                 }
                 _ => match (&d.error, d.next_attempt_at) {
-                    (Some(e), Some(next)) if d.status == "delayed" || d.status == "queued" => {
+                    (Some(e), Some(next)) if d.status.will_retry() => {
                         format!(
                             "{e}{attempts} · จะลองใหม่ {}",
                             thai_date::format_datetime(next)
@@ -655,7 +519,7 @@ impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
                     (None, _) => String::new(),
                 },
             },
-            can_retry: d.channel == "email" && (d.status == "failed" || d.status == "delayed"),
+            can_retry: d.channel == DeliveryChannel::Email && d.status.is_trouble(),
         }
     }
 }
@@ -882,12 +746,8 @@ impl From<&crate::store::inbox::QuarantineItem> for QuarantineRow {
             origin: q.origin.clone(),
             size: human_size(q.raw_size),
             has_raw: q.raw_sha256.is_some(),
-            status: match q.status.as_str() {
-                "open" => "รอตรวจสอบ",
-                "released" => "นำเข้าแล้ว",
-                _ => "ไม่นำเข้า",
-            },
-            open: q.status == "open",
+            status: q.status.label(),
+            open: q.status == crate::domain::inbox::QuarantineStatus::Open,
             entry_id: q.entry_id.unwrap_or(0),
         }
     }

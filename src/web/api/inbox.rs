@@ -1,5 +1,6 @@
 //! The inbox (หนังสือรับ), quarantine and notices through the API.
 
+use crate::domain::inbox::QuarantineStatus;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -236,7 +237,7 @@ pub async fn attachment(
 #[derive(Serialize)]
 pub struct QuarantineJson {
     id: i64,
-    status: String,
+    status: QuarantineStatus,
     reason: String,
     subject: String,
     origin: String,
@@ -250,7 +251,7 @@ impl From<&QuarantineItem> for QuarantineJson {
     fn from(q: &QuarantineItem) -> Self {
         QuarantineJson {
             id: q.id,
-            status: q.status.clone(),
+            status: q.status,
             reason: q.reason.clone(),
             subject: q.subject.clone(),
             origin: q.origin.clone(),
@@ -308,7 +309,9 @@ pub async fn quarantine_dismiss(
     Params(id): Params<i64>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     state.services.dismiss_quarantine(&viewer.actor, id).await?;
-    Ok(Json(serde_json::json!({ "status": "dismissed" })))
+    Ok(Json(
+        serde_json::json!({ "status": QuarantineStatus::Dismissed }),
+    ))
 }
 
 pub async fn notices(

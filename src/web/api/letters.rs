@@ -287,7 +287,7 @@ pub async fn cancel(
 
 #[derive(Serialize)]
 pub struct EventJson {
-    kind: String,
+    kind: &'static str,
     actor: Option<String>,
     at: String,
     detail: serde_json::Value,
@@ -303,10 +303,10 @@ pub async fn history(
         events
             .into_iter()
             .map(|e| EventJson {
-                kind: e.kind,
+                kind: e.event.kind(),
                 actor: e.actor_name,
                 at: time_to_db(e.at),
-                detail: e.detail,
+                detail: e.event.detail(),
             })
             .collect(),
     ))

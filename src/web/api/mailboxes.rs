@@ -56,7 +56,7 @@ pub struct MailboxBody {
     security: String,
     ca_file: Option<String>,
     username: String,
-    password: String,
+    password: crate::security::Secret,
     folders: Value,
     poll_secs: Value,
     move_to: Option<String>,

@@ -265,7 +265,7 @@ pub async fn add_user(
 #[serde(default)]
 pub struct UserPatch {
     active: Option<bool>,
-    password: Option<String>,
+    password: Option<crate::security::Secret>,
 }
 
 pub async fn update_user(
@@ -277,7 +277,7 @@ pub async fn update_user(
     if let Some(password) = &patch.password {
         state
             .services
-            .reset_password(&viewer.actor, id, password)
+            .reset_password(&viewer.actor, id, password.expose())
             .await?;
     }
     let user = match patch.active {

@@ -47,7 +47,11 @@ pub async fn journey_view(
             .iter()
             .filter(mine)
             .any(|a| a.acknowledged_at.is_none()),
-        can_return: open && assignments.iter().filter(mine).any(|a| a.kind != "return"),
+        can_return: open
+            && assignments
+                .iter()
+                .filter(mine)
+                .any(|a| a.kind != crate::domain::journey::AssignmentKind::Return),
         executives: people
             .iter()
             .filter(|u| matches!(u.role, Role::Director | Role::Deputy))

@@ -27,7 +27,7 @@ pub struct NextQuery {
 #[serde(default)]
 pub struct LoginForm {
     username: String,
-    password: String,
+    password: security::Secret,
     next: String,
 }
 
@@ -86,9 +86,10 @@ pub async fn submit(
         Some((user, hash)) if user.active => (Some(user), hash),
         _ => (None, dummy_hash().to_string()),
     };
-    let ok = tokio::task::spawn_blocking(move || security::verify_password(&password, &hash))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let ok =
+        tokio::task::spawn_blocking(move || security::verify_password(password.expose(), &hash))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?;
     let user = match (user, ok) {
         (Some(user), true) => user,
         _ => {

@@ -92,7 +92,7 @@ async fn page(
             security: a.security.code().to_string(),
             ca_file: a.ca_file.clone().unwrap_or_default(),
             username: a.username.clone().unwrap_or_default(),
-            password: String::new(),
+            password: Default::default(),
             from: a.from_addr.clone(),
         })
         .unwrap_or_else(|| crate::service::sending::SmtpInput {
@@ -109,7 +109,7 @@ async fn page(
         layout: Layout::new(viewer, "mailboxes", "กล่องอีเมล"),
         rows,
         input: MailboxInput {
-            password: String::new(),
+            password: Default::default(),
             ..input
         },
         errors,
@@ -245,7 +245,7 @@ pub async fn smtp(
             )
             .await?;
             p.smtp = crate::service::sending::SmtpInput {
-                password: String::new(),
+                password: Default::default(),
                 ..form.input
             };
             p.smtp_errors = errors;

@@ -226,7 +226,7 @@ async fn users_page(
         users: UsersPage::rows(&users, viewer),
         roles: UsersPage::role_choices(viewer, &role),
         input: NewUserInput {
-            password: String::new(),
+            password: Default::default(),
             ..input
         },
         errors,
