@@ -20,9 +20,9 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
-use super::ingest::{self, IngestError, Origin, Outcome};
 use crate::files::PackedBlob;
 use crate::service::Services;
+use crate::service::ingest::{self, IngestError, Origin, Outcome};
 use crate::store::StoreError;
 use crate::store::inbox::ReceiptKey;
 use crate::store::mailboxes::{Mailbox, Security};

@@ -81,7 +81,7 @@ pub async fn scan_drop_folder(
     services: &Services,
     dir: &std::path::Path,
 ) -> std::io::Result<usize> {
-    use crate::mail::ingest::{Origin, ingest};
+    use crate::service::ingest::{Origin, ingest};
     let mut taken = 0;
     let Ok(mut offices) = tokio::fs::read_dir(dir).await else {
         return Ok(0); // no drop folder yet

@@ -7,7 +7,7 @@ use crate::domain::inbox::QuarantineStatus;
 use crate::domain::letter::{self, LetterDefaults, LetterInput};
 use crate::domain::register::Register;
 use crate::domain::thai_date;
-use crate::mail::ingest::{self, Origin, Outcome};
+use crate::service::ingest::{self, Origin, Outcome};
 use crate::store::inbox::{InboxEntry, InboxFilter, QuarantineItem};
 use crate::store::letters::{Attachment, Letter, NewAttachment, NewLetter};
 use crate::store::offices::Office;

@@ -24,8 +24,10 @@ use crate::store::users::{NewUser, User};
 use crate::store::{Store, StoreError};
 
 pub mod inbox;
+pub mod ingest;
 pub mod journey;
 pub mod mailboxes;
+pub mod operator;
 pub mod sending;
 
 /// Why a use case did not happen. The web edge turns each into a status and a Thai message.

@@ -24,6 +24,11 @@ pub struct NewOfficeInput {
 }
 
 impl Services {
+    /// Closes the database pool, letting pending writes finish.
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+
     pub async fn add_office(&self, input: &NewOfficeInput) -> Result<Office> {
         create_office(
             &self.store,

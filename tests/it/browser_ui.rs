@@ -260,11 +260,11 @@ async fn clerk_registers_an_emailed_letter_in_one_click() {
         "ที่ ศธ 04183.006/131 ลงวันที่ 2 พ.ค. 2566 เรื่อง ขอความอนุเคราะห์ใช้สถานที่",
         &pdf_bytes("ui"),
     );
-    let origin = saraban::mail::ingest::Origin::File("ui.eml".into());
-    saraban::mail::ingest::ingest(&app.services, &office, &origin, letter.into(), None)
+    let origin = saraban::service::ingest::Origin::File("ui.eml".into());
+    saraban::service::ingest::ingest(&app.services, &office, &origin, letter.into(), None)
         .await
         .unwrap();
-    saraban::mail::ingest::ingest(
+    saraban::service::ingest::ingest(
         &app.services,
         &office,
         &origin,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use reqwest::Method;
-use saraban::mail::ingest::{Origin, Outcome, ingest};
+use saraban::service::ingest::{Origin, Outcome, ingest};
 
 use crate::both_dbs;
 use crate::helpers::{Db, TestApp, pdf_bytes, spawn_app};

@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use saraban::mail::ingest::{self, Origin, Outcome};
+use saraban::service::ingest::{self, Origin, Outcome};
 use saraban::service::mailboxes::{MailboxInput, add_mailbox};
 use saraban::store::mailboxes::Security;
 use saraban::store::smtp::SmtpAccount;
@@ -765,7 +765,10 @@ async fn admin_sets_smtp_on_the_page() {
         "the password is never shown back"
     );
     let account = app.store.smtp_account("dist").await.unwrap().unwrap();
-    assert_eq!(account.password.as_ref().map(|p| p.expose()), Some("smtp-secret-pw"));
+    assert_eq!(
+        account.password.as_ref().map(|p| p.expose()),
+        Some("smtp-secret-pw")
+    );
     // Saving again without a password keeps the stored one.
     let res = save(vec![
         ("host", "127.0.0.1".into()),
@@ -777,7 +780,10 @@ async fn admin_sets_smtp_on_the_page() {
     .await;
     assert_eq!(res.status(), 303);
     let account = app.store.smtp_account("dist").await.unwrap().unwrap();
-    assert_eq!(account.password.as_ref().map(|p| p.expose()), Some("smtp-secret-pw"));
+    assert_eq!(
+        account.password.as_ref().map(|p| p.expose()),
+        Some("smtp-secret-pw")
+    );
     // Nothing listens there: the test says so.
     let res = client
         .post(app.url("/settings/smtp/test"))

@@ -33,16 +33,16 @@ async fn every_documented_operation_answers() {
     assert_eq!(status, 202);
     // Something behind every {id}: an inbox entry, a quarantined message, a mailbox.
     let office = app.store.find_office("dist").await.unwrap();
-    let origin = saraban::mail::ingest::Origin::File("doc".into());
+    let origin = saraban::service::ingest::Origin::File("doc".into());
     let letter = crate::mail_ingest::thai_letter(
         "doc@x.go.th",
         "เรื่อง ทดสอบ",
         &crate::helpers::pdf_bytes("d"),
     );
-    saraban::mail::ingest::ingest(&app.services, &office, &origin, letter.into(), None)
+    saraban::service::ingest::ingest(&app.services, &office, &origin, letter.into(), None)
         .await
         .unwrap();
-    saraban::mail::ingest::ingest(
+    saraban::service::ingest::ingest(
         &app.services,
         &office,
         &origin,

@@ -6,13 +6,13 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use super::parse::{self, MailKind, ParsedMail};
 use crate::domain::attachment::{AttachmentPolicy, display_name};
 use crate::domain::exchange::LetterFacts;
 use crate::domain::inbox::NoticeKind;
 use crate::domain::letter::Secrecy;
 use crate::domain::mail_facts;
 use crate::files::FileError;
+use crate::mail::parse::{self, MailKind, ParsedMail};
 use crate::security::sha256_hex;
 use crate::service::Services;
 use crate::store::StoreError;
@@ -115,6 +115,19 @@ pub async fn ingest(
         }
     }
     Ok(outcome)
+}
+
+impl Services {
+    /// Takes one message into an office: [`ingest`] as a method, for the drivers and the CLI.
+    pub async fn ingest(
+        &self,
+        office: &Office,
+        origin: &Origin,
+        raw: Bytes,
+        arrived_at: Option<DateTime<Utc>>,
+    ) -> Result<Outcome, IngestError> {
+        ingest(self, office, origin, raw, arrived_at).await
+    }
 }
 
 /// A message read and judged, with nothing written but its raw bytes and files.

@@ -1,0 +1,50 @@
+//! `saraban bench ingest|send`: figures against real servers on loopback.
+
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Fill a private Dovecot with generated Thai letters and compare saraban's ingestion with a
+    /// plain IMAP download of the same mailbox (needs dovecot-imapd and openssl).
+    Ingest {
+        /// How many letters.
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        /// Size of each letter in KB (a PDF makes up most of it).
+        #[arg(long, default_value_t = 20)]
+        size_kb: usize,
+    },
+    /// Register N outbound letters with a file each and send them through saraban's outbox to a
+    /// private Postfix, beside a plain SMTP client sending the same bytes (needs postfix,
+    /// dovecot-imapd, dovecot-lmtpd and openssl; run as root).
+    Send {
+        /// How many letters.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Size of each letter's file in MB.
+        #[arg(long, default_value_t = 1.0)]
+        file_mb: f64,
+        /// Messages sent at the same time (both sides).
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+    },
+}
+
+impl BenchCommand {
+    pub async fn run(self) -> anyhow::Result<()> {
+        let report = match self {
+            BenchCommand::Ingest { count, size_kb } => {
+                saraban::bench::ingest::run(count, size_kb).await?.report()
+            }
+            BenchCommand::Send {
+                count,
+                file_mb,
+                concurrency,
+            } => saraban::bench::send::run(count, file_mb, concurrency)
+                .await?
+                .report(),
+        };
+        println!("{report}");
+        Ok(())
+    }
+}
