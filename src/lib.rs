@@ -5,6 +5,7 @@
 #![recursion_limit = "512"]
 
 pub mod app;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod config;
 pub mod demo;

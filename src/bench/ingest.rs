@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use futures_util::StreamExt;
 
-use super::maillab::Dovecot;
 use super::{cpu_seconds, peak_rss_kb, reset_peak_rss};
 use crate::config::Config;
 use crate::mail::imap::{self, FetchLimits};
 use crate::service::mailboxes::{MailboxInput, add_mailbox};
 use crate::service::{NewUserInput, create_office, create_user};
+use saraban_lab::Dovecot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {

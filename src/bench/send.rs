@@ -10,7 +10,6 @@ use lettre::transport::smtp::client::Tls;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::ingest::BenchError;
-use super::maillab::{Dovecot, Postfix};
 use super::{peak_rss_kb, reset_peak_rss};
 use crate::config::Config;
 use crate::domain::letter::LetterInput;
@@ -19,6 +18,7 @@ use crate::service::sending::RecipientInput;
 use crate::service::{Actor, NewUserInput, UploadedFile, create_office, create_user};
 use crate::store::mailboxes::Security;
 use crate::store::smtp::SmtpAccount;
+use saraban_lab::{Dovecot, Postfix};
 
 const TO: &str = "central@example.test";
 const FROM: &str = "school@example.test";

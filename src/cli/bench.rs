@@ -31,6 +31,7 @@ pub enum BenchCommand {
 }
 
 impl BenchCommand {
+    #[cfg(feature = "bench")]
     pub async fn run(self) -> anyhow::Result<()> {
         let report = match self {
             BenchCommand::Ingest { count, size_kb } => {
@@ -46,5 +47,14 @@ impl BenchCommand {
         };
         println!("{report}");
         Ok(())
+    }
+
+    /// Production builds leave the benchmarks and their test servers out.
+    #[cfg(not(feature = "bench"))]
+    pub async fn run(self) -> anyhow::Result<()> {
+        anyhow::bail!(
+            "this saraban was built without benchmarks: build it with \
+             `cargo build --release --features bench` (see docs/benchmarks.md)"
+        )
     }
 }

@@ -730,6 +730,8 @@ async fn large_messages_are_streamed_to_disk_in_pieces() {
     );
 }
 
+/// Runs with `--features bench`, as the README's test command does.
+#[cfg(feature = "bench")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ingest_benchmark_takes_every_letter_and_counts_both_sides_cpu() {
     let figures = saraban::bench::ingest::run(500, 20)

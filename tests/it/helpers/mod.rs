@@ -2,7 +2,7 @@
 
 pub mod browser;
 /// The private Dovecot lives in the library so that `saraban bench` can use it too.
-pub use saraban::bench::maillab as dovecot;
+pub use saraban_lab as dovecot;
 pub mod postgres;
 
 use std::sync::Once;

@@ -1,4 +1,4 @@
-//! A private Dovecot (IMAP + IMAPS + LMTP) and a private Postfix on loopback ports, with their
+//! saraban-lab: a private Dovecot (IMAP + IMAPS + LMTP) and a private Postfix on loopback ports, with their
 //! config, queues, mail and TLS certificates in a temporary directory. The benchmarks and the test
 //! suite start and stop them themselves; they need Debian's `dovecot-imapd`, `dovecot-lmtpd`,
 //! `postfix` (run as root) and `openssl`; nothing under /etc is touched.
@@ -217,7 +217,7 @@ protocol imap {{
     /// `wait`, its time is counted nowhere.
     pub async fn cpu_seconds(&self) -> f64 {
         fn tree(pid: i32) -> f64 {
-            super::process_cpu_seconds(&pid.to_string(), true)
+            process_cpu_seconds(&pid.to_string(), true)
                 + children(pid).into_iter().map(tree).sum::<f64>()
         }
         let Some(master) = self.master_pid() else {
@@ -770,4 +770,24 @@ fn make_certificates(dir: &Path) {
         .args(["0644", "ca.pem", "server.pem", "server.key"])
         .current_dir(dir)
         .status();
+}
+
+/// CPU time of the process `pid` (`self` for this one) from `/proc/PID/stat`: user and system
+/// time (fields 14 and 15), and with `waited_children` also that of the children it has waited
+/// for (fields 16 and 17). Fields are counted after the command name's closing parenthesis (the
+/// name itself may hold spaces), in clock ticks of 1/100 s. A process that is gone counts 0.
+pub fn process_cpu_seconds(pid: &str, waited_children: bool) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let ticks: f64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(if waited_children { 4 } else { 2 })
+        .filter_map(|v| v.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
 }
