@@ -15,7 +15,7 @@ pub struct DemoLogin {
 
 /// Creates the demo data once; a second run only lists the logins.
 pub async fn create(services: &Services) -> Result<Vec<DemoLogin>, ServiceError> {
-    let store = &services.store;
+    let store = &services.store();
     let offices = [
         (
             "ubn1",
@@ -89,7 +89,7 @@ pub async fn create(services: &Services) -> Result<Vec<DemoLogin>, ServiceError>
 }
 
 async fn sample_letters(services: &Services) -> Result<(), ServiceError> {
-    let store = &services.store;
+    let store = &services.store();
     let actor = Actor {
         user: store.find_user_by_name("clerk").await?,
         office: store.find_office("ubn1").await?,

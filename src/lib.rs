@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod files;
 pub mod mail;
+pub mod message;
 pub mod security;
 pub mod service;
 pub mod store;

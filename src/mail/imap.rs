@@ -322,7 +322,7 @@ pub async fn pass_folder(
     .await?;
     let uidvalidity = i64::from(selected.uid_validity.unwrap_or(0));
     let last = services
-        .store
+        .store()
         .folder_position(mailbox.id, folder, uidvalidity)
         .await?;
     // The server answers "n:*" with the highest UID even when it is below n: filter ourselves.
@@ -510,7 +510,7 @@ impl FolderPass<'_> {
         );
         let taken = self
             .services
-            .store
+            .store()
             .taken_uids(
                 self.mailbox.id,
                 self.folder,
@@ -607,7 +607,7 @@ impl FolderPass<'_> {
             mark_done(session, self.mailbox, &chunk.to_flag, self.limits.command).await?;
         }
         self.services
-            .store
+            .store()
             .advance_folder(
                 self.mailbox.id,
                 self.folder,
@@ -624,7 +624,7 @@ impl FolderPass<'_> {
         {
             if !self
                 .services
-                .store
+                .store()
                 .acquire_lease(self.mailbox.id, &l.holder, l.ttl)
                 .await?
             {
@@ -929,7 +929,7 @@ pub async fn poll_once(
     mailbox: &Mailbox,
     limits: FetchLimits,
 ) -> Result<PassStats, ImapError> {
-    let office = services.store.find_office(&mailbox.office_id).await?;
+    let office = services.store().find_office(&mailbox.office_id).await?;
     let result = async {
         let mut session = connect(mailbox, limits.command).await?;
         let mut total = PassStats::default();
@@ -953,7 +953,7 @@ pub async fn poll_once(
     let error = result.as_ref().err().map(|e| e.to_string());
     for folder in &mailbox.folders {
         services
-            .store
+            .store()
             .folder_result(mailbox.id, folder, error.as_deref())
             .await?;
     }

@@ -1,11 +1,8 @@
-//! Mail adapter: parsing Thai e-mail and its charsets, the IMAP and file sources, and the SMTP
-//! outbox (composing letters and notices, sending them). What a message becomes is decided by
-//! [`crate::service::ingest`]; these are the drivers that feed it.
+//! The mail drivers: the IMAP poller and the drop folder that feed [`crate::service::ingest`],
+//! and the SMTP outbox that sends what the use cases queued. The e-mail format itself (parsing,
+//! charsets, composing) is [`crate::message`].
 
-pub mod charset;
-pub mod compose;
 pub mod files;
 pub mod imap;
 pub mod outbox;
-pub mod parse;
 pub mod poller;

@@ -16,11 +16,11 @@ use lettre::{Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, To
 use thiserror::Error;
 use tokio::sync::{Mutex, watch};
 
-use super::compose::{self, FactsPart, OutgoingFile, OutgoingMail};
 use crate::config::SmtpConfig;
 use crate::domain::exchange::{
     self, AcceptNotice, Attempt, DeliveryKind, FileFacts, LetterFacts, Party,
 };
+use crate::message::compose::{self, FactsPart, OutgoingFile, OutgoingMail};
 use crate::security::Secret;
 use crate::service::Services;
 use crate::store::deliveries::Delivery;
@@ -217,7 +217,7 @@ pub async fn run(services: Services, config: SmtpConfig, mut shutdown: watch::Re
         let woken = services.outbox_wake.notified();
         let local = crate::domain::thai_date::to_bangkok(chrono::Utc::now());
         if chrono::Timelike::hour(&local) >= config.digest_hour {
-            match services.store.queue_digests(local.date()).await {
+            match services.store().queue_digests(local.date()).await {
                 Ok(n) if n > 0 => tracing::info!(digests = n, "daily digests queued"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "daily digests"),
@@ -263,7 +263,7 @@ impl Worker {
         let lease = chrono::Duration::seconds(self.config.lease_secs.max(1) as i64);
         let claimed = self
             .services
-            .store
+            .store()
             .claim_due(&self.owner, lease, batch)
             .await?;
         let n = claimed.len();
@@ -278,7 +278,7 @@ impl Worker {
     }
 
     async fn route(&self, office: &Office) -> Result<Arc<Route>, OutboxError> {
-        let account = self.services.store.smtp_account(&office.id).await?;
+        let account = self.services.store().smtp_account(&office.id).await?;
         let mut routes = self.routes.lock().await;
         if let Some((a, email, route)) = routes.get(&office.id)
             && *a == account
@@ -295,7 +295,7 @@ impl Worker {
     }
 
     async fn attempt(&self, d: Delivery) -> Result<(), OutboxError> {
-        let store = &self.services.store;
+        let store = &self.services.store();
         let attempts = d.attempts + 1;
         let office = store.find_office(&d.office_id).await?;
         let outcome = match self.route(&office).await {
@@ -347,7 +347,7 @@ impl Worker {
         }
         let letter = self
             .services
-            .store
+            .store()
             .find_letter(&office.id, d.letter_id)
             .await?;
         let env = Addressed {
@@ -364,7 +364,7 @@ impl Worker {
         let raw = Bytes::from(raw);
         let sha = files.put(raw.clone()).await?;
         self.services
-            .store
+            .store()
             .set_built(d.id, &self.owner, &sha, &message_id)
             .await?;
         Ok(raw)
@@ -382,7 +382,7 @@ impl Worker {
         d: &Delivery,
         env: &Addressed<'_>,
     ) -> Result<(String, Vec<u8>), OutboxError> {
-        let store = &self.services.store;
+        let store = &self.services.store();
         let user = store.find_user(d.user_id.unwrap_or_default()).await?;
         let groups = store.groups_of(user.id).await?;
         let mut items = store
@@ -434,7 +434,7 @@ impl Worker {
     ) -> Result<(String, Vec<u8>), OutboxError> {
         let a = self
             .services
-            .store
+            .store()
             .find_assignment(d.assignment_id.unwrap_or_default())
             .await?;
         let number_label = format!(

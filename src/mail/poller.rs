@@ -32,7 +32,7 @@ pub async fn run(services: Services, config: MailConfig, mut shutdown: watch::Re
         {
             tracing::warn!(error = %e, dir = %config.drop_dir.display(), "drop folder");
         }
-        match services.store.list_mailboxes(None).await {
+        match services.store().list_mailboxes(None).await {
             Ok(mailboxes) => {
                 let wanted: Vec<i64> = mailboxes
                     .iter()
@@ -91,7 +91,7 @@ pub async fn scan_drop_folder(
             continue;
         }
         let office_id = office_dir.file_name().to_string_lossy().into_owned();
-        let Ok(office) = services.store.find_office(&office_id).await else {
+        let Ok(office) = services.store().find_office(&office_id).await else {
             continue;
         };
         let mut files = tokio::fs::read_dir(office_dir.path()).await?;
@@ -150,7 +150,7 @@ async fn mailbox_loop(
         if *stop.borrow() {
             break;
         }
-        let mailbox = match services.store.find_mailbox(id).await {
+        let mailbox = match services.store().find_mailbox(id).await {
             Ok(m) if m.enabled => m,
             Ok(_) | Err(StoreError::NotFound) => break,
             Err(e) => {
@@ -165,7 +165,7 @@ async fn mailbox_loop(
         // Longer than an IDLE wait (at most poll_secs, or 5 minutes); a crashed holder's lease
         // runs out after this long and another process takes over.
         let ttl = chrono::Duration::seconds((mailbox.poll_secs.min(300) * 3).max(20));
-        match services.store.acquire_lease(id, &holder, ttl).await {
+        match services.store().acquire_lease(id, &holder, ttl).await {
             Ok(true) => {}
             Ok(false) => {
                 // Another process fetches this mailbox; look again later.
@@ -189,7 +189,7 @@ async fn mailbox_loop(
                 tracing::warn!(mailbox = id, failures, error = %e, "mailbox fetch failed; will reconnect");
                 for folder in &mailbox.folders {
                     let _ = services
-                        .store
+                        .store()
                         .folder_result(id, folder, Some(&e.to_string()))
                         .await;
                 }
@@ -199,7 +199,7 @@ async fn mailbox_loop(
             }
         }
     }
-    let _ = services.store.release_lease(id, &holder).await;
+    let _ = services.store().release_lease(id, &holder).await;
 }
 
 /// Connected: pass over every folder, then wait (IDLE, or a plain wait) until new mail or the
@@ -213,7 +213,7 @@ async fn session_cycle(
     poll: Duration,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<(), ImapError> {
-    let office = services.store.find_office(&mailbox.office_id).await?;
+    let office = services.store().find_office(&mailbox.office_id).await?;
     let mut session = imap::connect(mailbox, limits.command).await?;
     let caps = within(limits.command, "CAPABILITY", session.capabilities()).await?;
     let can_idle = caps.has_str("IDLE");
@@ -234,7 +234,7 @@ async fn session_cycle(
             )
             .await?;
             services
-                .store
+                .store()
                 .folder_result(mailbox.id, folder, None)
                 .await?;
             if stats.fetched > 0 {
@@ -242,7 +242,7 @@ async fn session_cycle(
             }
         }
         if !services
-            .store
+            .store()
             .acquire_lease(mailbox.id, holder, ttl)
             .await?
         {

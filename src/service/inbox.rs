@@ -38,6 +38,16 @@ impl Services {
             .await?)
     }
 
+    /// Entries waiting to be registered and messages waiting in quarantine.
+    pub async fn inbox_counts(&self, actor: &Actor) -> Result<(i64, i64)> {
+        Ok(self.store.inbox_counts(&actor.office.id).await?)
+    }
+
+    /// Auto-replies, acceptance notices and delivery reports that came to the office.
+    pub async fn notices(&self, actor: &Actor) -> Result<Vec<crate::store::inbox::Notice>> {
+        Ok(self.store.list_notices(&actor.office.id).await?)
+    }
+
     pub async fn inbox_entry(&self, actor: &Actor, id: i64) -> Result<InboxEntry> {
         self.require_inbox(actor)?;
         Ok(self.store.find_entry(&actor.office.id, id).await?)

@@ -12,7 +12,7 @@ use crate::domain::inbox::NoticeKind;
 use crate::domain::letter::Secrecy;
 use crate::domain::mail_facts;
 use crate::files::FileError;
-use crate::mail::parse::{self, MailKind, ParsedMail};
+use crate::message::parse::{self, MailKind, ParsedMail};
 use crate::security::sha256_hex;
 use crate::service::Services;
 use crate::store::StoreError;

@@ -382,6 +382,24 @@ impl Services {
         ))
     }
 
+    /// The journey of a letter already read through [`Services::letter`].
+    pub async fn journey_of(&self, letter: &Letter) -> Result<(Vec<Assignment>, Vec<Endorsement>)> {
+        Ok((
+            self.store.assignments(letter.id).await?,
+            self.store.endorsements(letter.id).await?,
+        ))
+    }
+
+    /// The work groups the actor is a member of.
+    pub async fn groups_of_actor(&self, actor: &Actor) -> Result<Vec<String>> {
+        Ok(self.store.groups_of(actor.user.id).await?)
+    }
+
+    /// Where and how the actor is told of letters given to them, if they have said.
+    pub async fn my_notifications(&self, actor: &Actor) -> Result<Option<(String, Notify)>> {
+        Ok(self.store.user_contact(actor.user.id).await?)
+    }
+
     /// The personal or group box, urgent first; secret letters are there only because they
     /// were given to the actor.
     pub async fn letter_box(&self, actor: &Actor, which: Box_) -> Result<Vec<BoxItem>> {

@@ -3,7 +3,7 @@
 use super::{Actor, Result, ServiceError, Services};
 use crate::domain::letter::FieldErrors;
 use crate::store::Store;
-use crate::store::mailboxes::{Mailbox, NewMailbox, Security};
+use crate::store::mailboxes::{FolderState, Mailbox, NewMailbox, Security};
 
 /// The add-mailbox form (and `saraban mailbox add`).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -112,6 +112,15 @@ impl Services {
             return Err(ServiceError::NotFound);
         }
         Ok(m)
+    }
+
+    /// What each folder of one of the office's mailboxes has given so far.
+    pub async fn folders_of(&self, actor: &Actor, mailbox: &Mailbox) -> Result<Vec<FolderState>> {
+        self.require_admin(actor)?;
+        if mailbox.office_id != actor.office.id {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(self.store.folder_states(mailbox.id).await?)
     }
 
     pub async fn add_mailbox(&self, actor: &Actor, input: &MailboxInput) -> Result<Mailbox> {

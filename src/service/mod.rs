@@ -29,6 +29,7 @@ pub mod journey;
 pub mod mailboxes;
 pub mod operator;
 pub mod sending;
+pub mod session;
 
 /// Why a use case did not happen. The web edge turns each into a status and a Thai message.
 #[derive(Debug, Error)]
@@ -120,7 +121,8 @@ pub fn current_year(office: &Office) -> i32 {
 /// Everything the use cases need.
 #[derive(Clone)]
 pub struct Services {
-    pub store: Store,
+    /// Private: pages and the API reach the database only through the use cases below.
+    store: Store,
     pub files: FileStore,
     pub attachments: AttachmentPolicy,
     pub edit_policy: user::EditPolicy,
@@ -143,6 +145,13 @@ impl Services {
             default_from: config.smtp.from.clone(),
             public_url: config.server.public_url.trim_end_matches('/').to_string(),
         }
+    }
+
+    /// The store itself, for the adapters that keep their own bookkeeping beside the use cases:
+    /// the mail drivers (leases, receipts, the outbox's claims) and the demo. `web/` never calls
+    /// it; `web::tests::pages_and_api_go_through_services` fails if it does.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
     }
 
     // ---- letters -------------------------------------------------------------------------
@@ -254,6 +263,17 @@ impl Services {
     pub async fn letter_history(&self, actor: &Actor, id: i64) -> Result<Vec<LetterEvent>> {
         let letter = self.letter(actor, id).await?;
         Ok(self.store.letter_events(letter.id).await?)
+    }
+
+    /// The history of a letter already read through [`Services::letter`] (or a list the actor
+    /// was given), so the letter page does not read it twice.
+    pub async fn events_of(&self, letter: &Letter) -> Result<Vec<LetterEvent>> {
+        Ok(self.store.letter_events(letter.id).await?)
+    }
+
+    /// Fills in the files of letters read through [`Services::list_letters`].
+    pub async fn attach_files(&self, letters: &mut [Letter]) -> Result<()> {
+        Ok(self.store.attachments_for(letters).await?)
     }
 
     pub async fn list_letters(
@@ -506,7 +526,7 @@ impl Services {
     }
 
     /// A user of the actor's office whose role the actor could have granted.
-    async fn own_user(&self, actor: &Actor, user_id: i64) -> Result<User> {
+    pub async fn own_user(&self, actor: &Actor, user_id: i64) -> Result<User> {
         let target = self.store.find_user(user_id).await?;
         if target.office_id != actor.office.id {
             return Err(ServiceError::NotFound);

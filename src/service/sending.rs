@@ -5,8 +5,10 @@ use super::{Actor, Result, ServiceError, Services};
 use crate::domain::letter::{FieldErrors, Secrecy};
 use crate::domain::office::{OfficeKind, parse_email};
 use crate::domain::register::Register;
-use crate::mail::compose;
+use crate::message::compose;
 use crate::store::deliveries::{Delivery, EmailRecipient, InSystemRecipient};
+use crate::store::journey::WorkGroup;
+use crate::store::letters::Letter;
 use crate::store::mailboxes::Security;
 use crate::store::offices::Office;
 use crate::store::school_groups::SchoolGroup;
@@ -360,6 +362,31 @@ impl Services {
             return Err(ServiceError::Invalid(e));
         }
         Ok(self.store.set_smtp_account(&account).await?)
+    }
+
+    /// The deliveries of a letter already read through [`Services::letter`].
+    pub async fn deliveries_of(&self, letter: &Letter) -> Result<Vec<Delivery>> {
+        Ok(self.store.deliveries(letter.id).await?)
+    }
+
+    /// One delivery of the actor's office.
+    pub async fn delivery(&self, actor: &Actor, id: i64) -> Result<Delivery> {
+        Ok(self.store.find_delivery(&actor.office.id, id).await?)
+    }
+
+    /// The work groups of the office above the actor's (a school sends straight to them).
+    pub async fn parent_work_groups(&self, actor: &Actor) -> Result<Vec<WorkGroup>> {
+        match &actor.office.parent_id {
+            Some(parent) => Ok(self.store.work_groups(parent).await?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The office's own SMTP account (admins only; its password never leaves the service but
+    /// to the outbox).
+    pub async fn office_smtp(&self, actor: &Actor) -> Result<Option<SmtpAccount>> {
+        self.require_admin(actor)?;
+        Ok(self.store.smtp_account(&actor.office.id).await?)
     }
 
     pub async fn deliveries(&self, actor: &Actor, letter_id: i64) -> Result<Vec<Delivery>> {

@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use chrono::Utc;
 use cookie::Cookie;
 
 use super::AppState;
 use super::error::WebError;
 use crate::security::constant_time_eq;
 use crate::service::Actor;
+use crate::service::session::Credential;
 
 pub const SESSION_COOKIE: &str = "saraban_session";
 
@@ -76,28 +76,23 @@ impl FromRequestParts<AppState> for Viewer {
         if let Some(viewer) = parts.extensions.get::<Viewer>() {
             return Ok(viewer.clone());
         }
-        let store = &state.services.store;
-        let (user, via, csrf) = if let Some(token) = bearer_token(parts) {
-            let user = store
-                .find_api_token(&token)
-                .await?
-                .ok_or(WebError::Unauthorized)?;
-            (user, AuthVia::Token, String::new())
+        let (credential, via) = if let Some(token) = bearer_token(parts) {
+            (token, AuthVia::Token)
         } else if let Some(token) = session_token(&parts.headers) {
-            let session = store
-                .find_session(&token, Utc::now())
-                .await?
-                .ok_or(WebError::Unauthorized)?;
-            (session.user, AuthVia::Session, session.csrf)
+            (token, AuthVia::Session)
         } else {
             return Err(WebError::Unauthorized);
         };
-        let office = store.find_office(&user.office_id).await?;
-        let viewer = Viewer {
-            actor: Actor { user, office },
-            via,
-            csrf,
+        let credential_kind = match via {
+            AuthVia::Token => Credential::ApiToken(&credential),
+            AuthVia::Session => Credential::Session(&credential),
         };
+        let (actor, csrf) = state
+            .services
+            .actor_for(credential_kind)
+            .await?
+            .ok_or(WebError::Unauthorized)?;
+        let viewer = Viewer { actor, via, csrf };
         parts.extensions.insert(viewer.clone());
         Ok(viewer)
     }

@@ -487,7 +487,7 @@ async fn people_given_a_letter_get_an_email() {
     .await;
     let parsed: Vec<_> = mails
         .iter()
-        .map(|m| saraban::mail::parse::parse(m.as_bytes()).unwrap())
+        .map(|m| saraban::message::parse::parse(m.as_bytes()).unwrap())
         .collect();
     for (raw, p) in mails.iter().zip(&parsed) {
         assert!(raw.contains("Auto-Submitted: auto-generated"));
@@ -524,7 +524,7 @@ async fn people_given_a_letter_get_an_email() {
             .find(|m| m.contains("director@example.test"))
     })
     .await;
-    let parsed = saraban::mail::parse::parse(digest.as_bytes()).unwrap();
+    let parsed = saraban::message::parse::parse(digest.as_bytes()).unwrap();
     assert!(
         parsed.subject.contains("สรุปหนังสือที่รอท่านรับทราบ"),
         "{}",

@@ -181,7 +181,7 @@ async fn email_round_trip_through_the_file_outbox(db: Db) {
         text.contains("filename*"),
         "RFC 2231 on Content-Disposition"
     );
-    let parsed = saraban::mail::parse::parse(&raw).unwrap();
+    let parsed = saraban::message::parse::parse(&raw).unwrap();
     let doc_date =
         chrono::NaiveDate::parse_from_str(letter["doc_date"].as_str().unwrap(), "%Y-%m-%d")
             .unwrap();

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod api_letters;
+mod architecture;
 mod browser_ui;
 mod cli;
 mod file_packs;

@@ -321,11 +321,7 @@ pub async fn notices(
     if !viewer.actor.user.role.can_read_inbox() {
         return Err(WebError::Forbidden("ท่านไม่มีสิทธิ์ดูรายการนี้".into()));
     }
-    let notices = state
-        .services
-        .store
-        .list_notices(&viewer.actor.office.id)
-        .await?;
+    let notices = state.services.notices(&viewer.actor).await?;
     let items: Vec<serde_json::Value> = notices
         .iter()
         .map(|n| {

@@ -200,7 +200,7 @@ pub async fn list(
             },
         )
         .await?;
-    state.services.store.attachments_for(&mut letters).await?;
+    state.services.attach_files(&mut letters).await?;
     Ok(Json(LetterList {
         items: letters.iter().map(LetterJson::from).collect(),
         total,

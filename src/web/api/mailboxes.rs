@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::{ApiJson, Writer};
 use crate::mail::{imap, poller};
+use crate::service::Actor;
 use crate::service::mailboxes::MailboxInput;
 use crate::store::mailboxes::Mailbox;
 use crate::store::time_to_db;
@@ -16,11 +17,10 @@ use crate::web::auth::Viewer;
 use crate::web::error::WebError;
 use crate::web::{AppState, Params};
 
-async fn mailbox_json(state: &AppState, m: &Mailbox) -> Result<Value, WebError> {
+async fn mailbox_json(state: &AppState, actor: &Actor, m: &Mailbox) -> Result<Value, WebError> {
     let folders: Vec<Value> = state
         .services
-        .store
-        .folder_states(m.id)
+        .folders_of(actor, m)
         .await?
         .iter()
         .map(|s| {
@@ -42,7 +42,7 @@ async fn mailbox_json(state: &AppState, m: &Mailbox) -> Result<Value, WebError> 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>, WebError> {
     let mut items = Vec::new();
     for m in state.services.mailboxes(&viewer.actor).await? {
-        items.push(mailbox_json(&state, &m).await?);
+        items.push(mailbox_json(&state, &viewer.actor, &m).await?);
     }
     Ok(Json(json!({ "items": items })))
 }
@@ -88,7 +88,11 @@ pub async fn add(
         move_to: b.move_to.unwrap_or_default(),
     };
     let m = state.services.add_mailbox(&viewer.actor, &input).await?;
-    Ok((StatusCode::CREATED, Json(mailbox_json(&state, &m).await?)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(mailbox_json(&state, &viewer.actor, &m).await?),
+    )
+        .into_response())
 }
 
 pub async fn test(

@@ -289,11 +289,7 @@ pub async fn update_user(
         }
         None => {
             state.services.users(&viewer.actor).await?;
-            let user = state.services.store.find_user(id).await?;
-            if user.office_id != viewer.actor.office.id {
-                return Err(WebError::NotFound);
-            }
-            user
+            state.services.own_user(&viewer.actor, id).await?
         }
     };
     Ok(Json(UserJson::from(&user)))

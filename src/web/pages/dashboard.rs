@@ -38,7 +38,7 @@ pub async fn show(
             },
         )
         .await?;
-    let (waiting, quarantined) = services.store.inbox_counts(&actor.office.id).await?;
+    let (waiting, quarantined) = services.inbox_counts(actor).await?;
     let mut layout = Layout::new(&viewer, "dashboard", "หน้าหลัก");
     layout.unacknowledged = services.unacknowledged(actor).await?;
     Ok(DashboardPage {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::letters::{eml_response, file_response};
 use crate::domain::letter::{FieldErrors, LetterInput};
 use crate::domain::register::Register;
-use crate::mail::parse;
+use crate::message::parse;
 use crate::service::{ServiceError, Services};
 use crate::store::inbox::{InboxEntry, InboxFilter};
 use crate::web::auth::Viewer;
@@ -60,11 +60,7 @@ pub async fn list(
             .inbox(&viewer.actor, filter, &q.q, page, per_page)
             .await?
     };
-    let (_, quarantined) = state
-        .services
-        .store
-        .inbox_counts(&viewer.actor.office.id)
-        .await?;
+    let (_, quarantined) = state.services.inbox_counts(&viewer.actor).await?;
     Ok(InboxPage {
         layout: Layout::new(&viewer, "inbox", "หนังสือรับ"),
         box_,

@@ -26,9 +26,8 @@ pub async fn journey_view(
     let services = &state.services;
     let actor = &viewer.actor;
     // The letter page has already checked that the viewer may see this letter.
-    let assignments = services.store.assignments(letter.id).await?;
-    let endorsements = services.store.endorsements(letter.id).await?;
-    let groups_of_me = services.store.groups_of(actor.user.id).await?;
+    let (assignments, endorsements) = services.journey_of(letter).await?;
+    let groups_of_me = services.groups_of_actor(actor).await?;
     let mine = |a: &&crate::store::journey::Assignment| {
         a.to_user_id == Some(actor.user.id)
             || a.to_group_id
@@ -253,12 +252,7 @@ async fn box_page(
     let items = state.services.letter_box(&viewer.actor, which).await?;
     let mut layout = Layout::new(viewer, "my", "หนังสือถึงฉัน");
     layout.unacknowledged = state.services.unacknowledged(&viewer.actor).await?;
-    let (notify_email, notify_mode) = match state
-        .services
-        .store
-        .user_contact(viewer.actor.user.id)
-        .await?
-    {
+    let (notify_email, notify_mode) = match state.services.my_notifications(&viewer.actor).await? {
         Some((email, mode)) => (email, mode.code().to_string()),
         None => (String::new(), Notify::Each.code().to_string()),
     };

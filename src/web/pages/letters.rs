@@ -33,7 +33,7 @@ async fn letter_page(
     reason: String,
 ) -> Result<LetterPage, WebError> {
     let services = &state.services;
-    let events = services.store.letter_events(letter.id).await?;
+    let events = services.events_of(&letter).await?;
     let can_send = letter.register != crate::domain::register::Register::Inbound
         && !letter.is_cancelled()
         && viewer.actor.user.role.can_register(letter.register);
@@ -56,7 +56,7 @@ async fn letter_page(
     } else {
         Vec::new()
     };
-    let deliveries = services.store.deliveries(letter.id).await?;
+    let deliveries = services.deliveries_of(&letter).await?;
     let is_district = viewer.actor.office.kind == crate::domain::office::OfficeKind::District;
     let school_groups = if can_send && is_district {
         services
@@ -68,15 +68,14 @@ async fn letter_page(
     } else {
         Vec::new()
     };
-    let parent_work_groups = match (&viewer.actor.office.parent_id, can_send) {
-        (Some(parent), true) => services
-            .store
-            .work_groups(parent)
+    let parent_work_groups = match can_send {
+        true => services
+            .parent_work_groups(&viewer.actor)
             .await?
             .into_iter()
             .map(|g| (g.id, g.name))
             .collect(),
-        _ => Vec::new(),
+        false => Vec::new(),
     };
     let refusal = services.edit_refusal(&viewer.actor, &letter);
     let mut layout = Layout::new(
@@ -452,11 +451,7 @@ pub async fn retry_delivery(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     viewer.check_csrf(Some(&form.csrf))?;
-    let d = state
-        .services
-        .store
-        .find_delivery(&viewer.actor.office.id, delivery)
-        .await?;
+    let d = state.services.delivery(&viewer.actor, delivery).await?;
     if d.letter_id != id {
         return Err(WebError::NotFound);
     }

@@ -1,7 +1,5 @@
 //! Logging in and out.
 
-use std::sync::OnceLock;
-
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -52,15 +50,6 @@ pub async fn form(Query(q): Query<NextQuery>) -> LoginPage {
     }
 }
 
-/// A hash to check against when the user name does not exist, so a wrong name takes as long as a
-/// wrong password and does not reveal which names exist.
-fn dummy_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| {
-        security::hash_password("no such user, no such password").unwrap_or_default()
-    })
-}
-
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -76,23 +65,13 @@ pub async fn submit(
         let message = format!("เข้าสู่ระบบผิดหลายครั้ง กรุณารอประมาณ {minutes} นาทีแล้วลองใหม่");
         return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, page(message)).into_response());
     }
-    let found = state
+    let user = match state
         .services
-        .store
-        .find_login(form.username.trim())
-        .await?;
-    let password = form.password.clone();
-    let (user, hash) = match found {
-        Some((user, hash)) if user.active => (Some(user), hash),
-        _ => (None, dummy_hash().to_string()),
-    };
-    let ok =
-        tokio::task::spawn_blocking(move || security::verify_password(password.expose(), &hash))
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-    let user = match (user, ok) {
-        (Some(user), true) => user,
-        _ => {
+        .check_login(&form.username, &form.password)
+        .await?
+    {
+        Some(user) => user,
+        None => {
             state.throttle.failed(&form.username, &ip);
             let message = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง".to_string();
             return Ok((axum::http::StatusCode::UNAUTHORIZED, page(message)).into_response());
@@ -100,11 +79,7 @@ pub async fn submit(
     };
     state.throttle.succeeded(&form.username);
     let lifetime = Duration::hours(state.config.security.session_hours.max(1));
-    let (token, _csrf) = state
-        .services
-        .store
-        .create_session(user.id, lifetime)
-        .await?;
+    let token = state.services.open_session(&user, lifetime).await?;
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .path("/")
         .http_only(true)
@@ -127,7 +102,7 @@ pub async fn logout(
 ) -> Result<Response, WebError> {
     viewer.check_csrf(Some(&form.csrf))?;
     if let Some(token) = session_token(&headers) {
-        state.services.store.delete_session(&token).await?;
+        state.services.close_session(&token).await?;
     }
     let gone = Cookie::build((SESSION_COOKIE, ""))
         .path("/")

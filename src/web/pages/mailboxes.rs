@@ -28,7 +28,7 @@ async fn page(
     let mailboxes = state.services.mailboxes(&viewer.actor).await?;
     let mut rows = Vec::new();
     for m in &mailboxes {
-        let states = state.services.store.folder_states(m.id).await?;
+        let states = state.services.folders_of(&viewer.actor, m).await?;
         rows.push(MailboxRow {
             id: m.id,
             address: format!("{}@{}:{}", m.username, m.host, m.port),
@@ -58,11 +58,7 @@ async fn page(
         });
     }
     let (test_ok, test_result) = test.unwrap_or_default();
-    let account = state
-        .services
-        .store
-        .smtp_account(&viewer.actor.office.id)
-        .await?;
+    let account = state.services.office_smtp(&viewer.actor).await?;
     let smtp_route = match &account {
         Some(a) => format!(
             "ส่งผ่าน {}:{} ({}){} ในนาม {}",
@@ -270,11 +266,7 @@ pub async fn smtp_test(
 ) -> Result<MailboxesPage, WebError> {
     viewer.check_csrf(Some(&form.csrf))?;
     state.services.require_admin(&viewer.actor)?;
-    let account = state
-        .services
-        .store
-        .smtp_account(&viewer.actor.office.id)
-        .await?;
+    let account = state.services.office_smtp(&viewer.actor).await?;
     let result = match crate::domain::office::parse_email(&form.to) {
         Err(_) => (false, "กรุณาใส่อีเมลผู้รับที่ถูกต้อง".to_string()),
         Ok(to) => match crate::mail::outbox::send_test(

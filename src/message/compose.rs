@@ -231,7 +231,7 @@ mod tests {
         assert!(text.contains("name=\"=?utf-8?b?"), "{text}");
         assert!(text.contains("filename*"), "{text}");
         // Any mail reader (ours too) finds the Thai name, subject and the parts.
-        let parsed = crate::mail::parse::parse(&raw).unwrap();
+        let parsed = crate::message::parse::parse(&raw).unwrap();
         assert_eq!(
             parsed.subject,
             "ที่ ศธ 04183.006/1 ลงวันที่ 2 พฤษภาคม 2566 เรื่อง ทดสอบ"

@@ -1,0 +1,82 @@
+//! Who is asking: logging in with a password, browser sessions and API tokens, each ending in an
+//! [`Actor`] the other use cases check.
+
+use std::sync::OnceLock;
+
+use chrono::{Duration, Utc};
+
+use super::{Actor, Result, ServiceError, Services};
+use crate::security::{self, Secret};
+use crate::store::users::User;
+
+/// How a request proved who it is.
+pub enum Credential<'a> {
+    /// `Authorization: Bearer …`
+    ApiToken(&'a str),
+    /// The session cookie's value.
+    Session(&'a str),
+}
+
+/// A hash to check against when the user name does not exist, so a wrong name takes as long as a
+/// wrong password and does not reveal which names exist.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        security::hash_password("no such user, no such password").unwrap_or_default()
+    })
+}
+
+impl Services {
+    /// The active user with this name and password, or `None` for any wrong pair (the same answer,
+    /// in about the same time, whether the name exists or not).
+    pub async fn check_login(&self, username: &str, password: &Secret) -> Result<Option<User>> {
+        let (user, hash) = match self.store.find_login(username.trim()).await? {
+            Some((user, hash)) if user.active => (Some(user), hash),
+            _ => (None, dummy_hash().to_string()),
+        };
+        let password = password.clone();
+        let ok = tokio::task::spawn_blocking(move || {
+            security::verify_password(password.expose(), &hash)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(user.filter(|_| ok))
+    }
+
+    /// Opens a browser session; returns the cookie value (only its hash is stored).
+    pub async fn open_session(&self, user: &User, lifetime: Duration) -> Result<String> {
+        let (token, _csrf) = self.store.create_session(user.id, lifetime).await?;
+        Ok(token)
+    }
+
+    pub async fn close_session(&self, token: &str) -> Result<()> {
+        Ok(self.store.delete_session(token).await?)
+    }
+
+    /// The actor a credential stands for, with the session's CSRF token (empty for an API
+    /// token); `None` when it is unknown, expired or its user deactivated.
+    pub async fn actor_for(&self, credential: Credential<'_>) -> Result<Option<(Actor, String)>> {
+        let found = match credential {
+            Credential::ApiToken(token) => self
+                .store
+                .find_api_token(token)
+                .await?
+                .map(|u| (u, String::new())),
+            Credential::Session(token) => self
+                .store
+                .find_session(token, Utc::now())
+                .await?
+                .map(|s| (s.user, s.csrf)),
+        };
+        let Some((user, csrf)) = found else {
+            return Ok(None);
+        };
+        let office = self.store.find_office(&user.office_id).await?;
+        Ok(Some((Actor { user, office }, csrf)))
+    }
+
+    /// The database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+}
