@@ -1,17 +1,103 @@
-//! Reading letter forms: multipart with files (web form and API alike), read as a stream so an
-//! oversized file is refused as soon as it passes the limit, not after it is in memory.
+//! Reading forms. [`CsrfForm`] is every urlencoded form a page posts, its CSRF token checked
+//! before the handler runs; [`FormPairs`] keeps repeated names (ticked boxes). Letter forms with
+//! files are multipart (web form and API alike), read as a stream so an oversized file is refused
+//! as soon as it passes the limit, not after it is in memory.
 
 use std::collections::HashMap;
 
-use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::StatusCode;
 use bytes::BytesMut;
 
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use super::auth::Viewer;
 use super::error::WebError;
 use crate::domain::attachment::AttachmentPolicy;
 use crate::domain::letter::LetterInput;
 use crate::service::UploadedFile;
+
+/// A form posted by one of our pages: who posted it, and its fields other than `csrf`, once the
+/// token is checked against the session (a bearer-token caller needs none). A form that cannot be
+/// read is a 400 with a Thai message.
+pub struct CsrfForm<T = NoFields>(pub Viewer, pub T);
+
+/// The fields of a form that is only a button (logout, retry, test).
+#[derive(serde::Deserialize, Default)]
+pub struct NoFields {}
+
+#[derive(serde::Deserialize)]
+struct WithCsrf<T> {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    rest: T,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let axum::Form(WithCsrf { csrf, rest }) =
+            axum::Form::<WithCsrf<T>>::from_request(req, state)
+                .await
+                .map_err(|e| WebError::BadRequest(format!("อ่านแบบฟอร์มไม่ได้: {}", e.body_text())))?;
+        viewer.check_csrf(Some(&csrf))?;
+        Ok(CsrfForm(viewer, rest))
+    }
+}
+
+/// A form's fields in the order sent, repeated names kept (`office=a&office=b`), for forms whose
+/// ticked boxes share a name.
+#[derive(Debug, Default)]
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl FormPairs {
+    /// The first value of `name`, or "".
+    pub fn one(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every non-empty value of `name`, in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormPairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = FormPairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("form fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FormPairs, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry::<String, String>()? {
+                    pairs.push(pair);
+                }
+                Ok(FormPairs(pairs))
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
+}
 
 const MAX_TEXT_FIELD: usize = 64 * 1024;
 

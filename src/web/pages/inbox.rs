@@ -1,7 +1,6 @@
 //! หนังสือรับ: the office inbox, one entry with its register form, the original e-mail, and
 //! quarantine.
 
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -15,6 +14,7 @@ use crate::service::{ServiceError, Services};
 use crate::store::inbox::{InboxEntry, InboxFilter};
 use crate::web::auth::Viewer;
 use crate::web::error::WebError;
+use crate::web::forms::CsrfForm;
 use crate::web::views::{
     AttachmentRow, EntryRow, InboxEntryPage, InboxPage, Layout, LetterFormPage, OriginalPage,
     QuarantinePage, QuarantineRow, human_size,
@@ -131,11 +131,9 @@ pub async fn show(
 
 pub async fn register(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<super::LetterForm>,
+    CsrfForm(viewer, form): CsrfForm<super::LetterForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     match state
         .services
         .register_entry(&viewer.actor, id, Some(&form.input))
@@ -272,11 +270,9 @@ pub async fn quarantine(
 
 pub async fn quarantine_retry(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(viewer, _): CsrfForm,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     match state.services.retry_quarantine(&viewer.actor, id).await {
         Ok(_) => Ok(Redirect::to("/quarantine?done=released").into_response()),
         Err(ServiceError::Conflict(why)) => {
@@ -289,11 +285,9 @@ pub async fn quarantine_retry(
 
 pub async fn quarantine_dismiss(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(viewer, _): CsrfForm,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     state.services.dismiss_quarantine(&viewer.actor, id).await?;
     Ok(Redirect::to("/quarantine?done=dismissed").into_response())
 }

@@ -14,6 +14,7 @@ use crate::store::journey::Notify;
 use crate::store::letters::Letter;
 use crate::web::auth::Viewer;
 use crate::web::error::WebError;
+use crate::web::forms::{CsrfForm, FormPairs};
 use crate::web::views::{AssignmentRow, BoxRow, EndorsementRow, JourneyView, Layout, MyBoxPage};
 use crate::web::{AppState, Params};
 
@@ -79,39 +80,29 @@ pub async fn journey_view(
     })
 }
 
-struct Posted(Vec<(String, String)>);
-
-impl Posted {
-    fn one(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    /// Ticked users (`user`) and groups (`group`), and a chosen one from a select (`user_one`).
-    fn targets(&self, user: &str, group: &str) -> Vec<TargetInput> {
-        self.0
-            .iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .filter_map(|(k, v)| {
-                if k == user {
-                    Some(TargetInput {
-                        user: Some(v.clone()),
-                        group: None,
-                    })
-                } else if k == group {
-                    Some(TargetInput {
-                        user: None,
-                        group: Some(v.clone()),
-                    })
-                } else {
-                    None
-                }
-            })
-            .collect()
-    }
+/// Ticked users (`user`) and groups (`group`) of a journey form, in the order ticked; the names
+/// differ per form (`assign_user`, `assign_group` when endorsing).
+fn targets(posted: &FormPairs, user: &str, group: &str) -> Vec<TargetInput> {
+    posted
+        .0
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .filter_map(|(k, v)| {
+            if k == user {
+                Some(TargetInput {
+                    user: Some(v.clone()),
+                    group: None,
+                })
+            } else if k == group {
+                Some(TargetInput {
+                    user: None,
+                    group: Some(v.clone()),
+                })
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// Runs a step; on a form error the letter page comes back with the message (422).
@@ -119,16 +110,14 @@ async fn step<F, Fut>(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    body: &[u8],
+    posted: FormPairs,
     done: &str,
     run: F,
 ) -> Result<Response, WebError>
 where
-    F: FnOnce(Posted) -> Fut,
+    F: FnOnce(FormPairs) -> Fut,
     Fut: std::future::Future<Output = Result<(), ServiceError>>,
 {
-    let posted = Posted(super::letters::form_pairs(body));
-    viewer.check_csrf(Some(&posted.one("csrf")))?;
     match run(posted).await {
         Ok(()) => Ok(Redirect::to(&format!("/letters/{id}?done={done}")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
@@ -143,17 +132,16 @@ where
 
 pub async fn forward(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    axum::extract::RawForm(body): axum::extract::RawForm,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
 ) -> Result<Response, WebError> {
     let (services, actor) = (&state.services, &viewer.actor);
-    step(&state, &viewer, id, &body, "forwarded", |p| async move {
+    step(&state, &viewer, id, posted, "forwarded", |p| async move {
         services
             .forward(
                 actor,
                 id,
-                &p.targets("user", "group"),
+                &targets(&p, "user", "group"),
                 &p.one("note"),
                 &p.one("due_date"),
             )
@@ -165,12 +153,11 @@ pub async fn forward(
 
 pub async fn propose(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    axum::extract::RawForm(body): axum::extract::RawForm,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
 ) -> Result<Response, WebError> {
     let (services, actor) = (&state.services, &viewer.actor);
-    step(&state, &viewer, id, &body, "proposed", |p| async move {
+    step(&state, &viewer, id, posted, "proposed", |p| async move {
         services
             .propose(actor, id, &p.one("to"), &p.one("summary"))
             .await
@@ -181,19 +168,18 @@ pub async fn propose(
 
 pub async fn endorse(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    axum::extract::RawForm(body): axum::extract::RawForm,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
 ) -> Result<Response, WebError> {
     let (services, actor) = (&state.services, &viewer.actor);
-    step(&state, &viewer, id, &body, "endorsed", |p| async move {
+    step(&state, &viewer, id, posted, "endorsed", |p| async move {
         services
             .endorse(
                 actor,
                 id,
                 &p.one("decision"),
                 &p.one("text"),
-                &p.targets("assign_user", "assign_group"),
+                &targets(&p, "assign_user", "assign_group"),
                 &p.one("acting_as"),
             )
             .await
@@ -204,25 +190,28 @@ pub async fn endorse(
 
 pub async fn acknowledge(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    axum::extract::RawForm(body): axum::extract::RawForm,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
 ) -> Result<Response, WebError> {
     let (services, actor) = (&state.services, &viewer.actor);
-    step(&state, &viewer, id, &body, "acknowledged", |_| async move {
-        services.acknowledge(actor, id).await.map(|_| ())
-    })
+    step(
+        &state,
+        &viewer,
+        id,
+        posted,
+        "acknowledged",
+        |_| async move { services.acknowledge(actor, id).await.map(|_| ()) },
+    )
     .await
 }
 
 pub async fn return_letter(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    axum::extract::RawForm(body): axum::extract::RawForm,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
 ) -> Result<Response, WebError> {
     let (services, actor) = (&state.services, &viewer.actor);
-    step(&state, &viewer, id, &body, "returned", |p| async move {
+    step(&state, &viewer, id, posted, "returned", |p| async move {
         services
             .return_letter(actor, id, &p.one("note"))
             .await
@@ -283,7 +272,6 @@ pub async fn my_box(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct NotifyForm {
-    csrf: String,
     email: String,
     notify: String,
 }
@@ -291,10 +279,8 @@ pub struct NotifyForm {
 /// `POST /my/notifications`: my address for e-mail when a letter is given to me.
 pub async fn set_notifications(
     State(state): State<AppState>,
-    viewer: Viewer,
-    axum::Form(form): axum::Form<NotifyForm>,
+    CsrfForm(viewer, form): CsrfForm<NotifyForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     match state
         .services
         .set_notifications(&viewer.actor, &form.email, &form.notify)

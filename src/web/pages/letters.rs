@@ -1,8 +1,7 @@
 //! One entry: its page, edit, cancel, and its files.
 
-use axum::Form;
-
-use super::CsrfForm;
+use crate::service::sending::RecipientInput;
+use crate::web::forms::{CsrfForm, FormPairs};
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -232,11 +231,9 @@ pub async fn edit_form(
 
 pub async fn edit(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<super::LetterForm>,
+    CsrfForm(viewer, form): CsrfForm<super::LetterForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     match state
         .services
         .edit_letter(&viewer.actor, id, &form.input)
@@ -260,17 +257,14 @@ pub async fn edit(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct CancelForm {
-    csrf: String,
     reason: String,
 }
 
 pub async fn cancel(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<CancelForm>,
+    CsrfForm(viewer, form): CsrfForm<CancelForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     match state
         .services
         .cancel_letter(&viewer.actor, id, &form.reason)
@@ -359,68 +353,63 @@ pub fn eml_response(data: bytes::Bytes, name: &str) -> Response {
         .into_response()
 }
 
-/// The send form posts `csrf`, `idempotency_key` and one `office` per ticked recipient.
-pub async fn send(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Params(id): Params<i64>,
-    axum::extract::RawForm(body): axum::extract::RawForm,
-) -> Result<Response, WebError> {
-    let pairs: Vec<(String, String)> = form_pairs(&body);
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    viewer.check_csrf(Some(&field("csrf")))?;
-    let mut recipients: Vec<crate::service::sending::RecipientInput> = pairs
-        .iter()
-        .filter(|(k, _)| k == "office")
-        .map(|(_, v)| crate::service::sending::RecipientInput {
-            office: Some(v.clone()),
+/// Who the send form names: each ticked `office`, `work_group` and `school_group`, "all schools"
+/// (`all_schools=1`), and the addresses typed in `emails` (split on commas, semicolons, spaces).
+fn send_recipients(posted: &FormPairs, emails: &str) -> Vec<RecipientInput> {
+    let mut recipients: Vec<RecipientInput> = posted
+        .all("office")
+        .map(|v| RecipientInput {
+            office: Some(v.to_string()),
             ..Default::default()
         })
         .collect();
-    recipients.extend(
-        pairs
-            .iter()
-            .filter(|(k, v)| k == "work_group" && !v.is_empty())
-            .map(|(_, v)| crate::service::sending::RecipientInput {
-                work_group: Some(v.clone()),
-                ..Default::default()
-            }),
-    );
-    if field("all_schools") == "1" {
-        recipients.push(crate::service::sending::RecipientInput {
+    recipients.extend(posted.all("work_group").map(|v| RecipientInput {
+        work_group: Some(v.to_string()),
+        ..Default::default()
+    }));
+    if posted.one("all_schools") == "1" {
+        recipients.push(RecipientInput {
             all_schools: Some(true),
             ..Default::default()
         });
     }
     recipients.extend(
-        pairs
-            .iter()
-            .filter(|(k, _)| k == "school_group")
-            .filter_map(|(_, v)| v.parse().ok())
-            .map(|id| crate::service::sending::RecipientInput {
+        posted
+            .all("school_group")
+            .filter_map(|v| v.parse().ok())
+            .map(|id| RecipientInput {
                 school_group: Some(id),
                 ..Default::default()
             }),
     );
-    let emails = field("emails");
     recipients.extend(
         emails
             .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
             .filter(|a| !a.is_empty())
-            .map(|a| crate::service::sending::RecipientInput {
+            .map(|a| RecipientInput {
                 email: Some(a.to_string()),
                 ..Default::default()
             }),
     );
+    recipients
+}
+
+/// The send form posts `csrf`, `idempotency_key` and the recipients ([`send_recipients`]).
+pub async fn send(
+    State(state): State<AppState>,
+    Params(id): Params<i64>,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
+) -> Result<Response, WebError> {
+    let emails = posted.one("emails");
+    let recipients = send_recipients(&posted, &emails);
     match state
         .services
-        .send_letter(&viewer.actor, id, &recipients, &field("idempotency_key"))
+        .send_letter(
+            &viewer.actor,
+            id,
+            &recipients,
+            &posted.one("idempotency_key"),
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/letters/{id}?done=sent")).into_response()),
@@ -446,11 +435,9 @@ pub async fn send(
 /// "ส่งอีกครั้ง" on a failed or delayed e-mail of this letter.
 pub async fn retry_delivery(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params((id, delivery)): Params<(i64, i64)>,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(viewer, _): CsrfForm,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     let d = state.services.delivery(&viewer.actor, delivery).await?;
     if d.letter_id != id {
         return Err(WebError::NotFound);
@@ -460,27 +447,4 @@ pub async fn retry_delivery(
         .retry_delivery(&viewer.actor, delivery)
         .await?;
     Ok(Redirect::to(&format!("/letters/{id}?done=retry")).into_response())
-}
-
-/// `a=1&b=2&b=3` as pairs, repeated names kept.
-pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    body.split(|b| *b == b'&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = match p.iter().position(|b| *b == b'=') {
-                Some(i) => (&p[..i], &p[i + 1..]),
-                None => (p, &b""[..]),
-            };
-            let decode = |s: &[u8]| {
-                let plus: Vec<u8> = s
-                    .iter()
-                    .map(|b| if *b == b'+' { b' ' } else { *b })
-                    .collect();
-                percent_encoding::percent_decode(&plus)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (decode(k), decode(v))
-        })
-        .collect()
 }

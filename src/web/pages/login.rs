@@ -11,8 +11,9 @@ use serde::Deserialize;
 use super::ClientIp;
 use crate::security;
 use crate::web::AppState;
-use crate::web::auth::{SESSION_COOKIE, Viewer, session_token};
+use crate::web::auth::{SESSION_COOKIE, session_token};
 use crate::web::error::WebError;
+use crate::web::forms::CsrfForm;
 use crate::web::views::LoginPage;
 
 #[derive(Deserialize, Default)]
@@ -96,11 +97,9 @@ pub async fn submit(
 
 pub async fn logout(
     State(state): State<AppState>,
-    viewer: Viewer,
     headers: axum::http::HeaderMap,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(_, _): CsrfForm,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     if let Some(token) = session_token(&headers) {
         state.services.close_session(&token).await?;
     }

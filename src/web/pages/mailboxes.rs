@@ -1,6 +1,5 @@
 //! กล่องอีเมล (admin): the saraban mailboxes, their liveness, a test button.
 
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,6 +13,7 @@ use crate::service::mailboxes::MailboxInput;
 use crate::store::mailboxes::Security;
 use crate::web::auth::Viewer;
 use crate::web::error::WebError;
+use crate::web::forms::CsrfForm;
 use crate::web::views::{FolderRow, Layout, MailboxRow, MailboxesPage};
 use crate::web::{AppState, Params};
 
@@ -153,17 +153,14 @@ pub async fn list(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct AddForm {
-    csrf: String,
     #[serde(flatten)]
     input: MailboxInput,
 }
 
 pub async fn add(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<AddForm>,
+    CsrfForm(viewer, form): CsrfForm<AddForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     match state.services.add_mailbox(&viewer.actor, &form.input).await {
         Ok(_) => Ok(Redirect::to("/settings/mailboxes?done=added").into_response()),
         Err(ServiceError::Invalid(errors)) => {
@@ -176,11 +173,9 @@ pub async fn add(
 
 pub async fn test(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(viewer, _): CsrfForm,
 ) -> Result<MailboxesPage, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     let m = state.services.mailbox(&viewer.actor, id).await?;
     let limits = poller::limits(&state.config.mail);
     let result = match imap::test_connection(&m, limits.command).await {
@@ -200,11 +195,9 @@ pub async fn test(
 
 pub async fn remove(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(viewer, _): CsrfForm,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     state.services.remove_mailbox(&viewer.actor, id).await?;
     Ok(Redirect::to("/settings/mailboxes?done=removed").into_response())
 }
@@ -212,7 +205,6 @@ pub async fn remove(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct SmtpForm {
-    csrf: String,
     #[serde(flatten)]
     input: crate::service::sending::SmtpInput,
 }
@@ -220,10 +212,8 @@ pub struct SmtpForm {
 /// Saves the office's SMTP account.
 pub async fn smtp(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<SmtpForm>,
+    CsrfForm(viewer, form): CsrfForm<SmtpForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     match state
         .services
         .set_office_smtp(&viewer.actor, &form.input)
@@ -254,17 +244,14 @@ pub async fn smtp(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct SmtpTestForm {
-    csrf: String,
     to: String,
 }
 
 /// Sends a test e-mail through the office's route now.
 pub async fn smtp_test(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<SmtpTestForm>,
+    CsrfForm(viewer, form): CsrfForm<SmtpTestForm>,
 ) -> Result<MailboxesPage, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     state.services.require_admin(&viewer.actor)?;
     let account = state.services.office_smtp(&viewer.actor).await?;
     let result = match crate::domain::office::parse_email(&form.to) {

@@ -31,18 +31,10 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
     }
 }
 
-/// A form that carries only the session's CSRF token (buttons such as logout, retry, test).
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfForm {
-    pub csrf: String,
-}
-
-/// The letter fields of a form, with its CSRF token (edit, register from the inbox).
+/// The letter fields of a form (edit, register from the inbox).
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct LetterForm {
-    pub csrf: String,
     #[serde(flatten)]
     pub input: crate::domain::letter::LetterInput,
 }

@@ -1,7 +1,6 @@
 //! ตั้งค่าระบบ: the office's prefix and circular numbering, calendar years, starting numbers, and
 //! the officers (กำหนดเจ้าหน้าที่).
 
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,6 +11,7 @@ use crate::domain::register::{CircularNumbering, Series};
 use crate::service::{NewUserInput, OfficeSettingsInput, ServiceError, current_year};
 use crate::web::auth::Viewer;
 use crate::web::error::WebError;
+use crate::web::forms::CsrfForm;
 use crate::web::views::{Layout, SettingsPage, UsersPage};
 use crate::web::{AppState, Params};
 
@@ -129,7 +129,6 @@ async fn after<T>(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct OfficeForm {
-    csrf: String,
     auto_register: String,
     #[serde(flatten)]
     input: OfficeSettingsInput,
@@ -137,10 +136,8 @@ pub struct OfficeForm {
 
 pub async fn office(
     State(state): State<AppState>,
-    mut viewer: Viewer,
-    Form(form): Form<OfficeForm>,
+    CsrfForm(mut viewer, form): CsrfForm<OfficeForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     let result = state
         .services
         .update_office(&viewer.actor, &form.input)
@@ -154,16 +151,13 @@ pub async fn office(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct YearForm {
-    csrf: String,
     year_be: String,
 }
 
 pub async fn add_year(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<YearForm>,
+    CsrfForm(viewer, form): CsrfForm<YearForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     let result = state.services.add_year(&viewer.actor, &form.year_be).await;
     let year = result.as_ref().ok().copied();
     after(&state, &viewer, year, result, "year", None).await
@@ -171,10 +165,8 @@ pub async fn add_year(
 
 pub async fn active_year(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<YearForm>,
+    CsrfForm(viewer, form): CsrfForm<YearForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     let result = state
         .services
         .set_active_year(&viewer.actor, &form.year_be)
@@ -185,7 +177,6 @@ pub async fn active_year(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct CounterForm {
-    csrf: String,
     series: String,
     year_be: String,
     start_number: String,
@@ -193,10 +184,8 @@ pub struct CounterForm {
 
 pub async fn counter(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<CounterForm>,
+    CsrfForm(viewer, form): CsrfForm<CounterForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     let series =
         Series::parse(&form.series).ok_or_else(|| WebError::BadRequest("ไม่รู้จักชุดเลขนี้".into()))?;
     let year =
@@ -252,17 +241,14 @@ pub async fn users(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct UserForm {
-    csrf: String,
     #[serde(flatten)]
     input: NewUserInput,
 }
 
 pub async fn add_user(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<UserForm>,
+    CsrfForm(viewer, form): CsrfForm<UserForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     match state.services.add_user(&viewer.actor, &form.input).await {
         Ok(_) => Ok(Redirect::to("/settings/users?done=user").into_response()),
         Err(ServiceError::Invalid(errors)) => {
@@ -276,17 +262,14 @@ pub async fn add_user(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ActiveForm {
-    csrf: String,
     active: String,
 }
 
 pub async fn user_active(
     State(state): State<AppState>,
-    viewer: Viewer,
     Params(id): Params<i64>,
-    Form(form): Form<ActiveForm>,
+    CsrfForm(viewer, form): CsrfForm<ActiveForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(Some(&form.csrf))?;
     state
         .services
         .set_user_active(&viewer.actor, id, form.active == "1")
