@@ -410,6 +410,16 @@ async fn forms_and_session_api_calls_need_the_csrf_token() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    // Forms whose ticked boxes repeat a name are checked the same way, before anything is read.
+    for path in ["/letters/1/send", "/letters/1/forward", "/logout"] {
+        let res = browser
+            .post(app.url(path))
+            .form(&[("office", "a"), ("office", "b"), ("csrf", "0000")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{path} without the right token is refused");
+    }
     // The API with the session cookie: changes need the X-CSRF-Token header.
     let res = browser.get(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(res.status(), 200, "reading with the session is fine");
