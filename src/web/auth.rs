@@ -33,6 +33,12 @@ pub struct Viewer {
     pub csrf: String,
 }
 
+impl AsRef<Viewer> for Viewer {
+    fn as_ref(&self) -> &Viewer {
+        self
+    }
+}
+
 impl Viewer {
     /// Forms posted by a browser must carry the session's token; API calls with a bearer token
     /// cannot be forged by another site and need none.

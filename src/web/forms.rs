@@ -19,10 +19,11 @@ use crate::domain::attachment::AttachmentPolicy;
 use crate::domain::letter::LetterInput;
 use crate::service::UploadedFile;
 
-/// A form posted by one of our pages: who posted it, and its fields other than `csrf`, once the
-/// token is checked against the session (a bearer-token caller needs none). A form that cannot be
-/// read is a 400 with a Thai message.
-pub struct CsrfForm<T = NoFields>(pub Viewer, pub T);
+/// A form posted by one of our pages: who posted it (a [`Viewer`], or a
+/// [`super::layout::Nav`] when the handler may show a page again), and its fields other than
+/// `csrf`, once the token is checked against the session (a bearer-token caller needs none). A
+/// form that cannot be read is a 400 with a Thai message.
+pub struct CsrfForm<T = NoFields, V = Viewer>(pub V, pub T);
 
 /// The fields of a form that is only a button (logout, retry, test).
 #[derive(serde::Deserialize, Default)]
@@ -36,18 +37,22 @@ struct WithCsrf<T> {
     rest: T,
 }
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+impl<T, V> FromRequest<AppState> for CsrfForm<T, V>
+where
+    T: DeserializeOwned + Send,
+    V: FromRequestParts<AppState, Rejection = WebError> + AsRef<Viewer> + Send,
+{
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let viewer = Viewer::from_request_parts(&mut parts, state).await?;
+        let viewer = V::from_request_parts(&mut parts, state).await?;
         let req = Request::from_parts(parts, body);
         let axum::Form(WithCsrf { csrf, rest }) =
             axum::Form::<WithCsrf<T>>::from_request(req, state)
                 .await
                 .map_err(|e| WebError::BadRequest(format!("อ่านแบบฟอร์มไม่ได้: {}", e.body_text())))?;
-        viewer.check_csrf(Some(&csrf))?;
+        viewer.as_ref().check_csrf(Some(&csrf))?;
         Ok(CsrfForm(viewer, rest))
     }
 }

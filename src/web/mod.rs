@@ -18,6 +18,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod forms;
+pub mod layout;
 pub mod pages;
 pub mod views;
 

@@ -5,58 +5,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use crate::domain::letter::{FieldErrors, LetterInput, LetterType, Secrecy, Speed};
-use crate::domain::register::{Register, Series};
+use crate::domain::register::Series;
 use crate::domain::thai_date;
 use crate::domain::user::Role;
 use crate::service::{NewUserInput, OfficeSettingsInput};
 use crate::store::letters::{Letter, LetterEvent, SearchField};
 use crate::store::users::User;
 
-use super::auth::Viewer;
-
-/// The frame around every page after login.
-pub struct Layout {
-    pub title: String,
-    pub user_name: String,
-    pub role_label: &'static str,
-    pub office_name: String,
-    pub office_desk: &'static str,
-    pub csrf: String,
-    pub nav: &'static str,
-    pub can_settings: bool,
-    pub can_users: bool,
-    pub can_inbox: bool,
-    pub is_admin: bool,
-    /// Letters given to the viewer not yet acknowledged (shown where the page knows it).
-    pub unacknowledged: i64,
-}
-
-impl Layout {
-    pub fn new(viewer: &Viewer, nav: &'static str, title: impl Into<String>) -> Layout {
-        let role = viewer.actor.user.role;
-        Layout {
-            title: title.into(),
-            user_name: viewer.actor.user.display_name().to_string(),
-            role_label: role.label(),
-            office_name: viewer.actor.office.name.clone(),
-            office_desk: viewer.actor.office.kind.saraban_desk(),
-            csrf: viewer.csrf.clone(),
-            nav,
-            can_settings: role.can_manage_settings(),
-            can_users: role.can_manage_users(),
-            can_inbox: role.can_read_inbox(),
-            is_admin: role == Role::Admin,
-            unacknowledged: 0,
-        }
-    }
-
-    pub fn registers(&self) -> Vec<(&'static str, &'static str)> {
-        Register::ALL
-            .iter()
-            .map(|r| (r.code(), r.label()))
-            .collect()
-    }
-}
+pub use super::layout::{Layout, Nav};
 
 /// `(value, label, selected)` for a `<select>`.
 pub type Choice = (String, String, bool);
@@ -599,7 +555,7 @@ impl UsersPage {
         self.errors.get(field).unwrap_or("").to_string()
     }
 
-    pub fn rows(users: &[User], viewer: &Viewer) -> Vec<UserRow> {
+    pub fn rows(users: &[User], viewer: &Nav) -> Vec<UserRow> {
         users
             .iter()
             .map(|u| UserRow {
@@ -615,7 +571,7 @@ impl UsersPage {
             .collect()
     }
 
-    pub fn role_choices(viewer: &Viewer, current: &str) -> Vec<Choice> {
+    pub fn role_choices(viewer: &Nav, current: &str) -> Vec<Choice> {
         Role::ALL
             .iter()
             .filter(|r| viewer.actor.user.role.can_grant(**r))

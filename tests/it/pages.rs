@@ -272,3 +272,40 @@ async fn settings_screens_change_prefix_start_numbers_and_officers() {
         "a clerk is not offered the admin role"
     );
 }
+
+/// The menu is the same on every page: the หนังสือถึงฉัน badge counts what waits for the
+/// viewer wherever they are, not only on the pages that happen to know it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_shows_the_my_box_badge() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let letter = app.inbound(&w.clerk, "ประชุมผู้บริหาร").await;
+    let id = letter["id"].as_i64().unwrap();
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{id}/forward"),
+            serde_json::json!({"to": [{"user": "admin"}], "note": "โปรดพิจารณา"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (browser, _) = app.login("admin").await;
+    let badge = "หนังสือถึงฉัน <span class=\"count\">1</span>";
+    for path in [
+        "/",
+        "/inbox",
+        "/quarantine",
+        "/my",
+        "/registers/inbound",
+        "/registers/outbound/new",
+        &format!("/letters/{id}"),
+        &format!("/letters/{id}/edit"),
+        "/settings",
+        "/settings/users",
+        "/settings/mailboxes",
+    ] {
+        let html = app.page(&browser, path).await;
+        assert!(html.contains(badge), "{path} lacks the badge");
+    }
+}

@@ -418,7 +418,11 @@ async fn forms_and_session_api_calls_need_the_csrf_token() {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), 403, "{path} without the right token is refused");
+        assert_eq!(
+            res.status(),
+            403,
+            "{path} without the right token is refused"
+        );
     }
     // The API with the session cookie: changes need the X-CSRF-Token header.
     let res = browser.get(app.url("/api/v1/me")).send().await.unwrap();

@@ -5,14 +5,11 @@ use axum::extract::State;
 use crate::service::current_year;
 use crate::store::letters::LetterQuery;
 use crate::web::AppState;
-use crate::web::auth::Viewer;
 use crate::web::error::WebError;
+use crate::web::layout::Nav;
 use crate::web::views::{CountRow, DashboardPage, Layout, LetterRow};
 
-pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> Result<DashboardPage, WebError> {
+pub async fn show(State(state): State<AppState>, viewer: Nav) -> Result<DashboardPage, WebError> {
     let services = &state.services;
     let actor = &viewer.actor;
     let year_be = current_year(&actor.office);
@@ -39,8 +36,7 @@ pub async fn show(
         )
         .await?;
     let (waiting, quarantined) = services.inbox_counts(actor).await?;
-    let mut layout = Layout::new(&viewer, "dashboard", "หน้าหลัก");
-    layout.unacknowledged = services.unacknowledged(actor).await?;
+    let layout = Layout::new(&viewer, "dashboard", "หน้าหลัก");
     Ok(DashboardPage {
         layout,
         waiting,

@@ -12,9 +12,9 @@ use crate::domain::register::Register;
 use crate::message::parse;
 use crate::service::{ServiceError, Services};
 use crate::store::inbox::{InboxEntry, InboxFilter};
-use crate::web::auth::Viewer;
 use crate::web::error::WebError;
-use crate::web::forms::CsrfForm;
+use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::layout::Nav;
 use crate::web::views::{
     AttachmentRow, EntryRow, InboxEntryPage, InboxPage, Layout, LetterFormPage, OriginalPage,
     QuarantinePage, QuarantineRow, human_size,
@@ -33,7 +33,7 @@ pub struct InboxQuery {
 
 pub async fn list(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Query(q): Query<InboxQuery>,
 ) -> Result<InboxPage, WebError> {
     let box_ = match q.box_.as_str() {
@@ -75,7 +75,7 @@ pub async fn list(
 }
 
 fn entry_page(
-    viewer: &Viewer,
+    viewer: &Nav,
     entry: &InboxEntry,
     input: LetterInput,
     errors: FieldErrors,
@@ -115,7 +115,7 @@ fn entry_page(
 
 pub async fn show(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(id): Params<i64>,
 ) -> Result<InboxEntryPage, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
@@ -132,7 +132,7 @@ pub async fn show(
 pub async fn register(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, form): CsrfForm<super::LetterForm>,
+    CsrfForm(viewer, form): CsrfForm<super::LetterForm, Nav>,
 ) -> Result<Response, WebError> {
     match state
         .services
@@ -159,7 +159,7 @@ pub async fn register(
 
 pub async fn original(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(id): Params<i64>,
 ) -> Result<OriginalPage, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
@@ -180,7 +180,7 @@ pub async fn original(
 /// The HTML part, for a sandboxed frame: no scripts, no forms, nothing fetched from outside.
 pub async fn original_html(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(id): Params<i64>,
 ) -> Result<Response, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
@@ -207,7 +207,7 @@ pub async fn original_html(
 
 pub async fn raw(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(id): Params<i64>,
 ) -> Result<Response, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
@@ -220,7 +220,7 @@ pub async fn raw(
 
 pub async fn file(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params((id, n)): Params<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let (attachment, data) = state.services.inbox_file(&viewer.actor, id, n).await?;
@@ -240,7 +240,7 @@ pub struct QuarantineQuery {
 
 async fn quarantine_page(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     show_all: bool,
     flash: String,
     problem: String,
@@ -257,7 +257,7 @@ async fn quarantine_page(
 
 pub async fn quarantine(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Query(q): Query<QuarantineQuery>,
 ) -> Result<QuarantinePage, WebError> {
     let flash = match q.done.as_str() {
@@ -271,7 +271,7 @@ pub async fn quarantine(
 pub async fn quarantine_retry(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, _): CsrfForm,
+    CsrfForm(viewer, _): CsrfForm<NoFields, Nav>,
 ) -> Result<Response, WebError> {
     match state.services.retry_quarantine(&viewer.actor, id).await {
         Ok(_) => Ok(Redirect::to("/quarantine?done=released").into_response()),
@@ -286,7 +286,7 @@ pub async fn quarantine_retry(
 pub async fn quarantine_dismiss(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, _): CsrfForm,
+    CsrfForm(viewer, _): CsrfForm<NoFields, Nav>,
 ) -> Result<Response, WebError> {
     state.services.dismiss_quarantine(&viewer.actor, id).await?;
     Ok(Redirect::to("/quarantine?done=dismissed").into_response())
@@ -294,7 +294,7 @@ pub async fn quarantine_dismiss(
 
 pub async fn quarantine_raw(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(id): Params<i64>,
 ) -> Result<Response, WebError> {
     let item = state.services.quarantine_item(&viewer.actor, id).await?;

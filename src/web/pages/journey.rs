@@ -12,16 +12,16 @@ use crate::service::ServiceError;
 use crate::service::journey::{Box_, TargetInput};
 use crate::store::journey::Notify;
 use crate::store::letters::Letter;
-use crate::web::auth::Viewer;
 use crate::web::error::WebError;
 use crate::web::forms::{CsrfForm, FormPairs};
+use crate::web::layout::Nav;
 use crate::web::views::{AssignmentRow, BoxRow, EndorsementRow, JourneyView, Layout, MyBoxPage};
 use crate::web::{AppState, Params};
 
 /// What the letter page shows of the journey, and which forms the viewer gets.
 pub async fn journey_view(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     letter: &Letter,
 ) -> Result<JourneyView, WebError> {
     let services = &state.services;
@@ -108,7 +108,7 @@ fn targets(posted: &FormPairs, user: &str, group: &str) -> Vec<TargetInput> {
 /// Runs a step; on a form error the letter page comes back with the message (422).
 async fn step<F, Fut>(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     id: i64,
     posted: FormPairs,
     done: &str,
@@ -133,7 +133,7 @@ where
 pub async fn forward(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs, Nav>,
 ) -> Result<Response, WebError> {
     let (services, actor) = (&state.services, &viewer.actor);
     step(&state, &viewer, id, posted, "forwarded", |p| async move {
@@ -154,7 +154,7 @@ pub async fn forward(
 pub async fn propose(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs, Nav>,
 ) -> Result<Response, WebError> {
     let (services, actor) = (&state.services, &viewer.actor);
     step(&state, &viewer, id, posted, "proposed", |p| async move {
@@ -169,7 +169,7 @@ pub async fn propose(
 pub async fn endorse(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs, Nav>,
 ) -> Result<Response, WebError> {
     let (services, actor) = (&state.services, &viewer.actor);
     step(&state, &viewer, id, posted, "endorsed", |p| async move {
@@ -191,7 +191,7 @@ pub async fn endorse(
 pub async fn acknowledge(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs, Nav>,
 ) -> Result<Response, WebError> {
     let (services, actor) = (&state.services, &viewer.actor);
     step(
@@ -208,7 +208,7 @@ pub async fn acknowledge(
 pub async fn return_letter(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs, Nav>,
 ) -> Result<Response, WebError> {
     let (services, actor) = (&state.services, &viewer.actor);
     step(&state, &viewer, id, posted, "returned", |p| async move {
@@ -228,19 +228,14 @@ pub struct BoxQuery {
     saved: String,
 }
 
-async fn box_page(
-    state: &AppState,
-    viewer: &Viewer,
-    personal: bool,
-) -> Result<MyBoxPage, WebError> {
+async fn box_page(state: &AppState, viewer: &Nav, personal: bool) -> Result<MyBoxPage, WebError> {
     let which = if personal {
         Box_::Personal
     } else {
         Box_::Group
     };
     let items = state.services.letter_box(&viewer.actor, which).await?;
-    let mut layout = Layout::new(viewer, "my", "หนังสือถึงฉัน");
-    layout.unacknowledged = state.services.unacknowledged(&viewer.actor).await?;
+    let layout = Layout::new(viewer, "my", "หนังสือถึงฉัน");
     let (notify_email, notify_mode) = match state.services.my_notifications(&viewer.actor).await? {
         Some((email, mode)) => (email, mode.code().to_string()),
         None => (String::new(), Notify::Each.code().to_string()),
@@ -259,7 +254,7 @@ async fn box_page(
 /// `GET /my?box=personal|group`
 pub async fn my_box(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Query(q): Query<BoxQuery>,
 ) -> Result<MyBoxPage, WebError> {
     let mut page = box_page(&state, &viewer, q.box_ != "group").await?;
@@ -279,7 +274,7 @@ pub struct NotifyForm {
 /// `POST /my/notifications`: my address for e-mail when a letter is given to me.
 pub async fn set_notifications(
     State(state): State<AppState>,
-    CsrfForm(viewer, form): CsrfForm<NotifyForm>,
+    CsrfForm(viewer, form): CsrfForm<NotifyForm, Nav>,
 ) -> Result<Response, WebError> {
     match state
         .services

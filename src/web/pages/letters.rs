@@ -10,8 +10,8 @@ use serde::Deserialize;
 use crate::domain::letter::{FieldErrors, LetterInput};
 use crate::service::ServiceError;
 use crate::store::letters::Letter;
-use crate::web::auth::Viewer;
 use crate::web::error::WebError;
+use crate::web::layout::Nav;
 use crate::web::views::{
     AttachmentRow, EventRow, Layout, LetterFormPage, LetterPage, LetterRow, human_size,
 };
@@ -25,7 +25,7 @@ pub struct DoneQuery {
 
 async fn letter_page(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     letter: Letter,
     flash: String,
     cancel_error: String,
@@ -77,12 +77,11 @@ async fn letter_page(
         false => Vec::new(),
     };
     let refusal = services.edit_refusal(&viewer.actor, &letter);
-    let mut layout = Layout::new(
+    let layout = Layout::new(
         viewer,
         letter.register.code(),
         format!("{} {}", letter.register.number_label(), letter.number),
     );
-    layout.unacknowledged = services.unacknowledged(&viewer.actor).await?;
     Ok(LetterPage {
         layout,
         register_label: letter.register.label(),
@@ -126,7 +125,7 @@ async fn letter_page(
 /// The letter's page as it stands (for a form that comes back with an error).
 pub(crate) async fn page_for(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     letter: Letter,
 ) -> Result<LetterPage, WebError> {
     letter_page(
@@ -142,7 +141,7 @@ pub(crate) async fn page_for(
 
 pub async fn show(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(id): Params<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<LetterPage, WebError> {
@@ -170,7 +169,7 @@ pub async fn show(
 
 fn edit_page(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     letter: &Letter,
     input: LetterInput,
     errors: FieldErrors,
@@ -201,7 +200,7 @@ fn edit_page(
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(id): Params<i64>,
 ) -> Result<LetterFormPage, WebError> {
     let letter = state.services.letter(&viewer.actor, id).await?;
@@ -232,7 +231,7 @@ pub async fn edit_form(
 pub async fn edit(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, form): CsrfForm<super::LetterForm>,
+    CsrfForm(viewer, form): CsrfForm<super::LetterForm, Nav>,
 ) -> Result<Response, WebError> {
     match state
         .services
@@ -263,7 +262,7 @@ pub struct CancelForm {
 pub async fn cancel(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, form): CsrfForm<CancelForm>,
+    CsrfForm(viewer, form): CsrfForm<CancelForm, Nav>,
 ) -> Result<Response, WebError> {
     match state
         .services
@@ -303,7 +302,7 @@ pub fn content_disposition(inline: bool, name: &str) -> String {
 
 pub async fn file(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params((id, n)): Params<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let (attachment, data) = state.services.attachment(&viewer.actor, id, n).await?;
@@ -398,7 +397,7 @@ fn send_recipients(posted: &FormPairs, emails: &str) -> Vec<RecipientInput> {
 pub async fn send(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, posted): CsrfForm<FormPairs>,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs, Nav>,
 ) -> Result<Response, WebError> {
     let emails = posted.one("emails");
     let recipients = send_recipients(&posted, &emails);

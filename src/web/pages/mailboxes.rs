@@ -11,15 +11,15 @@ use crate::mail::{imap, poller};
 use crate::service::ServiceError;
 use crate::service::mailboxes::MailboxInput;
 use crate::store::mailboxes::Security;
-use crate::web::auth::Viewer;
 use crate::web::error::WebError;
-use crate::web::forms::CsrfForm;
+use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::layout::Nav;
 use crate::web::views::{FolderRow, Layout, MailboxRow, MailboxesPage};
 use crate::web::{AppState, Params};
 
 async fn page(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     input: MailboxInput,
     errors: FieldErrors,
     flash: String,
@@ -123,7 +123,7 @@ pub struct DoneQuery {
 
 pub async fn list(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Query(q): Query<DoneQuery>,
 ) -> Result<MailboxesPage, WebError> {
     let flash = match q.done.as_str() {
@@ -159,7 +159,7 @@ pub struct AddForm {
 
 pub async fn add(
     State(state): State<AppState>,
-    CsrfForm(viewer, form): CsrfForm<AddForm>,
+    CsrfForm(viewer, form): CsrfForm<AddForm, Nav>,
 ) -> Result<Response, WebError> {
     match state.services.add_mailbox(&viewer.actor, &form.input).await {
         Ok(_) => Ok(Redirect::to("/settings/mailboxes?done=added").into_response()),
@@ -174,7 +174,7 @@ pub async fn add(
 pub async fn test(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, _): CsrfForm,
+    CsrfForm(viewer, _): CsrfForm<NoFields, Nav>,
 ) -> Result<MailboxesPage, WebError> {
     let m = state.services.mailbox(&viewer.actor, id).await?;
     let limits = poller::limits(&state.config.mail);
@@ -196,7 +196,7 @@ pub async fn test(
 pub async fn remove(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, _): CsrfForm,
+    CsrfForm(viewer, _): CsrfForm<NoFields, Nav>,
 ) -> Result<Response, WebError> {
     state.services.remove_mailbox(&viewer.actor, id).await?;
     Ok(Redirect::to("/settings/mailboxes?done=removed").into_response())
@@ -212,7 +212,7 @@ pub struct SmtpForm {
 /// Saves the office's SMTP account.
 pub async fn smtp(
     State(state): State<AppState>,
-    CsrfForm(viewer, form): CsrfForm<SmtpForm>,
+    CsrfForm(viewer, form): CsrfForm<SmtpForm, Nav>,
 ) -> Result<Response, WebError> {
     match state
         .services
@@ -250,7 +250,7 @@ pub struct SmtpTestForm {
 /// Sends a test e-mail through the office's route now.
 pub async fn smtp_test(
     State(state): State<AppState>,
-    CsrfForm(viewer, form): CsrfForm<SmtpTestForm>,
+    CsrfForm(viewer, form): CsrfForm<SmtpTestForm, Nav>,
 ) -> Result<MailboxesPage, WebError> {
     state.services.require_admin(&viewer.actor)?;
     let account = state.services.office_smtp(&viewer.actor).await?;

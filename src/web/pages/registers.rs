@@ -13,9 +13,9 @@ use crate::domain::register::Register;
 use crate::domain::thai_date;
 use crate::service::{ServiceError, current_year};
 use crate::store::letters::{LetterQuery, SearchField};
-use crate::web::auth::Viewer;
 use crate::web::error::WebError;
 use crate::web::forms::read_letter_upload;
+use crate::web::layout::Nav;
 use crate::web::views::{
     Layout, LetterFormPage, LetterRow, RegisterListPage, RegisterPrintPage, search_field_choices,
 };
@@ -32,7 +32,7 @@ pub struct ListQuery {
 
 pub async fn list(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(register): Params<String>,
     Query(query): Query<ListQuery>,
 ) -> Result<RegisterListPage, WebError> {
@@ -116,7 +116,7 @@ pub struct PrintQuery {
 /// The whole year's register on one page, laid out like the paper form, for printing.
 pub async fn print(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(register): Params<String>,
     Query(query): Query<PrintQuery>,
 ) -> Result<RegisterPrintPage, WebError> {
@@ -161,7 +161,7 @@ pub async fn print(
 
 fn form_page(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     register: Register,
     input: LetterInput,
     errors: FieldErrors,
@@ -202,7 +202,7 @@ fn form_page(
 
 pub async fn new_form(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(register): Params<String>,
 ) -> Result<LetterFormPage, WebError> {
     let register = parse_register(&register)?;
@@ -224,7 +224,7 @@ pub async fn new_form(
 
 pub async fn create(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Params(register): Params<String>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {

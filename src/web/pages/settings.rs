@@ -9,9 +9,9 @@ use serde::Deserialize;
 use crate::domain::letter::FieldErrors;
 use crate::domain::register::{CircularNumbering, Series};
 use crate::service::{NewUserInput, OfficeSettingsInput, ServiceError, current_year};
-use crate::web::auth::Viewer;
 use crate::web::error::WebError;
 use crate::web::forms::CsrfForm;
+use crate::web::layout::Nav;
 use crate::web::views::{Layout, SettingsPage, UsersPage};
 use crate::web::{AppState, Params};
 
@@ -37,7 +37,7 @@ fn flash_for(done: &str) -> String {
 
 async fn settings_page(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     selected_year: Option<i32>,
     office_input: Option<OfficeSettingsInput>,
     errors: FieldErrors,
@@ -82,7 +82,7 @@ fn year_of(text: &str) -> Option<i32> {
 
 pub async fn show(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Query(q): Query<SettingsQuery>,
 ) -> Result<SettingsPage, WebError> {
     settings_page(
@@ -99,7 +99,7 @@ pub async fn show(
 /// Answers a settings form: back to the page on success, the page with the error otherwise.
 async fn after<T>(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     year: Option<i32>,
     result: Result<T, ServiceError>,
     done: &str,
@@ -136,14 +136,14 @@ pub struct OfficeForm {
 
 pub async fn office(
     State(state): State<AppState>,
-    CsrfForm(mut viewer, form): CsrfForm<OfficeForm>,
+    CsrfForm(mut viewer, form): CsrfForm<OfficeForm, Nav>,
 ) -> Result<Response, WebError> {
     let result = state
         .services
         .update_office(&viewer.actor, &form.input)
         .await;
     if let Ok(office) = &result {
-        viewer.actor.office = office.clone();
+        viewer.viewer.actor.office = office.clone();
     }
     after(&state, &viewer, None, result, "office", Some(form.input)).await
 }
@@ -156,7 +156,7 @@ pub struct YearForm {
 
 pub async fn add_year(
     State(state): State<AppState>,
-    CsrfForm(viewer, form): CsrfForm<YearForm>,
+    CsrfForm(viewer, form): CsrfForm<YearForm, Nav>,
 ) -> Result<Response, WebError> {
     let result = state.services.add_year(&viewer.actor, &form.year_be).await;
     let year = result.as_ref().ok().copied();
@@ -165,7 +165,7 @@ pub async fn add_year(
 
 pub async fn active_year(
     State(state): State<AppState>,
-    CsrfForm(viewer, form): CsrfForm<YearForm>,
+    CsrfForm(viewer, form): CsrfForm<YearForm, Nav>,
 ) -> Result<Response, WebError> {
     let result = state
         .services
@@ -184,7 +184,7 @@ pub struct CounterForm {
 
 pub async fn counter(
     State(state): State<AppState>,
-    CsrfForm(viewer, form): CsrfForm<CounterForm>,
+    CsrfForm(viewer, form): CsrfForm<CounterForm, Nav>,
 ) -> Result<Response, WebError> {
     let series =
         Series::parse(&form.series).ok_or_else(|| WebError::BadRequest("ไม่รู้จักชุดเลขนี้".into()))?;
@@ -199,7 +199,7 @@ pub async fn counter(
 
 async fn users_page(
     state: &AppState,
-    viewer: &Viewer,
+    viewer: &Nav,
     input: NewUserInput,
     errors: FieldErrors,
     flash: String,
@@ -225,7 +225,7 @@ async fn users_page(
 
 pub async fn users(
     State(state): State<AppState>,
-    viewer: Viewer,
+    viewer: Nav,
     Query(q): Query<SettingsQuery>,
 ) -> Result<UsersPage, WebError> {
     users_page(
@@ -247,7 +247,7 @@ pub struct UserForm {
 
 pub async fn add_user(
     State(state): State<AppState>,
-    CsrfForm(viewer, form): CsrfForm<UserForm>,
+    CsrfForm(viewer, form): CsrfForm<UserForm, Nav>,
 ) -> Result<Response, WebError> {
     match state.services.add_user(&viewer.actor, &form.input).await {
         Ok(_) => Ok(Redirect::to("/settings/users?done=user").into_response()),
@@ -268,7 +268,7 @@ pub struct ActiveForm {
 pub async fn user_active(
     State(state): State<AppState>,
     Params(id): Params<i64>,
-    CsrfForm(viewer, form): CsrfForm<ActiveForm>,
+    CsrfForm(viewer, form): CsrfForm<ActiveForm, Nav>,
 ) -> Result<Response, WebError> {
     state
         .services

@@ -1,0 +1,102 @@
+//! The frame around every page after login: the navigation, who is logged in, and the
+//! หนังสือถึงฉัน badge. [`Nav`] loads it once per request, so every page shows the same menu.
+
+use std::ops::Deref;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use super::AppState;
+use super::auth::Viewer;
+use super::error::WebError;
+use crate::domain::register::Register;
+use crate::domain::user::Role;
+
+/// A page's viewer with what the menu shows: extract it in every page handler (and as the viewer
+/// of a [`super::forms::CsrfForm`] that may show a page again). Derefs to the [`Viewer`].
+#[derive(Clone)]
+pub struct Nav {
+    pub viewer: Viewer,
+    /// Letters given to the viewer (or their groups) not yet acknowledged: the menu's badge.
+    pub unacknowledged: i64,
+}
+
+impl Deref for Nav {
+    type Target = Viewer;
+
+    fn deref(&self) -> &Viewer {
+        &self.viewer
+    }
+}
+
+impl AsRef<Viewer> for Nav {
+    fn as_ref(&self) -> &Viewer {
+        &self.viewer
+    }
+}
+
+impl FromRequestParts<AppState> for Nav {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(nav) = parts.extensions.get::<Nav>() {
+            return Ok(nav.clone());
+        }
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let unacknowledged = state.services.unacknowledged(&viewer.actor).await?;
+        let nav = Nav {
+            viewer,
+            unacknowledged,
+        };
+        parts.extensions.insert(nav.clone());
+        Ok(nav)
+    }
+}
+
+/// The frame around every page after login.
+pub struct Layout {
+    pub title: String,
+    pub user_name: String,
+    pub role_label: &'static str,
+    pub office_name: String,
+    pub office_desk: &'static str,
+    pub csrf: String,
+    pub nav: &'static str,
+    pub can_settings: bool,
+    pub can_users: bool,
+    pub can_inbox: bool,
+    pub is_admin: bool,
+    pub unacknowledged: i64,
+}
+
+impl Layout {
+    /// The frame of the page `nav` (the menu entry it lights) titled `title`.
+    pub fn new(nav: &Nav, active: &'static str, title: impl Into<String>) -> Layout {
+        let viewer = &nav.viewer;
+        let role = viewer.actor.user.role;
+        Layout {
+            title: title.into(),
+            user_name: viewer.actor.user.display_name().to_string(),
+            role_label: role.label(),
+            office_name: viewer.actor.office.name.clone(),
+            office_desk: viewer.actor.office.kind.saraban_desk(),
+            csrf: viewer.csrf.clone(),
+            nav: active,
+            can_settings: role.can_manage_settings(),
+            can_users: role.can_manage_users(),
+            can_inbox: role.can_read_inbox(),
+            is_admin: role == Role::Admin,
+            unacknowledged: nav.unacknowledged,
+        }
+    }
+
+    pub fn registers(&self) -> Vec<(&'static str, &'static str)> {
+        Register::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect()
+    }
+}
