@@ -9,6 +9,8 @@ use serde_json::json;
 
 use crate::domain::letter::FieldErrors;
 use crate::service::ServiceError;
+use askama::Template;
+use askama_web::WebTemplate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -125,7 +127,7 @@ pub async fn html_errors(uri: axum::http::Uri, response: Response) -> Response {
         );
         return Redirect::to(&target).into_response();
     }
-    let page = super::views::ErrorPage {
+    let page = ErrorPage {
         status: shown.status.as_u16(),
         message: shown.message,
     };
@@ -138,4 +140,11 @@ pub async fn html_errors(uri: axum::http::Uri, response: Response) -> Response {
             .into_response(),
         Err(_) => (shown.status, "ระบบขัดข้อง").into_response(),
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub message: String,
 }

@@ -7,7 +7,9 @@ use crate::store::letters::LetterQuery;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::layout::Nav;
-use crate::web::views::{CountRow, DashboardPage, Layout, LetterRow};
+use crate::web::views::{Layout, LetterRow};
+use askama::Template;
+use askama_web::WebTemplate;
 
 pub async fn show(State(state): State<AppState>, viewer: Nav) -> Result<DashboardPage, WebError> {
     let services = &state.services;
@@ -49,4 +51,23 @@ pub async fn show(State(state): State<AppState>, viewer: Nav) -> Result<Dashboar
             .role
             .can_register(crate::domain::register::Register::Inbound),
     })
+}
+
+pub struct CountRow {
+    pub register: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+    pub cancelled: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub layout: Layout,
+    pub waiting: i64,
+    pub quarantined: i64,
+    pub year_be: i32,
+    pub counts: Vec<CountRow>,
+    pub recent: Vec<LetterRow>,
+    pub can_register: bool,
 }

@@ -9,17 +9,19 @@ use serde::Deserialize;
 use super::letters::{eml_response, file_response};
 use crate::domain::letter::{FieldErrors, LetterInput};
 use crate::domain::register::Register;
+use crate::domain::thai_date;
 use crate::message::parse;
 use crate::service::{ServiceError, Services};
 use crate::store::inbox::{InboxEntry, InboxFilter};
 use crate::web::error::WebError;
 use crate::web::forms::{CsrfForm, NoFields};
 use crate::web::layout::Nav;
-use crate::web::views::{
-    AttachmentRow, EntryRow, InboxEntryPage, InboxPage, Layout, LetterFormPage, OriginalPage,
-    QuarantinePage, QuarantineRow, human_size,
-};
+use crate::web::pages::registers::LetterFormPage;
+use crate::web::views::Choice;
+use crate::web::views::{AttachmentRow, Layout, human_size};
 use crate::web::{AppState, Params};
+use askama::Template;
+use askama_web::WebTemplate;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -303,4 +305,130 @@ pub async fn quarantine_raw(
         .raw_message(item.raw_sha256.as_deref())
         .await?;
     Ok(eml_response(data, &format!("quarantine-{id}.eml")))
+}
+
+/// One inbox line, with the manual's status legend.
+pub struct EntryRow {
+    pub id: i64,
+    pub received_at: String,
+    pub doc_no: String,
+    pub subject: String,
+    pub from: String,
+    pub from_email: String,
+    pub source: &'static str,
+    pub registered: bool,
+    pub letter_id: i64,
+    pub letter_number: String,
+    pub files: usize,
+    pub refused: usize,
+    pub speed: &'static str,
+    pub urgent: bool,
+}
+
+impl From<&crate::store::inbox::InboxEntry> for EntryRow {
+    fn from(e: &crate::store::inbox::InboxEntry) -> Self {
+        EntryRow {
+            id: e.id,
+            received_at: thai_date::format_datetime(e.received_at),
+            doc_no: e.doc_no.clone(),
+            subject: e.subject.clone(),
+            from: e.sender.clone(),
+            from_email: e.sender_email.clone(),
+            source: e.source.label(),
+            registered: e.letter_id.is_some(),
+            letter_id: e.letter_id.unwrap_or(0),
+            letter_number: e.letter_number.map(|n| n.to_string()).unwrap_or_default(),
+            files: e.attachments.len(),
+            refused: e.refused.len(),
+            speed: e.speed.label(),
+            urgent: e.speed.is_urgent(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox.html")]
+pub struct InboxPage {
+    pub layout: Layout,
+    pub box_: String,
+    pub status: String,
+    pub q: String,
+    pub rows: Vec<EntryRow>,
+    pub total: i64,
+    pub page: i64,
+    pub last_page: i64,
+    pub quarantined: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox_entry.html")]
+pub struct InboxEntryPage {
+    pub layout: Layout,
+    pub entry: EntryRow,
+    pub body: String,
+    pub attachments: Vec<AttachmentRow>,
+    pub refused: Vec<(String, String)>,
+    pub input: LetterInput,
+    pub errors: FieldErrors,
+    pub speeds: Vec<Choice>,
+    pub secrecies: Vec<Choice>,
+    pub letter_types: Vec<Choice>,
+    pub can_register: bool,
+    pub message: String,
+}
+
+impl InboxEntryPage {
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox_original.html")]
+pub struct OriginalPage {
+    pub layout: Layout,
+    pub entry_id: i64,
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+    pub has_html: bool,
+}
+
+pub struct QuarantineRow {
+    pub id: i64,
+    pub created_at: String,
+    pub subject: String,
+    pub reason: String,
+    pub origin: String,
+    pub size: String,
+    pub has_raw: bool,
+    pub status: &'static str,
+    pub open: bool,
+    pub entry_id: i64,
+}
+
+impl From<&crate::store::inbox::QuarantineItem> for QuarantineRow {
+    fn from(q: &crate::store::inbox::QuarantineItem) -> Self {
+        QuarantineRow {
+            id: q.id,
+            created_at: thai_date::format_datetime(q.created_at),
+            subject: q.subject.clone(),
+            reason: q.reason.clone(),
+            origin: q.origin.clone(),
+            size: human_size(q.raw_size),
+            has_raw: q.raw_sha256.is_some(),
+            status: q.status.label(),
+            open: q.status == crate::domain::inbox::QuarantineStatus::Open,
+            entry_id: q.entry_id.unwrap_or(0),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "quarantine.html")]
+pub struct QuarantinePage {
+    pub layout: Layout,
+    pub rows: Vec<QuarantineRow>,
+    pub show_all: bool,
+    pub flash: String,
+    pub problem: String,
 }

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::domain::journey::{Decision, distributes_everything, may_endorse};
+use crate::domain::thai_date;
 use crate::domain::user::Role;
 use crate::service::ServiceError;
 use crate::service::journey::{Box_, TargetInput};
@@ -15,8 +16,10 @@ use crate::store::letters::Letter;
 use crate::web::error::WebError;
 use crate::web::forms::{CsrfForm, FormPairs};
 use crate::web::layout::Nav;
-use crate::web::views::{AssignmentRow, BoxRow, EndorsementRow, JourneyView, Layout, MyBoxPage};
+use crate::web::views::Layout;
 use crate::web::{AppState, Params};
+use askama::Template;
+use askama_web::WebTemplate;
 
 /// What the letter page shows of the journey, and which forms the viewer gets.
 pub async fn journey_view(
@@ -290,5 +293,145 @@ pub async fn set_notifications(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The letter's journey on its page: who had it, the endorsements, and what the viewer may do.
+#[derive(Default)]
+pub struct JourneyView {
+    pub assignments: Vec<AssignmentRow>,
+    pub endorsements: Vec<EndorsementRow>,
+    /// The viewer may give the letter on (forward, propose).
+    pub can_pass_on: bool,
+    pub can_endorse: bool,
+    /// Something given to the viewer (or their group) waits for their รับทราบ.
+    pub can_acknowledge: bool,
+    /// The viewer was given this letter and may send it back.
+    pub can_return: bool,
+    /// `(user name, display name and role)` of the office's people.
+    pub people: Vec<(String, String)>,
+    /// `(user name, display name)` of the director and deputies.
+    pub executives: Vec<(String, String)>,
+    /// `(group id, name)`
+    pub groups: Vec<(String, String)>,
+    /// `(code, Thai word)`
+    pub decisions: Vec<(&'static str, &'static str)>,
+    pub error: String,
+}
+
+pub struct AssignmentRow {
+    pub kind: &'static str,
+    pub from: String,
+    pub to: String,
+    pub at: String,
+    pub note: String,
+    pub due: String,
+    pub overdue: bool,
+    pub acknowledged: String,
+}
+
+impl From<&crate::store::journey::Assignment> for AssignmentRow {
+    fn from(a: &crate::store::journey::Assignment) -> Self {
+        AssignmentRow {
+            kind: a.kind.label(),
+            from: a.from_name.clone(),
+            to: a.to_name.clone(),
+            at: thai_date::format_datetime(a.created_at),
+            note: a.note.clone(),
+            due: a.due_date.map(thai_date::format_short).unwrap_or_default(),
+            overdue: crate::domain::journey::is_overdue(
+                a.due_date,
+                a.acknowledged_at.is_some(),
+                chrono::Utc::now(),
+            ),
+            acknowledged: match (&a.acknowledged_at, &a.acknowledged_by) {
+                (Some(at), Some(by)) => format!("{by} {}", thai_date::format_datetime(*at)),
+                (Some(at), None) => thai_date::format_datetime(*at),
+                _ => String::new(),
+            },
+        }
+    }
+}
+
+pub struct EndorsementRow {
+    pub by: String,
+    pub decision: &'static str,
+    pub text: String,
+    pub acting_as: &'static str,
+    pub at: String,
+}
+
+impl From<&crate::store::journey::Endorsement> for EndorsementRow {
+    fn from(e: &crate::store::journey::Endorsement) -> Self {
+        EndorsementRow {
+            by: e.user_name.clone(),
+            decision: e.decision.label(),
+            text: e.text.clone(),
+            acting_as: e.acting_as.label(),
+            at: thai_date::format_datetime(e.created_at),
+        }
+    }
+}
+
+/// หนังสือถึงฉัน: the personal and group boxes.
+#[derive(Template, WebTemplate)]
+#[template(path = "my_box.html")]
+pub struct MyBoxPage {
+    pub layout: Layout,
+    pub personal: bool,
+    pub items: Vec<BoxRow>,
+    /// My notification address and mode (each, daily, off).
+    pub notify_email: String,
+    pub notify_mode: String,
+    pub notify_error: String,
+    pub flash: String,
+}
+
+pub struct BoxRow {
+    pub letter_id: i64,
+    pub number: String,
+    pub doc_no: String,
+    pub subject: String,
+    pub sender: String,
+    pub kind: &'static str,
+    pub from: String,
+    pub note: String,
+    pub at: String,
+    pub due: String,
+    pub overdue: bool,
+    pub acknowledged: bool,
+    pub speed_label: &'static str,
+    pub urgent: bool,
+    pub secrecy_label: &'static str,
+    pub secret: bool,
+}
+
+impl From<&crate::store::journey::BoxItem> for BoxRow {
+    fn from(b: &crate::store::journey::BoxItem) -> Self {
+        let a = AssignmentRow::from(&b.assignment);
+        let register = crate::domain::register::Register::parse(&b.register);
+        BoxRow {
+            letter_id: b.assignment.letter_id,
+            number: format!(
+                "{} {}/{}",
+                register.map(|r| r.number_label()).unwrap_or(""),
+                b.number,
+                b.year_be
+            ),
+            doc_no: b.doc_no.clone(),
+            subject: b.subject.clone(),
+            sender: b.sender.clone(),
+            kind: a.kind,
+            from: a.from,
+            note: a.note,
+            at: a.at,
+            due: a.due,
+            overdue: a.overdue,
+            acknowledged: b.assignment.acknowledged_at.is_some(),
+            speed_label: b.speed.label(),
+            urgent: b.speed.is_urgent(),
+            secrecy_label: b.secrecy.label(),
+            secret: b.secrecy.is_secret(),
+        }
     }
 }

@@ -8,14 +8,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::domain::letter::{FieldErrors, LetterInput};
+use crate::domain::thai_date;
 use crate::service::ServiceError;
 use crate::store::letters::Letter;
 use crate::web::error::WebError;
 use crate::web::layout::Nav;
-use crate::web::views::{
-    AttachmentRow, EventRow, Layout, LetterFormPage, LetterPage, LetterRow, human_size,
-};
+use crate::web::pages::journey::JourneyView;
+use crate::web::pages::registers::LetterFormPage;
+use crate::web::views::{AttachmentRow, EventRow, Layout, LetterRow, human_size};
 use crate::web::{AppState, Params};
+use askama::Template;
+use askama_web::WebTemplate;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -113,10 +116,7 @@ async fn letter_page(
         send_to_schools: can_send && is_district,
         school_groups,
         parent_work_groups,
-        deliveries: deliveries
-            .iter()
-            .map(crate::web::views::DeliveryRow::from)
-            .collect(),
+        deliveries: deliveries.iter().map(DeliveryRow::from).collect(),
         journey: super::journey::journey_view(state, viewer, &letter).await?,
         letter: LetterRow::from(&letter),
     })
@@ -446,4 +446,100 @@ pub async fn retry_delivery(
         .retry_delivery(&viewer.actor, delivery)
         .await?;
     Ok(Redirect::to(&format!("/letters/{id}?done=retry")).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "letter_detail.html")]
+pub struct LetterPage {
+    pub layout: Layout,
+    pub letter: LetterRow,
+    pub register_label: &'static str,
+    pub number_label: &'static str,
+    pub attachments: Vec<AttachmentRow>,
+    pub events: Vec<EventRow>,
+    pub can_edit: bool,
+    pub edit_refusal: String,
+    pub can_cancel: bool,
+    pub flash: String,
+    pub cancel_error: String,
+    pub reason: String,
+    pub can_send: bool,
+    /// `(office id, name, is the office above)`
+    pub send_targets: Vec<(String, String, bool)>,
+    pub send_key: String,
+    pub send_error: String,
+    /// The e-mail addresses typed, kept when the form comes back with an error.
+    pub send_emails: String,
+    /// A district may send to all its schools, or to a saved group of them.
+    pub send_to_schools: bool,
+    pub school_groups: Vec<(i64, String)>,
+    /// Work groups of the office above (a school sends straight to a district group):
+    /// `(group id, name)`.
+    pub parent_work_groups: Vec<(String, String)>,
+    pub deliveries: Vec<DeliveryRow>,
+    pub journey: JourneyView,
+}
+
+pub struct DeliveryRow {
+    pub id: i64,
+    pub to: String,
+    pub channel: &'static str,
+    pub status: &'static str,
+    /// `done`, `wait` or `bad`: the colour of the status tag.
+    pub tone: &'static str,
+    pub detail: String,
+    /// A failed or delayed e-mail can be sent again by the clerk.
+    pub can_retry: bool,
+}
+
+impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
+    fn from(d: &crate::store::deliveries::Delivery) -> Self {
+        use crate::domain::exchange::{DeliveryChannel, DeliveryKind};
+        let attempts = if d.attempts > 1 {
+            format!(" (พยายาม {} ครั้ง)", d.attempts)
+        } else {
+            String::new()
+        };
+        DeliveryRow {
+            id: d.id,
+            to: d
+                .recipient_office_name
+                .clone()
+                .or_else(|| d.recipient_email.clone())
+                .unwrap_or_default(),
+            channel: match (d.channel, d.kind) {
+                (DeliveryChannel::InSystem, _) => DeliveryChannel::InSystem.label(),
+                (DeliveryChannel::Email, DeliveryKind::Notice) => "อีเมลแจ้งลงทะเบียนรับ",
+                (DeliveryChannel::Email, _) => DeliveryChannel::Email.label(),
+            },
+            status: d.status.label_for(d.kind),
+            tone: if d.status.is_done() {
+                "done"
+            } else if d.status.is_trouble() {
+                "bad"
+            } else {
+                "wait"
+            },
+            detail: match (
+                d.recipient_number,
+                d.recipient_year_be,
+                d.recipient_registered_at,
+            ) {
+                (Some(n), Some(y), Some(at)) => {
+                    format!("เลขทะเบียนรับ {n}/{y} เมื่อ {}", thai_date::format_datetime(at))
+                }
+                _ => match (&d.error, d.next_attempt_at) {
+                    (Some(e), Some(next)) if d.status.will_retry() => {
+                        format!(
+                            "{e}{attempts} · จะลองใหม่ {}",
+                            thai_date::format_datetime(next)
+                        )
+                    }
+                    (Some(e), _) => format!("{e}{attempts}"),
+                    (None, _) => String::new(),
+                },
+            },
+            can_retry: d.channel == DeliveryChannel::Email && d.status.is_trouble(),
+        }
+    }
 }

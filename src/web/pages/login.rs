@@ -14,7 +14,8 @@ use crate::web::AppState;
 use crate::web::auth::{SESSION_COOKIE, session_token};
 use crate::web::error::WebError;
 use crate::web::forms::CsrfForm;
-use crate::web::views::LoginPage;
+use askama::Template;
+use askama_web::WebTemplate;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -112,6 +113,14 @@ pub async fn logout(
         Redirect::to("/login"),
     )
         .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub username: String,
+    pub next: String,
+    pub error: Option<String>,
 }
 
 #[cfg(test)]

@@ -14,8 +14,10 @@ use crate::store::mailboxes::Security;
 use crate::web::error::WebError;
 use crate::web::forms::{CsrfForm, NoFields};
 use crate::web::layout::Nav;
-use crate::web::views::{FolderRow, Layout, MailboxRow, MailboxesPage};
+use crate::web::views::Layout;
 use crate::web::{AppState, Params};
+use askama::Template;
+use askama_web::WebTemplate;
 
 async fn page(
     state: &AppState,
@@ -277,4 +279,51 @@ pub async fn smtp_test(
         Some(result),
     )
     .await
+}
+
+pub struct FolderRow {
+    pub folder: String,
+    pub uidvalidity: i64,
+    pub last_uid: i64,
+    pub last_success: String,
+    pub failures: i64,
+    pub last_error: String,
+}
+
+pub struct MailboxRow {
+    pub id: i64,
+    pub address: String,
+    pub security: &'static str,
+    pub folders: String,
+    pub poll_secs: i64,
+    pub move_to: String,
+    pub states: Vec<FolderRow>,
+    pub healthy: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "mailboxes.html")]
+pub struct MailboxesPage {
+    pub layout: Layout,
+    pub rows: Vec<MailboxRow>,
+    pub input: crate::service::mailboxes::MailboxInput,
+    pub errors: FieldErrors,
+    pub flash: String,
+    pub test_result: String,
+    pub test_ok: bool,
+    /// How the office's letters leave now, in words.
+    pub smtp_route: String,
+    pub smtp: crate::service::sending::SmtpInput,
+    pub smtp_has_password: bool,
+    pub smtp_errors: FieldErrors,
+}
+
+impl MailboxesPage {
+    pub fn smtp_error(&self, field: &str) -> String {
+        self.smtp_errors.get(field).unwrap_or("").to_string()
+    }
+
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
 }

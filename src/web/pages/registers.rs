@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 use super::parse_register;
 use crate::domain::doc_no::DocNo;
+use crate::domain::letter::LetterType;
+use crate::domain::letter::Secrecy;
+use crate::domain::letter::Speed;
 use crate::domain::letter::{FieldErrors, LetterInput};
 use crate::domain::register::Register;
 use crate::domain::thai_date;
@@ -16,10 +19,12 @@ use crate::store::letters::{LetterQuery, SearchField};
 use crate::web::error::WebError;
 use crate::web::forms::read_letter_upload;
 use crate::web::layout::Nav;
-use crate::web::views::{
-    Layout, LetterFormPage, LetterRow, RegisterListPage, RegisterPrintPage, search_field_choices,
-};
+use crate::web::views::Choice;
+use crate::web::views::choices;
+use crate::web::views::{Layout, LetterRow, search_field_choices};
 use crate::web::{AppState, Params};
+use askama::Template;
+use askama_web::WebTemplate;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -269,5 +274,77 @@ pub async fn create(
             Ok((code, form_page(&state, &viewer, register, input, errors)).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "register_list.html")]
+pub struct RegisterListPage {
+    pub layout: Layout,
+    pub register: &'static str,
+    pub register_label: &'static str,
+    pub number_label: &'static str,
+    pub inbound: bool,
+    pub year_be: i32,
+    pub years: Vec<i32>,
+    pub q: String,
+    pub fields: Vec<Choice>,
+    pub rows: Vec<LetterRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: Vec<i64>,
+    pub last_page: i64,
+    pub can_register: bool,
+    /// The query string without `page`, for the pager's links.
+    pub query_base: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "register_print.html")]
+pub struct RegisterPrintPage {
+    pub office_name: String,
+    pub register_label: &'static str,
+    pub number_label: &'static str,
+    pub inbound: bool,
+    pub year_be: i32,
+    pub rows: Vec<LetterRow>,
+    pub printed_at: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "letter_form.html")]
+pub struct LetterFormPage {
+    pub layout: Layout,
+    pub register: &'static str,
+    pub register_label: &'static str,
+    pub inbound: bool,
+    pub editing: Option<i64>,
+    pub heading: String,
+    pub next_doc_no: String,
+    pub input: LetterInput,
+    pub errors: FieldErrors,
+    pub speeds: Vec<Choice>,
+    pub secrecies: Vec<Choice>,
+    pub letter_types: Vec<Choice>,
+    pub file_slots: Vec<usize>,
+    pub file_limit: String,
+}
+
+impl LetterFormPage {
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
+
+    pub fn choices_for(input: &LetterInput) -> (Vec<Choice>, Vec<Choice>, Vec<Choice>) {
+        (
+            choices(Speed::ALL, Speed::code, Speed::label, &input.speed),
+            choices(Secrecy::ALL, Secrecy::code, Secrecy::label, &input.secrecy),
+            choices(
+                LetterType::ALL,
+                LetterType::code,
+                LetterType::label,
+                &input.letter_type,
+            ),
+        )
     }
 }

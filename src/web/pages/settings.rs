@@ -8,12 +8,17 @@ use serde::Deserialize;
 
 use crate::domain::letter::FieldErrors;
 use crate::domain::register::{CircularNumbering, Series};
+use crate::domain::user::Role;
 use crate::service::{NewUserInput, OfficeSettingsInput, ServiceError, current_year};
+use crate::store::users::User;
 use crate::web::error::WebError;
 use crate::web::forms::CsrfForm;
 use crate::web::layout::Nav;
-use crate::web::views::{Layout, SettingsPage, UsersPage};
+use crate::web::views::Choice;
+use crate::web::views::Layout;
 use crate::web::{AppState, Params};
+use askama::Template;
+use askama_web::WebTemplate;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -275,4 +280,110 @@ pub async fn user_active(
         .set_user_active(&viewer.actor, id, form.active == "1")
         .await?;
     Ok(Redirect::to("/settings/users?done=user-active").into_response())
+}
+
+pub struct CounterRow {
+    pub series: &'static str,
+    pub label: &'static str,
+    pub start: i64,
+    pub next: i64,
+    pub issued: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings.html")]
+pub struct SettingsPage {
+    pub layout: Layout,
+    pub auto_register: bool,
+    pub office: OfficeSettingsInput,
+    pub errors: FieldErrors,
+    pub years: Vec<i32>,
+    pub active_year: Option<i32>,
+    pub selected_year: i32,
+    pub counters: Vec<CounterRow>,
+    pub flash: String,
+}
+
+impl SettingsPage {
+    pub fn is_active(&self, year: &i32) -> bool {
+        self.active_year == Some(*year)
+    }
+
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
+
+    pub fn counter_rows(
+        states: &[crate::store::settings::SeriesState],
+        circular_separate: bool,
+    ) -> Vec<CounterRow> {
+        states
+            .iter()
+            .filter(|s| circular_separate || s.series != Series::Circular)
+            .map(|s| CounterRow {
+                series: s.series.code(),
+                label: s.series.label(),
+                start: s.counter.start(),
+                next: s.counter.next(),
+                issued: s.counter.issued(),
+            })
+            .collect()
+    }
+}
+
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub role: &'static str,
+    pub active: bool,
+    pub manageable: bool,
+    pub is_self: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    pub layout: Layout,
+    pub users: Vec<UserRow>,
+    pub input: NewUserInput,
+    pub errors: FieldErrors,
+    pub roles: Vec<Choice>,
+    pub flash: String,
+}
+
+impl UsersPage {
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
+
+    pub fn rows(users: &[User], viewer: &Nav) -> Vec<UserRow> {
+        users
+            .iter()
+            .map(|u| UserRow {
+                id: u.id,
+                username: u.username.clone(),
+                full_name: u.full_name.clone(),
+                role: u.role.label(),
+                active: u.active,
+                manageable: viewer.actor.user.role.can_grant(u.role)
+                    && u.id != viewer.actor.user.id,
+                is_self: u.id == viewer.actor.user.id,
+            })
+            .collect()
+    }
+
+    pub fn role_choices(viewer: &Nav, current: &str) -> Vec<Choice> {
+        Role::ALL
+            .iter()
+            .filter(|r| viewer.actor.user.role.can_grant(**r))
+            .map(|r| {
+                (
+                    r.code().to_string(),
+                    r.label().to_string(),
+                    r.code() == current,
+                )
+            })
+            .collect()
+    }
 }
