@@ -2,6 +2,7 @@
 //! choices. Each page's own view model sits beside its handler in `pages/`. Formatting for people
 //! (Buddhist-era dates, Thai labels) happens in the view models, never in the templates' logic.
 
+use crate::domain::letter::{FieldErrors, LetterInput, LetterType, Secrecy, Speed};
 use crate::domain::thai_date;
 use crate::store::letters::{Letter, LetterEvent, SearchField};
 
@@ -136,4 +137,48 @@ pub fn search_field_choices(current: SearchField) -> Vec<Choice> {
         .iter()
         .map(|f| (f.code().to_string(), f.label().to_string(), *f == current))
         .collect()
+}
+
+/// A letter's fields as a form shows them (`templates/_letter_fields.html`): what was typed, the
+/// Thai error beside each field, and the choices of its selects. The new-letter form, the edit
+/// form and the inbox's register form all hold one.
+pub struct LetterFields {
+    /// ที่ is typed (inbound letters) rather than issued by the register.
+    pub doc_no_typed: bool,
+    /// What the register will issue, shown instead of the ที่ field.
+    pub next_doc_no: String,
+    pub input: LetterInput,
+    pub errors: FieldErrors,
+    pub speeds: Vec<Choice>,
+    pub secrecies: Vec<Choice>,
+    pub letter_types: Vec<Choice>,
+}
+
+impl LetterFields {
+    pub fn new(
+        input: LetterInput,
+        errors: FieldErrors,
+        doc_no_typed: bool,
+        next_doc_no: String,
+    ) -> LetterFields {
+        LetterFields {
+            doc_no_typed,
+            next_doc_no,
+            speeds: choices(Speed::ALL, Speed::code, Speed::label, &input.speed),
+            secrecies: choices(Secrecy::ALL, Secrecy::code, Secrecy::label, &input.secrecy),
+            letter_types: choices(
+                LetterType::ALL,
+                LetterType::code,
+                LetterType::label,
+                &input.letter_type,
+            ),
+            input,
+            errors,
+        }
+    }
+
+    /// The error of `field`, or "".
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).unwrap_or("").to_string()
+    }
 }

@@ -16,8 +16,7 @@ use crate::store::inbox::{InboxEntry, InboxFilter};
 use crate::web::error::WebError;
 use crate::web::forms::{CsrfForm, NoFields};
 use crate::web::layout::Nav;
-use crate::web::pages::registers::LetterFormPage;
-use crate::web::views::Choice;
+use crate::web::views::LetterFields;
 use crate::web::views::{AttachmentRow, Layout, human_size};
 use crate::web::{AppState, Params};
 use askama::Template;
@@ -83,7 +82,6 @@ fn entry_page(
     errors: FieldErrors,
     message: String,
 ) -> InboxEntryPage {
-    let (speeds, secrecies, letter_types) = LetterFormPage::choices_for(&input);
     InboxEntryPage {
         layout: Layout::new(viewer, "inbox", entry.subject.clone()),
         entry: EntryRow::from(entry),
@@ -105,11 +103,7 @@ fn entry_page(
             .iter()
             .map(|r| (r.name.clone(), r.reason.clone()))
             .collect(),
-        input,
-        errors,
-        speeds,
-        secrecies,
-        letter_types,
+        fields: LetterFields::new(input, errors, true, String::new()),
         can_register: viewer.actor.user.role.can_register(Register::Inbound),
         message,
     }
@@ -368,19 +362,9 @@ pub struct InboxEntryPage {
     pub body: String,
     pub attachments: Vec<AttachmentRow>,
     pub refused: Vec<(String, String)>,
-    pub input: LetterInput,
-    pub errors: FieldErrors,
-    pub speeds: Vec<Choice>,
-    pub secrecies: Vec<Choice>,
-    pub letter_types: Vec<Choice>,
+    pub fields: LetterFields,
     pub can_register: bool,
     pub message: String,
-}
-
-impl InboxEntryPage {
-    pub fn error(&self, field: &str) -> String {
-        self.errors.get(field).unwrap_or("").to_string()
-    }
 }
 
 #[derive(Template, WebTemplate)]

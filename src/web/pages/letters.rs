@@ -15,6 +15,7 @@ use crate::web::error::WebError;
 use crate::web::layout::Nav;
 use crate::web::pages::journey::JourneyView;
 use crate::web::pages::registers::LetterFormPage;
+use crate::web::views::LetterFields;
 use crate::web::views::{AttachmentRow, EventRow, Layout, LetterRow, human_size};
 use crate::web::{AppState, Params};
 use askama::Template;
@@ -174,12 +175,10 @@ fn edit_page(
     input: LetterInput,
     errors: FieldErrors,
 ) -> LetterFormPage {
-    let (speeds, secrecies, letter_types) = LetterFormPage::choices_for(&input);
     LetterFormPage {
         layout: Layout::new(viewer, letter.register.code(), "แก้ไขทะเบียน"),
         register: letter.register.code(),
         register_label: letter.register.label(),
-        inbound: !letter.register.generates_doc_no(),
         editing: Some(letter.id),
         heading: format!(
             "แก้ไข {} {}/{}",
@@ -187,12 +186,12 @@ fn edit_page(
             letter.number,
             letter.year_be
         ),
-        next_doc_no: letter.doc_no.clone(),
-        input,
-        errors,
-        speeds,
-        secrecies,
-        letter_types,
+        fields: LetterFields::new(
+            input,
+            errors,
+            !letter.register.generates_doc_no(),
+            letter.doc_no.clone(),
+        ),
         file_slots: Vec::new(),
         file_limit: format!("{} MB", state.config.letters.max_attachment_mb),
     }

@@ -8,9 +8,6 @@ use serde::Deserialize;
 
 use super::parse_register;
 use crate::domain::doc_no::DocNo;
-use crate::domain::letter::LetterType;
-use crate::domain::letter::Secrecy;
-use crate::domain::letter::Speed;
 use crate::domain::letter::{FieldErrors, LetterInput};
 use crate::domain::register::Register;
 use crate::domain::thai_date;
@@ -20,7 +17,7 @@ use crate::web::error::WebError;
 use crate::web::forms::read_letter_upload;
 use crate::web::layout::Nav;
 use crate::web::views::Choice;
-use crate::web::views::choices;
+use crate::web::views::LetterFields;
 use crate::web::views::{Layout, LetterRow, search_field_choices};
 use crate::web::{AppState, Params};
 use askama::Template;
@@ -171,7 +168,6 @@ fn form_page(
     input: LetterInput,
     errors: FieldErrors,
 ) -> LetterFormPage {
-    let (speeds, secrecies, letter_types) = LetterFormPage::choices_for(&input);
     let office = &viewer.actor.office;
     let year = thai_date::be_year_of(Utc::now());
     let next_doc_no = match register {
@@ -191,15 +187,9 @@ fn form_page(
         ),
         register: register.code(),
         register_label: register.label(),
-        inbound: register == Register::Inbound,
         editing: None,
         heading: format!("ลงทะเบียน{}", register.label().trim_start_matches("ทะเบียน")),
-        next_doc_no,
-        input,
-        errors,
-        speeds,
-        secrecies,
-        letter_types,
+        fields: LetterFields::new(input, errors, register == Register::Inbound, next_doc_no),
         file_slots: (1..=state.config.letters.max_attachments).collect(),
         file_limit: format!("{} MB", state.config.letters.max_attachment_mb),
     }
@@ -317,34 +307,9 @@ pub struct LetterFormPage {
     pub layout: Layout,
     pub register: &'static str,
     pub register_label: &'static str,
-    pub inbound: bool,
     pub editing: Option<i64>,
     pub heading: String,
-    pub next_doc_no: String,
-    pub input: LetterInput,
-    pub errors: FieldErrors,
-    pub speeds: Vec<Choice>,
-    pub secrecies: Vec<Choice>,
-    pub letter_types: Vec<Choice>,
+    pub fields: LetterFields,
     pub file_slots: Vec<usize>,
     pub file_limit: String,
-}
-
-impl LetterFormPage {
-    pub fn error(&self, field: &str) -> String {
-        self.errors.get(field).unwrap_or("").to_string()
-    }
-
-    pub fn choices_for(input: &LetterInput) -> (Vec<Choice>, Vec<Choice>, Vec<Choice>) {
-        (
-            choices(Speed::ALL, Speed::code, Speed::label, &input.speed),
-            choices(Secrecy::ALL, Secrecy::code, Secrecy::label, &input.secrecy),
-            choices(
-                LetterType::ALL,
-                LetterType::code,
-                LetterType::label,
-                &input.letter_type,
-            ),
-        )
-    }
 }
