@@ -130,7 +130,7 @@ impl Services {
             attachments,
             inbox_entry_id: Some(entry.id),
         };
-        let letter = self.store.register_letter(&new).await?;
+        let letter = self.record_registration(&new).await?;
         // Sent in-system to one of our work groups: registering it gives it to that group.
         if let Some(group) = entry.for_group.as_deref()
             && let Ok(g) = self.store.find_work_group(group).await

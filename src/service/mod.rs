@@ -28,6 +28,7 @@ pub mod ingest;
 pub mod journey;
 pub mod mailboxes;
 pub mod operator;
+pub mod registration;
 pub mod sending;
 pub mod session;
 
@@ -188,7 +189,7 @@ impl Services {
             attachments,
             inbox_entry_id: None,
         };
-        Ok(self.store.register_letter(&new).await?)
+        self.record_registration(&new).await
     }
 
     async fn store_files(&self, files: Vec<UploadedFile>) -> Result<Vec<NewAttachment>> {

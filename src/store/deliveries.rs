@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, StoreError, coded, time_from_db, time_to_db};
+use super::{Result, Store, StoreError, Tx, coded, time_from_db, time_to_db};
 use crate::domain::exchange::{DeliveryChannel, DeliveryKind, DeliveryStatus, NextStep};
 use crate::domain::history::{self, LetterHistory};
 use crate::store::inbox::{EntrySource, MailRecord, NewInboxEntry, Recorded};
@@ -89,6 +89,60 @@ pub struct InSystemRecipient {
 pub struct EmailRecipient {
     pub address: String,
     pub message_id: String,
+}
+
+/// The in-system delivery that brought inbox entry `entry_id`: its sender now sees the number it
+/// was registered under.
+pub async fn mark_registered(
+    tx: &mut Tx,
+    entry_id: i64,
+    number: i64,
+    year_be: i32,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE deliveries SET status = $1, recipient_number = $2, recipient_year_be = $3,
+            recipient_registered_at = $4, updated_at = $4
+         WHERE inbox_entry_id = $5",
+    )
+    .bind(DeliveryStatus::Registered.code())
+    .bind(number)
+    .bind(i64::from(year_be))
+    .bind(time_to_db(at))
+    .bind(entry_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Queues our acceptance notice (e-CMS AcceptLetterNotifier) for the letter registered from an
+/// e-mail: to `to`, answering the letter's Message-ID `answers`.
+pub async fn queue_acceptance_notice(
+    tx: &mut Tx,
+    letter_id: i64,
+    office_id: &str,
+    to: &str,
+    answers: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let now = time_to_db(at);
+    sqlx::query(
+        "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email,
+            status, attempts, created_at, updated_at, kind, answers_message_id, queued_at,
+            next_attempt_at)
+         VALUES ($1, $2, 'acceptance', $3, $4, $5, 0, $6, $6, $7, $8, $6, $6)",
+    )
+    .bind(letter_id)
+    .bind(office_id.to_string())
+    .bind(DeliveryChannel::Email.code())
+    .bind(to.to_string())
+    .bind(DeliveryStatus::Queued.code())
+    .bind(now)
+    .bind(DeliveryKind::Notice.code())
+    .bind(answers.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 impl Store {
@@ -220,7 +274,7 @@ impl Store {
                     })
                     .collect(),
             });
-            crate::store::letters::insert_event(&mut tx, letter.id, &sent, Some(by), now).await?;
+            crate::store::audit::insert_event(&mut tx, letter.id, &sent, Some(by), now).await?;
         }
         tx.commit().await?;
         let sql =

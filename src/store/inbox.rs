@@ -7,7 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{
-    AnyQuery, DbKind, Result, Store, StoreError, coded, date_from_db, date_to_db, insert_rows,
+    AnyQuery, DbKind, Result, Store, StoreError, Tx, coded, date_from_db, date_to_db, insert_rows,
     like_contains, placeholders, time_from_db, time_to_db,
 };
 pub use crate::domain::inbox::EntrySource;
@@ -614,6 +614,54 @@ impl Store {
         .try_get("n")?;
         Ok((waiting, quarantined))
     }
+}
+
+/// Marks an inbox entry registered as `letter_id`, and the letter as coming from it. False when
+/// the entry was registered already (the caller rolls back, returning the number).
+pub async fn link_to_letter(
+    tx: &mut Tx,
+    entry_id: i64,
+    office_id: &str,
+    letter_id: i64,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE inbox_entries SET letter_id = $1, registered_at = $2
+         WHERE id = $3 AND office_id = $4 AND letter_id IS NULL",
+    )
+    .bind(letter_id)
+    .bind(time_to_db(at))
+    .bind(entry_id)
+    .bind(office_id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE letters SET inbox_entry_id = $1 WHERE id = $2")
+        .bind(entry_id)
+        .bind(letter_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}
+
+/// For an entry that another saraban e-mailed with its facts: the address its acceptance notice
+/// goes to and the Message-ID of the letter it answers.
+pub async fn acceptance_address(tx: &mut Tx, entry_id: i64) -> Result<Option<(String, String)>> {
+    let row = sqlx::query(
+        "SELECT notify_to, message_id FROM inbox_entries WHERE id = $1 AND source = $2",
+    )
+    .bind(entry_id)
+    .bind(EntrySource::Email.code())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let notify_to: Option<String> = row.try_get("notify_to")?;
+    let message_id: Option<String> = row.try_get("message_id")?;
+    Ok(notify_to.zip(message_id))
 }
 
 pub(crate) async fn record_in(

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::letters::insert_event;
+use super::audit::insert_event;
 use super::{Result, Store, StoreError, coded, date_from_db, date_to_db, time_from_db, time_to_db};
 use crate::domain::history::{GivenTo, LetterHistory};
 use crate::domain::journey::{self, ActingAs, AssignmentKind, Decision};

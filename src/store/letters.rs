@@ -6,12 +6,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::audit::insert_event;
 use super::{
-    Result, Store, StoreError, date_from_db, date_to_db, like_contains, time_from_db, time_to_db,
+    Result, Store, StoreError, Tx, date_from_db, date_to_db, like_contains, time_from_db,
+    time_to_db,
 };
 use crate::domain::attachment::FileKind;
 use crate::domain::digits::search_key;
-use crate::domain::doc_no::DocNo;
 use crate::domain::history::{self, LetterHistory};
 use crate::domain::letter::{LetterFields, LetterType, Secrecy, Speed};
 use crate::domain::register::{Register, Series};
@@ -285,190 +286,122 @@ fn search_columns(
     }
 }
 
-impl Store {
-    /// Registers a letter: issues the next number of its series for the year (Bangkok time) and
-    /// writes the entry, its files and its first history line in one transaction. A failure
-    /// anywhere rolls the number back, so numbers never skip.
-    pub async fn register_letter(&self, new: &NewLetter<'_>) -> Result<Letter> {
-        let year_be = thai_date::be_year_of(new.registered_at);
-        let series = new.register.series(new.office.circular_numbering);
-        let office_id = new.office.id.clone();
-        let mut tx = self.begin_write().await?;
+/// Issues the next number of `series` for `year_be`. The first statement writes, so SQLite holds
+/// the write lock from here on and PostgreSQL locks the counter row: concurrent registrations
+/// queue and each sees the last number. Rolling the transaction back returns the number, so
+/// numbers never skip.
+pub async fn issue_number(
+    tx: &mut Tx,
+    office_id: &str,
+    series: Series,
+    year_be: i32,
+) -> Result<i64> {
+    sqlx::query(
+        "INSERT INTO counters (office_id, series, year_be, start_number, next_number)
+         VALUES ($1, $2, $3, 1, 1) ON CONFLICT (office_id, series, year_be) DO NOTHING",
+    )
+    .bind(office_id.to_string())
+    .bind(series.code())
+    .bind(i64::from(year_be))
+    .execute(&mut **tx)
+    .await?;
+    let row = sqlx::query(
+        "UPDATE counters SET next_number = next_number + 1
+         WHERE office_id = $1 AND series = $2 AND year_be = $3
+         RETURNING next_number - 1 AS number",
+    )
+    .bind(office_id.to_string())
+    .bind(series.code())
+    .bind(i64::from(year_be))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("number")?)
+}
 
-        // The first statement writes, so SQLite holds the write lock from here on and PostgreSQL
-        // locks the counter row: concurrent registrations queue and each sees the last number.
+/// Where a registered letter sits in its register.
+pub struct Placed<'a> {
+    pub series: Series,
+    pub year_be: i32,
+    pub number: i64,
+    pub doc_no: &'a str,
+}
+
+/// Writes the letter's row (with its search columns); returns its id.
+pub async fn insert_letter(tx: &mut Tx, new: &NewLetter<'_>, at: &Placed<'_>) -> Result<i64> {
+    let texts: Vec<String> = new
+        .attachments
+        .iter()
+        .map(|a| format!("{} {}", a.name, a.description))
+        .collect();
+    let f = new.fields;
+    let search = search_columns(at.number, at.doc_no, f.doc_date, f, &texts);
+    let now = time_to_db(new.registered_at);
+    let row = sqlx::query(
+        "INSERT INTO letters (office_id, register, series, year_be, number, doc_no, doc_date,
+            sender, recipient, subject, action, remark, speed, secrecy, letter_type,
+            registered_at, registered_by, received_at, updated_at,
+            search_all, search_subject, search_doc_no, search_sender, search_recipient)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+            $18, $19, $20, $21, $22, $23, $24)
+         RETURNING id",
+    )
+    .bind(new.office.id.clone())
+    .bind(new.register.code())
+    .bind(at.series.code())
+    .bind(i64::from(at.year_be))
+    .bind(at.number)
+    .bind(at.doc_no.to_string())
+    .bind(date_to_db(f.doc_date))
+    .bind(f.from.clone())
+    .bind(f.to.clone())
+    .bind(f.subject.clone())
+    .bind(f.action.clone())
+    .bind(f.remark.clone())
+    .bind(f.speed.code())
+    .bind(f.secrecy.code())
+    .bind(f.letter_type.code())
+    .bind(now.clone())
+    .bind(new.registered_by)
+    .bind(new.received_at.map(time_to_db))
+    .bind(now)
+    .bind(search.all)
+    .bind(search.subject)
+    .bind(search.doc_no)
+    .bind(search.sender)
+    .bind(search.recipient)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// Writes a letter's files, numbered 1, 2, … in the order given.
+pub async fn insert_attachments(
+    tx: &mut Tx,
+    letter_id: i64,
+    attachments: &[NewAttachment],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let now = time_to_db(at);
+    for (i, a) in attachments.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO counters (office_id, series, year_be, start_number, next_number)
-             VALUES ($1, $2, $3, 1, 1) ON CONFLICT (office_id, series, year_be) DO NOTHING",
+            "INSERT INTO attachments (letter_id, position, name, description, kind, size, sha256, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(office_id.clone())
-        .bind(series.code())
-        .bind(i64::from(year_be))
-        .execute(&mut *tx)
-        .await?;
-        let row = sqlx::query(
-            "UPDATE counters SET next_number = next_number + 1
-             WHERE office_id = $1 AND series = $2 AND year_be = $3
-             RETURNING next_number - 1 AS number",
-        )
-        .bind(office_id.clone())
-        .bind(series.code())
-        .bind(i64::from(year_be))
-        .fetch_one(&mut *tx)
-        .await?;
-        let number: i64 = row.try_get("number")?;
-
-        let doc_no = match &new.fields.doc_no {
-            Some(given) => given.clone(),
-            None => DocNo::generate(new.register, &new.office.prefix, number, year_be).to_string(),
-        };
-        let texts: Vec<String> = new
-            .attachments
-            .iter()
-            .map(|a| format!("{} {}", a.name, a.description))
-            .collect();
-        let search = search_columns(number, &doc_no, new.fields.doc_date, new.fields, &texts);
-        let f = new.fields;
-        let now = time_to_db(new.registered_at);
-        let row = sqlx::query(
-            "INSERT INTO letters (office_id, register, series, year_be, number, doc_no, doc_date,
-                sender, recipient, subject, action, remark, speed, secrecy, letter_type,
-                registered_at, registered_by, received_at, updated_at,
-                search_all, search_subject, search_doc_no, search_sender, search_recipient)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                $18, $19, $20, $21, $22, $23, $24)
-             RETURNING id",
-        )
-        .bind(office_id.clone())
-        .bind(new.register.code())
-        .bind(series.code())
-        .bind(i64::from(year_be))
-        .bind(number)
-        .bind(doc_no.clone())
-        .bind(date_to_db(f.doc_date))
-        .bind(f.from.clone())
-        .bind(f.to.clone())
-        .bind(f.subject.clone())
-        .bind(f.action.clone())
-        .bind(f.remark.clone())
-        .bind(f.speed.code())
-        .bind(f.secrecy.code())
-        .bind(f.letter_type.code())
+        .bind(letter_id)
+        .bind(i as i64 + 1)
+        .bind(a.name.clone())
+        .bind(a.description.clone())
+        .bind(a.kind.code())
+        .bind(a.size)
+        .bind(a.sha256.clone())
         .bind(now.clone())
-        .bind(new.registered_by)
-        .bind(new.received_at.map(time_to_db))
-        .bind(now.clone())
-        .bind(search.all)
-        .bind(search.subject)
-        .bind(search.doc_no)
-        .bind(search.sender)
-        .bind(search.recipient)
-        .fetch_one(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        let id: i64 = row.try_get("id")?;
-
-        if let Some(entry) = new.inbox_entry_id {
-            let done = sqlx::query(
-                "UPDATE inbox_entries SET letter_id = $1, registered_at = $2
-                 WHERE id = $3 AND office_id = $4 AND letter_id IS NULL",
-            )
-            .bind(id)
-            .bind(now.clone())
-            .bind(entry)
-            .bind(office_id.clone())
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                // Rolling back also returns the number: nothing skips.
-                return Err(StoreError::Conflict("หนังสือฉบับนี้ลงทะเบียนรับไปแล้ว".into()));
-            }
-            sqlx::query("UPDATE letters SET inbox_entry_id = $1 WHERE id = $2")
-                .bind(entry)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            // A letter sent in-system: its sender sees the number it was registered under.
-            sqlx::query(
-                "UPDATE deliveries SET status = 'registered', recipient_number = $1, recipient_year_be = $2,
-                    recipient_registered_at = $3, updated_at = $3
-                 WHERE inbox_entry_id = $4",
-            )
-            .bind(number)
-            .bind(i64::from(year_be))
-            .bind(now.clone())
-            .bind(entry)
-            .execute(&mut *tx)
-            .await?;
-            // A letter another saraban e-mailed with its facts: queue our acceptance notice
-            // (e-CMS AcceptLetterNotifier) with this number, in the same transaction.
-            let origin = sqlx::query(
-                "SELECT notify_to, message_id FROM inbox_entries WHERE id = $1 AND source = 'email'",
-            )
-            .bind(entry)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = origin {
-                let notify_to: Option<String> = row.try_get("notify_to")?;
-                let message_id: Option<String> = row.try_get("message_id")?;
-                if let (Some(to), Some(answers)) = (notify_to, message_id) {
-                    sqlx::query(
-                        "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email,
-                            status, attempts, created_at, updated_at, kind, answers_message_id, queued_at,
-                            next_attempt_at)
-                         VALUES ($1, $2, 'acceptance', 'email', $3, 'queued', 0, $4, $4, 'notice', $5, $4, $4)",
-                    )
-                    .bind(id)
-                    .bind(office_id.clone())
-                    .bind(to)
-                    .bind(now.clone())
-                    .bind(answers)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-        }
-
-        for (i, a) in new.attachments.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO attachments (letter_id, position, name, description, kind, size, sha256, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(id)
-            .bind(i as i64 + 1)
-            .bind(a.name.clone())
-            .bind(a.description.clone())
-            .bind(a.kind.code())
-            .bind(a.size)
-            .bind(a.sha256.clone())
-            .bind(now.clone())
-            .execute(&mut *tx)
-            .await?;
-        }
-        let registered = LetterHistory::Registered(history::Registered {
-            number,
-            year_be,
-            doc_no: doc_no.clone(),
-            attachments: new
-                .attachments
-                .iter()
-                .map(|a| history::FileRef {
-                    name: a.name.clone(),
-                    sha256: a.sha256.clone(),
-                })
-                .collect(),
-        });
-        insert_event(
-            &mut tx,
-            id,
-            &registered,
-            Some(new.registered_by),
-            new.registered_at,
-        )
-        .await?;
-        tx.commit().await?;
-        self.find_letter(&office_id, id).await
     }
+    Ok(())
+}
 
+impl Store {
     /// A letter of `office_id` with its attachments. Another office's letter is "not found".
     pub async fn find_letter(&self, office_id: &str, id: i64) -> Result<Letter> {
         let sql = format!("{SELECT_LETTER} WHERE l.id = $1 AND l.office_id = $2");
@@ -783,75 +716,6 @@ fn changed_fields(
         .filter(|(_, old, new)| old != new)
         .map(|(k, old, new)| (k.to_string(), history::Change { old, new }))
         .collect()
-}
-
-/// Appends to the letter's history and to the hash chain over all history. Taking the head row
-/// first serialises writers (PostgreSQL row lock; SQLite has one writer), so the chain never forks.
-pub(crate) async fn insert_event(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    letter_id: i64,
-    event: &LetterHistory,
-    actor: Option<i64>,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    let kind = event.kind();
-    sqlx::query("UPDATE audit_head SET hash = hash WHERE id = 1")
-        .execute(&mut **tx)
-        .await?;
-    let prev: String = sqlx::query("SELECT hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("hash")?;
-    let at = time_to_db(at);
-    let detail = event.detail().to_string();
-    let hash = crate::domain::journey::audit_hash(&prev, letter_id, kind, actor, &at, &detail);
-    sqlx::query(
-        "INSERT INTO letter_events (letter_id, kind, actor_id, at, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(letter_id)
-    .bind(kind.to_string())
-    .bind(actor)
-    .bind(at)
-    .bind(detail)
-    .bind(prev)
-    .bind(hash.clone())
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(hash)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-impl Store {
-    /// Every history entry in chain order, and the chain's head, for `saraban audit verify`.
-    pub async fn audit_chain(&self) -> Result<(Vec<crate::domain::journey::ChainEntry>, String)> {
-        let rows = sqlx::query(
-            "SELECT id, letter_id, kind, actor_id, at, detail, prev_hash, hash FROM letter_events ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(crate::domain::journey::ChainEntry {
-                id: r.try_get("id")?,
-                letter_id: r.try_get("letter_id")?,
-                kind: r.try_get("kind")?,
-                actor: r.try_get("actor_id")?,
-                at: r.try_get("at")?,
-                detail: r.try_get("detail")?,
-                prev_hash: r.try_get("prev_hash")?,
-                hash: r.try_get("hash")?,
-            });
-        }
-        let head: String = sqlx::query("SELECT hash FROM audit_head WHERE id = 1")
-            .fetch_one(self.pool())
-            .await?
-            .try_get("hash")?;
-        Ok((out, head))
-    }
 }
 
 /// A value bound to a query built at run time.

@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use crate::domain::codes::Coded;
 
+pub mod audit;
 pub mod blobs;
 pub mod deliveries;
 pub mod inbox;
@@ -101,6 +102,9 @@ pub(crate) async fn insert_rows<T>(
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// An open write transaction: a unit of work the services compose from the store's functions.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
 /// Reads a state kept as a code; a code this version does not know is corrupt data, not a guess.
 pub(crate) fn coded<T: Coded>(row: &sqlx::any::AnyRow, column: &str) -> Result<T> {
     let code: String = row.try_get(column)?;
@@ -160,7 +164,7 @@ impl Store {
 
     /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
     /// so concurrent registrations wait their turn instead of failing on a lock upgrade.
-    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    pub async fn begin_write(&self) -> Result<Tx> {
         Ok(match self.kind {
             DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             DbKind::Postgres => self.pool.begin().await?,

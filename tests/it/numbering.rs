@@ -110,8 +110,10 @@ async fn numbers_restart_at_new_year_bangkok_time(db: Db) {
         (at(18, 0, 0), "d"),
     ] {
         let f = fields(subject);
-        let letter = store
-            .register_letter(&NewLetter {
+        let letter = w
+            .app
+            .services
+            .record_registration(&NewLetter {
                 office: &office,
                 register: Register::Inbound,
                 fields: &f,
@@ -145,8 +147,10 @@ async fn start_number_for_a_year_continues_a_paper_register(db: Db) {
         .await
         .unwrap();
     let f = fields("ต่อจากทะเบียนกระดาษ");
-    let letter = store
-        .register_letter(&NewLetter {
+    let letter = w
+        .app
+        .services
+        .record_registration(&NewLetter {
             office: &office,
             register: Register::Inbound,
             fields: &f,
