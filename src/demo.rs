@@ -1,6 +1,6 @@
 //! `saraban demo`: a district, two schools, one user per role, and a few letters to look at.
 
-use crate::domain::letter::LetterInput;
+use crate::domain::letter::{LetterInput, Speed};
 use crate::domain::register::Register;
 use crate::service::{Actor, NewUserInput, ServiceError, Services, create_office, create_user};
 use crate::store::StoreError;
@@ -100,21 +100,21 @@ async fn sample_letters(services: &Services) -> Result<(), ServiceError> {
             "2 พ.ค. 2566",
             "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน",
             "การอบรมเชิงปฏิบัติการโครงการบ้านนักวิทยาศาสตร์น้อย ประเทศไทย",
-            "most_urgent",
+            Speed::MostUrgent,
         ),
         (
             "ศธ 04183.006/130",
             "28 เม.ย. 2566",
             "โรงเรียนอนุบาลอุบลราชธานี",
             "ขออนุญาตไปราชการ",
-            "normal",
+            Speed::Normal,
         ),
         (
             "ศธ 0206.4/ว77",
             "8 พ.ค. 2566",
             "สำนักงานศึกษาธิการจังหวัดอุบลราชธานี",
             "ประชาสัมพันธ์โครงการประกวดภาพถ่ายศิลปะเด็กไทย",
-            "urgent",
+            Speed::Urgent,
         ),
     ];
     for (doc_no, date, from, subject, speed) in inbound {
@@ -123,14 +123,14 @@ async fn sample_letters(services: &Services) -> Result<(), ServiceError> {
             doc_date: date.into(),
             from: from.into(),
             subject: subject.into(),
-            speed: speed.into(),
+            speed: speed.code().into(),
             ..Default::default()
         };
         let letter = services
             .register_letter(&actor, Register::Inbound, &input, Vec::new())
             .await?;
         // The first letter goes on its journey: proposed to the director, given to a group.
-        if speed == "most_urgent" {
+        if speed == Speed::MostUrgent {
             services
                 .propose(
                     &actor,

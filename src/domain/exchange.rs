@@ -300,6 +300,23 @@ impl NextStep {
     }
 }
 
+/// What the clerk reads on an e-mail that came back (a delivery report with `Action: failed`).
+pub fn bounce_reason(recipient: &str, status: &str, diagnostic: &str) -> String {
+    let who = if recipient.is_empty() {
+        "ปลายทาง"
+    } else {
+        recipient
+    };
+    format!("อีเมลตีกลับจาก {who}: {status} {diagnostic}")
+        .trim()
+        .to_string()
+}
+
+/// What the clerk reads on an e-mail the receiving server is still trying to deliver.
+pub fn delay_reason(status: &str, diagnostic: &str) -> String {
+    format!("ปลายทางยังส่งไม่ถึง: {status} {diagnostic}")
+}
+
 /// How the outbox tries again after a failure that may pass (4xx, timeouts, refused connections).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -388,6 +405,20 @@ impl RetryPolicy {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_bounce_says_who_and_why() {
+        assert_eq!(
+            bounce_reason("a@example.go.th", "5.1.1", "no such user"),
+            "อีเมลตีกลับจาก a@example.go.th: 5.1.1 no such user"
+        );
+        assert_eq!(bounce_reason("", "5.0.0", ""), "อีเมลตีกลับจาก ปลายทาง: 5.0.0");
+        assert_eq!(
+            delay_reason("4.4.1", "timeout"),
+            "ปลายทางยังส่งไม่ถึง: 4.4.1 timeout"
+        );
+    }
+
     use super::*;
 
     fn party(id: &str, name: &str) -> Party {

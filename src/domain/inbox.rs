@@ -13,6 +13,32 @@ state_enum!(
 );
 
 state_enum!(
+    /// Which box of หนังสือรับ a page or an API call looks at (`?box=`).
+    LetterBox "inbox box" {
+        /// The office's inbox: everything that arrived, by e-mail or in-system.
+        All = "all", "ทั้งหมด";
+        /// The saraban desk's inbox (the same arrivals, as the desk sees them).
+        Saraban = "saraban", "สารบรรณกลาง";
+        /// Registered letters given to one of the user's work groups.
+        Group = "group", "กลุ่มงาน";
+        /// Registered letters given to the user.
+        Personal = "personal", "ส่วนบุคคล";
+    }
+);
+
+impl LetterBox {
+    /// The box a query names; no or an unknown name is the whole inbox.
+    pub fn from_query(code: &str) -> LetterBox {
+        LetterBox::from_code(code).unwrap_or(LetterBox::All)
+    }
+
+    /// The boxes of letters given to people, not of arrivals.
+    pub fn is_given(self) -> bool {
+        matches!(self, LetterBox::Group | LetterBox::Personal)
+    }
+}
+
+state_enum!(
     /// What became of a message that could not be read as a letter.
     QuarantineStatus "quarantine status" {
         /// Waiting for the clerk.

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::codes::state_enum;
+
 /// A register of the office. Each has its own list; the number series behind it is [`Series`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -138,6 +140,31 @@ impl Series {
             Series::Circular => "เลขหนังสือเวียน (ว)",
             Series::Order => "เลขคำสั่ง",
         }
+    }
+}
+
+state_enum!(
+    /// Which field a search of a register looks in (the manual's "ค้นหาหนังสือ จาก [เรื่อง]").
+    SearchField "search field" {
+        All = "all", "ทุกช่อง";
+        Subject = "subject", "เรื่อง";
+        DocNo = "doc_no", "ที่";
+        Sender = "from", "จาก";
+        Recipient = "to", "ถึง";
+        /// The register number, read from the all-fields text.
+        Number = "number", "เลขทะเบียน";
+    }
+);
+
+impl Default for SearchField {
+    fn default() -> Self {
+        SearchField::All
+    }
+}
+
+impl SearchField {
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::from_code(code)
     }
 }
 

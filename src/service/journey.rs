@@ -5,6 +5,7 @@ use super::{Actor, Result, ServiceError, Services};
 use chrono::Utc;
 
 use crate::domain::history::GivenTo;
+use crate::domain::inbox::LetterBox;
 use crate::domain::journey::{
     self, ActingAs, AssignmentKind, ChainReport, Decision, StepFacts, distributes_everything,
     may_endorse,
@@ -41,13 +42,6 @@ pub(crate) struct Give<'a> {
     pub note: &'a str,
     pub due_date: Option<chrono::NaiveDate>,
     pub endorsement: Option<(Decision, &'a str, ActingAs)>,
-}
-
-/// Which box of the inbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Box_ {
-    Personal,
-    Group,
 }
 
 impl Services {
@@ -402,7 +396,7 @@ impl Services {
 
     /// The personal or group box, urgent first; secret letters are there only because they
     /// were given to the actor.
-    pub async fn letter_box(&self, actor: &Actor, which: Box_) -> Result<Vec<BoxItem>> {
+    pub async fn letter_box(&self, actor: &Actor, which: LetterBox) -> Result<Vec<BoxItem>> {
         let groups = self.store.groups_of(actor.user.id).await?;
         Ok(self
             .store
@@ -410,7 +404,7 @@ impl Services {
                 &actor.office.id,
                 actor.user.id,
                 &groups,
-                which == Box_::Personal,
+                which != LetterBox::Group,
             )
             .await?)
     }

@@ -21,7 +21,7 @@ use crate::store::letters::{
 use crate::store::offices::{NewOffice, Office, OfficeSettings};
 use crate::store::settings::{SeriesState, SettingsError};
 use crate::store::users::{NewUser, User};
-use crate::store::{Store, StoreError};
+use crate::store::{Conflict, Store, StoreError};
 
 pub mod inbox;
 pub mod ingest;
@@ -59,9 +59,21 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ServiceError::NotFound,
-            StoreError::Conflict(m) => ServiceError::Conflict(m),
+            StoreError::Conflict(c) => ServiceError::Conflict(conflict_message(&c)),
             other => ServiceError::Store(other),
         }
+    }
+}
+
+/// What a clerk reads when the database refused a write.
+fn conflict_message(c: &Conflict) -> String {
+    match c {
+        Conflict::OfficeIdTaken(id) => format!("มีหน่วยงานรหัส {id} อยู่แล้ว"),
+        Conflict::UsernameTaken(name) => format!("มีผู้ใช้ชื่อ {name} อยู่แล้ว"),
+        Conflict::LetterChanged => "รายการนี้ถูกยกเลิกหรือเปลี่ยนไปแล้ว".into(),
+        Conflict::LetterCancelled => "รายการนี้ถูกยกเลิกไปแล้ว".into(),
+        Conflict::NotRetryable => "ส่งซ้ำได้เฉพาะอีเมลที่ส่งไม่สำเร็จหรือล่าช้า".into(),
+        Conflict::LeaseLost => "รายการนี้กำลังถูกส่งโดยเครื่องอื่น".into(),
     }
 }
 
@@ -605,7 +617,9 @@ pub async fn create_user(store: &Store, office_id: &str, input: &NewUserInput) -
         })
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(m) => ServiceError::Invalid(single("username", m)),
+            StoreError::Conflict(c) => {
+                ServiceError::Invalid(single("username", conflict_message(&c)))
+            }
             other => other.into(),
         })?;
     Ok(user)

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, StoreError, Tx, coded, time_from_db, time_to_db};
+use super::{Conflict, Result, Store, StoreError, Tx, coded, time_from_db, time_to_db};
 use crate::domain::exchange::{DeliveryChannel, DeliveryKind, DeliveryStatus, NextStep};
 use crate::domain::history::{self, LetterHistory};
 use crate::store::inbox::{EntrySource, MailRecord, NewInboxEntry, Recorded};
@@ -314,9 +314,7 @@ impl Store {
         .await?;
         let d = self.find_delivery(office_id, id).await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "ส่งซ้ำได้เฉพาะอีเมลที่ส่งไม่สำเร็จหรือล่าช้า".into(),
-            ));
+            return Err(StoreError::Conflict(Conflict::NotRetryable));
         }
         Ok(d)
     }
@@ -387,9 +385,7 @@ impl Store {
         .execute(self.pool())
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "the delivery is no longer ours".into(),
-            ));
+            return Err(StoreError::Conflict(Conflict::LeaseLost));
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ use super::{
     AnyQuery, DbKind, Result, Store, StoreError, Tx, coded, date_from_db, date_to_db, insert_rows,
     like_contains, placeholders, time_from_db, time_to_db,
 };
+use crate::domain::exchange;
 pub use crate::domain::inbox::EntrySource;
 use crate::domain::inbox::{DsnAction, NoticeKind, QuarantineStatus, ReceiptOutcome};
 use crate::domain::letter::{Secrecy, Speed};
@@ -936,22 +937,13 @@ async fn apply_notice(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: &NewNot
             .await?;
         }
         (NoticeKind::DeliveryReport, Some(DsnAction::Failed), _) => {
-            let reason = format!(
-                "อีเมลตีกลับจาก {}: {} {}",
-                if n.recipient.is_empty() {
-                    "ปลายทาง"
-                } else {
-                    &n.recipient
-                },
-                n.status,
-                n.diagnostic
-            );
+            let reason = exchange::bounce_reason(&n.recipient, &n.status, &n.diagnostic);
             sqlx::query(
                 "UPDATE deliveries SET status = 'failed', error = $1, updated_at = $2
                  WHERE message_id = $3 AND office_id = $4 AND channel = 'email' AND kind = 'letter'
                    AND status <> 'registered'",
             )
-            .bind(reason.trim().to_string())
+            .bind(reason)
             .bind(now)
             .bind(original)
             .bind(n.office_id.clone())
@@ -964,7 +956,7 @@ async fn apply_notice(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: &NewNot
                  WHERE message_id = $3 AND office_id = $4 AND channel = 'email' AND kind = 'letter'
                    AND status = 'sent'",
             )
-            .bind(format!("ปลายทางยังส่งไม่ถึง: {} {}", n.status, n.diagnostic))
+            .bind(exchange::delay_reason(&n.status, &n.diagnostic))
             .bind(now)
             .bind(original)
             .bind(n.office_id.clone())

@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 
 use super::audit::insert_event;
 use super::{
-    Result, Store, StoreError, Tx, date_from_db, date_to_db, like_contains, time_from_db,
+    Conflict, Result, Store, StoreError, Tx, date_from_db, date_to_db, like_contains, time_from_db,
     time_to_db,
 };
 use crate::domain::attachment::FileKind;
@@ -90,62 +90,16 @@ pub struct NewLetter<'a> {
     pub inbox_entry_id: Option<i64>,
 }
 
-/// Which field a search looks in (the manual's "ค้นหาหนังสือ จาก [เรื่อง]").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SearchField {
-    #[default]
-    All,
-    Subject,
-    DocNo,
-    Sender,
-    Recipient,
-    Number,
-}
+pub use crate::domain::register::SearchField;
 
-impl SearchField {
-    pub const ALL: [SearchField; 6] = [
-        SearchField::All,
-        SearchField::Subject,
-        SearchField::DocNo,
-        SearchField::Sender,
-        SearchField::Recipient,
-        SearchField::Number,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            SearchField::All => "all",
-            SearchField::Subject => "subject",
-            SearchField::DocNo => "doc_no",
-            SearchField::Sender => "from",
-            SearchField::Recipient => "to",
-            SearchField::Number => "number",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SearchField::All => "ทุกช่อง",
-            SearchField::Subject => "เรื่อง",
-            SearchField::DocNo => "ที่",
-            SearchField::Sender => "จาก",
-            SearchField::Recipient => "ถึง",
-            SearchField::Number => "เลขทะเบียน",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        SearchField::ALL.into_iter().find(|f| f.code() == code)
-    }
-
-    fn column(self) -> &'static str {
-        match self {
-            SearchField::All | SearchField::Number => "l.search_all",
-            SearchField::Subject => "l.search_subject",
-            SearchField::DocNo => "l.search_doc_no",
-            SearchField::Sender => "l.search_sender",
-            SearchField::Recipient => "l.search_recipient",
-        }
+/// The normalised column a search in `field` reads.
+fn search_column(field: SearchField) -> &'static str {
+    match field {
+        SearchField::All | SearchField::Number => "l.search_all",
+        SearchField::Subject => "l.search_subject",
+        SearchField::DocNo => "l.search_doc_no",
+        SearchField::Sender => "l.search_sender",
+        SearchField::Recipient => "l.search_recipient",
     }
 }
 
@@ -480,7 +434,7 @@ impl Store {
                     binds.push(Bind::Text(like_contains(word)));
                     filters.push(format!(
                         "{} LIKE ${} ESCAPE '\\'",
-                        q.field.column(),
+                        search_column(q.field),
                         binds.len()
                     ));
                 }
@@ -606,7 +560,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict("รายการนี้ถูกยกเลิกหรือเปลี่ยนไปแล้ว".into()));
+            return Err(StoreError::Conflict(Conflict::LetterChanged));
         }
         let changes = changed_fields(before, &doc_no, f);
         insert_event(
@@ -646,7 +600,7 @@ impl Store {
             drop(tx);
             // Either it is not ours (404) or it was cancelled already (409).
             self.find_letter(office_id, id).await?;
-            return Err(StoreError::Conflict("รายการนี้ถูกยกเลิกไปแล้ว".into()));
+            return Err(StoreError::Conflict(Conflict::LetterCancelled));
         }
         let cancelled = LetterHistory::Cancelled(history::Cancelled {
             reason: reason.to_string(),

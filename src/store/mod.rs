@@ -43,8 +43,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("not found")]
     NotFound,
-    #[error("{0}")]
-    Conflict(String),
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("cannot create the database directory: {0}")]
@@ -98,6 +98,24 @@ pub(crate) async fn insert_rows<T>(
         taken += query.execute(&mut **tx).await?.rows_affected();
     }
     Ok(taken)
+}
+
+/// A write the database refused because of what it already holds. The store names the case; the
+/// services say it to people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// An office with this id exists.
+    OfficeIdTaken(String),
+    /// A user with this login name exists.
+    UsernameTaken(String),
+    /// The letter was cancelled or changed since it was read.
+    LetterChanged,
+    /// The letter was cancelled already.
+    LetterCancelled,
+    /// Only a failed or delayed e-mail can be sent again.
+    NotRetryable,
+    /// Another worker took over the delivery's lease.
+    LeaseLost,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -4,7 +4,7 @@ use chrono::Utc;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, StoreError, time_to_db};
+use super::{Conflict, Result, Store, StoreError, time_to_db};
 use crate::domain::office::OfficeKind;
 use crate::domain::register::CircularNumbering;
 
@@ -84,9 +84,8 @@ impl Store {
             Err(e) => {
                 let e = StoreError::from(e);
                 if e.is_unique_violation() {
-                    Err(StoreError::Conflict(format!(
-                        "มีหน่วยงานรหัส {} อยู่แล้ว",
-                        office.id
+                    Err(StoreError::Conflict(Conflict::OfficeIdTaken(
+                        office.id.to_string(),
                     )))
                 } else {
                     Err(e)

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, StoreError, time_to_db};
+use super::{Conflict, Result, Store, StoreError, time_to_db};
 use crate::domain::user::Role;
 use crate::security;
 
@@ -77,7 +77,7 @@ impl Store {
         .map_err(StoreError::from)
         .map_err(|e| {
             if e.is_unique_violation() {
-                StoreError::Conflict(format!("มีผู้ใช้ชื่อ {} อยู่แล้ว", user.username))
+                StoreError::Conflict(Conflict::UsernameTaken(user.username.to_string()))
             } else {
                 e
             }

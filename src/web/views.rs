@@ -133,7 +133,7 @@ impl From<&LetterEvent> for EventRow {
 }
 
 pub fn search_field_choices(current: SearchField) -> Vec<Choice> {
-    SearchField::ALL
+    <SearchField as crate::domain::codes::Coded>::ALL
         .iter()
         .map(|f| (f.code().to_string(), f.label().to_string(), *f == current))
         .collect()

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Writer;
 use super::letters::{AttachmentJson, LetterJson};
+use crate::domain::inbox::LetterBox;
 use crate::domain::letter::LetterInput;
 use crate::service::Services;
 use crate::service::ingest::Outcome;
@@ -126,11 +127,12 @@ pub async fn list(
     // The saraban box is the office's inbox (e-mail and in-system arrivals); the personal and
     // group boxes hold registered letters given to the user or their groups.
     let which = match q.box_.as_str() {
-        "personal" => Some(crate::service::journey::Box_::Personal),
-        "group" => Some(crate::service::journey::Box_::Group),
-        _ => None,
+        "" => LetterBox::All,
+        code => LetterBox::from_code(code).ok_or_else(|| {
+            WebError::BadRequest("box ต้องเป็น all, saraban, group หรือ personal".into())
+        })?,
     };
-    if let Some(which) = which {
+    if which.is_given() {
         let items = state.services.letter_box(&viewer.actor, which).await?;
         let total = items.len() as i64;
         let page_items: Vec<serde_json::Value> = items
@@ -144,19 +146,10 @@ pub async fn list(
         }))
         .into_response());
     }
-    let (items, total) = match q.box_.as_str() {
-        "" | "all" | "saraban" => {
-            state
-                .services
-                .inbox(&viewer.actor, filter, &q.q, page, per_page)
-                .await?
-        }
-        _ => {
-            return Err(WebError::BadRequest(
-                "box ต้องเป็น all, saraban, group หรือ personal".into(),
-            ));
-        }
-    };
+    let (items, total) = state
+        .services
+        .inbox(&viewer.actor, filter, &q.q, page, per_page)
+        .await?;
     Ok(Json(EntryList {
         items: items.iter().map(EntryJson::from).collect(),
         total,

@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::letters::{eml_response, file_response};
+use crate::domain::inbox::LetterBox;
 use crate::domain::letter::{FieldErrors, LetterInput};
 use crate::domain::register::Register;
 use crate::domain::thai_date;
@@ -37,9 +38,9 @@ pub async fn list(
     viewer: Nav,
     Query(q): Query<InboxQuery>,
 ) -> Result<InboxPage, WebError> {
-    let box_ = match q.box_.as_str() {
-        "saraban" | "personal" => q.box_.clone(),
-        _ => "all".to_string(),
+    let box_ = match LetterBox::from_query(&q.box_) {
+        LetterBox::Group => LetterBox::All,
+        other => other,
     };
     let (filter, status) = match q.status.as_str() {
         "unregistered" => (InboxFilter::Unregistered, "unregistered"),
@@ -48,7 +49,7 @@ pub async fn list(
     };
     let per_page = state.config.letters.page_size;
     let page = q.page.parse::<i64>().unwrap_or(1).max(1);
-    let (entries, total) = if box_ == "personal" {
+    let (entries, total) = if box_ == LetterBox::Personal {
         // Letters forwarded to a person come with the workflow; nothing is personal yet.
         state
             .services
@@ -344,7 +345,7 @@ impl From<&crate::store::inbox::InboxEntry> for EntryRow {
 #[template(path = "inbox.html")]
 pub struct InboxPage {
     pub layout: Layout,
-    pub box_: String,
+    pub box_: LetterBox,
     pub status: String,
     pub q: String,
     pub rows: Vec<EntryRow>,

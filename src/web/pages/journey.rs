@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use crate::domain::inbox::LetterBox;
 use crate::domain::journey::{Decision, distributes_everything, may_endorse};
 use crate::domain::thai_date;
 use crate::domain::user::Role;
 use crate::service::ServiceError;
-use crate::service::journey::{Box_, TargetInput};
+use crate::service::journey::TargetInput;
 use crate::store::journey::Notify;
 use crate::store::letters::Letter;
 use crate::web::error::WebError;
@@ -231,12 +232,8 @@ pub struct BoxQuery {
     saved: String,
 }
 
-async fn box_page(state: &AppState, viewer: &Nav, personal: bool) -> Result<MyBoxPage, WebError> {
-    let which = if personal {
-        Box_::Personal
-    } else {
-        Box_::Group
-    };
+async fn box_page(state: &AppState, viewer: &Nav, which: LetterBox) -> Result<MyBoxPage, WebError> {
+    let personal = which != LetterBox::Group;
     let items = state.services.letter_box(&viewer.actor, which).await?;
     let layout = Layout::new(viewer, "my", "หนังสือถึงฉัน");
     let (notify_email, notify_mode) = match state.services.my_notifications(&viewer.actor).await? {
@@ -260,7 +257,7 @@ pub async fn my_box(
     viewer: Nav,
     Query(q): Query<BoxQuery>,
 ) -> Result<MyBoxPage, WebError> {
-    let mut page = box_page(&state, &viewer, q.box_ != "group").await?;
+    let mut page = box_page(&state, &viewer, LetterBox::from_query(&q.box_)).await?;
     if q.saved == "1" {
         page.flash = "บันทึกการแจ้งเตือนทางอีเมลแล้ว".into();
     }
@@ -286,7 +283,7 @@ pub async fn set_notifications(
     {
         Ok(()) => Ok(Redirect::to("/my?saved=1").into_response()),
         Err(ServiceError::Invalid(errors)) => {
-            let mut page = box_page(&state, &viewer, true).await?;
+            let mut page = box_page(&state, &viewer, LetterBox::Personal).await?;
             page.notify_error = errors.summary();
             page.notify_email = form.email;
             page.notify_mode = form.notify;
