@@ -229,12 +229,14 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_office_id, status,
                         inbox_entry_id, attempts, created_at, updated_at)
-                     VALUES ($1, $2, $3, 'in-system', $4, 'delivered', $5, 1, $6, $6)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
                 )
                 .bind(letter.id)
                 .bind(sender.id.clone())
                 .bind(key.to_string())
+                .bind(DeliveryChannel::InSystem.code())
                 .bind(office.id.clone())
+                .bind(DeliveryStatus::Delivered.code())
                 .bind(entry_id)
                 .bind(time_to_db(now))
                 .execute(&mut *tx)
@@ -244,14 +246,17 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email, status,
                         message_id, attempts, created_at, updated_at, kind, queued_at, next_attempt_at)
-                     VALUES ($1, $2, $3, 'email', $4, 'queued', $5, 0, $6, $6, 'letter', $6, $6)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $9, $8, $8)",
                 )
                 .bind(letter.id)
                 .bind(sender.id.clone())
                 .bind(key.to_string())
+                .bind(DeliveryChannel::Email.code())
                 .bind(email.address.clone())
+                .bind(DeliveryStatus::Queued.code())
                 .bind(email.message_id.clone())
                 .bind(time_to_db(now))
+                .bind(DeliveryKind::Letter.code())
                 .execute(&mut *tx)
                 .await?;
             }
@@ -303,13 +308,17 @@ impl Store {
     pub async fn retry_delivery(&self, office_id: &str, id: i64) -> Result<Delivery> {
         let now = time_to_db(Utc::now());
         let done = sqlx::query(
-            "UPDATE deliveries SET status = 'queued', error = NULL, queued_at = $1, next_attempt_at = $1,
-                lease_owner = NULL, lease_until = NULL, updated_at = $1
-             WHERE id = $2 AND office_id = $3 AND channel = 'email' AND status IN ('failed', 'delayed')",
+            "UPDATE deliveries SET status = $1, error = NULL, queued_at = $2, next_attempt_at = $2,
+                lease_owner = NULL, lease_until = NULL, updated_at = $2
+             WHERE id = $3 AND office_id = $4 AND channel = $5 AND status IN ($6, $7)",
         )
+        .bind(DeliveryStatus::Queued.code())
         .bind(now)
         .bind(id)
         .bind(office_id.to_string())
+        .bind(DeliveryChannel::Email.code())
+        .bind(DeliveryStatus::Failed.code())
+        .bind(DeliveryStatus::Delayed.code())
         .execute(self.pool())
         .await?;
         let d = self.find_delivery(office_id, id).await?;
@@ -333,10 +342,16 @@ impl Store {
             super::DbKind::Postgres => "FOR UPDATE SKIP LOCKED",
             super::DbKind::Sqlite => "",
         };
+        // The codes are our own constants, never input.
+        let (email, queued, delayed) = (
+            DeliveryChannel::Email.code(),
+            DeliveryStatus::Queued.code(),
+            DeliveryStatus::Delayed.code(),
+        );
         let sql = format!(
             "UPDATE deliveries SET lease_owner = $1, lease_until = $2
              WHERE id IN (SELECT id FROM deliveries
-                 WHERE channel = 'email' AND status IN ('queued', 'delayed') AND next_attempt_at <= $3
+                 WHERE channel = '{email}' AND status IN ('{queued}', '{delayed}') AND next_attempt_at <= $3
                    AND (lease_until IS NULL OR lease_until < $3)
                  ORDER BY next_attempt_at, id LIMIT $4 {lock})
              RETURNING id"
@@ -409,7 +424,7 @@ impl Store {
         let done = sqlx::query(
             "UPDATE deliveries SET status = $1, error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
                 attempts = $4, last_attempt_at = $5, updated_at = $5, lease_owner = NULL, lease_until = NULL
-             WHERE id = $6 AND lease_owner = $7 AND status IN ('queued', 'delayed')",
+             WHERE id = $6 AND lease_owner = $7 AND status IN ($8, $9)",
         )
         .bind(status)
         .bind(error)
@@ -418,6 +433,8 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(owner.to_string())
+        .bind(DeliveryStatus::Queued.code())
+        .bind(DeliveryStatus::Delayed.code())
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -426,8 +443,9 @@ impl Store {
     /// E-mails by status, for the benchmark and the operator.
     pub async fn outbox_counts(&self) -> Result<Vec<(String, i64)>> {
         let rows = sqlx::query(
-            "SELECT status, COUNT(*) AS n FROM deliveries WHERE channel = 'email' GROUP BY status ORDER BY status",
+            "SELECT status, COUNT(*) AS n FROM deliveries WHERE channel = $1 GROUP BY status ORDER BY status",
         )
+        .bind(DeliveryChannel::Email.code())
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -438,11 +456,11 @@ impl Store {
     /// A letter's deliveries (and acceptance notices); notifications to our own people are not
     /// deliveries of the letter and stay out.
     pub async fn deliveries(&self, letter_id: i64) -> Result<Vec<Delivery>> {
-        let sql = format!(
-            "{SELECT} WHERE d.letter_id = $1 AND d.kind IN ('letter', 'notice') ORDER BY d.id"
-        );
+        let sql = format!("{SELECT} WHERE d.letter_id = $1 AND d.kind IN ($2, $3) ORDER BY d.id");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(letter_id)
+            .bind(DeliveryKind::Letter.code())
+            .bind(DeliveryKind::Notice.code())
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(delivery_from_row).collect()

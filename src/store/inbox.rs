@@ -10,7 +10,7 @@ use super::{
     AnyQuery, DbKind, Result, Store, StoreError, Tx, coded, date_from_db, date_to_db, insert_rows,
     like_contains, placeholders, time_from_db, time_to_db,
 };
-use crate::domain::exchange;
+use crate::domain::exchange::{self, DeliveryChannel, DeliveryKind, DeliveryStatus};
 pub use crate::domain::inbox::EntrySource;
 use crate::domain::inbox::{DsnAction, NoticeKind, QuarantineStatus, ReceiptOutcome};
 use crate::domain::letter::{Secrecy, Speed};
@@ -530,15 +530,16 @@ impl Store {
         office_id: &str,
         include_resolved: bool,
     ) -> Result<Vec<QuarantineItem>> {
-        let sql = if include_resolved {
-            "SELECT * FROM quarantine WHERE office_id = $1 ORDER BY id DESC"
-        } else {
-            "SELECT * FROM quarantine WHERE office_id = $1 AND status = 'open' ORDER BY id DESC"
-        };
-        let rows = sqlx::query(sql)
-            .bind(office_id.to_string())
-            .fetch_all(self.pool())
-            .await?;
+        // With the resolved ones, any status; else only what waits for the clerk.
+        let rows = sqlx::query(
+            "SELECT * FROM quarantine WHERE office_id = $1 AND (status = $2 OR $3 = 1)
+             ORDER BY id DESC",
+        )
+        .bind(office_id.to_string())
+        .bind(QuarantineStatus::Open.code())
+        .bind(i64::from(include_resolved))
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(quarantine_from_row).collect()
     }
 
@@ -607,9 +608,10 @@ impl Store {
         .await?
         .try_get("n")?;
         let quarantined: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM quarantine WHERE office_id = $1 AND status = 'open'",
+            "SELECT COUNT(*) AS n FROM quarantine WHERE office_id = $1 AND status = $2",
         )
         .bind(office_id.to_string())
+        .bind(QuarantineStatus::Open.code())
         .fetch_one(self.pool())
         .await?
         .try_get("n")?;
@@ -923,43 +925,54 @@ async fn apply_notice(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: &NewNot
     match (n.kind, DsnAction::from_code(&n.action), &n.acceptance) {
         (NoticeKind::Acceptance, _, Some((number, year, at))) => {
             sqlx::query(
-                "UPDATE deliveries SET status = 'registered', recipient_number = $1, recipient_year_be = $2,
-                    recipient_registered_at = $3, error = NULL, updated_at = $4
-                 WHERE message_id = $5 AND office_id = $6 AND channel = 'email' AND kind = 'letter'",
+                "UPDATE deliveries SET status = $1, recipient_number = $2, recipient_year_be = $3,
+                    recipient_registered_at = $4, error = NULL, updated_at = $5
+                 WHERE message_id = $6 AND office_id = $7 AND channel = $8 AND kind = $9",
             )
+            .bind(DeliveryStatus::Registered.code())
             .bind(*number)
             .bind(i64::from(*year))
             .bind(time_to_db(*at))
             .bind(now)
             .bind(original)
             .bind(n.office_id.clone())
+            .bind(DeliveryChannel::Email.code())
+            .bind(DeliveryKind::Letter.code())
             .execute(&mut **tx)
             .await?;
         }
         (NoticeKind::DeliveryReport, Some(DsnAction::Failed), _) => {
             let reason = exchange::bounce_reason(&n.recipient, &n.status, &n.diagnostic);
             sqlx::query(
-                "UPDATE deliveries SET status = 'failed', error = $1, updated_at = $2
-                 WHERE message_id = $3 AND office_id = $4 AND channel = 'email' AND kind = 'letter'
-                   AND status <> 'registered'",
+                "UPDATE deliveries SET status = $1, error = $2, updated_at = $3
+                 WHERE message_id = $4 AND office_id = $5 AND channel = $6 AND kind = $7
+                   AND status <> $8",
             )
+            .bind(DeliveryStatus::Failed.code())
             .bind(reason)
             .bind(now)
             .bind(original)
             .bind(n.office_id.clone())
+            .bind(DeliveryChannel::Email.code())
+            .bind(DeliveryKind::Letter.code())
+            .bind(DeliveryStatus::Registered.code())
             .execute(&mut **tx)
             .await?;
         }
         (NoticeKind::DeliveryReport, Some(DsnAction::Delayed), _) => {
             sqlx::query(
-                "UPDATE deliveries SET status = 'delayed', error = $1, updated_at = $2
-                 WHERE message_id = $3 AND office_id = $4 AND channel = 'email' AND kind = 'letter'
-                   AND status = 'sent'",
+                "UPDATE deliveries SET status = $1, error = $2, updated_at = $3
+                 WHERE message_id = $4 AND office_id = $5 AND channel = $6 AND kind = $7
+                   AND status = $8",
             )
+            .bind(DeliveryStatus::Delayed.code())
             .bind(exchange::delay_reason(&n.status, &n.diagnostic))
             .bind(now)
             .bind(original)
             .bind(n.office_id.clone())
+            .bind(DeliveryChannel::Email.code())
+            .bind(DeliveryKind::Letter.code())
+            .bind(DeliveryStatus::Sent.code())
             .execute(&mut **tx)
             .await?;
         }

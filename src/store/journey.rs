@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 
 use super::audit::insert_event;
 use super::{Result, Store, StoreError, coded, date_from_db, date_to_db, time_from_db, time_to_db};
+use crate::domain::exchange::{DeliveryChannel, DeliveryKind, DeliveryStatus};
 use crate::domain::history::{GivenTo, LetterHistory};
 use crate::domain::journey::{self, ActingAs, AssignmentKind, Decision};
 use crate::domain::letter::{Secrecy, Speed};
@@ -247,7 +248,7 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email,
                         status, attempts, created_at, updated_at, kind, queued_at, next_attempt_at, user_id)
-                     VALUES ($1, $2, $3, 'email', $4, 'queued', 0, $5, $5, 'digest', $5, $5, $6)",
+                     VALUES ($1, $2, $3, $7, $4, $8, 0, $5, $5, $9, $5, $5, $6)",
                 )
                 .bind(first.assignment.letter_id)
                 .bind(office_id)
@@ -255,6 +256,9 @@ impl Store {
                 .bind(email)
                 .bind(now)
                 .bind(user_id)
+                .bind(DeliveryChannel::Email.code())
+                .bind(DeliveryStatus::Queued.code())
+                .bind(DeliveryKind::Digest.code())
                 .execute(&mut *tx)
                 .await?;
                 queued += 1;
@@ -424,7 +428,7 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email,
                         status, attempts, created_at, updated_at, kind, queued_at, next_attempt_at, assignment_id)
-                     VALUES ($1, $2, $3, 'email', $4, 'queued', 0, $5, $5, 'notification', $5, $5, $6)",
+                     VALUES ($1, $2, $3, $7, $4, $8, 0, $5, $5, $9, $5, $5, $6)",
                 )
                 .bind(step.letter_id)
                 .bind(step.office_id.to_string())
@@ -432,6 +436,9 @@ impl Store {
                 .bind(email)
                 .bind(time_to_db(now))
                 .bind(*assignment_id)
+                .bind(DeliveryChannel::Email.code())
+                .bind(DeliveryStatus::Queued.code())
+                .bind(DeliveryKind::Notification.code())
                 .execute(&mut *tx)
                 .await?;
             }
