@@ -224,6 +224,9 @@ async fn notices_and_unreadable_mail_are_never_letters_and_never_lost() {
     assert_eq!(status, 200);
     let (_, q) = app.get_json(&w.clerk, "/api/v1/quarantine").await;
     assert_eq!(q["items"].as_array().unwrap().len(), 1);
+    // The dismissed one is kept, shown only when asked for everything.
+    let (_, all) = app.get_json(&w.clerk, "/api/v1/quarantine?all=true").await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2, "{all}");
     let (_, notices) = app.get_json(&w.clerk, "/api/v1/notices").await;
     let kinds: Vec<&str> = notices["items"]
         .as_array()
