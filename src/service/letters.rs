@@ -1,0 +1,233 @@
+//! The letters in the registers: registering with files, reading, listing, editing, cancelling,
+//! and the dashboard's counts. Who may do each is checked here.
+
+use bytes::Bytes;
+use chrono::Utc;
+
+use crate::domain::attachment::{FileRefusal, display_name};
+use crate::domain::letter::{self, LetterDefaults, LetterInput};
+use crate::domain::register::Register;
+use crate::domain::thai_date;
+use crate::store::letters::{
+    Attachment, Letter, LetterEvent, LetterQuery, NewAttachment, NewLetter,
+};
+
+use super::{Actor, Result, ServiceError, Services, UploadedFile, single};
+
+impl Services {
+    /// Registers a letter with its files: validates, checks each file by content, stores the
+    /// files, then writes the entry and its number in one transaction.
+    pub async fn register_letter(
+        &self,
+        actor: &Actor,
+        register: Register,
+        input: &LetterInput,
+        files: Vec<UploadedFile>,
+    ) -> Result<Letter> {
+        if !actor.user.role.can_register(register) {
+            return Err(ServiceError::Forbidden(format!(
+                "{} ลงทะเบียนหนังสือไม่ได้ (เฉพาะเจ้าหน้าที่ธุรการและผู้ดูแลระบบ)",
+                actor.user.role.label()
+            )));
+        }
+        let today = thai_date::to_bangkok(Utc::now()).date();
+        let defaults = LetterDefaults {
+            office_name: &actor.office.name,
+            today,
+        };
+        let fields = letter::validate(register, input, &defaults).map_err(ServiceError::Invalid)?;
+        let attachments = self.store_files(files).await?;
+        let new = NewLetter {
+            office: &actor.office,
+            register,
+            fields: &fields,
+            registered_by: actor.user.id,
+            registered_at: Utc::now(),
+            received_at: None,
+            attachments,
+            inbox_entry_id: None,
+        };
+        self.record_registration(&new).await
+    }
+
+    async fn store_files(&self, files: Vec<UploadedFile>) -> Result<Vec<NewAttachment>> {
+        if files.len() > self.attachments.max_files {
+            return Err(ServiceError::Invalid(single(
+                "files",
+                FileRefusal::TooMany {
+                    max: self.attachments.max_files,
+                }
+                .to_string(),
+            )));
+        }
+        let mut checked = Vec::with_capacity(files.len());
+        for file in &files {
+            let name = display_name(&file.name);
+            let kind = self
+                .attachments
+                .check(&name, &file.data, file.data.len() as u64)
+                .map_err(|refusal| match refusal {
+                    FileRefusal::TooLarge { .. } => ServiceError::TooLarge(refusal.to_string()),
+                    FileRefusal::NotAllowed { .. } | FileRefusal::Mismatch { .. } => {
+                        ServiceError::Unsupported(refusal.to_string())
+                    }
+                    other => ServiceError::Invalid(single("files", other.to_string())),
+                })?;
+            checked.push((name, kind));
+        }
+        let mut out = Vec::with_capacity(files.len());
+        for (file, (name, kind)) in files.into_iter().zip(checked) {
+            let size = file.data.len() as i64;
+            let sha256 = self.files.put(file.data).await?;
+            out.push(NewAttachment {
+                name,
+                description: file
+                    .description
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                kind,
+                size,
+                sha256,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A letter of the actor's office; a secret one only for those who may see it (to anyone
+    /// else it does not exist).
+    pub async fn letter(&self, actor: &Actor, id: i64) -> Result<Letter> {
+        let letter = self.store.find_letter(&actor.office.id, id).await?;
+        if letter.secrecy.is_secret()
+            && !crate::domain::journey::distributes_everything(actor.user.role)
+        {
+            let groups = self.store.groups_of(actor.user.id).await?;
+            if !self
+                .store
+                .given_to(letter.id, actor.user.id, &groups)
+                .await?
+            {
+                return Err(ServiceError::NotFound);
+            }
+        }
+        Ok(letter)
+    }
+
+    /// Whom secret letters are hidden from: everyone but the saraban officers and executives
+    /// sees only the secret letters given to them.
+    pub fn secrecy_restriction(actor: &Actor) -> Option<i64> {
+        (!crate::domain::journey::distributes_everything(actor.user.role)).then_some(actor.user.id)
+    }
+
+    pub async fn letter_history(&self, actor: &Actor, id: i64) -> Result<Vec<LetterEvent>> {
+        let letter = self.letter(actor, id).await?;
+        Ok(self.store.letter_events(letter.id).await?)
+    }
+
+    /// The history of a letter already read through [`Services::letter`] (or a list the actor
+    /// was given), so the letter page does not read it twice.
+    pub async fn events_of(&self, letter: &Letter) -> Result<Vec<LetterEvent>> {
+        Ok(self.store.letter_events(letter.id).await?)
+    }
+
+    /// Fills in the files of letters read through [`Services::list_letters`].
+    pub async fn attach_files(&self, letters: &mut [Letter]) -> Result<()> {
+        Ok(self.store.attachments_for(letters).await?)
+    }
+
+    pub async fn list_letters(
+        &self,
+        actor: &Actor,
+        mut query: LetterQuery,
+    ) -> Result<(Vec<Letter>, i64)> {
+        // A user only ever sees their own office's registers.
+        query.office_id = actor.office.id.clone();
+        query.restricted_to_user = Services::secrecy_restriction(actor);
+        Ok(self.store.list_letters(&query).await?)
+    }
+
+    /// Whether `actor` may edit `letter` now, and if not, why (in Thai).
+    pub fn edit_refusal(&self, actor: &Actor, letter: &Letter) -> Option<String> {
+        self.edit_policy
+            .check(
+                actor.user.role,
+                letter.is_cancelled(),
+                letter.registered_at,
+                Utc::now(),
+            )
+            .err()
+            .map(|e| e.to_string())
+    }
+
+    pub async fn edit_letter(&self, actor: &Actor, id: i64, input: &LetterInput) -> Result<Letter> {
+        let before = self.letter(actor, id).await?;
+        if let Some(why) = self.edit_refusal(actor, &before) {
+            return Err(ServiceError::Forbidden(why));
+        }
+        let defaults = LetterDefaults {
+            office_name: &actor.office.name,
+            today: before.doc_date,
+        };
+        let mut input = input.clone();
+        if before.register.generates_doc_no() {
+            // A generated number belongs to the register, not to the form.
+            input.doc_no.clear();
+        }
+        if input.doc_date.trim().is_empty() {
+            input.doc_date = before.doc_date.format("%Y-%m-%d").to_string();
+        }
+        let fields =
+            letter::validate(before.register, &input, &defaults).map_err(ServiceError::Invalid)?;
+        Ok(self
+            .store
+            .update_letter(&before, &fields, actor.user.id)
+            .await?)
+    }
+
+    pub async fn cancel_letter(&self, actor: &Actor, id: i64, reason: &str) -> Result<Letter> {
+        if !actor.user.role.can_cancel() {
+            return Err(ServiceError::Forbidden(format!(
+                "{} ยกเลิกรายการในทะเบียนไม่ได้",
+                actor.user.role.label()
+            )));
+        }
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(ServiceError::Invalid(single(
+                "reason",
+                "กรุณากรอกเหตุผลที่ยกเลิก (ไม่เกิน 500 ตัวอักษร)",
+            )));
+        }
+        Ok(self
+            .store
+            .cancel_letter(&actor.office.id, id, actor.user.id, &reason)
+            .await?)
+    }
+
+    /// The n-th file of a letter (1-based) and its bytes.
+    pub async fn attachment(&self, actor: &Actor, id: i64, n: i64) -> Result<(Attachment, Bytes)> {
+        let letter = self.letter(actor, id).await?;
+        let attachment = letter
+            .attachments
+            .into_iter()
+            .find(|a| a.position == n)
+            .ok_or(ServiceError::NotFound)?;
+        let data = self.files.get(&attachment.sha256).await?;
+        Ok((attachment, data))
+    }
+
+    pub async fn dashboard(
+        &self,
+        actor: &Actor,
+        year_be: i32,
+    ) -> Result<Vec<(Register, i64, i64)>> {
+        Ok(self
+            .store
+            .count_letters(
+                &actor.office.id,
+                year_be,
+                Services::secrecy_restriction(actor),
+            )
+            .await?)
+    }
+}
