@@ -215,17 +215,20 @@ impl Store {
                         })
                         .collect(),
                 };
-                let entry_id =
-                    match crate::store::inbox::record_in(&mut tx, &MailRecord::Entry(entry), None)
-                        .await?
-                    {
-                        Recorded::Entry { id, .. } => id,
-                        _ => {
-                            return Err(StoreError::Corrupt(
-                                "in-system delivery wrote no entry".into(),
-                            ));
-                        }
-                    };
+                let entry_id = match crate::store::arrivals::record_in(
+                    &mut tx,
+                    &MailRecord::Entry(entry),
+                    None,
+                )
+                .await?
+                {
+                    Recorded::Entry { id, .. } => id,
+                    _ => {
+                        return Err(StoreError::Corrupt(
+                            "in-system delivery wrote no entry".into(),
+                        ));
+                    }
+                };
                 sqlx::query(
                     "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_office_id, status,
                         inbox_entry_id, attempts, created_at, updated_at)

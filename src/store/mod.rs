@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use crate::domain::codes::Coded;
 
+pub mod arrivals;
 pub mod audit;
 pub mod blobs;
 pub mod deliveries;
