@@ -12,7 +12,6 @@ use super::{
     AnyQuery, DbKind, Result, Store, StoreError, date_to_db, insert_rows, placeholders, time_to_db,
 };
 use crate::domain::exchange::{self, DeliveryChannel, DeliveryKind, DeliveryStatus};
-use crate::domain::inbox::EntrySource;
 use crate::domain::inbox::{DsnAction, NoticeKind, ReceiptOutcome};
 use crate::files::PackedBlob;
 use crate::store::blobs::insert_blobs;
