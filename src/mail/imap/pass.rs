@@ -1,256 +1,20 @@
-//! Fetching saraban mailboxes over IMAP (async-imap over tokio, TLS by rustls).
-//!
-//! Exactly once: per folder the UIDVALIDITY and the highest committed UID are kept; each message
-//! is fetched with `BODY.PEEK[]` (never marked read), committed in one transaction with a receipt
-//! for its (mailbox, folder, UIDVALIDITY, UID), and only then flagged `$SarabanIngested` (or moved).
-//! A crash between commit and flag is harmless: the receipt makes the next pass only flag it.
-
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
-use std::time::Duration;
-
-use async_imap::{Client, Session};
-use chrono::Utc;
-use futures_util::StreamExt;
-use thiserror::Error;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
-use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+//! One pass over a folder, as a pipeline: one task fetches bodies in groups, the messages of a
+//! group are judged on blocking threads, the group's raw messages and files go into one pack
+//! file, and the group commits in one transaction; only then are its UIDs flagged and the
+//! folder's position advanced.
 
 use crate::files::PackedBlob;
 use crate::service::Services;
 use crate::service::ingest::{self, IngestError, Origin, Outcome};
-use crate::store::StoreError;
 use crate::store::inbox::ReceiptKey;
-use crate::store::mailboxes::{Mailbox, Security};
+use crate::store::mailboxes::Mailbox;
 use crate::store::offices::Office;
+use chrono::Utc;
+use futures_util::StreamExt;
+use std::time::Duration;
 
-pub const INGESTED_FLAG: &str = "$SarabanIngested";
-
-#[derive(Debug, Error)]
-pub enum ImapError {
-    #[error("เชื่อมต่อ {0} ไม่ได้: {1}")]
-    Connect(String, String),
-    #[error("TLS: {0}")]
-    Tls(String),
-    #[error("เข้าสู่ระบบกล่องอีเมลไม่ได้: {0}")]
-    Login(String),
-    #[error("IMAP: {0}")]
-    Protocol(String),
-    #[error("คำสั่ง IMAP {0} ไม่ตอบภายในเวลาที่กำหนด")]
-    Timeout(&'static str),
-    #[error("ไม่อนุญาตการเชื่อมต่อแบบไม่เข้ารหัสไปยัง {0} (ใช้ได้เฉพาะ 127.0.0.1/localhost)")]
-    PlainNotLoopback(String),
-    #[error(transparent)]
-    Ingest(#[from] IngestError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<async_imap::error::Error> for ImapError {
-    fn from(e: async_imap::error::Error) -> Self {
-        ImapError::Protocol(e.to_string())
-    }
-}
-
-/// A plain or TLS connection, one type for async-imap.
-#[derive(Debug)]
-pub enum MailStream {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
-}
-
-impl AsyncRead for MailStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            MailStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            MailStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for MailStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        match self.get_mut() {
-            MailStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            MailStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            MailStream::Plain(s) => Pin::new(s).poll_flush(cx),
-            MailStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            MailStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            MailStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
-}
-
-pub type ImapSession = Session<MailStream>;
-
-/// A folder name as IMAP wants it: Thai names (งานสารบรรณ) in modified UTF-7 (RFC 3501 5.1.3).
-pub fn wire_folder(name: &str) -> String {
-    utf7_imap::encode_utf7_imap(name.to_string())
-}
-
-/// Runs one IMAP step with the configured limit.
-pub async fn within<T, E: Into<ImapError>>(
-    limit: Duration,
-    what: &'static str,
-    fut: impl std::future::Future<Output = Result<T, E>>,
-) -> Result<T, ImapError> {
-    match tokio::time::timeout(limit, fut).await {
-        Ok(r) => r.map_err(Into::into),
-        Err(_) => Err(ImapError::Timeout(what)),
-    }
-}
-
-fn tls_connector(ca_file: Option<&str>) -> Result<TlsConnector, ImapError> {
-    let mut roots = RootCertStore::empty();
-    match ca_file {
-        Some(path) => {
-            use rustls_pki_types::CertificateDer;
-            use rustls_pki_types::pem::PemObject;
-            let certs = CertificateDer::pem_file_iter(path)
-                .map_err(|e| ImapError::Tls(format!("{path}: {e}")))?;
-            for cert in certs {
-                let cert = cert.map_err(|e| ImapError::Tls(format!("{path}: {e}")))?;
-                roots.add(cert).map_err(|e| ImapError::Tls(e.to_string()))?;
-            }
-        }
-        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-    }
-    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ImapError::Tls(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(TlsConnector::from(Arc::new(config)))
-}
-
-async fn wrap_tls(
-    tcp: TcpStream,
-    host: &str,
-    ca_file: Option<&str>,
-) -> Result<MailStream, ImapError> {
-    let name = rustls_pki_types::ServerName::try_from(host.to_string())
-        .map_err(|e| ImapError::Tls(e.to_string()))?;
-    let tls = tls_connector(ca_file)?
-        .connect(name, tcp)
-        .await
-        .map_err(|e| ImapError::Tls(e.to_string()))?;
-    Ok(MailStream::Tls(Box::new(tls)))
-}
-
-/// Connects and logs in.
-pub async fn connect(mailbox: &Mailbox, limit: Duration) -> Result<ImapSession, ImapError> {
-    let addr = format!("{}:{}", mailbox.host, mailbox.port);
-    if mailbox.security == Security::None && !crate::security::is_loopback_host(&mailbox.host) {
-        return Err(ImapError::PlainNotLoopback(mailbox.host.clone()));
-    }
-    let tcp = within(limit, "connect", async {
-        TcpStream::connect(&addr)
-            .await
-            .map_err(|e| ImapError::Connect(addr.clone(), e.to_string()))
-    })
-    .await?;
-    let _ = tcp.set_nodelay(true);
-    let ca = mailbox.ca_file.as_deref();
-    let stream = match mailbox.security {
-        Security::Tls => within(limit, "TLS", wrap_tls(tcp, &mailbox.host, ca)).await?,
-        _ => MailStream::Plain(tcp),
-    };
-    let mut client = Client::new(stream);
-    // The server speaks first; read its greeting before any command.
-    within(limit, "greeting", async {
-        client
-            .read_response()
-            .await
-            .map_err(|e| ImapError::Protocol(e.to_string()))?
-            .ok_or_else(|| ImapError::Protocol("no greeting".into()))
-    })
-    .await?;
-    if mailbox.security == Security::StartTls {
-        within(
-            limit,
-            "STARTTLS",
-            client.run_command_and_check_ok("STARTTLS", None),
-        )
-        .await?;
-        let MailStream::Plain(tcp) = client.into_inner() else {
-            return Err(ImapError::Tls("STARTTLS on a TLS stream".into()));
-        };
-        client = Client::new(within(limit, "TLS", wrap_tls(tcp, &mailbox.host, ca)).await?);
-    }
-    // LOGIN cannot carry non-ASCII (a Thai password); AUTHENTICATE PLAIN sends UTF-8.
-    let plain = !mailbox.username.is_ascii() || !mailbox.password.expose().is_ascii();
-    let session = within(limit, "LOGIN", async {
-        let result = if plain {
-            let auth = PlainAuth {
-                username: mailbox.username.clone(),
-                password: mailbox.password.clone(),
-            };
-            client.authenticate("PLAIN", auth).await
-        } else {
-            client
-                .login(&mailbox.username, mailbox.password.expose())
-                .await
-        };
-        result.map_err(|(e, _)| ImapError::Login(e.to_string()))
-    })
-    .await?;
-    Ok(session)
-}
-
-/// SASL PLAIN (RFC 4616): authorization id empty, then user name and password, NUL-separated.
-struct PlainAuth {
-    username: String,
-    password: crate::security::Secret,
-}
-
-impl async_imap::Authenticator for PlainAuth {
-    type Response = Vec<u8>;
-
-    fn process(&mut self, _challenge: &[u8]) -> Vec<u8> {
-        format!("\0{}\0{}", self.username, self.password.expose()).into_bytes()
-    }
-}
-
-/// What `saraban mailbox test` and the test button say.
-pub async fn test_connection(mailbox: &Mailbox, limit: Duration) -> Result<String, ImapError> {
-    let mut session = connect(mailbox, limit).await?;
-    let mut lines = Vec::new();
-    for folder in &mailbox.folders {
-        let selected = within(limit, "EXAMINE", session.examine(wire_folder(folder))).await?;
-        lines.push(format!("{folder}: {} ฉบับ", selected.exists));
-    }
-    let caps = within(limit, "CAPABILITY", session.capabilities()).await?;
-    let idle = if caps.has_str("IDLE") {
-        "รองรับ IDLE"
-    } else {
-        "ไม่รองรับ IDLE (ตรวจเป็นระยะ)"
-    };
-    let _ = within(limit, "LOGOUT", session.logout()).await;
-    Ok(format!("เชื่อมต่อสำเร็จ · {} · {idle}", lines.join(", ")))
-}
+use super::commands::{fetch_bodies, mark_done, take_large, uid_set};
+use super::{ImapError, ImapSession, connect, wire_folder, within};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PassStats {
@@ -282,9 +46,6 @@ pub struct FetchLimits {
     /// reply (async-imap keeps a whole FETCH reply in memory).
     pub stream_above_bytes: u64,
 }
-
-/// The size of each piece of a streamed message.
-const PIECE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The lease a background pass holds; a long pass renews it as it goes.
 #[derive(Debug, Clone)]
@@ -742,79 +503,6 @@ async fn record_stage(
     Ok(stats)
 }
 
-/// A large message: fetched piece by piece into a staging file (hashed as it comes), taken into
-/// the file store under its sha256, then read once for parsing. `None` when it was expunged.
-async fn take_large(
-    services: &Services,
-    office: &Office,
-    session: &mut ImapSession,
-    key: ReceiptKey,
-    uid: u32,
-    arrived: Option<chrono::DateTime<Utc>>,
-    limit: Duration,
-) -> Result<Option<Outcome>, ImapError> {
-    use sha2::Digest;
-    use tokio::io::AsyncWriteExt;
-    let (mut file, staged) = services
-        .files
-        .staging_file()
-        .await
-        .map_err(IngestError::from)?;
-    let mut hasher = sha2::Sha256::new();
-    let mut offset = 0u64;
-    loop {
-        let query = format!("(UID BODY.PEEK[]<{offset}.{PIECE_BYTES}>)");
-        let mut piece = Vec::new();
-        {
-            let mut stream = within(
-                limit,
-                "UID FETCH BODY<piece>",
-                session.uid_fetch(uid.to_string(), &query),
-            )
-            .await?;
-            while let Some(item) = within(limit, "UID FETCH BODY<piece>", async {
-                stream.next().await.transpose()
-            })
-            .await?
-            {
-                if item.uid == Some(uid)
-                    && let Some(b) = item.body()
-                {
-                    piece = b.to_vec();
-                }
-            }
-        }
-        if piece.is_empty() {
-            break;
-        }
-        hasher.update(&piece);
-        file.write_all(&piece)
-            .await
-            .map_err(|e| IngestError::from(crate::files::FileError::Io(e)))?;
-        offset += piece.len() as u64;
-        if (piece.len() as u64) < PIECE_BYTES {
-            break;
-        }
-    }
-    drop(file);
-    if offset == 0 {
-        let _ = tokio::fs::remove_file(&staged).await;
-        return Ok(None);
-    }
-    let sha = hex::encode(hasher.finalize());
-    services
-        .files
-        .adopt(&sha, staged)
-        .await
-        .map_err(IngestError::from)?;
-    // Parsing needs the message in memory once; the file store already holds it.
-    let raw = services.files.get(&sha).await.map_err(IngestError::from)?;
-    let origin = Origin::Mailbox(key);
-    let prepared = ingest::prepare(services, office, &origin, raw, arrived).await?;
-    let outcome = ingest::record_batch(services, office, vec![(origin, prepared)]).await?;
-    Ok(outcome.into_iter().next())
-}
-
 /// UIDs looked at together: their sizes in one FETCH, then one flag command (or move) and one
 /// step of the folder position once all of them are committed.
 const CHUNK_UIDS: usize = 1000;
@@ -845,82 +533,6 @@ fn count(stats: &mut PassStats, outcome: &Outcome) {
         Outcome::Quarantined { .. } => stats.quarantined += 1,
         Outcome::AlreadyTaken => {}
     }
-}
-
-/// UID set syntax with ranges: 1:5,7,9:10
-fn uid_set(uids: &[u32]) -> String {
-    let mut parts = Vec::new();
-    let mut i = 0;
-    while i < uids.len() {
-        let start = uids[i];
-        let mut end = start;
-        while i + 1 < uids.len() && uids[i + 1] == end + 1 {
-            i += 1;
-            end = uids[i];
-        }
-        parts.push(if start == end {
-            start.to_string()
-        } else {
-            format!("{start}:{end}")
-        });
-        i += 1;
-    }
-    parts.join(",")
-}
-
-async fn fetch_bodies(
-    session: &mut ImapSession,
-    uids: &[u32],
-    limit: Duration,
-) -> Result<std::collections::HashMap<u32, Vec<u8>>, ImapError> {
-    let mut sorted = uids.to_vec();
-    sorted.sort_unstable();
-    let mut stream = within(
-        limit,
-        "UID FETCH BODY",
-        session.uid_fetch(uid_set(&sorted), "(UID BODY.PEEK[])"),
-    )
-    .await?;
-    let mut bodies = std::collections::HashMap::new();
-    while let Some(item) = within(limit, "UID FETCH BODY", async {
-        stream.next().await.transpose()
-    })
-    .await?
-    {
-        if let (Some(uid), Some(body)) = (item.uid, item.body()) {
-            bodies.insert(uid, body.to_vec());
-        }
-    }
-    Ok(bodies)
-}
-
-async fn mark_done(
-    session: &mut ImapSession,
-    mailbox: &Mailbox,
-    uids: &[u32],
-    limit: Duration,
-) -> Result<(), ImapError> {
-    let set = uid_set(uids);
-    match &mailbox.move_to {
-        Some(target) => {
-            within(limit, "UID MOVE", session.uid_mv(&set, wire_folder(target))).await?;
-        }
-        None => {
-            let mut stream = within(
-                limit,
-                "UID STORE",
-                session.uid_store(&set, format!("+FLAGS.SILENT ({INGESTED_FLAG})")),
-            )
-            .await?;
-            while within(limit, "UID STORE", async {
-                stream.next().await.transpose()
-            })
-            .await?
-            .is_some()
-            {}
-        }
-    }
-    Ok(())
 }
 
 /// One pass over every folder of a mailbox (connect, fetch, log out); records liveness.
@@ -958,24 +570,4 @@ pub async fn poll_once(
             .await?;
     }
     result
-}
-
-#[cfg(test)]
-mod tests {
-    use super::uid_set;
-
-    #[test]
-    fn thai_folder_names_go_out_in_modified_utf7() {
-        assert_eq!(super::wire_folder("INBOX"), "INBOX");
-        let wire = super::wire_folder("งานสารบรรณ");
-        assert!(wire.starts_with('&') && wire.is_ascii(), "{wire}");
-        assert_eq!(utf7_imap::decode_utf7_imap(wire), "งานสารบรรณ");
-    }
-
-    #[test]
-    fn uid_sets_use_ranges() {
-        assert_eq!(uid_set(&[1, 2, 3, 5, 7, 8]), "1:3,5,7:8");
-        assert_eq!(uid_set(&[4]), "4");
-        assert_eq!(uid_set(&[]), "");
-    }
 }
