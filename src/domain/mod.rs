@@ -1,6 +1,7 @@
 //! The saraban domain: pure rules, no HTTP, SQL, IMAP or SMTP.
 
 pub mod attachment;
+pub mod audit;
 pub mod codes;
 pub mod digits;
 pub mod doc_no;
