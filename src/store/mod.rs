@@ -22,6 +22,7 @@ pub mod school_groups;
 pub mod settings;
 pub mod smtp;
 pub mod users;
+pub mod work_groups;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
