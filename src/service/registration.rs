@@ -7,7 +7,8 @@ use super::{Result, ServiceError, Services};
 use crate::domain::doc_no::DocNo;
 use crate::domain::history::{self, LetterHistory};
 use crate::domain::thai_date;
-use crate::store::letters::{self, Letter, NewLetter, Placed};
+use crate::store::letters::{Letter, NewLetter};
+use crate::store::registration::{self, Placed};
 use crate::store::{audit, deliveries, inbox};
 
 impl Services {
@@ -20,7 +21,7 @@ impl Services {
         let year_be = thai_date::be_year_of(at);
         let series = new.register.series(office.circular_numbering);
         let mut tx = self.store.begin_write().await?;
-        let number = letters::issue_number(&mut tx, &office.id, series, year_be).await?;
+        let number = registration::issue_number(&mut tx, &office.id, series, year_be).await?;
         let doc_no = match &new.fields.doc_no {
             Some(given) => given.clone(),
             None => DocNo::generate(new.register, &office.prefix, number, year_be).to_string(),
@@ -31,7 +32,7 @@ impl Services {
             number,
             doc_no: &doc_no,
         };
-        let id = letters::insert_letter(&mut tx, new, &placed).await?;
+        let id = registration::insert_letter(&mut tx, new, &placed).await?;
         if let Some(entry) = new.inbox_entry_id {
             if !inbox::link_to_letter(&mut tx, entry, &office.id, id, at).await? {
                 // Dropping the transaction rolls it back, and the number with it.
@@ -43,7 +44,7 @@ impl Services {
                     .await?;
             }
         }
-        letters::insert_attachments(&mut tx, id, &new.attachments, at).await?;
+        registration::insert_attachments(&mut tx, id, &new.attachments, at).await?;
         let registered = LetterHistory::Registered(history::Registered {
             number,
             year_be,

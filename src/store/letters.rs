@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 
 use super::audit::insert_event;
 use super::{
-    Conflict, Result, Store, StoreError, Tx, date_from_db, date_to_db, like_contains, time_from_db,
+    Conflict, Result, Store, StoreError, date_from_db, date_to_db, like_contains, time_from_db,
     time_to_db,
 };
 use crate::domain::attachment::FileKind;
@@ -206,15 +206,15 @@ fn letter_from_row(row: &AnyRow) -> Result<Letter> {
 }
 
 /// The normalised texts a search matches against.
-struct SearchColumns {
-    all: String,
-    subject: String,
-    doc_no: String,
-    sender: String,
-    recipient: String,
+pub(super) struct SearchColumns {
+    pub(super) all: String,
+    pub(super) subject: String,
+    pub(super) doc_no: String,
+    pub(super) sender: String,
+    pub(super) recipient: String,
 }
 
-fn search_columns(
+pub(super) fn search_columns(
     number: i64,
     doc_no: &str,
     doc_date: NaiveDate,
@@ -238,121 +238,6 @@ fn search_columns(
         sender: search_key(&f.from),
         recipient: search_key(&f.to),
     }
-}
-
-/// Issues the next number of `series` for `year_be`. The first statement writes, so SQLite holds
-/// the write lock from here on and PostgreSQL locks the counter row: concurrent registrations
-/// queue and each sees the last number. Rolling the transaction back returns the number, so
-/// numbers never skip.
-pub async fn issue_number(
-    tx: &mut Tx,
-    office_id: &str,
-    series: Series,
-    year_be: i32,
-) -> Result<i64> {
-    sqlx::query(
-        "INSERT INTO counters (office_id, series, year_be, start_number, next_number)
-         VALUES ($1, $2, $3, 1, 1) ON CONFLICT (office_id, series, year_be) DO NOTHING",
-    )
-    .bind(office_id.to_string())
-    .bind(series.code())
-    .bind(i64::from(year_be))
-    .execute(&mut **tx)
-    .await?;
-    let row = sqlx::query(
-        "UPDATE counters SET next_number = next_number + 1
-         WHERE office_id = $1 AND series = $2 AND year_be = $3
-         RETURNING next_number - 1 AS number",
-    )
-    .bind(office_id.to_string())
-    .bind(series.code())
-    .bind(i64::from(year_be))
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(row.try_get("number")?)
-}
-
-/// Where a registered letter sits in its register.
-pub struct Placed<'a> {
-    pub series: Series,
-    pub year_be: i32,
-    pub number: i64,
-    pub doc_no: &'a str,
-}
-
-/// Writes the letter's row (with its search columns); returns its id.
-pub async fn insert_letter(tx: &mut Tx, new: &NewLetter<'_>, at: &Placed<'_>) -> Result<i64> {
-    let texts: Vec<String> = new
-        .attachments
-        .iter()
-        .map(|a| format!("{} {}", a.name, a.description))
-        .collect();
-    let f = new.fields;
-    let search = search_columns(at.number, at.doc_no, f.doc_date, f, &texts);
-    let now = time_to_db(new.registered_at);
-    let row = sqlx::query(
-        "INSERT INTO letters (office_id, register, series, year_be, number, doc_no, doc_date,
-            sender, recipient, subject, action, remark, speed, secrecy, letter_type,
-            registered_at, registered_by, received_at, updated_at,
-            search_all, search_subject, search_doc_no, search_sender, search_recipient)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-            $18, $19, $20, $21, $22, $23, $24)
-         RETURNING id",
-    )
-    .bind(new.office.id.clone())
-    .bind(new.register.code())
-    .bind(at.series.code())
-    .bind(i64::from(at.year_be))
-    .bind(at.number)
-    .bind(at.doc_no.to_string())
-    .bind(date_to_db(f.doc_date))
-    .bind(f.from.clone())
-    .bind(f.to.clone())
-    .bind(f.subject.clone())
-    .bind(f.action.clone())
-    .bind(f.remark.clone())
-    .bind(f.speed.code())
-    .bind(f.secrecy.code())
-    .bind(f.letter_type.code())
-    .bind(now.clone())
-    .bind(new.registered_by)
-    .bind(new.received_at.map(time_to_db))
-    .bind(now)
-    .bind(search.all)
-    .bind(search.subject)
-    .bind(search.doc_no)
-    .bind(search.sender)
-    .bind(search.recipient)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(row.try_get("id")?)
-}
-
-/// Writes a letter's files, numbered 1, 2, … in the order given.
-pub async fn insert_attachments(
-    tx: &mut Tx,
-    letter_id: i64,
-    attachments: &[NewAttachment],
-    at: DateTime<Utc>,
-) -> Result<()> {
-    let now = time_to_db(at);
-    for (i, a) in attachments.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO attachments (letter_id, position, name, description, kind, size, sha256, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(letter_id)
-        .bind(i as i64 + 1)
-        .bind(a.name.clone())
-        .bind(a.description.clone())
-        .bind(a.kind.code())
-        .bind(a.size)
-        .bind(a.sha256.clone())
-        .bind(now.clone())
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
 }
 
 impl Store {

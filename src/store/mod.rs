@@ -18,6 +18,7 @@ pub mod journey;
 pub mod letters;
 pub mod mailboxes;
 pub mod offices;
+pub mod registration;
 pub mod school_groups;
 pub mod settings;
 pub mod smtp;
