@@ -183,13 +183,7 @@ impl Services {
         n: i64,
     ) -> Result<(Attachment, bytes::Bytes)> {
         let entry = self.inbox_entry(actor, id).await?;
-        let attachment = entry
-            .attachments
-            .into_iter()
-            .find(|a| a.position == n)
-            .ok_or(ServiceError::NotFound)?;
-        let data = self.files.get(&attachment.sha256).await?;
-        Ok((attachment, data))
+        self.nth_file(entry.attachments, n).await
     }
 
     pub async fn quarantine(

@@ -207,13 +207,7 @@ impl Services {
     /// The n-th file of a letter (1-based) and its bytes.
     pub async fn attachment(&self, actor: &Actor, id: i64, n: i64) -> Result<(Attachment, Bytes)> {
         let letter = self.letter(actor, id).await?;
-        let attachment = letter
-            .attachments
-            .into_iter()
-            .find(|a| a.position == n)
-            .ok_or(ServiceError::NotFound)?;
-        let data = self.files.get(&attachment.sha256).await?;
-        Ok((attachment, data))
+        self.nth_file(letter.attachments, n).await
     }
 
     pub async fn dashboard(

@@ -160,6 +160,21 @@ impl Services {
         }
     }
 
+    /// The file at position `n` (1-based) of a letter's or an inbox entry's files, with its bytes
+    /// (checked against its sha256 as they are read).
+    pub(crate) async fn nth_file(
+        &self,
+        files: Vec<crate::store::letters::Attachment>,
+        n: i64,
+    ) -> Result<(crate::store::letters::Attachment, Bytes)> {
+        let attachment = files
+            .into_iter()
+            .find(|a| a.position == n)
+            .ok_or(ServiceError::NotFound)?;
+        let data = self.files.get(&attachment.sha256).await?;
+        Ok((attachment, data))
+    }
+
     /// The store itself, for the adapters that keep their own bookkeeping beside the use cases:
     /// the mail drivers (leases, receipts, the outbox's claims) and the demo. `web/` never calls
     /// it; `tests/it/architecture.rs` fails if it does.
