@@ -27,13 +27,11 @@ pub struct DoneQuery {
     done: String,
 }
 
-async fn letter_page(
+/// The letter's page as it stands; a handler then adds its message (a flash, a form's error).
+pub(crate) async fn page_for(
     state: &AppState,
     viewer: &Nav,
     letter: Letter,
-    flash: String,
-    cancel_error: String,
-    reason: String,
 ) -> Result<LetterPage, WebError> {
     let services = &state.services;
     let events = services.events_of(&letter).await?;
@@ -106,9 +104,9 @@ async fn letter_page(
         can_edit: refusal.is_none(),
         edit_refusal: refusal.unwrap_or_default(),
         can_cancel: viewer.actor.user.role.can_cancel(),
-        flash,
-        cancel_error,
-        reason,
+        flash: String::new(),
+        cancel_error: String::new(),
+        reason: String::new(),
         can_send,
         send_targets,
         send_key: crate::security::random_token().unwrap_or_default(),
@@ -121,23 +119,6 @@ async fn letter_page(
         journey: super::journey::journey_view(state, viewer, &letter).await?,
         letter: LetterRow::from(&letter),
     })
-}
-
-/// The letter's page as it stands (for a form that comes back with an error).
-pub(crate) async fn page_for(
-    state: &AppState,
-    viewer: &Nav,
-    letter: Letter,
-) -> Result<LetterPage, WebError> {
-    letter_page(
-        state,
-        viewer,
-        letter,
-        String::new(),
-        String::new(),
-        String::new(),
-    )
-    .await
 }
 
 pub async fn show(
@@ -165,7 +146,9 @@ pub async fn show(
         "returned" => "ส่งคืนเรียบร้อย".to_string(),
         _ => String::new(),
     };
-    letter_page(&state, &viewer, letter, flash, String::new(), String::new()).await
+    let mut page = page_for(&state, &viewer, letter).await?;
+    page.flash = flash;
+    Ok(page)
 }
 
 fn edit_page(
@@ -274,8 +257,9 @@ pub async fn cancel(
         Err(ServiceError::Invalid(errors)) => {
             let letter = state.services.letter(&viewer.actor, id).await?;
             let message = errors.get("reason").unwrap_or("กรุณากรอกเหตุผล").to_string();
-            let page =
-                letter_page(&state, &viewer, letter, String::new(), message, form.reason).await?;
+            let mut page = page_for(&state, &viewer, letter).await?;
+            page.cancel_error = message;
+            page.reason = form.reason;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -413,15 +397,7 @@ pub async fn send(
         Ok(_) => Ok(Redirect::to(&format!("/letters/{id}?done=sent")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let letter = state.services.letter(&viewer.actor, id).await?;
-            let mut page = letter_page(
-                &state,
-                &viewer,
-                letter,
-                String::new(),
-                String::new(),
-                String::new(),
-            )
-            .await?;
+            let mut page = page_for(&state, &viewer, letter).await?;
             page.send_error = errors.summary();
             page.send_emails = emails;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
