@@ -156,6 +156,8 @@ state_enum!(
     }
 );
 
+// state_enum! makes the enum, so it cannot take #[derive(Default)].
+#[allow(clippy::derivable_impls)]
 impl Default for SearchField {
     fn default() -> Self {
         SearchField::All
