@@ -15,8 +15,9 @@ use serde::de::DeserializeOwned;
 use super::AppState;
 use super::auth::Viewer;
 use super::error::WebError;
+use super::layout::Nav;
 use crate::domain::attachment::AttachmentPolicy;
-use crate::domain::letter::LetterInput;
+use crate::domain::letter::{FieldErrors, LetterInput};
 use crate::service::UploadedFile;
 
 /// A form posted by one of our pages: who posted it (a [`Viewer`], or a
@@ -54,6 +55,32 @@ where
                 .map_err(|e| WebError::BadRequest(format!("อ่านแบบฟอร์มไม่ได้: {}", e.body_text())))?;
         viewer.as_ref().check_csrf(Some(&csrf))?;
         Ok(CsrfForm(viewer, rest))
+    }
+}
+
+/// The new-letter form with its files (multipart): read as a stream under the attachment policy,
+/// then its CSRF token checked against the session before the handler runs. The token travels
+/// among the fields, so it can only be checked once they are read. Too many files is a form
+/// error (`Err`) the handler shows again; nothing is written before the check.
+pub struct CsrfUpload(pub Nav, pub Result<LetterUpload, FieldErrors>);
+
+impl FromRequest<AppState> for CsrfUpload {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let nav = Nav::from_request_parts(&mut parts, state).await?;
+        let multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| WebError::BadRequest(format!("อ่านแบบฟอร์มไม่ได้: {}", e.body_text())))?;
+        match read_letter_upload(multipart, &state.services.attachments).await {
+            Ok(upload) => {
+                nav.check_csrf(upload.fields.get("csrf").map(String::as_str))?;
+                Ok(CsrfUpload(nav, Ok(upload)))
+            }
+            Err(WebError::Invalid(errors)) => Ok(CsrfUpload(nav, Err(errors))),
+            Err(e) => Err(e),
+        }
     }
 }
 

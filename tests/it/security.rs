@@ -424,6 +424,33 @@ async fn forms_and_session_api_calls_need_the_csrf_token() {
             "{path} without the right token is refused"
         );
     }
+    // The letter form with files carries its token among the multipart fields.
+    let upload = |token: &str| {
+        reqwest::multipart::Form::new()
+            .text("csrf", token.to_string())
+            .text("doc_no", "ศธ 04183/ว9")
+            .text("doc_date", "2 พ.ค. 2566")
+            .text("from", "สพฐ.")
+            .text("subject", "ทดสอบโทเคน")
+    };
+    let res = browser
+        .post(app.url("/registers/inbound"))
+        .multipart(upload("0000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        403,
+        "a letter form with a wrong token is refused"
+    );
+    let res = browser
+        .post(app.url("/registers/inbound"))
+        .multipart(upload(&csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "the right token registers");
     // The API with the session cookie: changes need the X-CSRF-Token header.
     let res = browser.get(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(res.status(), 200, "reading with the session is fine");

@@ -1,6 +1,6 @@
 //! A register's list (with search and pages), its print view, and the registration form.
 
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
@@ -14,7 +14,7 @@ use crate::domain::thai_date;
 use crate::service::{ServiceError, current_year};
 use crate::store::letters::{LetterQuery, SearchField};
 use crate::web::error::WebError;
-use crate::web::forms::read_letter_upload;
+use crate::web::forms::CsrfUpload;
 use crate::web::layout::Nav;
 use crate::web::views::Choice;
 use crate::web::views::LetterFields;
@@ -219,16 +219,13 @@ pub async fn new_form(
 
 pub async fn create(
     State(state): State<AppState>,
-    viewer: Nav,
     Params(register): Params<String>,
-    multipart: Multipart,
+    CsrfUpload(viewer, upload): CsrfUpload,
 ) -> Result<Response, WebError> {
     let register = parse_register(&register)?;
-    let policy = state.services.attachments;
-    let upload = read_letter_upload(multipart, &policy).await;
     let upload = match upload {
         Ok(u) => u,
-        Err(WebError::Invalid(errors)) => {
+        Err(errors) => {
             // Too many files: show the form again (its text is lost with the stream, say so).
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -236,9 +233,7 @@ pub async fn create(
             )
                 .into_response());
         }
-        Err(e) => return Err(e),
     };
-    viewer.check_csrf(upload.fields.get("csrf").map(String::as_str))?;
     let input = upload.letter_input();
     match state
         .services
