@@ -1,18 +1,23 @@
 //! Sending a registered letter: in-system to offices of this deployment (straight into their
 //! inbox), and by e-mail through the outbox (queued in the same transaction, sent by the worker).
 
+use chrono::Utc;
+
 use super::{Actor, Result, ServiceError, Services};
+use crate::domain::history::{self, LetterHistory};
 use crate::domain::letter::{FieldErrors, Secrecy};
 use crate::domain::office::{OfficeKind, parse_email};
 use crate::domain::register::Register;
 use crate::message::compose;
-use crate::store::deliveries::{Delivery, EmailRecipient, InSystemRecipient};
+use crate::store::deliveries::{self, Delivery, EmailRecipient, InSystemRecipient};
+use crate::store::inbox::{EntrySource, MailRecord, NewInboxEntry, Recorded};
 use crate::store::journey::WorkGroup;
-use crate::store::letters::Letter;
+use crate::store::letters::{Letter, NewAttachment};
 use crate::store::mailboxes::Security;
 use crate::store::offices::Office;
 use crate::store::school_groups::SchoolGroup;
 use crate::store::smtp::SmtpAccount;
+use crate::store::{StoreError, arrivals, audit};
 
 /// The SMTP form of the admin page, as typed.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -168,8 +173,7 @@ impl Services {
             }
         }
         let deliveries = self
-            .store
-            .send_letter(
+            .record_sending(
                 &letter,
                 &actor.office,
                 &offices,
@@ -185,6 +189,70 @@ impl Services {
             self.outbox_wake.notify_one();
         }
         Ok(deliveries)
+    }
+
+    /// Sends a letter as one unit of work: each office of this deployment gets the letter in its
+    /// inbox at once (its facts and files exactly), each e-mail address gets a row in the outbox
+    /// for the worker, a delivery row records every recipient, and the history says to whom. The
+    /// same idempotency key again returns what the first request did, sending nothing more.
+    async fn record_sending(
+        &self,
+        letter: &Letter,
+        sender: &Office,
+        recipients: &[InSystemRecipient],
+        emails: &[EmailRecipient],
+        key: &str,
+        by: i64,
+    ) -> Result<Vec<Delivery>> {
+        let now = Utc::now();
+        let mut tx = self.store.begin_write().await?;
+        if deliveries::open_send_request(&mut tx, letter.id, key, now).await? {
+            for r in recipients {
+                let entry = in_system_entry(letter, sender, r, now);
+                let entry_id =
+                    match arrivals::record_in(&mut tx, &MailRecord::Entry(entry), None).await? {
+                        Recorded::Entry { id, .. } => id,
+                        _ => {
+                            return Err(ServiceError::Internal(
+                                "in-system delivery wrote no entry".into(),
+                            ));
+                        }
+                    };
+                deliveries::insert_in_system(
+                    &mut tx,
+                    letter.id,
+                    &sender.id,
+                    key,
+                    &r.office.id,
+                    entry_id,
+                    now,
+                )
+                .await?;
+            }
+            for email in emails {
+                deliveries::queue_letter_email(&mut tx, letter.id, &sender.id, key, email, now)
+                    .await?;
+            }
+            let sent = LetterHistory::Sent(history::Sent {
+                offices: recipients
+                    .iter()
+                    .map(|r| history::SentToOffice {
+                        id: r.office.id.clone(),
+                        name: recipient_name(r),
+                    })
+                    .collect(),
+                emails: emails
+                    .iter()
+                    .map(|e| history::SentToEmail {
+                        address: e.address.clone(),
+                        message_id: e.message_id.clone(),
+                    })
+                    .collect(),
+            });
+            audit::insert_event(&mut tx, letter.id, &sent, Some(by), now).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(self.store.deliveries_of_request(letter.id, key).await?)
     }
 
     /// A school group or "all schools" becomes the offices it stands for.
@@ -392,5 +460,62 @@ impl Services {
     pub async fn deliveries(&self, actor: &Actor, letter_id: i64) -> Result<Vec<Delivery>> {
         let letter = self.letter(actor, letter_id).await?;
         Ok(self.store.deliveries(letter.id).await?)
+    }
+}
+
+/// An in-system recipient as the sender's history and the recipient's inbox name it: the office,
+/// or the work group and its office.
+fn recipient_name(r: &InSystemRecipient) -> String {
+    match &r.group {
+        None => r.office.name.clone(),
+        Some((_, group)) => format!("{group} {}", r.office.name),
+    }
+}
+
+/// The inbox entry a letter sent in-system becomes at the receiving office: its facts and files
+/// exactly, already read (no raw e-mail), addressed to a work group when one was chosen.
+fn in_system_entry(
+    letter: &Letter,
+    sender: &Office,
+    r: &InSystemRecipient,
+    now: chrono::DateTime<Utc>,
+) -> NewInboxEntry {
+    NewInboxEntry {
+        office_id: r.office.id.clone(),
+        source: EntrySource::InSystem,
+        mailbox_id: None,
+        message_id: None,
+        // One letter reaches one office (or one of its groups) once, however often it is sent.
+        dedupe_key: match &r.group {
+            None => format!("in-system:{}", letter.id),
+            Some((g, _)) => format!("in-system:{}:{g}", letter.id),
+        },
+        raw_sha256: None,
+        raw_size: 0,
+        subject: letter.subject.clone(),
+        doc_no: letter.doc_no.clone(),
+        doc_date: Some(letter.doc_date),
+        sender: sender.name.clone(),
+        sender_email: sender.email.clone().unwrap_or_default(),
+        recipient: recipient_name(r),
+        body_text: String::new(),
+        received_at: now,
+        speed: letter.speed,
+        secrecy: letter.secrecy,
+        letter_type: letter.letter_type.code().to_string(),
+        notify_to: None,
+        for_group: r.group.as_ref().map(|(g, _)| g.clone()),
+        refused: Vec::new(),
+        attachments: letter
+            .attachments
+            .iter()
+            .map(|a| NewAttachment {
+                name: a.name.clone(),
+                description: a.description.clone(),
+                kind: a.kind,
+                size: a.size,
+                sha256: a.sha256.clone(),
+            })
+            .collect(),
     }
 }

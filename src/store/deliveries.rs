@@ -6,9 +6,6 @@ use sqlx::any::AnyRow;
 
 use super::{Conflict, Result, Store, StoreError, Tx, coded, time_from_db, time_to_db};
 use crate::domain::exchange::{DeliveryChannel, DeliveryKind, DeliveryStatus, NextStep};
-use crate::domain::history::{self, LetterHistory};
-use crate::store::inbox::{EntrySource, MailRecord, NewInboxEntry, Recorded};
-use crate::store::letters::{Letter, NewAttachment};
 use crate::store::offices::Office;
 
 #[derive(Debug, Clone)]
@@ -91,6 +88,84 @@ pub struct EmailRecipient {
     pub message_id: String,
 }
 
+/// Opens a send request under its idempotency key; false when the key was used already (a
+/// double click), and then nothing more is to be sent.
+pub async fn open_send_request(
+    tx: &mut Tx,
+    letter_id: i64,
+    key: &str,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let fresh = sqlx::query(
+        "INSERT INTO send_requests (letter_id, idempotency_key, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (letter_id, idempotency_key) DO NOTHING",
+    )
+    .bind(letter_id)
+    .bind(key.to_string())
+    .bind(time_to_db(at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(fresh.rows_affected() == 1)
+}
+
+/// Records a letter delivered in-system: it is already in the recipient office's inbox as
+/// `entry_id`.
+pub async fn insert_in_system(
+    tx: &mut Tx,
+    letter_id: i64,
+    sender_id: &str,
+    key: &str,
+    recipient_office_id: &str,
+    entry_id: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_office_id, status,
+            inbox_entry_id, attempts, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+    )
+    .bind(letter_id)
+    .bind(sender_id.to_string())
+    .bind(key.to_string())
+    .bind(DeliveryChannel::InSystem.code())
+    .bind(recipient_office_id.to_string())
+    .bind(DeliveryStatus::Delivered.code())
+    .bind(entry_id)
+    .bind(time_to_db(at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Queues a letter's e-mail to one address for the outbox worker, with the Message-ID it will
+/// carry.
+pub async fn queue_letter_email(
+    tx: &mut Tx,
+    letter_id: i64,
+    sender_id: &str,
+    key: &str,
+    email: &EmailRecipient,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email, status,
+            message_id, attempts, created_at, updated_at, kind, queued_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $9, $8, $8)",
+    )
+    .bind(letter_id)
+    .bind(sender_id.to_string())
+    .bind(key.to_string())
+    .bind(DeliveryChannel::Email.code())
+    .bind(email.address.clone())
+    .bind(DeliveryStatus::Queued.code())
+    .bind(email.message_id.clone())
+    .bind(time_to_db(at))
+    .bind(DeliveryKind::Letter.code())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// The in-system delivery that brought inbox entry `entry_id`: its sender now sees the number it
 /// was registered under.
 pub async fn mark_registered(
@@ -146,149 +221,12 @@ pub async fn queue_acceptance_notice(
 }
 
 impl Store {
-    /// Sends a letter, in one transaction: each office of this deployment gets the letter in its
-    /// inbox at once (its facts and files exactly), each e-mail address gets a row in the outbox
-    /// for the worker, and a delivery row records every recipient. The same idempotency key
-    /// again returns what the first request did, sending nothing more.
-    pub async fn send_letter(
-        &self,
-        letter: &Letter,
-        sender: &Office,
-        recipients: &[InSystemRecipient],
-        emails: &[EmailRecipient],
-        key: &str,
-        by: i64,
-    ) -> Result<Vec<Delivery>> {
-        let now = Utc::now();
-        let mut tx = self.begin_write().await?;
-        let fresh = sqlx::query(
-            "INSERT INTO send_requests (letter_id, idempotency_key, created_at) VALUES ($1, $2, $3)
-             ON CONFLICT (letter_id, idempotency_key) DO NOTHING",
-        )
-        .bind(letter.id)
-        .bind(key.to_string())
-        .bind(time_to_db(now))
-        .execute(&mut *tx)
-        .await?;
-        if fresh.rows_affected() == 1 {
-            for r in recipients {
-                let office = &r.office;
-                let entry = NewInboxEntry {
-                    office_id: office.id.clone(),
-                    source: EntrySource::InSystem,
-                    mailbox_id: None,
-                    message_id: None,
-                    // One letter reaches one office (or one of its groups) once, however often
-                    // it is sent.
-                    dedupe_key: match &r.group {
-                        None => format!("in-system:{}", letter.id),
-                        Some((g, _)) => format!("in-system:{}:{g}", letter.id),
-                    },
-                    raw_sha256: None,
-                    raw_size: 0,
-                    subject: letter.subject.clone(),
-                    doc_no: letter.doc_no.clone(),
-                    doc_date: Some(letter.doc_date),
-                    sender: sender.name.clone(),
-                    sender_email: sender.email.clone().unwrap_or_default(),
-                    recipient: match &r.group {
-                        None => office.name.clone(),
-                        Some((_, name)) => format!("{name} {}", office.name),
-                    },
-                    body_text: String::new(),
-                    received_at: now,
-                    speed: letter.speed,
-                    secrecy: letter.secrecy,
-                    letter_type: letter.letter_type.code().to_string(),
-                    notify_to: None,
-                    for_group: r.group.as_ref().map(|(g, _)| g.clone()),
-                    refused: Vec::new(),
-                    attachments: letter
-                        .attachments
-                        .iter()
-                        .map(|a| NewAttachment {
-                            name: a.name.clone(),
-                            description: a.description.clone(),
-                            kind: a.kind,
-                            size: a.size,
-                            sha256: a.sha256.clone(),
-                        })
-                        .collect(),
-                };
-                let entry_id = match crate::store::arrivals::record_in(
-                    &mut tx,
-                    &MailRecord::Entry(entry),
-                    None,
-                )
-                .await?
-                {
-                    Recorded::Entry { id, .. } => id,
-                    _ => {
-                        return Err(StoreError::Corrupt(
-                            "in-system delivery wrote no entry".into(),
-                        ));
-                    }
-                };
-                sqlx::query(
-                    "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_office_id, status,
-                        inbox_entry_id, attempts, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
-                )
-                .bind(letter.id)
-                .bind(sender.id.clone())
-                .bind(key.to_string())
-                .bind(DeliveryChannel::InSystem.code())
-                .bind(office.id.clone())
-                .bind(DeliveryStatus::Delivered.code())
-                .bind(entry_id)
-                .bind(time_to_db(now))
-                .execute(&mut *tx)
-                .await?;
-            }
-            for email in emails {
-                sqlx::query(
-                    "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email, status,
-                        message_id, attempts, created_at, updated_at, kind, queued_at, next_attempt_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $9, $8, $8)",
-                )
-                .bind(letter.id)
-                .bind(sender.id.clone())
-                .bind(key.to_string())
-                .bind(DeliveryChannel::Email.code())
-                .bind(email.address.clone())
-                .bind(DeliveryStatus::Queued.code())
-                .bind(email.message_id.clone())
-                .bind(time_to_db(now))
-                .bind(DeliveryKind::Letter.code())
-                .execute(&mut *tx)
-                .await?;
-            }
-            let sent = LetterHistory::Sent(history::Sent {
-                offices: recipients
-                    .iter()
-                    .map(|r| history::SentToOffice {
-                        id: r.office.id.clone(),
-                        name: match &r.group {
-                            None => r.office.name.clone(),
-                            Some((_, g)) => format!("{g} {}", r.office.name),
-                        },
-                    })
-                    .collect(),
-                emails: emails
-                    .iter()
-                    .map(|e| history::SentToEmail {
-                        address: e.address.clone(),
-                        message_id: e.message_id.clone(),
-                    })
-                    .collect(),
-            });
-            crate::store::audit::insert_event(&mut tx, letter.id, &sent, Some(by), now).await?;
-        }
-        tx.commit().await?;
+    /// The deliveries one send request made (by its idempotency key).
+    pub async fn deliveries_of_request(&self, letter_id: i64, key: &str) -> Result<Vec<Delivery>> {
         let sql =
             format!("{SELECT} WHERE d.letter_id = $1 AND d.idempotency_key = $2 ORDER BY d.id");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(letter.id)
+            .bind(letter_id)
             .bind(key.to_string())
             .fetch_all(self.pool())
             .await?;
