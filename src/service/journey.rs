@@ -13,8 +13,11 @@ use crate::domain::journey::{
 use crate::domain::letter::FieldErrors;
 use crate::domain::thai_date;
 use crate::domain::user::Role;
-use crate::store::journey::{Assignment, BoxItem, Endorsement, Notify, Step, Target, WorkGroup};
+use crate::store::journey::{
+    self as assignments, Assignment, BoxItem, Endorsement, NewAssignment, Notify, Target, WorkGroup,
+};
 use crate::store::letters::Letter;
+use crate::store::{StoreError, audit};
 
 /// Whom to give a letter to, as the form or the API names it.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -57,22 +60,56 @@ impl Services {
             endorsement: give.endorsement,
         };
         let history = facts.history();
-        let action_line = facts.action_line(Utc::now());
-        let given = self
-            .store
-            .record_step(&Step {
-                letter_id: give.letter_id,
-                office_id: give.office_id,
-                by: give.by,
-                kind: give.kind,
-                targets: give.targets,
-                note: give.note,
-                due_date: give.due_date,
-                endorsement: give.endorsement,
-                action_line: &action_line,
-                history: &history,
-            })
+        let now = Utc::now();
+        let action_line = facts.action_line(now);
+        let assignment = NewAssignment {
+            letter_id: give.letter_id,
+            office_id: give.office_id,
+            kind: give.kind,
+            by: give.by,
+            note: give.note,
+            due_date: give.due_date,
+        };
+        let mut tx = self.store.begin_write().await?;
+        if let Some(endorsement) = give.endorsement {
+            assignments::insert_endorsement(
+                &mut tx,
+                give.letter_id,
+                give.office_id,
+                give.by,
+                endorsement,
+                now,
+            )
             .await?;
+        }
+        let mut ids = Vec::with_capacity(give.targets.len());
+        for target in give.targets {
+            let id = assignments::insert_assignment(&mut tx, &assignment, target, now).await?;
+            // An e-mail to each person given the letter who wants one, never to the giver.
+            for (user_id, email) in assignments::notified_people(&mut tx, target).await? {
+                if user_id != give.by {
+                    assignments::queue_notification(
+                        &mut tx,
+                        &assignment,
+                        id,
+                        (user_id, &email),
+                        now,
+                    )
+                    .await?;
+                }
+            }
+            ids.push(id);
+        }
+        let action = assignments::action_of(&mut tx, give.letter_id).await?;
+        assignments::set_action(
+            &mut tx,
+            give.letter_id,
+            &journey::append_action(&action, &action_line),
+        )
+        .await?;
+        audit::insert_event(&mut tx, give.letter_id, &history, Some(give.by), now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        let given = self.store.assignments_among(give.letter_id, &ids).await?;
         self.outbox_wake.notify_one();
         Ok(given)
     }

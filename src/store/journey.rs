@@ -7,10 +7,12 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::insert_event;
-use super::{Result, Store, StoreError, coded, date_from_db, date_to_db, time_from_db, time_to_db};
+use super::{
+    Result, Store, StoreError, Tx, coded, date_from_db, date_to_db, time_from_db, time_to_db,
+};
 use crate::domain::exchange::{DeliveryChannel, DeliveryKind, DeliveryStatus};
 use crate::domain::history::{GivenTo, LetterHistory};
-use crate::domain::journey::{self, ActingAs, AssignmentKind, Decision};
+use crate::domain::journey::{ActingAs, AssignmentKind, Decision};
 use crate::domain::letter::{Secrecy, Speed};
 
 /// How a user wants to hear of letters given to them.
@@ -160,21 +162,143 @@ fn assignment_select() -> String {
     )
 }
 
-/// A step of the journey, to write in one transaction.
-pub struct Step<'a> {
+/// Records the executive's endorsement (เกษียน) of a letter.
+pub async fn insert_endorsement(
+    tx: &mut Tx,
+    letter_id: i64,
+    office_id: &str,
+    by: i64,
+    (decision, text, acting): (Decision, &str, ActingAs),
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO endorsements (letter_id, office_id, user_id, decision, text, acting_as, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(letter_id)
+    .bind(office_id.to_string())
+    .bind(by)
+    .bind(decision.code())
+    .bind(text.to_string())
+    .bind(acting.code())
+    .bind(time_to_db(at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What one assignment gives: a letter, from whom, how, with what note and due date.
+pub struct NewAssignment<'a> {
     pub letter_id: i64,
     pub office_id: &'a str,
-    pub by: i64,
     pub kind: AssignmentKind,
-    pub targets: &'a [Target],
+    pub by: i64,
     pub note: &'a str,
     pub due_date: Option<NaiveDate>,
-    /// The endorsement that gives the letter (มอบ), if any.
-    pub endorsement: Option<(Decision, &'a str, ActingAs)>,
-    /// What the step adds to the register's การปฏิบัติ column.
-    pub action_line: &'a str,
-    /// The history entry it writes.
-    pub history: &'a LetterHistory,
+}
+
+/// Gives the letter to one person or group; returns the assignment's id.
+pub async fn insert_assignment(
+    tx: &mut Tx,
+    a: &NewAssignment<'_>,
+    to: &Target,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    let (user, group) = match to {
+        Target::User { id, .. } => (Some(*id), None),
+        Target::Group { id, .. } => (None, Some(id.clone())),
+    };
+    let row = sqlx::query(
+        "INSERT INTO assignments (letter_id, office_id, kind, from_user_id, to_user_id, to_group_id,
+            note, due_date, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(a.letter_id)
+    .bind(a.office_id.to_string())
+    .bind(a.kind.code())
+    .bind(a.by)
+    .bind(user)
+    .bind(group)
+    .bind(a.note.to_string())
+    .bind(a.due_date.map(date_to_db))
+    .bind(time_to_db(at))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// The people behind a target who want an e-mail for each letter given to them: (user id,
+/// address).
+pub async fn notified_people(tx: &mut Tx, to: &Target) -> Result<Vec<(i64, String)>> {
+    let rows = match to {
+        Target::User { id, .. } => {
+            sqlx::query(
+                "SELECT user_id, email FROM user_contacts WHERE user_id = $1 AND notify = 1",
+            )
+            .bind(*id)
+            .fetch_all(&mut **tx)
+            .await?
+        }
+        Target::Group { id, .. } => {
+            sqlx::query(
+                "SELECT c.user_id, c.email FROM user_contacts c
+                 JOIN work_group_members m ON m.user_id = c.user_id
+                 WHERE m.group_id = $1 AND c.notify = 1",
+            )
+            .bind(id.clone())
+            .fetch_all(&mut **tx)
+            .await?
+        }
+    };
+    rows.iter()
+        .map(|r| Ok((r.try_get("user_id")?, r.try_get("email")?)))
+        .collect()
+}
+
+/// Queues the e-mail telling `user_id` (at `email`) that assignment `assignment_id` gave them
+/// the letter; the outbox builds it.
+pub async fn queue_notification(
+    tx: &mut Tx,
+    a: &NewAssignment<'_>,
+    assignment_id: i64,
+    (user_id, email): (i64, &str),
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email,
+            status, attempts, created_at, updated_at, kind, queued_at, next_attempt_at, assignment_id)
+         VALUES ($1, $2, $3, $7, $4, $8, 0, $5, $5, $9, $5, $5, $6)",
+    )
+    .bind(a.letter_id)
+    .bind(a.office_id.to_string())
+    .bind(format!("notify:{assignment_id}:{user_id}"))
+    .bind(email.to_string())
+    .bind(time_to_db(at))
+    .bind(assignment_id)
+    .bind(DeliveryChannel::Email.code())
+    .bind(DeliveryStatus::Queued.code())
+    .bind(DeliveryKind::Notification.code())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The register's การปฏิบัติ column of a letter, read inside the transaction that changes it.
+pub async fn action_of(tx: &mut Tx, letter_id: i64) -> Result<String> {
+    Ok(sqlx::query("SELECT action FROM letters WHERE id = $1")
+        .bind(letter_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("action")?)
+}
+
+pub async fn set_action(tx: &mut Tx, letter_id: i64, action: &str) -> Result<()> {
+    sqlx::query("UPDATE letters SET action = $1 WHERE id = $2")
+        .bind(action.to_string())
+        .bind(letter_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 impl Store {
@@ -271,112 +395,14 @@ impl Store {
         assignment_from_row(&row)
     }
 
-    /// Gives a letter to people and groups (and records the endorsement that did it), writes
-    /// the การปฏิบัติ line and the history, in one transaction.
-    pub async fn record_step(&self, step: &Step<'_>) -> Result<Vec<Assignment>> {
-        let now = Utc::now();
-        let mut tx = self.begin_write().await?;
-        let mut ids = Vec::new();
-        if let Some((decision, text, acting)) = &step.endorsement {
-            sqlx::query(
-                "INSERT INTO endorsements (letter_id, office_id, user_id, decision, text, acting_as, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(step.letter_id)
-            .bind(step.office_id.to_string())
-            .bind(step.by)
-            .bind(decision.code())
-            .bind(text.to_string())
-            .bind(acting.code())
-            .bind(time_to_db(now))
-            .execute(&mut *tx)
-            .await?;
-        }
-        for t in step.targets {
-            let (user, group) = match t {
-                Target::User { id, .. } => (Some(*id), None),
-                Target::Group { id, .. } => (None, Some(id.clone())),
-            };
-            let row = sqlx::query(
-                "INSERT INTO assignments (letter_id, office_id, kind, from_user_id, to_user_id, to_group_id,
-                    note, due_date, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(step.letter_id)
-            .bind(step.office_id.to_string())
-            .bind(step.kind.code())
-            .bind(step.by)
-            .bind(user)
-            .bind(group)
-            .bind(step.note.to_string())
-            .bind(step.due_date.map(date_to_db))
-            .bind(time_to_db(now))
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(row.try_get::<i64, _>("id")?);
-        }
-        // An e-mail (through the outbox) to each person given the letter who wants one.
-        for (t, assignment_id) in step.targets.iter().zip(&ids) {
-            let people: Vec<(i64, String)> = match t {
-                Target::User { id, .. } => sqlx::query(
-                    "SELECT user_id, email FROM user_contacts WHERE user_id = $1 AND notify = 1",
-                )
-                .bind(*id)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("user_id")?, r.try_get("email")?)))
-                .collect::<Result<_>>()?,
-                Target::Group { id, .. } => sqlx::query(
-                    "SELECT c.user_id, c.email FROM user_contacts c
-                     JOIN work_group_members m ON m.user_id = c.user_id
-                     WHERE m.group_id = $1 AND c.notify = 1",
-                )
-                .bind(id.clone())
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("user_id")?, r.try_get("email")?)))
-                .collect::<Result<_>>()?,
-            };
-            for (user_id, email) in people.into_iter().filter(|(u, _)| *u != step.by) {
-                sqlx::query(
-                    "INSERT INTO deliveries (letter_id, office_id, idempotency_key, channel, recipient_email,
-                        status, attempts, created_at, updated_at, kind, queued_at, next_attempt_at, assignment_id)
-                     VALUES ($1, $2, $3, $7, $4, $8, 0, $5, $5, $9, $5, $5, $6)",
-                )
-                .bind(step.letter_id)
-                .bind(step.office_id.to_string())
-                .bind(format!("notify:{assignment_id}:{user_id}"))
-                .bind(email)
-                .bind(time_to_db(now))
-                .bind(*assignment_id)
-                .bind(DeliveryChannel::Email.code())
-                .bind(DeliveryStatus::Queued.code())
-                .bind(DeliveryKind::Notification.code())
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        let current: String = sqlx::query("SELECT action FROM letters WHERE id = $1")
-            .bind(step.letter_id)
-            .fetch_one(&mut *tx)
+    /// Of the letter's assignments, those with these ids (what one step gave).
+    pub async fn assignments_among(&self, letter_id: i64, ids: &[i64]) -> Result<Vec<Assignment>> {
+        Ok(self
+            .assignments(letter_id)
             .await?
-            .try_get("action")?;
-        sqlx::query("UPDATE letters SET action = $1 WHERE id = $2")
-            .bind(journey::append_action(&current, step.action_line))
-            .bind(step.letter_id)
-            .execute(&mut *tx)
-            .await?;
-        insert_event(&mut tx, step.letter_id, step.history, Some(step.by), now).await?;
-        tx.commit().await?;
-        let mut out = Vec::new();
-        for a in self.assignments(step.letter_id).await? {
-            if ids.contains(&a.id) {
-                out.push(a);
-            }
-        }
-        Ok(out)
+            .into_iter()
+            .filter(|a| ids.contains(&a.id))
+            .collect())
     }
 
     /// รับทราบ: marks what was given to the user (or one of their groups) and not yet
