@@ -109,17 +109,7 @@ impl Services {
         };
         let fields =
             letter::validate(Register::Inbound, input, &defaults).map_err(ServiceError::Invalid)?;
-        let attachments = entry
-            .attachments
-            .iter()
-            .map(|a| NewAttachment {
-                name: a.name.clone(),
-                description: a.description.clone(),
-                kind: a.kind,
-                size: a.size,
-                sha256: a.sha256.clone(),
-            })
-            .collect();
+        let attachments = entry.attachments.iter().map(NewAttachment::from).collect();
         let new = NewLetter {
             office,
             register: Register::Inbound,

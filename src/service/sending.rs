@@ -506,16 +506,6 @@ fn in_system_entry(
         notify_to: None,
         for_group: r.group.as_ref().map(|(g, _)| g.clone()),
         refused: Vec::new(),
-        attachments: letter
-            .attachments
-            .iter()
-            .map(|a| NewAttachment {
-                name: a.name.clone(),
-                description: a.description.clone(),
-                kind: a.kind,
-                size: a.size,
-                sha256: a.sha256.clone(),
-            })
-            .collect(),
+        attachments: letter.attachments.iter().map(NewAttachment::from).collect(),
     }
 }

@@ -38,6 +38,19 @@ pub struct NewAttachment {
     pub sha256: String,
 }
 
+/// A stored file, to be stored again under another letter or entry (the same bytes, by sha256).
+impl From<&Attachment> for NewAttachment {
+    fn from(a: &Attachment) -> NewAttachment {
+        NewAttachment {
+            name: a.name.clone(),
+            description: a.description.clone(),
+            kind: a.kind,
+            size: a.size,
+            sha256: a.sha256.clone(),
+        }
+    }
+}
+
 /// A register entry.
 #[derive(Debug, Clone)]
 pub struct Letter {
