@@ -13,11 +13,11 @@ use crate::domain::journey::{
 use crate::domain::letter::FieldErrors;
 use crate::domain::thai_date;
 use crate::domain::user::Role;
+use crate::store::audit;
 use crate::store::journey::{
     self as assignments, Assignment, BoxItem, Endorsement, NewAssignment, Notify, Target, WorkGroup,
 };
 use crate::store::letters::Letter;
-use crate::store::{StoreError, audit};
 
 /// Whom to give a letter to, as the form or the API names it.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -108,7 +108,7 @@ impl Services {
         )
         .await?;
         audit::insert_event(&mut tx, give.letter_id, &history, Some(give.by), now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        crate::store::commit(tx).await?;
         let given = self.store.assignments_among(give.letter_id, &ids).await?;
         self.outbox_wake.notify_one();
         Ok(given)
@@ -407,10 +407,7 @@ impl Services {
         id: i64,
     ) -> Result<(Vec<Assignment>, Vec<Endorsement>)> {
         let letter = self.letter(actor, id).await?;
-        Ok((
-            self.store.assignments(letter.id).await?,
-            self.store.endorsements(letter.id).await?,
-        ))
+        self.journey_of(&letter).await
     }
 
     /// The journey of a letter already read through [`Services::letter`].

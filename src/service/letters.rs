@@ -121,7 +121,7 @@ impl Services {
 
     pub async fn letter_history(&self, actor: &Actor, id: i64) -> Result<Vec<LetterEvent>> {
         let letter = self.letter(actor, id).await?;
-        Ok(self.store.letter_events(letter.id).await?)
+        self.events_of(&letter).await
     }
 
     /// The history of a letter already read through [`Services::letter`] (or a list the actor

@@ -59,7 +59,7 @@ impl Services {
                 .collect(),
         });
         audit::insert_event(&mut tx, id, &registered, Some(new.registered_by), at).await?;
-        tx.commit().await.map_err(crate::store::StoreError::from)?;
+        crate::store::commit(tx).await?;
         Ok(self.store.find_letter(&office.id, id).await?)
     }
 }

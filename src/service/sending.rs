@@ -17,7 +17,7 @@ use crate::store::mailboxes::Security;
 use crate::store::offices::Office;
 use crate::store::school_groups::SchoolGroup;
 use crate::store::smtp::SmtpAccount;
-use crate::store::{StoreError, arrivals, audit};
+use crate::store::{arrivals, audit};
 
 /// The SMTP form of the admin page, as typed.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -251,7 +251,7 @@ impl Services {
             });
             audit::insert_event(&mut tx, letter.id, &sent, Some(by), now).await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        crate::store::commit(tx).await?;
         Ok(self.store.deliveries_of_request(letter.id, key).await?)
     }
 
@@ -459,7 +459,7 @@ impl Services {
 
     pub async fn deliveries(&self, actor: &Actor, letter_id: i64) -> Result<Vec<Delivery>> {
         let letter = self.letter(actor, letter_id).await?;
-        Ok(self.store.deliveries(letter.id).await?)
+        self.deliveries_of(&letter).await
     }
 }
 

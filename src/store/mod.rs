@@ -124,7 +124,13 @@ pub enum Conflict {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// An open write transaction: a unit of work the services compose from the store's functions.
+/// Dropped without [`commit`], it rolls back.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Commits a unit of work.
+pub async fn commit(tx: Tx) -> Result<()> {
+    Ok(tx.commit().await?)
+}
 
 /// Reads a state kept as a code; a code this version does not know is corrupt data, not a guess.
 pub(crate) fn coded<T: Coded>(row: &sqlx::any::AnyRow, column: &str) -> Result<T> {
