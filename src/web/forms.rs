@@ -52,7 +52,7 @@ where
         let axum::Form(WithCsrf { csrf, rest }) =
             axum::Form::<WithCsrf<T>>::from_request(req, state)
                 .await
-                .map_err(|e| WebError::BadRequest(format!("อ่านแบบฟอร์มไม่ได้: {}", e.body_text())))?;
+                .map_err(|e| unreadable_form(e.status(), e.body_text()))?;
         viewer.as_ref().check_csrf(Some(&csrf))?;
         Ok(CsrfForm(viewer, rest))
     }
@@ -72,7 +72,7 @@ impl FromRequest<AppState> for CsrfUpload {
         let nav = Nav::from_request_parts(&mut parts, state).await?;
         let multipart = Multipart::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|e| WebError::BadRequest(format!("อ่านแบบฟอร์มไม่ได้: {}", e.body_text())))?;
+            .map_err(|e| unreadable_form(e.status(), e.body_text()))?;
         match read_letter_upload(multipart, &state.services.attachments).await {
             Ok(upload) => {
                 nav.check_csrf(upload.fields.get("csrf").map(String::as_str))?;
@@ -162,12 +162,17 @@ impl LetterUpload {
     }
 }
 
-fn multipart_error(e: MultipartError) -> WebError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+/// A body that could not be read as a form: too large, or malformed.
+fn unreadable_form(status: StatusCode, why: String) -> WebError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
         WebError::TooLarge("ข้อมูลที่ส่งมาใหญ่เกินกำหนด".into())
     } else {
-        WebError::BadRequest(format!("อ่านแบบฟอร์มไม่ได้: {}", e.body_text()))
+        WebError::BadRequest(format!("อ่านแบบฟอร์มไม่ได้: {why}"))
     }
+}
+
+fn multipart_error(e: MultipartError) -> WebError {
+    unreadable_form(e.status(), e.body_text())
 }
 
 pub async fn read_letter_upload(
