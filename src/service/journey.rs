@@ -446,7 +446,12 @@ impl Services {
     /// Letters given to the actor (or their groups) not yet acknowledged: the dashboard's count.
     pub async fn unacknowledged(&self, actor: &Actor) -> Result<i64> {
         let groups = self.store.groups_of(actor.user.id).await?;
-        Ok(self.store.unacknowledged(actor.user.id, &groups).await?)
+        self.unacknowledged_in(actor, &groups).await
+    }
+
+    /// As [`Services::unacknowledged`], for a caller that has read the actor's groups already.
+    pub async fn unacknowledged_in(&self, actor: &Actor, groups: &[String]) -> Result<i64> {
+        Ok(self.store.unacknowledged(actor.user.id, groups).await?)
     }
 
     /// People and groups of the actor's office a letter can be given to.

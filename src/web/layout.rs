@@ -17,6 +17,8 @@ use crate::domain::user::Role;
 #[derive(Clone)]
 pub struct Nav {
     pub viewer: Viewer,
+    /// The work groups the viewer is a member of (the letter page needs them too).
+    pub groups: Vec<String>,
     /// Letters given to the viewer (or their groups) not yet acknowledged: the menu's badge.
     pub unacknowledged: i64,
 }
@@ -46,9 +48,14 @@ impl FromRequestParts<AppState> for Nav {
             return Ok(nav.clone());
         }
         let viewer = Viewer::from_request_parts(parts, state).await?;
-        let unacknowledged = state.services.unacknowledged(&viewer.actor).await?;
+        let groups = state.services.groups_of_actor(&viewer.actor).await?;
+        let unacknowledged = state
+            .services
+            .unacknowledged_in(&viewer.actor, &groups)
+            .await?;
         let nav = Nav {
             viewer,
+            groups,
             unacknowledged,
         };
         parts.extensions.insert(nav.clone());

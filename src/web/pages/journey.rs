@@ -32,7 +32,7 @@ pub async fn journey_view(
     let actor = &viewer.actor;
     // The letter page has already checked that the viewer may see this letter.
     let (assignments, endorsements) = services.journey_of(letter).await?;
-    let groups_of_me = services.groups_of_actor(actor).await?;
+    let groups_of_me = &viewer.groups;
     let mine = |a: &&crate::store::journey::Assignment| {
         a.to_user_id == Some(actor.user.id)
             || a.to_group_id
