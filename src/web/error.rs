@@ -2,6 +2,8 @@
 //! `{error: {code, message}}` with the right status; on page routes [`html_errors`] then shows the
 //! same message as a Thai page (or sends the browser to the login page on 401).
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -9,8 +11,6 @@ use serde_json::json;
 
 use crate::domain::letter::FieldErrors;
 use crate::service::ServiceError;
-use askama::Template;
-use askama_web::WebTemplate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {

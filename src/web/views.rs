@@ -2,11 +2,10 @@
 //! choices. Each page's own view model sits beside its handler in `pages/`. Formatting for people
 //! (Buddhist-era dates, Thai labels) happens in the view models, never in the templates' logic.
 
+pub use super::layout::{Layout, Nav};
 use crate::domain::letter::{FieldErrors, LetterInput, LetterType, Secrecy, Speed};
 use crate::domain::thai_date;
 use crate::store::letters::{Letter, LetterEvent, SearchField};
-
-pub use super::layout::{Layout, Nav};
 
 /// `(value, label, selected)` for a `<select>`.
 pub type Choice = (String, String, bool);

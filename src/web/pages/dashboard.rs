@@ -1,5 +1,7 @@
 //! หน้าหลัก: counts per register for the year and the latest entries.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::State;
 
 use crate::service::current_year;
@@ -8,8 +10,6 @@ use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::layout::Nav;
 use crate::web::views::{Layout, LetterRow};
-use askama::Template;
-use askama_web::WebTemplate;
 
 pub async fn show(State(state): State<AppState>, viewer: Nav) -> Result<DashboardPage, WebError> {
     let services = &state.services;

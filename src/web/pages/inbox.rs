@@ -1,6 +1,8 @@
 //! หนังสือรับ: the office inbox, one entry with its register form, the original e-mail, and
 //! quarantine.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -17,11 +19,8 @@ use crate::store::inbox::{InboxEntry, InboxFilter};
 use crate::web::error::WebError;
 use crate::web::forms::{CsrfForm, NoFields};
 use crate::web::layout::Nav;
-use crate::web::views::LetterFields;
-use crate::web::views::{AttachmentRow, Layout, human_size};
+use crate::web::views::{AttachmentRow, Layout, LetterFields, human_size};
 use crate::web::{AppState, Params};
-use askama::Template;
-use askama_web::WebTemplate;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -1,6 +1,8 @@
 //! The letter's journey on its page (forward, propose, endorse, acknowledge, send back) and the
 //! personal and group boxes (หนังสือถึงฉัน).
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,8 +21,6 @@ use crate::web::forms::{CsrfForm, FormPairs};
 use crate::web::layout::Nav;
 use crate::web::views::Layout;
 use crate::web::{AppState, Params};
-use askama::Template;
-use askama_web::WebTemplate;
 
 /// What the letter page shows of the journey, and which forms the viewer gets.
 pub async fn journey_view(

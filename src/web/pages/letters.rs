@@ -1,7 +1,7 @@
 //! One entry: its page, edit, cancel, and its files.
 
-use crate::service::sending::RecipientInput;
-use crate::web::forms::{CsrfForm, FormPairs};
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,16 +10,15 @@ use serde::Deserialize;
 use crate::domain::letter::{FieldErrors, LetterInput};
 use crate::domain::thai_date;
 use crate::service::ServiceError;
+use crate::service::sending::RecipientInput;
 use crate::store::letters::Letter;
 use crate::web::error::WebError;
+use crate::web::forms::{CsrfForm, FormPairs};
 use crate::web::layout::Nav;
 use crate::web::pages::journey::JourneyView;
 use crate::web::pages::registers::LetterFormPage;
-use crate::web::views::LetterFields;
-use crate::web::views::{AttachmentRow, EventRow, Layout, LetterRow, human_size};
+use crate::web::views::{AttachmentRow, EventRow, Layout, LetterFields, LetterRow, human_size};
 use crate::web::{AppState, Params};
-use askama::Template;
-use askama_web::WebTemplate;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -1,5 +1,7 @@
 //! Logging in and out.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -14,8 +16,6 @@ use crate::web::AppState;
 use crate::web::auth::{SESSION_COOKIE, session_token};
 use crate::web::error::WebError;
 use crate::web::forms::CsrfForm;
-use askama::Template;
-use askama_web::WebTemplate;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -1,5 +1,7 @@
 //! กล่องอีเมล (admin): the saraban mailboxes, their liveness, a test button.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,8 +18,6 @@ use crate::web::forms::{CsrfForm, NoFields};
 use crate::web::layout::Nav;
 use crate::web::views::Layout;
 use crate::web::{AppState, Params};
-use askama::Template;
-use askama_web::WebTemplate;
 
 async fn page(
     state: &AppState,

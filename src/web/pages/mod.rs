@@ -9,8 +9,9 @@ pub mod mailboxes;
 pub mod registers;
 pub mod settings;
 
-use axum::http::request::Parts;
 use std::net::SocketAddr;
+
+use axum::http::request::Parts;
 
 use crate::domain::register::Register;
 use crate::web::error::WebError;

@@ -1,5 +1,7 @@
 //! A register's list (with search and pages), its print view, and the registration form.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,12 +18,8 @@ use crate::store::letters::{LetterQuery, SearchField};
 use crate::web::error::WebError;
 use crate::web::forms::CsrfUpload;
 use crate::web::layout::Nav;
-use crate::web::views::Choice;
-use crate::web::views::LetterFields;
-use crate::web::views::{Layout, LetterRow, search_field_choices};
+use crate::web::views::{Choice, Layout, LetterFields, LetterRow, search_field_choices};
 use crate::web::{AppState, Params};
-use askama::Template;
-use askama_web::WebTemplate;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

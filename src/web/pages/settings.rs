@@ -1,6 +1,8 @@
 //! ตั้งค่าระบบ: the office's prefix and circular numbering, calendar years, starting numbers, and
 //! the officers (กำหนดเจ้าหน้าที่).
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,11 +16,8 @@ use crate::store::users::User;
 use crate::web::error::WebError;
 use crate::web::forms::CsrfForm;
 use crate::web::layout::Nav;
-use crate::web::views::Choice;
-use crate::web::views::Layout;
+use crate::web::views::{Choice, Layout};
 use crate::web::{AppState, Params};
-use askama::Template;
-use askama_web::WebTemplate;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
