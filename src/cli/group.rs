@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, missing};
+use super::{Ctx, missing, no_such};
 
 #[derive(Subcommand)]
 pub enum GroupCommand {
@@ -45,7 +45,7 @@ impl GroupCommand {
                 ctx.services
                     .create_work_group(&office, &id, &name)
                     .await
-                    .map_err(missing(|| format!("office {office} does not exist")))?;
+                    .map_err(no_such("office", &office))?;
                 println!("work group {id} added to {office}: {name}");
             }
             GroupCommand::Member(GroupMemberCommand::Add { group, user }) => {

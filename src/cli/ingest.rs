@@ -8,7 +8,7 @@ use clap::Args;
 use saraban::mail::files::eml_files;
 use saraban::service::ingest::Origin;
 
-use super::{Ctx, missing};
+use super::{Ctx, no_such};
 
 #[derive(Args)]
 pub struct IngestArgs {
@@ -27,7 +27,7 @@ impl IngestArgs {
             .services
             .office(&office_id)
             .await
-            .map_err(missing(|| format!("office {office_id} does not exist")))?;
+            .map_err(no_such("office", &office_id))?;
         let files = eml_files(&self.paths)?;
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         bar.set_style(

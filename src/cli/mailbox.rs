@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use saraban::service::mailboxes::MailboxInput;
 
-use super::{Ctx, describe, missing, password_from_stdin};
+use super::{Ctx, describe, no_such, password_from_stdin};
 
 #[derive(Subcommand)]
 pub enum MailboxCommand {
@@ -70,7 +70,7 @@ impl MailboxCommand {
             services
                 .any_mailbox(id)
                 .await
-                .map_err(missing(|| format!("mailbox {id} does not exist")))
+                .map_err(no_such("mailbox", &id))
         };
         match self {
             MailboxCommand::Add(a) => {
@@ -96,7 +96,7 @@ impl MailboxCommand {
                 let m = services
                     .add_mailbox_to(&office, &input)
                     .await
-                    .map_err(missing(|| format!("office {office} does not exist")))?;
+                    .map_err(no_such("office", &office))?;
                 println!(
                     "mailbox {} added for {}: {}@{}:{} ({})",
                     m.id,

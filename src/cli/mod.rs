@@ -148,6 +148,15 @@ fn missing(what: impl FnOnce() -> String) -> impl FnOnce(ServiceError) -> anyhow
     }
 }
 
+/// As [`missing`], saying "`what` `name` does not exist" (office, user, mailbox).
+fn no_such(
+    what: &'static str,
+    name: &dyn std::fmt::Display,
+) -> impl FnOnce(ServiceError) -> anyhow::Error {
+    let name = name.to_string();
+    missing(move || format!("{what} {name} does not exist"))
+}
+
 /// The password of `--password-stdin`, read whole from standard input without its line end, so
 /// it never shows in the process list or the shell history.
 fn password_from_stdin(flag_given: bool) -> anyhow::Result<Secret> {
@@ -169,7 +178,7 @@ mod tests {
 
     #[test]
     fn only_not_found_is_reported_as_missing() {
-        let said = |e: ServiceError| missing(|| "office x does not exist".into())(e).to_string();
+        let said = |e: ServiceError| no_such("office", &"x")(e).to_string();
         assert_eq!(said(ServiceError::NotFound), "office x does not exist");
         let outage = said(ServiceError::Store(StoreError::Db(
             sqlx::Error::PoolTimedOut,

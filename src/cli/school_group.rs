@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, missing};
+use super::{Ctx, no_such};
 
 #[derive(Subcommand)]
 pub enum SchoolGroupCommand {
@@ -37,7 +37,7 @@ impl SchoolGroupCommand {
                     .services
                     .create_school_group(&office, &name, &members)
                     .await
-                    .map_err(missing(|| format!("office {office} does not exist")))?;
+                    .map_err(no_such("office", &office))?;
                 println!(
                     "school group {} of {}: {} ({})",
                     g.id,

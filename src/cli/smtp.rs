@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use saraban::store::mailboxes::Security;
 use saraban::store::smtp::SmtpAccount;
 
-use super::{Ctx, describe, missing, password_from_stdin};
+use super::{Ctx, describe, no_such, password_from_stdin};
 
 #[derive(Subcommand)]
 pub enum SmtpCommand {
@@ -59,7 +59,7 @@ impl SmtpCommand {
             ctx.services
                 .office(&id)
                 .await
-                .map_err(missing(|| format!("office {id} does not exist")))
+                .map_err(no_such("office", &id))
         };
         match self {
             SmtpCommand::Set(a) => {

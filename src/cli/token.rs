@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, missing};
+use super::{Ctx, no_such};
 
 #[derive(Subcommand)]
 pub enum TokenCommand {
@@ -24,7 +24,7 @@ impl TokenCommand {
             .services
             .issue_api_token(&user, &label)
             .await
-            .map_err(missing(|| format!("user {user} does not exist")))?;
+            .map_err(no_such("user", &user))?;
         println!("API token for {}: {token}", user.username);
         Ok(())
     }

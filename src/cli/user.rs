@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use saraban::service::NewUserInput;
 
-use super::{Ctx, missing, password_from_stdin};
+use super::{Ctx, no_such, password_from_stdin};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -55,7 +55,7 @@ impl UserCommand {
                     .services
                     .add_user_to(&office, &input)
                     .await
-                    .map_err(missing(|| format!("office {office} does not exist")))?;
+                    .map_err(no_such("office", &office))?;
                 println!(
                     "user {} added to {} as {}",
                     user.username,
@@ -67,7 +67,7 @@ impl UserCommand {
                 ctx.services
                     .set_user_notifications(&user, &email, &mode)
                     .await
-                    .map_err(missing(|| format!("user {user} does not exist")))?;
+                    .map_err(no_such("user", &user))?;
                 println!("{user}: notification e-mail ({mode}) to {email}");
             }
         }
