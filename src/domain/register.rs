@@ -164,12 +164,6 @@ impl Default for SearchField {
     }
 }
 
-impl SearchField {
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::from_code(code)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -176,7 +176,7 @@ pub async fn list(
     };
     let field = match q.field.trim() {
         "" => SearchField::All,
-        f => SearchField::parse(f).ok_or_else(|| {
+        f => SearchField::from_code(f).ok_or_else(|| {
             WebError::BadRequest("field ต้องเป็น all, subject, doc_no, from, to หรือ number".into())
         })?,
     };

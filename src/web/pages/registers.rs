@@ -40,7 +40,7 @@ pub async fn list(
     let actor = &viewer.actor;
     let year_be = crate::domain::numbering::parse_year_be(&query.year)
         .unwrap_or_else(|_| current_year(&actor.office));
-    let field = SearchField::parse(&query.field).unwrap_or_default();
+    let field = SearchField::from_code(&query.field).unwrap_or_default();
     let per_page = state.config.letters.page_size;
     let page = crate::domain::digits::to_arabic(&query.page)
         .parse::<i64>()
