@@ -20,10 +20,10 @@ pub trait Coded: Sized + Copy + 'static {
     }
 }
 
-/// `state_enum!(/// doc  Name "what" { Variant = "code", "ป้ายภาษาไทย"; … })`: the enum, its
+/// `state_enum!(/// doc  Name "what", { Variant = "code", "ป้ายภาษาไทย"; … })`: the enum, its
 /// [`Coded`] impl, a Thai `label()`, and serde by code.
 macro_rules! state_enum {
-    ($(#[$m:meta])* $name:ident $what:literal {
+    ($(#[$m:meta])* $name:ident $what:expr, {
         $($(#[$vm:meta])* $variant:ident = $code:literal, $label:literal;)+
     }) => {
         $(#[$m])*
@@ -87,7 +87,7 @@ mod tests {
 
     state_enum!(
         /// A test state.
-        Colour "colour" {
+        Colour "colour", {
             Red = "red", "แดง";
             DarkBlue = "dark-blue", "น้ำเงินเข้ม";
         }

@@ -228,7 +228,7 @@ pub fn notice_body(n: &AcceptNotice) -> String {
 
 state_enum!(
     /// What a delivery carries.
-    DeliveryKind "delivery kind" {
+    DeliveryKind "delivery kind", {
         /// A registered letter to its recipient.
         Letter = "letter", "หนังสือ";
         /// Our acceptance notice to the saraban that sent us a letter.
@@ -242,7 +242,7 @@ state_enum!(
 
 state_enum!(
     /// How a delivery travels.
-    DeliveryChannel "delivery channel" {
+    DeliveryChannel "delivery channel", {
         Email = "email", "อีเมล";
         /// Straight into the inbox of an office of this deployment.
         InSystem = "in-system", "ในระบบ";
@@ -252,7 +252,7 @@ state_enum!(
 state_enum!(
     /// Where a delivery stands. E-mail moves queued → sent (→ delayed → sent) → registered, or
     /// ends failed; in-system goes delivered → registered.
-    DeliveryStatus "delivery status" {
+    DeliveryStatus "delivery status", {
         Queued = "queued", "รอส่ง";
         Sent = "sent", "ส่งแล้ว รอปลายทางลงทะเบียนรับ";
         Delivered = "delivered", "ถึงผู้รับแล้ว รอลงทะเบียนรับ";

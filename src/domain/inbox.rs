@@ -5,7 +5,7 @@ use super::codes::state_enum;
 
 state_enum!(
     /// Where an inbox entry came from.
-    EntrySource "entry source" {
+    EntrySource "entry source", {
         Email = "email", "อีเมล";
         InSystem = "in-system", "ในระบบ";
         Manual = "manual", "บันทึกเอง";
@@ -14,7 +14,7 @@ state_enum!(
 
 state_enum!(
     /// Which box of หนังสือรับ a page or an API call looks at (`?box=`).
-    LetterBox "inbox box" {
+    LetterBox "inbox box", {
         /// The office's inbox: everything that arrived, by e-mail or in-system.
         All = "all", "ทั้งหมด";
         /// The saraban desk's inbox (the same arrivals, as the desk sees them).
@@ -40,7 +40,7 @@ impl LetterBox {
 
 state_enum!(
     /// What became of a message that could not be read as a letter.
-    QuarantineStatus "quarantine status" {
+    QuarantineStatus "quarantine status", {
         /// Waiting for the clerk.
         Open = "open", "รอตรวจสอบ";
         /// Taken into the inbox after all.
@@ -52,7 +52,7 @@ state_enum!(
 
 state_enum!(
     /// A mail that is about a letter, not a letter itself.
-    NoticeKind "notice kind" {
+    NoticeKind "notice kind", {
         /// "I am away" and other automatic answers (RFC 3834).
         AutoReply = "auto_reply", "ตอบกลับอัตโนมัติ";
         /// A receiving saraban's notice that it registered our letter.
@@ -64,7 +64,7 @@ state_enum!(
 
 state_enum!(
     /// The `Action` of a delivery status notification (RFC 3464 §2.3.3).
-    DsnAction "delivery report action" {
+    DsnAction "delivery report action", {
         Failed = "failed", "ส่งไม่สำเร็จ";
         Delayed = "delayed", "ส่งล่าช้า";
         Delivered = "delivered", "ส่งถึงแล้ว";
@@ -75,7 +75,7 @@ state_enum!(
 
 state_enum!(
     /// What one message taken from a mailbox became (`mail_receipts.outcome`).
-    ReceiptOutcome "receipt outcome" {
+    ReceiptOutcome "receipt outcome", {
         /// Not yet decided: the message is being taken in.
         Pending = "pending", "กำลังนำเข้า";
         Letter = "letter", "หนังสือ";

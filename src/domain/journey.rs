@@ -13,7 +13,7 @@ use super::user::Role;
 
 state_enum!(
     /// How a letter was given to someone on its journey.
-    AssignmentKind "assignment kind" {
+    AssignmentKind "assignment kind", {
         /// ส่ง: passed on by the saraban officer or a colleague.
         Forward = "forward", "ส่ง";
         /// เสนอ: put before an executive.

@@ -5,32 +5,36 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::codes::state_enum;
 use super::doc_no::DocNo;
 use super::register::Register;
 use super::thai_date;
 
+/// A [`state_enum!`](super::codes) that also has an e-CMS code (001, 002, …), defaults to its first
+/// value, and is read leniently from what people and other systems send: the code, the e-CMS code
+/// or the Thai label.
 macro_rules! coded_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal, $ecms:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { #[default] $($variant),+ }
+    ($(#[$m:meta])* $name:ident {
+        $first:ident = $fcode:literal, $fecms:literal, $flabel:literal;
+        $($variant:ident = $code:literal, $ecms:literal, $label:literal;)*
+    }) => {
+        state_enum!($(#[$m])* $name stringify!($name), {
+            $first = $fcode, $flabel;
+            $($variant = $code, $label;)*
+        });
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::$first
+            }
+        }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The code used in the API and the database.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
+            pub const ALL: &'static [$name] = &[$name::$first, $($name::$variant),*];
 
             /// The e-CMS code (001, 002, …).
             pub fn ecms_code(self) -> &'static str {
-                match self { $($name::$variant => $ecms),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
+                match self { $name::$first => $fecms, $($name::$variant => $ecms),* }
             }
 
             /// Accepts the code, the e-CMS code or the Thai label.

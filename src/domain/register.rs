@@ -145,7 +145,7 @@ impl Series {
 
 state_enum!(
     /// Which field a search of a register looks in (the manual's "ค้นหาหนังสือ จาก [เรื่อง]").
-    SearchField "search field" {
+    SearchField "search field", {
         All = "all", "ทุกช่อง";
         Subject = "subject", "เรื่อง";
         DocNo = "doc_no", "ที่";
