@@ -82,20 +82,20 @@ impl FromRequestParts<AppState> for Viewer {
         if let Some(viewer) = parts.extensions.get::<Viewer>() {
             return Ok(viewer.clone());
         }
-        let (credential, via) = if let Some(token) = bearer_token(parts) {
-            (token, AuthVia::Token)
-        } else if let Some(token) = session_token(&parts.headers) {
-            (token, AuthVia::Session)
-        } else {
-            return Err(WebError::Unauthorized);
-        };
-        let credential_kind = match via {
-            AuthVia::Token => Credential::ApiToken(&credential),
-            AuthVia::Session => Credential::Session(&credential),
+        // A bearer token wins; the session cookie is read only without one.
+        let bearer = bearer_token(parts);
+        let cookie = bearer
+            .is_none()
+            .then(|| session_token(&parts.headers))
+            .flatten();
+        let (credential, via) = match (&bearer, &cookie) {
+            (Some(token), _) => (Credential::ApiToken(token), AuthVia::Token),
+            (None, Some(token)) => (Credential::Session(token), AuthVia::Session),
+            (None, None) => return Err(WebError::Unauthorized),
         };
         let (actor, csrf) = state
             .services
-            .actor_for(credential_kind)
+            .actor_for(credential)
             .await?
             .ok_or(WebError::Unauthorized)?;
         let viewer = Viewer { actor, via, csrf };
