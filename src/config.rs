@@ -165,6 +165,11 @@ pub struct SecurityConfig {
     /// Failed logins per user name before it is locked for `lockout_minutes`.
     pub max_failed_logins: u32,
     pub lockout_minutes: i64,
+    /// A session unused for this long ends (beside the absolute `session_hours`).
+    pub idle_minutes: i64,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` give the client's address:
+    /// addresses or networks (`10.0.0.0/8`). Empty: the connecting address is the client's.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -207,6 +212,8 @@ impl Default for SecurityConfig {
             session_hours: 12,
             max_failed_logins: 5,
             lockout_minutes: 15,
+            idle_minutes: 60,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -250,6 +257,14 @@ impl Config {
         if self.letters.max_attachments == 0 || self.letters.max_attachment_mb == 0 {
             return Err(ConfigError::Invalid(
                 "letters.max_attachments and letters.max_attachment_mb must be at least 1".into(),
+            ));
+        }
+        if let Err(e) = crate::security::client_ip::TrustedProxies::parse(&self.security.trusted_proxies) {
+            return Err(ConfigError::Invalid(format!("security.trusted_proxies: {e}")));
+        }
+        if self.security.idle_minutes < 1 {
+            return Err(ConfigError::Invalid(
+                "security.idle_minutes must be at least 1".into(),
             ));
         }
         if !(1..=200).contains(&self.letters.page_size) {

@@ -127,7 +127,7 @@ async fn sample_letters(services: &Services) -> Result<(), ServiceError> {
             ..Default::default()
         };
         let letter = services
-            .register_letter(&actor, Register::Inbound, &input, Vec::new())
+            .register_letter(&actor, Register::Inbound, &input, Vec::new(), &[])
             .await?;
         // The first letter goes on its journey: proposed to the director, given to a group.
         if speed == Speed::MostUrgent {
@@ -159,7 +159,7 @@ async fn sample_letters(services: &Services) -> Result<(), ServiceError> {
         ..Default::default()
     };
     services
-        .register_letter(&actor, Register::Circular, &outbound, Vec::new())
+        .register_letter(&actor, Register::Circular, &outbound, Vec::new(), &[])
         .await?;
     Ok(())
 }

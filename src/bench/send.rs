@@ -146,6 +146,7 @@ pub async fn run(count: usize, file_mb: f64, concurrency: usize) -> Result<Figur
                     description: "รายงาน".into(),
                     data: pdf(i, size),
                 }],
+                &[],
             )
             .await
             .map_err(setup)?;

@@ -218,7 +218,11 @@ fn extension(name: &str) -> Option<String> {
 /// It is never used as a path (files are stored by their sha256).
 pub fn display_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !is_format_char(*c))
+        .take(200)
+        .collect();
     let clean = clean.trim().to_string();
     if clean.is_empty() || clean == "." || clean == ".." {
         "ไฟล์แนบ".to_string()
@@ -227,9 +231,36 @@ pub fn display_name(raw: &str) -> String {
     }
 }
 
+/// Invisible characters that change how text around them is shown: the bidirectional marks,
+/// embeddings, overrides and isolates (U+202E turns `gpj.exe` into `exe.jpg` on screen), zero-width
+/// spaces and joiners, and the byte-order mark. None belongs in a file name.
+pub fn is_format_char(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// A stored file name as it is shown: without format characters (names stored before they were
+/// removed on the way in are cleaned on the way out).
+pub fn shown_name(name: &str) -> String {
+    name.chars().filter(|c| !is_format_char(*c)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_characters_are_removed_from_file_names() {
+        assert_eq!(display_name("report\u{202E}fdp.exe"), "reportfdp.exe");
+        assert_eq!(display_name("\u{200F}ไฟล์\u{2066}.pdf\u{FEFF}"), "ไฟล์.pdf");
+        assert_eq!(shown_name("a\u{202D}b.pdf"), "ab.pdf");
+    }
 
     const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
 

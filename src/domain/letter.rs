@@ -106,6 +106,32 @@ pub struct LetterInput {
     pub speed: String,
     pub secrecy: String,
     pub letter_type: String,
+    /// Register even though the same letter is already in the registers (the clerk confirmed).
+    #[serde(deserialize_with = "lenient_flag")]
+    pub allow_duplicate: bool,
+}
+
+/// A yes/no sent as JSON `true`, or as a form's `true`/`on`/`1`/`yes`.
+fn lenient_flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Option::<Flag>::deserialize(d)? {
+        Some(Flag::Bool(b)) => b,
+        Some(Flag::Text(t)) => is_yes(&t),
+        None => false,
+    })
+}
+
+/// How a form says yes.
+pub fn is_yes(text: &str) -> bool {
+    matches!(
+        text.trim().to_ascii_lowercase().as_str(),
+        "true" | "on" | "1" | "yes"
+    )
 }
 
 /// A letter's validated fields.

@@ -101,8 +101,8 @@ fn scan(text: &str) -> Scan {
         doc_date: None,
         title: None,
     };
-    // เรื่อง: the rest of its line.
-    if let Some(i) = text.find("เรื่อง") {
+    // เรื่อง: the rest of its line, from the first เรื่อง that starts the subject.
+    if let Some(i) = subject_marker(&text) {
         let rest = &text[i + "เรื่อง".len()..];
         let line = rest
             .lines()
@@ -148,6 +148,28 @@ fn scan(text: &str) -> Scan {
         out.doc_date = date_after(&text[i + "วันที่".len()..]);
     }
     out
+}
+
+/// Where the `เรื่อง` that opens the subject is: one that begins its line (after any speed mark
+/// such as `[ด่วนที่สุด]`) or that follows the letter's `ที่ …` / `ลงวันที่ …`. A เรื่อง inside a
+/// sentence ("ขอสอบถามเรื่องการสมัครงาน") is part of the subject, not its start.
+fn subject_marker(text: &str) -> Option<usize> {
+    text.match_indices("เรื่อง").map(|(i, _)| i).find(|&i| {
+        let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+        let before = text[line_start..i].trim();
+        let unmarked = before
+            .replace("ด่วนที่สุด", "")
+            .replace("ด่วนมาก", "")
+            .replace("ด่วน", "")
+            .replace("ลับที่สุด", "")
+            .replace("ลับมาก", "")
+            .replace("ลับ", "");
+        let unmarked = unmarked.trim_matches(|c: char| c.is_whitespace() || "[]():-".contains(c));
+        unmarked.is_empty()
+            || unmarked.starts_with("ที่")
+            || before.contains("ลงวันที่")
+            || before.contains("วันที่")
+    })
 }
 
 /// The longest run of the next few words that reads as a date.
@@ -245,5 +267,20 @@ mod tests {
         );
         assert_eq!(normalise_message_id("<>"), None);
         assert_eq!(normalise_message_id(""), None);
+    }
+
+    #[test]
+    fn an_inner_rueang_is_part_of_the_subject_not_its_start() {
+        let facts = extract("ขอสอบถามเรื่องการสมัครงาน", "");
+        assert_eq!(facts.subject, "ขอสอบถามเรื่องการสมัครงาน");
+        let facts = extract(
+            "ที่ ศธ 04183/ว5 ลงวันที่ 2 พ.ค. 69 เรื่อง ขอสอบถามเรื่องการสมัครงาน",
+            "",
+        );
+        assert_eq!(facts.subject, "ขอสอบถามเรื่องการสมัครงาน");
+        assert_eq!(facts.doc_date, NaiveDate::from_ymd_opt(2026, 5, 2));
+        assert_eq!(extract("[ด่วนที่สุด] เรื่อง ประชุมครู", "").subject, "ประชุมครู");
+        let body = "เรียน ผู้อำนวยการ\nด้วยโรงเรียนขอสอบถามเรื่องการสมัครงาน\n";
+        assert_eq!(extract("ใบสมัคร", body).subject, "ใบสมัคร");
     }
 }

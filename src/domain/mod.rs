@@ -5,6 +5,7 @@ pub mod audit;
 pub mod codes;
 pub mod digits;
 pub mod doc_no;
+pub mod duplicate;
 pub mod exchange;
 pub mod history;
 pub mod inbox;

@@ -24,6 +24,26 @@ pub enum NumberingError {
     AlreadyIssued,
     #[error("ปี พ.ศ. ต้องอยู่ระหว่าง 2500 ถึง 2700")]
     YearOutOfRange,
+    #[error(
+        "ปี พ.ศ. {0} ออกเลขหนังสือเวียนไปแล้ว จึงเปลี่ยนวิธีออกเลขหนังสือเวียนกลางปีไม่ได้ (เลข ว จะซ้ำกัน) — เปลี่ยนได้ตั้งแต่ปีถัดไป ก่อนออกหนังสือเวียนฉบับแรกของปี"
+    )]
+    CircularSeriesInUse(i32),
+}
+
+/// Whether the office may move its circulars between the outbound series and a series of their
+/// own. Once a year has issued a circular, both series already sit behind some `ว` number; the
+/// other one would start again at 1 (or continue below numbers already used) and give a second
+/// `ศธ 04183/ว1` in the same year. So the switch waits for a year with no circular yet.
+pub fn check_circular_switch(
+    changes: bool,
+    year_be: i32,
+    circulars_issued: i64,
+) -> Result<(), NumberingError> {
+    if changes && circulars_issued > 0 {
+        Err(NumberingError::CircularSeriesInUse(year_be))
+    } else {
+        Ok(())
+    }
 }
 
 /// Checks a starting number typed by a clerk.
@@ -41,6 +61,11 @@ pub fn parse_start(input: &str) -> Result<i64, NumberingError> {
 pub fn parse_year_be(input: &str) -> Result<i32, NumberingError> {
     let text = super::digits::to_arabic(input.trim());
     let year: i32 = text.parse().map_err(|_| NumberingError::YearOutOfRange)?;
+    check_year_be(year)
+}
+
+/// The years a register may be kept for: 2500–2700 BE.
+pub fn check_year_be(year: i32) -> Result<i32, NumberingError> {
     if (2500..=2700).contains(&year) {
         Ok(year)
     } else {
@@ -155,5 +180,15 @@ mod tests {
     fn years_are_buddhist_era() {
         assert_eq!(parse_year_be("๒๕๖๖"), Ok(2566));
         assert_eq!(parse_year_be("2023"), Err(NumberingError::YearOutOfRange));
+    }
+
+    #[test]
+    fn circulars_switch_series_only_in_a_year_with_no_circular_yet() {
+        assert_eq!(check_circular_switch(true, 2569, 0), Ok(()));
+        assert_eq!(check_circular_switch(false, 2569, 7), Ok(()));
+        assert_eq!(
+            check_circular_switch(true, 2569, 1),
+            Err(NumberingError::CircularSeriesInUse(2569))
+        );
     }
 }

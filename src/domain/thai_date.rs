@@ -93,11 +93,36 @@ pub enum DateError {
     Format,
     #[error("ไม่มีวันที่นี้ในปฏิทิน")]
     NoSuchDay,
+    #[error("ปี พ.ศ. ต้องอยู่ระหว่าง 2400 ถึง 2700 (พิมพ์ปีเต็ม เช่น 2569 หรือสองหลัก เช่น 69)")]
+    YearOutOfRange,
+}
+
+/// Lowest and highest Buddhist-era year a letter's date may carry.
+pub const MIN_YEAR_BE: i32 = 2400;
+pub const MAX_YEAR_BE: i32 = 2700;
+
+/// The Buddhist-era year a clerk meant: two digits are this Buddhist century (`69` → 2569, the
+/// way `2 พ.ค. 69` is written on every letter), a year above 2400 is already Buddhist era, and any
+/// other four-digit year is Gregorian (ISO dates). Anything that lands outside 2400–2700 BE is
+/// refused rather than stored as year 609.
+pub fn year_be_from_typed(year: i64) -> Result<i32, DateError> {
+    let be = match year {
+        0..=99 => 2500 + year,
+        y if y >= i64::from(MIN_YEAR_BE) => y,
+        y if y >= 1000 => y + i64::from(BE_OFFSET),
+        _ => return Err(DateError::YearOutOfRange),
+    };
+    if (i64::from(MIN_YEAR_BE)..=i64::from(MAX_YEAR_BE)).contains(&be) {
+        Ok(be as i32)
+    } else {
+        Err(DateError::YearOutOfRange)
+    }
 }
 
 /// Reads a date the way a clerk may type it: `2 พ.ค. 2566`, `2 พฤษภาคม 2566`, `2 พค 2566`,
 /// `2/5/2566`, `2566-05-02` (BE) or `2023-05-02` (ISO, Gregorian), in Thai or Arabic digits.
-/// A year above 2400 is taken as Buddhist era.
+/// A year above 2400 is taken as Buddhist era, two digits as this Buddhist century (`2/5/69`); see
+/// [`year_be_from_typed`].
 pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
     let text = digits::to_arabic(input.trim());
     let text = text.trim_start_matches("วันที่").trim();
@@ -109,17 +134,20 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
     } else {
         parse_thai_words(text)?
     };
-    let year = if year > 2400 { year - BE_OFFSET } else { year };
+    let year = year_be_from_typed(year)? - BE_OFFSET;
+    let day = u32::try_from(day).map_err(|_| DateError::NoSuchDay)?;
+    let month = u32::try_from(month).map_err(|_| DateError::NoSuchDay)?;
     NaiveDate::from_ymd_opt(year, month, day).ok_or(DateError::NoSuchDay)
 }
 
-/// `YYYY-MM-DD` or `D/M/YYYY`
-fn split_numeric(text: &str) -> Option<(u32, u32, i32)> {
-    if let Some(parts) = three_numbers(text, '-') {
+/// `YYYY-MM-DD` or `D/M/YYYY`, as (day, month, year) still unchecked: a number too large for a
+/// day is refused later, never wrapped.
+fn split_numeric(text: &str) -> Option<(i64, i64, i64)> {
+    if let Some((year, month, day)) = three_numbers(text, '-') {
         // ISO order: year first.
-        return Some((parts.2 as u32, parts.1 as u32, parts.0 as i32));
+        return Some((day, month, year));
     }
-    three_numbers(text, '/').map(|(d, m, y)| (d as u32, m as u32, y as i32))
+    three_numbers(text, '/')
 }
 
 fn three_numbers(text: &str, sep: char) -> Option<(i64, i64, i64)> {
@@ -133,20 +161,22 @@ fn three_numbers(text: &str, sep: char) -> Option<(i64, i64, i64)> {
     Some((a, b, c))
 }
 
-fn parse_thai_words(text: &str) -> Result<(u32, u32, i32), DateError> {
+fn parse_thai_words(text: &str) -> Result<(i64, i64, i64), DateError> {
     let day_end = text
         .find(|c: char| !c.is_ascii_digit())
         .ok_or(DateError::Format)?;
-    let day: u32 = text[..day_end].parse().map_err(|_| DateError::Format)?;
+    let day: i64 = text[..day_end].parse().map_err(|_| DateError::Format)?;
     let rest = text[day_end..].trim();
     let year_start = rest
         .rfind(|c: char| !c.is_ascii_digit())
         .map(|i| i + rest[i..].chars().next().map_or(1, char::len_utf8))
         .ok_or(DateError::Format)?;
-    let year: i32 = rest[year_start..].parse().map_err(|_| DateError::Format)?;
+    let year: i64 = rest[year_start..]
+        .parse()
+        .map_err(|_| DateError::YearOutOfRange)?;
     let month_word = rest[..year_start].trim().trim_end_matches("พ.ศ.").trim();
     let month = month_from_word(month_word).ok_or(DateError::Format)?;
-    Ok((day, month, year))
+    Ok((day, i64::from(month), year))
 }
 
 /// Month number from a full name, the dotted abbreviation or the abbreviation without dots.
@@ -210,6 +240,32 @@ mod tests {
         assert_eq!(parse_date("พรุ่งนี้"), Err(DateError::Format));
         assert_eq!(parse_date("2 ม.ม. 2566"), Err(DateError::Format));
         assert_eq!(parse_date("30 ก.พ. 2566"), Err(DateError::NoSuchDay));
+    }
+
+    #[test]
+    fn two_digit_years_are_this_buddhist_century() {
+        for input in ["2/5/69", "2 พ.ค. 69", "๒ พ.ค. ๖๙", "2 พฤษภาคม 69"] {
+            assert_eq!(parse_date(input), Ok(d(2026, 5, 2)), "{input}");
+        }
+        assert_eq!(parse_date("1/1/00"), Ok(d(1957, 1, 1)));
+    }
+
+    #[test]
+    fn years_outside_2400_to_2700_be_and_overflowing_numbers_are_refused() {
+        for input in [
+            "2/5/609",
+            "2 พ.ค. 612",
+            "2/5/9999",
+            "9999-05-02",
+            "2/5/2701",
+            "2/5/1800",
+            "2 พ.ค. 99999999999999999999",
+        ] {
+            assert_eq!(parse_date(input), Err(DateError::YearOutOfRange), "{input}");
+        }
+        for input in ["2566-05-4294967298", "4294967298/5/2566", "2/4294967301/2566"] {
+            assert_eq!(parse_date(input), Err(DateError::NoSuchDay), "{input}");
+        }
     }
 
     #[test]

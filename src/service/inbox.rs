@@ -69,6 +69,7 @@ impl Services {
             speed: entry.speed.code().into(),
             secrecy: entry.secrecy.code().into(),
             letter_type: entry.letter_type.clone(),
+            allow_duplicate: false,
         }
     }
 
@@ -119,6 +120,7 @@ impl Services {
             received_at: Some(entry.received_at),
             attachments,
             inbox_entry_id: Some(entry.id),
+            allow_duplicate: input.allow_duplicate,
         };
         let letter = self.record_registration(&new).await?;
         // Sent in-system to one of our work groups: registering it gives it to that group.

@@ -13,16 +13,27 @@ use crate::store::letters::{
 };
 
 use super::{Actor, Result, ServiceError, Services, UploadedFile, single};
+use crate::store::held_files::HeldFile;
+
+/// How long the files of a form that came back with an error stay held.
+pub const HELD_FILES_FOR: chrono::Duration = chrono::Duration::hours(2);
+
+fn too_many_files(max: usize) -> ServiceError {
+    ServiceError::Invalid(single("files", FileRefusal::TooMany { max }.to_string()))
+}
 
 impl Services {
     /// Registers a letter with its files: validates, checks each file by content, stores the
     /// files, then writes the entry and its number in one transaction.
+    /// `held` are tokens of files held from an earlier try of the same form (see
+    /// [`Services::hold_files`]); they come first, in their order, then the new files.
     pub async fn register_letter(
         &self,
         actor: &Actor,
         register: Register,
         input: &LetterInput,
         files: Vec<UploadedFile>,
+        held: &[String],
     ) -> Result<Letter> {
         if !actor.user.role.can_register(register) {
             return Err(ServiceError::Forbidden(format!(
@@ -36,7 +47,13 @@ impl Services {
             today,
         };
         let fields = letter::validate(register, input, &defaults).map_err(ServiceError::Invalid)?;
-        let attachments = self.store_files(files).await?;
+        let held_files = self.held_files(actor, held).await?;
+        if held_files.len() + files.len() > self.attachments.max_files {
+            return Err(too_many_files(self.attachments.max_files));
+        }
+        let mut attachments: Vec<NewAttachment> =
+            held_files.iter().map(|h| h.file.clone()).collect();
+        attachments.extend(self.store_files(files).await?);
         let new = NewLetter {
             office: &actor.office,
             register,
@@ -46,19 +63,72 @@ impl Services {
             received_at: None,
             attachments,
             inbox_entry_id: None,
+            allow_duplicate: input.allow_duplicate,
         };
-        self.record_registration(&new).await
+        let letter = self.record_registration(&new).await?;
+        let tokens: Vec<String> = held_files.into_iter().map(|h| h.token).collect();
+        self.store.release_held_files(&tokens).await?;
+        Ok(letter)
+    }
+
+    /// Keeps the files of a form that came back with an error, so the clerk does not pick them
+    /// again: each is checked and stored as at registration and listed under a token the form
+    /// sends back. A file that is refused is named in the errors and not held. Held files last
+    /// [`HELD_FILES_FOR`].
+    pub async fn hold_files(
+        &self,
+        actor: &Actor,
+        files: Vec<UploadedFile>,
+        already: &[String],
+    ) -> Result<(Vec<HeldFile>, Vec<String>)> {
+        let mut held = self.held_files(actor, already).await?;
+        let mut refused = Vec::new();
+        let mut accepted = Vec::new();
+        for file in files {
+            let name = file.name.clone();
+            match self.store_files(vec![file]).await {
+                Ok(mut one) => accepted.append(&mut one),
+                Err(e @ (ServiceError::TooLarge(_) | ServiceError::Unsupported(_) | ServiceError::Invalid(_))) => {
+                    refused.push(format!("{}: {e}", display_name(&name)));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let room = self.attachments.max_files.saturating_sub(held.len());
+        accepted.truncate(room);
+        let now = Utc::now();
+        let mut new = self
+            .store
+            .hold_files(
+                &actor.office.id,
+                actor.user.id,
+                &accepted,
+                now,
+                now - HELD_FILES_FOR,
+            )
+            .await?;
+        held.append(&mut new);
+        Ok((held, refused))
+    }
+
+    async fn held_files(&self, actor: &Actor, tokens: &[String]) -> Result<Vec<HeldFile>> {
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .store
+            .held_files(
+                &actor.office.id,
+                actor.user.id,
+                tokens,
+                Utc::now() - HELD_FILES_FOR,
+            )
+            .await?)
     }
 
     async fn store_files(&self, files: Vec<UploadedFile>) -> Result<Vec<NewAttachment>> {
         if files.len() > self.attachments.max_files {
-            return Err(ServiceError::Invalid(single(
-                "files",
-                FileRefusal::TooMany {
-                    max: self.attachments.max_files,
-                }
-                .to_string(),
-            )));
+            return Err(too_many_files(self.attachments.max_files));
         }
         let mut checked = Vec::with_capacity(files.len());
         for file in &files {

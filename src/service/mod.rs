@@ -43,6 +43,8 @@ pub enum ServiceError {
     Invalid(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    #[error("{}", crate::domain::duplicate::message(.0))]
+    PossibleDuplicate(Vec<crate::domain::duplicate::Duplicate>),
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
@@ -80,9 +82,9 @@ pub(crate) fn conflict_message(c: &Conflict) -> String {
 impl From<SettingsError> for ServiceError {
     fn from(e: SettingsError) -> Self {
         match e {
-            SettingsError::Rule(NumberingError::AlreadyIssued) => {
-                ServiceError::Conflict(NumberingError::AlreadyIssued.to_string())
-            }
+            SettingsError::Rule(
+                rule @ (NumberingError::AlreadyIssued | NumberingError::CircularSeriesInUse(_)),
+            ) => ServiceError::Conflict(rule.to_string()),
             SettingsError::Rule(rule) => {
                 ServiceError::Invalid(single("start_number", rule.to_string()))
             }
@@ -124,8 +126,16 @@ pub struct UploadedFile {
     pub data: Bytes,
 }
 
-/// The year the registers open on for this office: its chosen year, else the calendar's.
-pub fn current_year(office: &Office) -> i32 {
+/// The year the registers open on: the year a letter registered now is numbered in (Bangkok
+/// calendar). The office's chosen year does not move it: opening next year early to set its
+/// starting numbers must not hide the letters registered today.
+pub fn current_year(_office: &Office) -> i32 {
+    thai_date::be_year_of(Utc::now())
+}
+
+/// The year the settings screen opens on: the year the office chose to prepare (its starting
+/// numbers), else the calendar's.
+pub fn settings_year(office: &Office) -> i32 {
     office
         .active_year_be
         .unwrap_or_else(|| thai_date::be_year_of(Utc::now()))
@@ -145,6 +155,8 @@ pub struct Services {
     pub default_from: String,
     /// `[server] public_url`, for links in notification e-mails.
     pub public_url: String,
+    /// `[security] idle_minutes`: a session unused this long ends.
+    pub session_idle: chrono::Duration,
 }
 
 impl Services {
@@ -157,6 +169,7 @@ impl Services {
             outbox_wake: Default::default(),
             default_from: config.smtp.from.clone(),
             public_url: config.server.public_url.trim_end_matches('/').to_string(),
+            session_idle: chrono::Duration::minutes(config.security.idle_minutes.max(1)),
         }
     }
 

@@ -45,12 +45,27 @@ impl Services {
         Ok(self.store.find_user(target.id).await?)
     }
 
+    /// An administrator sets another officer's password (a forgotten one). The officer is logged
+    /// out everywhere and their API tokens end: whoever knew the old password may hold one. A
+    /// user changes their own password with [`Services::change_own_password`] instead.
     pub async fn reset_password(&self, actor: &Actor, user_id: i64, password: &str) -> Result<()> {
         let target = self.own_user(actor, user_id).await?;
+        if target.id == actor.user.id {
+            return Err(ServiceError::Forbidden(
+                "เปลี่ยนรหัสผ่านของตนเองที่หน้า “เปลี่ยนรหัสผ่าน” (ต้องใส่รหัสผ่านปัจจุบัน)".into(),
+            ));
+        }
+        if actor.user.role != Role::Admin {
+            return Err(ServiceError::Forbidden(
+                "เฉพาะผู้ดูแลระบบตั้งรหัสผ่านใหม่ให้ผู้อื่นได้".into(),
+            ));
+        }
         user::check_password(password)
             .map_err(|e| ServiceError::Invalid(single("password", e.to_string())))?;
         let hash = hash_password(password).await?;
-        self.store.set_password_hash(target.id, &hash).await?;
+        self.store
+            .set_password_hash(target.id, &hash, None, true)
+            .await?;
         Ok(())
     }
 

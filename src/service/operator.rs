@@ -9,7 +9,7 @@ use crate::store::mailboxes::{FolderState, Mailbox};
 use crate::store::offices::Office;
 use crate::store::school_groups::SchoolGroup;
 use crate::store::smtp::SmtpAccount;
-use crate::store::users::User;
+use crate::store::users::{ApiToken, User};
 
 /// `saraban office add`.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +63,25 @@ impl Services {
 
     pub async fn office_school_groups(&self, office_id: &str) -> Result<Vec<SchoolGroup>> {
         Ok(self.store.school_groups(office_id).await?)
+    }
+
+    /// Every API token, or those of one user, for `saraban token list`.
+    pub async fn list_api_tokens(&self, username: Option<&str>) -> Result<Vec<ApiToken>> {
+        match username {
+            Some(name) => {
+                let user = self.store.find_user_by_name(name).await?;
+                Ok(self.store.list_api_tokens(&user.office_id, Some(user.id)).await?)
+            }
+            None => Ok(self.store.list_api_tokens("", None).await?),
+        }
+    }
+
+    /// `saraban token revoke ID`.
+    pub async fn revoke_any_api_token(&self, id: &str) -> Result<()> {
+        match self.store.revoke_api_token("", None, id.trim()).await? {
+            true => Ok(()),
+            false => Err(ServiceError::NotFound),
+        }
     }
 
     /// A new API token for an active user; the token itself is shown only now.

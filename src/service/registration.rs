@@ -5,6 +5,8 @@
 
 use super::{Result, ServiceError, Services};
 use crate::domain::doc_no::DocNo;
+use crate::domain::duplicate::LetterKey;
+use crate::domain::register::Register;
 use crate::domain::history::{self, LetterHistory};
 use crate::domain::thai_date;
 use crate::store::letters::{Letter, NewLetter};
@@ -14,13 +16,27 @@ use crate::store::{audit, deliveries, inbox};
 impl Services {
     /// Writes a registration the use cases have validated (the new-letter form, the inbox, the
     /// API). `new.registered_at` decides the Buddhist-era year (Bangkok time) whose series gives the
-    /// number.
+    /// number. An inbound letter already in the registers (same `ที่`, date and sender, or the same
+    /// file) is refused with [`ServiceError::PossibleDuplicate`] unless `new.allow_duplicate`.
     pub async fn record_registration(&self, new: &NewLetter<'_>) -> Result<Letter> {
         let office = new.office;
         let at = new.registered_at;
         let year_be = thai_date::be_year_of(at);
         let series = new.register.series(office.circular_numbering);
         let mut tx = self.store.begin_write().await?;
+        if new.register == Register::Inbound && !new.allow_duplicate {
+            let key = LetterKey {
+                doc_no: new.fields.doc_no.as_deref().unwrap_or(""),
+                doc_date: new.fields.doc_date,
+                sender: &new.fields.from,
+            };
+            let files: Vec<String> = new.attachments.iter().map(|a| a.sha256.clone()).collect();
+            let found = registration::possible_duplicates(&mut tx, &office.id, key, &files).await?;
+            if !found.is_empty() {
+                // Nothing is written yet: the refusal costs no number.
+                return Err(ServiceError::PossibleDuplicate(found));
+            }
+        }
         let number = registration::issue_number(&mut tx, &office.id, series, year_be).await?;
         let doc_no = match &new.fields.doc_no {
             Some(given) => given.clone(),

@@ -7,7 +7,8 @@ use chrono::{Duration, Utc};
 
 use super::{Actor, Result, ServiceError, Services};
 use crate::security::{self, Secret};
-use crate::store::users::User;
+use crate::domain::user::Role;
+use crate::store::users::{ApiToken, User};
 
 /// How a request proved who it is.
 pub enum Credential<'a> {
@@ -64,7 +65,7 @@ impl Services {
                 .map(|u| (u, String::new())),
             Credential::Session(token) => self
                 .store
-                .find_session(token, Utc::now())
+                .find_session(token, Utc::now(), self.session_idle)
                 .await?
                 .map(|s| (s.user, s.csrf)),
         };
@@ -73,6 +74,54 @@ impl Services {
         };
         let office = self.store.find_office(&user.office_id).await?;
         Ok(Some((Actor { user, office }, csrf)))
+    }
+
+    /// A user changes their own password: only with the current one. Their other browsers are
+    /// logged out; this one (`session`) and their API tokens stay.
+    pub async fn change_own_password(
+        &self,
+        actor: &Actor,
+        current: &Secret,
+        new: &Secret,
+        session: Option<&str>,
+    ) -> Result<()> {
+        let hash = self.store.password_hash(actor.user.id).await?;
+        let given = current.clone();
+        let ok = tokio::task::spawn_blocking(move || security::verify_password(given.expose(), &hash))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        if !ok {
+            return Err(ServiceError::Invalid(super::single(
+                "current_password",
+                "รหัสผ่านปัจจุบันไม่ถูกต้อง",
+            )));
+        }
+        crate::domain::user::check_password(new.expose())
+            .map_err(|e| ServiceError::Invalid(super::single("password", e.to_string())))?;
+        let hash = super::hash_password(new.expose()).await?;
+        Ok(self
+            .store
+            .set_password_hash(actor.user.id, &hash, session, false)
+            .await?)
+    }
+
+    /// The actor's API tokens; an administrator sees every token of the office.
+    pub async fn api_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>> {
+        let only = (actor.user.role != Role::Admin).then_some(actor.user.id);
+        Ok(self.store.list_api_tokens(&actor.office.id, only).await?)
+    }
+
+    /// Revokes one of the actor's tokens (an administrator: any of the office's).
+    pub async fn revoke_api_token(&self, actor: &Actor, id: &str) -> Result<()> {
+        let only = (actor.user.role != Role::Admin).then_some(actor.user.id);
+        match self
+            .store
+            .revoke_api_token(&actor.office.id, only, id.trim())
+            .await?
+        {
+            true => Ok(()),
+            false => Err(ServiceError::NotFound),
+        }
     }
 
     /// The database answers (for `/healthz`).

@@ -55,9 +55,10 @@ impl Services {
                     email: email.as_deref(),
                     circular_numbering: circular,
                 };
+                let year_be = thai_date::be_year_of(Utc::now());
                 Ok(self
                     .store
-                    .update_office_settings(&actor.office.id, &settings)
+                    .update_office_settings(&actor.office.id, &settings, year_be)
                     .await?)
             }
             _ => Err(ServiceError::Invalid(errors)),
@@ -114,6 +115,8 @@ impl Services {
         start: &str,
     ) -> Result<()> {
         self.require_settings(actor)?;
+        let year_be = numbering::check_year_be(year_be)
+            .map_err(|e| ServiceError::Invalid(single("year_be", e.to_string())))?;
         let start = numbering::parse_start(start)
             .map_err(|e| ServiceError::Invalid(single("start_number", e.to_string())))?;
         self.store

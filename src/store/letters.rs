@@ -101,6 +101,8 @@ pub struct NewLetter<'a> {
     /// The inbox entry this registration comes from; it is marked registered in the same
     /// transaction, and a second registration of it is refused.
     pub inbox_entry_id: Option<i64>,
+    /// Register an inbound letter even when the same one is already in the registers.
+    pub allow_duplicate: bool,
 }
 
 pub use crate::domain::register::SearchField;

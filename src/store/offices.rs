@@ -5,6 +5,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Conflict, Result, Store, StoreError, time_to_db};
+use super::settings::SettingsError;
+use crate::domain::numbering;
 use crate::domain::office::OfficeKind;
 use crate::domain::register::CircularNumbering;
 
@@ -122,8 +124,37 @@ impl Store {
         Ok(())
     }
 
-    pub async fn update_office_settings(&self, id: &str, s: &OfficeSettings<'_>) -> Result<Office> {
-        let done = sqlx::query(
+    /// Writes the office's settings. A change of circular numbering is checked against the
+    /// circulars already issued in `year_be` (and later) in the same transaction, so a circular
+    /// registered meanwhile cannot slip past the rule.
+    pub async fn update_office_settings(
+        &self,
+        id: &str,
+        s: &OfficeSettings<'_>,
+        year_be: i32,
+    ) -> Result<Office, SettingsError> {
+        let mut tx = self.begin_write().await?;
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT circular_numbering FROM offices WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(current) = current else {
+            return Err(StoreError::NotFound.into());
+        };
+        let issued: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM letters WHERE office_id = $1 AND register = 'circular' AND year_be >= $2",
+        )
+        .bind(id.to_string())
+        .bind(i64::from(year_be))
+        .fetch_one(&mut *tx)
+        .await?;
+        numbering::check_circular_switch(
+            current != s.circular_numbering.code(),
+            year_be,
+            issued,
+        )?;
+        sqlx::query(
             "UPDATE offices SET name = $1, prefix = $2, email = $3, circular_numbering = $4
              WHERE id = $5",
         )
@@ -132,11 +163,9 @@ impl Store {
         .bind(s.email.map(str::to_string))
         .bind(s.circular_numbering.code())
         .bind(id.to_string())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        self.find_office(id).await
+        tx.commit().await?;
+        Ok(self.find_office(id).await?)
     }
 }

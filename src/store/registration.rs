@@ -6,6 +6,7 @@ use sqlx::Row;
 
 use super::letters::{NewAttachment, NewLetter, search_columns};
 use super::{Result, Tx, date_to_db, time_to_db};
+use crate::domain::duplicate::{self, Duplicate, LetterKey};
 use crate::domain::register::Series;
 
 /// Issues the next number of `series` for `year_be`. The first statement writes, so SQLite holds
@@ -121,4 +122,66 @@ pub async fn insert_attachments(
         .await?;
     }
     Ok(())
+}
+
+/// Inbound letters of the office, not cancelled, that are the same letter as `key` by number,
+/// date and sender, or that carry one of the files `sha256s`. Read inside the registration's
+/// transaction, so two clerks registering the same letter at once cannot both miss it.
+pub async fn possible_duplicates(
+    tx: &mut Tx,
+    office_id: &str,
+    key: LetterKey<'_>,
+    sha256s: &[String],
+) -> Result<Vec<Duplicate>> {
+    let rows = sqlx::query(
+        "SELECT id, number, year_be, doc_no, sender FROM letters
+         WHERE office_id = $1 AND register = 'inbound' AND cancelled_at IS NULL AND doc_date = $2",
+    )
+    .bind(office_id.to_string())
+    .bind(date_to_db(key.doc_date))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut found = Vec::new();
+    for r in &rows {
+        let doc_no: String = r.try_get("doc_no")?;
+        let sender: String = r.try_get("sender")?;
+        let theirs = LetterKey {
+            doc_no: &doc_no,
+            doc_date: key.doc_date,
+            sender: &sender,
+        };
+        if duplicate::same_letter(key, theirs) {
+            found.push(duplicate_of(r)?);
+        }
+    }
+    if !sha256s.is_empty() {
+        let placeholders: Vec<String> = (0..sha256s.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT DISTINCT l.id, l.number, l.year_be FROM letters l
+             JOIN attachments a ON a.letter_id = l.id
+             WHERE l.office_id = $1 AND l.register = 'inbound' AND l.cancelled_at IS NULL
+               AND a.sha256 IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(office_id.to_string());
+        for sha in sha256s {
+            query = query.bind(sha.clone());
+        }
+        for r in &query.fetch_all(&mut **tx).await? {
+            let d = duplicate_of(r)?;
+            if !found.iter().any(|f| f.id == d.id) {
+                found.push(d);
+            }
+        }
+    }
+    found.sort_by_key(|d| (d.year_be, d.number));
+    Ok(found)
+}
+
+fn duplicate_of(r: &sqlx::any::AnyRow) -> Result<Duplicate> {
+    Ok(Duplicate {
+        id: r.try_get("id")?,
+        number: r.try_get("number")?,
+        year_be: r.try_get::<i64, _>("year_be")? as i32,
+    })
 }

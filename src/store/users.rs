@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Conflict, Result, Store, StoreError, time_to_db};
+use super::{Conflict, Result, Store, StoreError, time_from_db, time_to_db};
 use crate::domain::user::Role;
 use crate::security;
 
@@ -153,13 +153,108 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_password_hash(&self, id: i64, hash: &str) -> Result<()> {
+    /// Sets a new password. Every session of the user ends except `keep_session` (the browser the
+    /// user changed their own password in); `revoke_tokens` also ends their API tokens (a reset by
+    /// an administrator: whoever knew the old password may have made one).
+    pub async fn set_password_hash(
+        &self,
+        id: i64,
+        hash: &str,
+        keep_session: Option<&str>,
+        revoke_tokens: bool,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash.to_string())
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        let kept = keep_session
+            .map(|t| security::sha256_hex(t.as_bytes()))
+            .unwrap_or_default();
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(id)
+            .bind(kept)
+            .execute(&mut *tx)
+            .await?;
+        if revoke_tokens {
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(time_to_db(Utc::now()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// The stored password hash of a user (to check a user's current password).
+    pub async fn password_hash(&self, id: i64) -> Result<String> {
+        let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        hash.ok_or(StoreError::NotFound)
+    }
+
+    /// API tokens of one user, or of every user of an office (`""`: of every office), newest
+    /// first.
+    pub async fn list_api_tokens(
+        &self,
+        office_id: &str,
+        user_id: Option<i64>,
+    ) -> Result<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT t.token_hash, t.label, t.created_at, t.revoked_at, u.id AS user_id, u.username
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE ($1 = '' OR u.office_id = $1) AND ($2 = 0 OR u.id = $2)
+             ORDER BY t.created_at DESC",
+        )
+        .bind(office_id.to_string())
+        .bind(user_id.unwrap_or(0))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let hash: String = r.try_get("token_hash")?;
+                let revoked: Option<String> = r.try_get("revoked_at")?;
+                Ok(ApiToken {
+                    id: hash.chars().take(TOKEN_ID_LEN).collect(),
+                    user_id: r.try_get("user_id")?,
+                    username: r.try_get("username")?,
+                    label: r.try_get("label")?,
+                    created_at: time_from_db(&r.try_get::<String, _>("created_at")?)?,
+                    revoked_at: revoked.as_deref().map(time_from_db).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes the token whose id (the start of its hash, as listed) is `id`, if it belongs to
+    /// the office (and to `user_id` when given). False when no such live token exists.
+    pub async fn revoke_api_token(
+        &self,
+        office_id: &str,
+        user_id: Option<i64>,
+        id: &str,
+    ) -> Result<bool> {
+        if id.len() != TOKEN_ID_LEN || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1
+             WHERE revoked_at IS NULL AND substr(token_hash, 1, 16) = $2
+               AND user_id IN (SELECT id FROM users WHERE ($3 = '' OR office_id = $3) AND ($4 = 0 OR id = $4))",
+        )
+        .bind(time_to_db(Utc::now()))
+        .bind(id.to_ascii_lowercase())
+        .bind(office_id.to_string())
+        .bind(user_id.unwrap_or(0))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Opens a browser session; returns the cookie value (only its hash is stored).
@@ -189,22 +284,44 @@ impl Store {
         Ok((token, csrf))
     }
 
-    pub async fn find_session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
-        let sql = "SELECT u.id, u.office_id, u.username, u.full_name, u.role, u.active, s.csrf
+    /// The live session of a cookie: not past its absolute end, and used within `idle` (a
+    /// session never marked as used counts from its start). Finding it marks it used, at most
+    /// once a minute so reading pages does not write on every request.
+    pub async fn find_session(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+        idle: Duration,
+    ) -> Result<Option<Session>> {
+        let sql = "SELECT u.id, u.office_id, u.username, u.full_name, u.role, u.active, s.csrf,
+                COALESCE(s.last_seen_at, s.created_at) AS seen
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1";
+        let hash = security::sha256_hex(token.as_bytes());
         let row = sqlx::query(sql)
-            .bind(security::sha256_hex(token.as_bytes()))
+            .bind(hash.clone())
             .bind(time_to_db(now))
             .fetch_optional(self.pool())
             .await?;
-        match row {
-            None => Ok(None),
-            Some(row) => Ok(Some(Session {
-                user: user_from_row(&row)?,
-                csrf: row.try_get("csrf")?,
-            })),
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let seen = time_from_db(&row.try_get::<String, _>("seen")?)?;
+        if now - seen > idle {
+            self.delete_session(token).await?;
+            return Ok(None);
         }
+        if now - seen > Duration::minutes(1) {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(time_to_db(now))
+                .bind(hash)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(Some(Session {
+            user: user_from_row(&row)?,
+            csrf: row.try_get("csrf")?,
+        }))
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {
@@ -239,4 +356,18 @@ impl Store {
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
+}
+
+/// How many characters of a token's hash name it in lists (`saraban token list`).
+pub const TOKEN_ID_LEN: usize = 16;
+
+/// An API token as listed: never the token itself, only an id taken from its hash.
+#[derive(Debug, Clone)]
+pub struct ApiToken {
+    pub id: String,
+    pub user_id: i64,
+    pub username: String,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }

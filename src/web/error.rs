@@ -24,6 +24,8 @@ pub enum WebError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{}", crate::domain::duplicate::message(.0))]
+    PossibleDuplicate(Vec<crate::domain::duplicate::Duplicate>),
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
@@ -43,7 +45,7 @@ impl WebError {
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Conflict(_) | WebError::PossibleDuplicate(_) => StatusCode::CONFLICT,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -59,6 +61,7 @@ impl WebError {
             WebError::NotFound => "not_found",
             WebError::BadRequest(_) => "bad_request",
             WebError::Conflict(_) => "conflict",
+            WebError::PossibleDuplicate(_) => "possible_duplicate",
             WebError::TooLarge(_) => "payload_too_large",
             WebError::Unsupported(_) => "unsupported_media_type",
             WebError::Invalid(_) => "validation_failed",
@@ -75,6 +78,7 @@ impl From<ServiceError> for WebError {
             ServiceError::NotFound => WebError::NotFound,
             ServiceError::Invalid(f) => WebError::Invalid(f),
             ServiceError::Conflict(m) => WebError::Conflict(m),
+            ServiceError::PossibleDuplicate(found) => WebError::PossibleDuplicate(found),
             ServiceError::TooLarge(m) => WebError::TooLarge(m),
             ServiceError::Unsupported(m) => WebError::Unsupported(m),
             other => WebError::Internal(other.to_string()),
@@ -104,6 +108,9 @@ impl IntoResponse for WebError {
         let mut body = json!({"error": {"code": self.code(), "message": self.to_string()}});
         if let WebError::Invalid(fields) = &self {
             body["error"]["fields"] = json!(fields.0);
+        }
+        if let WebError::PossibleDuplicate(found) = &self {
+            body["error"]["duplicates"] = json!(found);
         }
         let mut response = (status, Json(body)).into_response();
         response.extensions_mut().insert(ErrorShown {

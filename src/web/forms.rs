@@ -139,6 +139,8 @@ const MAX_TEXT_FIELD: usize = 64 * 1024;
 pub struct LetterUpload {
     pub fields: HashMap<String, String>,
     pub files: Vec<UploadedFile>,
+    /// Tokens of files held from an earlier try of the form (`held`, repeated).
+    pub held: Vec<String>,
 }
 
 impl LetterUpload {
@@ -158,6 +160,7 @@ impl LetterUpload {
             speed: self.field("speed"),
             secrecy: self.field("secrecy"),
             letter_type: self.field("letter_type"),
+            allow_duplicate: crate::domain::letter::is_yes(&self.field("allow_duplicate")),
         }
     }
 }
@@ -223,6 +226,8 @@ pub async fn read_letter_upload(
                 .map_err(|_| WebError::BadRequest(format!("ช่อง {name} ไม่ใช่ข้อความ UTF-8")))?;
             if name == "description" {
                 descriptions.push(text);
+            } else if name == "held" {
+                upload.held.push(text);
             } else {
                 upload.fields.insert(name, text);
             }

@@ -30,6 +30,7 @@ pub struct AppState {
     pub services: Services,
     pub config: Arc<Config>,
     pub throttle: Arc<LoginThrottle>,
+    pub proxies: Arc<crate::security::client_ip::TrustedProxies>,
 }
 
 impl AppState {
@@ -38,10 +39,15 @@ impl AppState {
             config.security.max_failed_logins,
             Duration::from_secs(config.security.lockout_minutes.max(1) as u64 * 60),
         );
+        // Checked when the configuration was loaded; a bad list trusts nobody.
+        let proxies =
+            crate::security::client_ip::TrustedProxies::parse(&config.security.trusted_proxies)
+                .unwrap_or_default();
         AppState {
             services,
             config: Arc::new(config),
             throttle: Arc::new(throttle),
+            proxies: Arc::new(proxies),
         }
     }
 

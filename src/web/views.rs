@@ -151,6 +151,8 @@ pub struct LetterFields {
     pub speeds: Vec<Choice>,
     pub secrecies: Vec<Choice>,
     pub letter_types: Vec<Choice>,
+    /// The same letter already in the registers: the form asks whether to register it again.
+    pub duplicates: Vec<crate::domain::duplicate::Duplicate>,
 }
 
 impl LetterFields {
@@ -173,7 +175,12 @@ impl LetterFields {
             ),
             input,
             errors,
+            duplicates: Vec::new(),
         }
+    }
+
+    pub fn duplicate_message(&self) -> String {
+        crate::domain::duplicate::message(&self.duplicates)
     }
 
     /// The error of `field`, or "".

@@ -106,8 +106,8 @@ async fn outbound_circular_and_order_numbers_are_generated(db: Db) {
     assert_eq!(order["number"], 1);
     assert_eq!(order["doc_no"], format!("1/{year}"));
 
-    // A separate circular series restarts its own count.
-    let (status, _) = app
+    // The year has issued a circular: a separate series now would issue a second ว1 or ว2.
+    let (status, refused) = app
         .send_json(
             Method::PATCH,
             &w.clerk,
@@ -115,13 +115,57 @@ async fn outbound_circular_and_order_numbers_are_generated(db: Db) {
             json!({"circular_numbering": "separate"}),
         )
         .await;
-    assert_eq!(status, 200);
-    let (_, circ2) = app.post_letter(&w.clerk, &fields("circular"), vec![]).await;
-    assert_eq!(circ2["number"], 1);
-    assert_eq!(circ2["series"], "circular");
-    assert_eq!(circ2["doc_no"], "ศธ 04183/ว1");
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"]["code"], "conflict");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ปีถัดไป"),
+        "{refused}"
+    );
+    let (_, circ_again) = app.post_letter(&w.clerk, &fields("circular"), vec![]).await;
+    assert_eq!(circ_again["doc_no"], "ศธ 04183/ว3", "still the shared series");
     let (_, out2) = app.post_letter(&w.clerk, &fields("outbound"), vec![]).await;
-    assert_eq!(out2["number"], 3);
+    assert_eq!(out2["number"], 4);
+
+    // An office that has not issued a circular this year may choose its own series.
+    app.office("fresh", "district", None, "ศธ 04999").await;
+    let fresh = app.user("fresh", "fresh-clerk", "clerk").await;
+    let (status, _) = app
+        .send_json(
+            Method::PATCH,
+            &fresh,
+            "/api/v1/settings",
+            json!({"circular_numbering": "separate"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, out) = app.post_letter(&fresh, &fields("outbound"), vec![]).await;
+    let (_, circ) = app.post_letter(&fresh, &fields("circular"), vec![]).await;
+    assert_eq!(out["doc_no"], "ศธ 04999/1");
+    assert_eq!(circ["doc_no"], "ศธ 04999/ว1");
+    assert_eq!(circ["series"], "circular");
+    // ... and once it has, the switch back is refused too.
+    let (status, _) = app
+        .send_json(
+            Method::PATCH,
+            &fresh,
+            "/api/v1/settings",
+            json!({"circular_numbering": "shared_with_outbound"}),
+        )
+        .await;
+    assert_eq!(status, 409);
+    // Other settings still save while the numbering stays.
+    let (status, saved) = app
+        .send_json(
+            Method::PATCH,
+            &fresh,
+            "/api/v1/settings",
+            json!({"name": "สำนักงานใหม่", "circular_numbering": "separate"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
 }
 both_dbs!(
     generated_numbers,

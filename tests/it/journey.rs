@@ -14,13 +14,17 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Valu
 }
 
 async fn inbound(w: &World, subject: &str, secrecy: &str) -> i64 {
+    // Each call is another letter, or the duplicate check would question it.
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let doc_no = format!("ศธ 04006/ว{n}");
     let (status, out) = w
         .app
         .post_letter(
             &w.clerk,
             &[
                 ("register", "inbound"),
-                ("doc_no", "ศธ 04006/ว1234"),
+                ("doc_no", &doc_no),
                 ("doc_date", "2 พ.ค. 2566"),
                 ("from", "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน"),
                 ("subject", subject),

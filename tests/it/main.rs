@@ -5,6 +5,7 @@ mod helpers;
 mod api_letters;
 mod architecture;
 mod browser_ui;
+mod clerks_day;
 mod cli;
 mod file_packs;
 mod journey;

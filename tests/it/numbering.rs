@@ -122,6 +122,7 @@ async fn numbers_restart_at_new_year_bangkok_time(db: Db) {
                 received_at: None,
                 attachments: vec![],
                 inbox_entry_id: None,
+                allow_duplicate: true,
             })
             .await
             .unwrap();
@@ -159,6 +160,7 @@ async fn start_number_for_a_year_continues_a_paper_register(db: Db) {
             received_at: None,
             attachments: vec![],
             inbox_entry_id: None,
+            allow_duplicate: true,
         })
         .await
         .unwrap();

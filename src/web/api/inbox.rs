@@ -182,6 +182,7 @@ pub struct RegisterBody {
     speed: Option<String>,
     secrecy: Option<String>,
     letter_type: Option<String>,
+    allow_duplicate: bool,
 }
 
 pub async fn register(
@@ -210,6 +211,7 @@ pub async fn register(
         speed: b.speed.unwrap_or(base.speed),
         secrecy: b.secrecy.unwrap_or(base.secrecy),
         letter_type: b.letter_type.unwrap_or(base.letter_type),
+        allow_duplicate: b.allow_duplicate,
     };
     let letter = state
         .services

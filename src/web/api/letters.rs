@@ -126,7 +126,7 @@ pub async fn create(
     let input = upload.letter_input();
     let letter = state
         .services
-        .register_letter(&viewer.actor, register, &input, upload.files)
+        .register_letter(&viewer.actor, register, &input, upload.files, &[])
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -258,6 +258,7 @@ pub async fn update(
         letter_type: patch
             .letter_type
             .unwrap_or_else(|| before.letter_type.code().into()),
+        allow_duplicate: false,
     };
     let letter = state
         .services

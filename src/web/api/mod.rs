@@ -12,6 +12,7 @@ use super::AppState;
 use super::auth::Viewer;
 use super::error::WebError;
 
+pub mod account;
 pub mod inbox;
 pub mod journey;
 pub mod letters;
@@ -23,6 +24,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
         .route("/me", get(settings::me))
+        .route("/me/password", post(account::change_password))
+        .route("/tokens", get(account::tokens))
+        .route("/tokens/{id}", axum::routing::delete(account::revoke_token))
         .route(
             "/me/notifications",
             axum::routing::put(journey::set_notifications),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, Writer};
 use crate::domain::register::Series;
-use crate::service::{NewUserInput, OfficeSettingsInput, current_year};
+use crate::service::{NewUserInput, OfficeSettingsInput, settings_year};
 use crate::store::offices::Office;
 use crate::store::users::User;
 use crate::web::auth::Viewer;
@@ -111,7 +111,7 @@ async fn settings_json(
     office: &Office,
     year: Option<i32>,
 ) -> Result<SettingsJson, WebError> {
-    let year_be = year.unwrap_or_else(|| current_year(office));
+    let year_be = year.unwrap_or_else(|| settings_year(office));
     let states = state.services.series_states(&viewer.actor, year_be).await?;
     Ok(SettingsJson {
         office: OfficeJson::from(office),

@@ -91,7 +91,7 @@ fn entry_page(
             .iter()
             .map(|a| AttachmentRow {
                 position: a.position,
-                name: a.name.clone(),
+                name: crate::domain::attachment::shown_name(&a.name),
                 description: a.description.clone(),
                 size: human_size(a.size),
                 inline: a.kind.opens_inline(),
@@ -148,6 +148,18 @@ pub async fn register(
                 "กรุณาแก้ไขช่องที่มีข้อความสีแดง".into(),
             );
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(ServiceError::PossibleDuplicate(found)) => {
+            let entry = state.services.inbox_entry(&viewer.actor, id).await?;
+            let mut page = entry_page(
+                &viewer,
+                &entry,
+                form.input,
+                FieldErrors::default(),
+                String::new(),
+            );
+            page.fields.duplicates = found;
+            Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),
     }

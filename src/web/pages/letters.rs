@@ -92,7 +92,7 @@ pub(crate) async fn page_for(
             .iter()
             .map(|a| AttachmentRow {
                 position: a.position,
-                name: a.name.clone(),
+                name: crate::domain::attachment::shown_name(&a.name),
                 description: a.description.clone(),
                 size: human_size(a.size),
                 inline: a.kind.opens_inline(),
@@ -176,6 +176,7 @@ fn edit_page(
         ),
         file_slots: Vec::new(),
         file_limit: format!("{} MB", state.config.letters.max_attachment_mb),
+        held: Vec::new(),
     }
 }
 
@@ -199,6 +200,7 @@ pub async fn edit_form(
         speed: letter.speed.code().into(),
         secrecy: letter.secrecy.code().into(),
         letter_type: letter.letter_type.code().into(),
+        allow_duplicate: false,
     };
     Ok(edit_page(
         &state,

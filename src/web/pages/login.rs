@@ -31,13 +31,15 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Only paths inside this site; anything else (another host, `//evil`) goes home.
+/// Only paths inside this site; anything else (another host, `//evil`, `/\t/evil` whose TAB a
+/// browser drops, CR/LF that would break the header) goes home.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.starts_with("/login")
-    {
+    let mut chars = next.chars();
+    let same_site = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && next.chars().all(|c| c.is_ascii_graphic() && c != '\\')
+        && !next.starts_with("/login");
+    if same_site {
         next.to_string()
     } else {
         "/".to_string()
@@ -52,11 +54,38 @@ pub async fn form(Query(q): Query<NextQuery>) -> LoginPage {
     }
 }
 
+/// Login CSRF: another site's page must not log the clerk's browser in (as the attacker's
+/// account). Browsers send `Origin` (and `Sec-Fetch-Site`) with every form POST; a login whose
+/// origin is not this site is refused. Clients that send neither (scripts) are not browsers.
+fn from_another_site(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|site| site == "cross-site")
+    {
+        return true;
+    }
+    let Some(origin) = text(header::ORIGIN) else {
+        return false;
+    };
+    let origin_host = origin.split_once("://").map(|(_, host)| host);
+    let same_host = origin_host.is_some() && origin_host == text(header::HOST);
+    let public = !public_url.is_empty() && public_url.trim_end_matches('/') == origin;
+    !(same_host || public)
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
+    if from_another_site(&headers, &state.config.server.public_url) {
+        return Err(WebError::Forbidden(
+            "เข้าสู่ระบบได้จากหน้าเข้าสู่ระบบของระบบนี้เท่านั้น".into(),
+        ));
+    }
     let next = safe_next(&form.next);
     let page = |error: String| LoginPage {
         username: form.username.clone(),
@@ -125,7 +154,24 @@ pub struct LoginPage {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{from_another_site, safe_next};
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn a_login_posted_from_another_site_is_refused() {
+        let mut h = HeaderMap::new();
+        h.insert("host", "saraban.local:8080".parse().unwrap());
+        assert!(!from_another_site(&h, ""), "no Origin: not a browser form");
+        h.insert("origin", "http://saraban.local:8080".parse().unwrap());
+        assert!(!from_another_site(&h, ""));
+        h.insert("origin", "https://evil.example".parse().unwrap());
+        assert!(from_another_site(&h, ""));
+        h.insert("origin", "https://saraban.example.go.th".parse().unwrap());
+        assert!(!from_another_site(&h, "https://saraban.example.go.th/"), "behind a proxy");
+        h.remove("origin");
+        h.insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert!(from_another_site(&h, ""));
+    }
 
     #[test]
     fn next_stays_on_this_site() {
@@ -134,5 +180,10 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil"), "/");
         assert_eq!(safe_next(""), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/ /evil.example"), "/");
+        assert_eq!(safe_next("/letters/1\r\nSet-Cookie: x=1"), "/");
+        assert_eq!(safe_next("/inbox?status=unregistered&q=%E0%B8%81"), "/inbox?status=unregistered&q=%E0%B8%81");
+        assert_eq!(safe_next("/"), "/");
     }
 }

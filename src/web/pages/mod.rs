@@ -14,21 +14,31 @@ use std::net::SocketAddr;
 use axum::http::request::Parts;
 
 use crate::domain::register::Register;
+use crate::web::AppState;
 use crate::web::error::WebError;
 
 /// The client address, for login throttling ("unknown" when not served over TCP).
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+impl axum::extract::FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts
             .extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Ok(ClientIp(ip))
+            .map(|c| c.0.ip())
+        else {
+            return Ok(ClientIp("unknown".into()));
+        };
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let client = state
+            .proxies
+            .client(peer, header("forwarded"), header("x-forwarded-for"));
+        Ok(ClientIp(client.to_string()))
     }
 }
 

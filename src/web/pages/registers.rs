@@ -190,6 +190,7 @@ fn form_page(
         fields: LetterFields::new(input, errors, register == Register::Inbound, next_doc_no),
         file_slots: (1..=state.config.letters.max_attachments).collect(),
         file_limit: format!("{} MB", state.config.letters.max_attachment_mb),
+        held: Vec::new(),
     }
 }
 
@@ -233,30 +234,65 @@ pub async fn create(
         }
     };
     let input = upload.letter_input();
-    match state
-        .services
-        .register_letter(&viewer.actor, register, &input, upload.files)
-        .await
-    {
-        Ok(letter) => {
-            Ok(Redirect::to(&format!("/letters/{}?done=registered", letter.id)).into_response())
-        }
-        Err(ServiceError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form_page(&state, &viewer, register, input, errors),
+    let services = &state.services;
+    let tried = services
+        .register_letter(
+            &viewer.actor,
+            register,
+            &input,
+            upload.files.clone(),
+            &upload.held,
         )
-            .into_response()),
+        .await;
+    let (status, mut errors, duplicates) = match tried {
+        Ok(letter) => {
+            return Ok(
+                Redirect::to(&format!("/letters/{}?done=registered", letter.id)).into_response(),
+            );
+        }
+        Err(ServiceError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, Vec::new()),
+        Err(ServiceError::PossibleDuplicate(found)) => {
+            (StatusCode::CONFLICT, FieldErrors::default(), found)
+        }
         Err(e @ (ServiceError::TooLarge(_) | ServiceError::Unsupported(_))) => {
-            // A refused file is a form error: keep what the clerk typed.
+            // A refused file is a form error: keep what the clerk typed and the other files.
             let code = match &e {
                 ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
                 _ => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             };
-            let mut errors = FieldErrors::default();
-            errors.add("files", e.to_string());
-            Ok((code, form_page(&state, &viewer, register, input, errors)).into_response())
+            (code, FieldErrors::default(), Vec::new())
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    // Hold the files already chosen so the corrected form does not ask for them again.
+    let (held, refused) = services
+        .hold_files(&viewer.actor, upload.files, &upload.held)
+        .await?;
+    if !refused.is_empty() {
+        errors.add("files", refused.join(" · "));
+    }
+    let mut page = form_page(&state, &viewer, register, input, errors);
+    page.fields.duplicates = duplicates;
+    page.held = held.iter().map(HeldRow::from).collect();
+    Ok((status, page).into_response())
+}
+
+/// A file held from the form's earlier try, sent back by token.
+pub struct HeldRow {
+    pub token: String,
+    pub name: String,
+    pub description: String,
+    pub size: String,
+}
+
+impl From<&crate::store::held_files::HeldFile> for HeldRow {
+    fn from(h: &crate::store::held_files::HeldFile) -> HeldRow {
+        HeldRow {
+            token: h.token.clone(),
+            name: crate::domain::attachment::shown_name(&h.file.name),
+            description: h.file.description.clone(),
+            size: crate::web::views::human_size(h.file.size),
+        }
     }
 }
 
@@ -305,4 +341,6 @@ pub struct LetterFormPage {
     pub fields: LetterFields,
     pub file_slots: Vec<usize>,
     pub file_limit: String,
+    /// Files kept from the form's earlier try.
+    pub held: Vec<HeldRow>,
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::domain::letter::FieldErrors;
 use crate::domain::register::{CircularNumbering, Series};
 use crate::domain::user::Role;
-use crate::service::{NewUserInput, OfficeSettingsInput, ServiceError, current_year};
+use crate::service::{NewUserInput, OfficeSettingsInput, ServiceError, settings_year};
 use crate::store::users::User;
 use crate::web::error::WebError;
 use crate::web::forms::CsrfForm;
@@ -52,7 +52,7 @@ async fn settings_page(
         return Err(WebError::Forbidden("ท่านไม่มีสิทธิ์ตั้งค่าระบบ".into()));
     }
     let office = &actor.office;
-    let selected_year = selected_year.unwrap_or_else(|| current_year(office));
+    let selected_year = selected_year.unwrap_or_else(|| settings_year(office));
     let mut years = state.services.years(actor).await?;
     if !years.contains(&selected_year) {
         years.push(selected_year);

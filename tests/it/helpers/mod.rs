@@ -261,13 +261,18 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// Registers an inbound letter; each call is another letter (`ศธ 04006/ว1234.n`), so the
+    /// duplicate check does not take it for the one before.
     pub async fn inbound(&self, token: &str, subject: &str) -> Value {
+        static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let doc_no = format!("ศธ 04006/ว1234.{n}");
         let (status, body) = self
             .post_letter(
                 token,
                 &[
                     ("register", "inbound"),
-                    ("doc_no", "ศธ 04006/ว1234"),
+                    ("doc_no", &doc_no),
                     ("doc_date", "2 พ.ค. 2566"),
                     ("from", "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน"),
                     ("subject", subject),

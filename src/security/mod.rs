@@ -5,6 +5,8 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+pub mod client_ip;
+
 #[derive(Debug, Error)]
 pub enum SecurityError {
     #[error("password hashing failed: {0}")]

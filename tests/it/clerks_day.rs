@@ -1,0 +1,287 @@
+//! The clerk's day (issue 17): dates as clerks type them, the numbering rules settings must keep,
+//! the register's default year, duplicate letters and files held while a form is corrected.
+
+use bytes::Bytes;
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use saraban::service::ingest::{Origin, Outcome, ingest};
+use serde_json::json;
+
+use crate::both_dbs;
+use crate::helpers::{Db, pdf_bytes, spawn_app};
+use crate::mail_ingest::thai_letter;
+
+fn inbound_fields<'a>(doc_no: &'a str, doc_date: &'a str, from: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("register", "inbound"),
+        ("doc_no", doc_no),
+        ("doc_date", doc_date),
+        ("from", from),
+        ("subject", "ขอเชิญประชุม"),
+    ]
+}
+
+async fn two_digit_years_and_overflowing_dates(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    for (typed, stored) in [("2/5/69", "2026-05-02"), ("2 พ.ค. 69", "2026-05-02")] {
+        let (status, letter) = app
+            .post_letter(&w.clerk, &inbound_fields(&format!("ศธ 1/{typed}"), typed, "สพฐ."), vec![])
+            .await;
+        assert_eq!(status, 201, "{typed}: {letter}");
+        assert_eq!(letter["doc_date"], stored, "{typed}");
+    }
+    for typed in ["2/5/609", "2566-05-4294967298", "2/5/9999", "9999-05-02"] {
+        let (status, body) = app
+            .post_letter(&w.clerk, &inbound_fields("ศธ 1/9", typed, "สพฐ."), vec![])
+            .await;
+        assert_eq!(status, 422, "{typed}: {body}");
+        assert!(
+            body["error"]["fields"]["doc_date"].as_str().is_some(),
+            "{typed}: {body}"
+        );
+    }
+    // Nothing refused took a number.
+    let (_, next) = app
+        .post_letter(&w.clerk, &inbound_fields("ศธ 1/10", "3/5/69", "สพฐ."), vec![])
+        .await;
+    assert_eq!(next["number"], 3);
+}
+both_dbs!(typed_years, two_digit_years_and_overflowing_dates);
+
+async fn counters_and_the_active_year_keep_the_numbering_rules(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    for year in [1, 2499, 99999] {
+        let (status, body) = app
+            .send_json(
+                Method::PUT,
+                &w.clerk,
+                &format!("/api/v1/settings/counters/{year}/inbound"),
+                json!({"start_number": 5}),
+            )
+            .await;
+        assert_eq!(status, 422, "{year}: {body}");
+    }
+    let first = app.inbound(&w.clerk, "ก่อนเปิดปีหน้า").await;
+    let year = first["year_be"].as_i64().unwrap();
+    // Opening next year early (to set its starting numbers) ...
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &w.clerk,
+            "/api/v1/settings/active-year",
+            json!({"year_be": year + 1}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &w.clerk,
+            &format!("/api/v1/settings/counters/{}/inbound", year + 1),
+            json!({"start_number": 100}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // ... does not move today's numbers nor hide today's letters.
+    let second = app.inbound(&w.clerk, "หลังเปิดปีหน้า").await;
+    assert_eq!(second["year_be"], year);
+    assert_eq!(second["number"], 2);
+    let (client, _) = app.login("clerk").await;
+    let page = app.page(&client, "/registers/inbound").await;
+    assert!(page.contains("หลังเปิดปีหน้า"), "today's letter is listed");
+    assert!(page.contains(&format!("พ.ศ. {year}")));
+    assert!(page.contains(&format!("/registers/inbound/print?year={year}")));
+    let (_, listed) = app.get_json(&w.clerk, "/api/v1/letters?register=inbound").await;
+    assert_eq!(listed["total"], 2, "{listed}");
+    // The chosen year's page still shows the chosen year.
+    let next_page = app
+        .page(&client, &format!("/registers/inbound?year={}", year + 1))
+        .await;
+    assert!(next_page.contains(&format!("/registers/inbound/print?year={}", year + 1)));
+    assert!(!next_page.contains("หลังเปิดปีหน้า"));
+}
+both_dbs!(numbering_settings, counters_and_the_active_year_keep_the_numbering_rules);
+
+async fn the_same_letter_twice_is_questioned_before_it_takes_a_number(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let pdf = pdf_bytes("the same file");
+    let (status, first) = app
+        .post_letter(
+            &w.clerk,
+            &inbound_fields("ที่ ศธ ๐๔๐๐๖/ว๑๘๙๑", "2 พ.ค. 2569", "สพฐ."),
+            vec![("หนังสือ.pdf", pdf.clone(), "")],
+        )
+        .await;
+    assert_eq!(status, 201, "{first}");
+    // The same number, date and sender, written another way.
+    let (status, refused) = app
+        .post_letter(
+            &w.clerk,
+            &inbound_fields("ศธ04006/ว1891", "2/5/69", "สพฐ"),
+            vec![],
+        )
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"]["code"], "possible_duplicate");
+    let number = first["number"].as_i64().unwrap();
+    let year = first["year_be"].as_i64().unwrap();
+    assert_eq!(refused["error"]["duplicates"][0]["id"], first["id"]);
+    assert_eq!(refused["error"]["duplicates"][0]["number"], number);
+    assert_eq!(refused["error"]["duplicates"][0]["year_be"], year);
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("ลงทะเบียนแล้วเป็นเลขรับ {number}/{year} — ลงซ้ำหรือไม่?"))
+    );
+    // Another number but the same file.
+    let (status, by_file) = app
+        .post_letter(
+            &w.clerk,
+            &inbound_fields("ศธ 9/1", "3 พ.ค. 2569", "โรงเรียนอื่น"),
+            vec![("สำเนา.pdf", pdf.clone(), "")],
+        )
+        .await;
+    assert_eq!(status, 409, "{by_file}");
+    // The clerk confirms: registered, with the next number (the refusals took none).
+    let mut again = inbound_fields("ศธ04006/ว1891", "2/5/69", "สพฐ");
+    again.push(("allow_duplicate", "true"));
+    let (status, second) = app.post_letter(&w.clerk, &again, vec![]).await;
+    assert_eq!(status, 201, "{second}");
+    assert_eq!(second["number"], number + 1);
+
+    // From the inbox, one click: the same answer, and `allow_duplicate` in the JSON.
+    let office = app.store.find_office("dist").await.unwrap();
+    let raw = thai_letter(
+        "dup-1@school.example.go.th",
+        "ที่ ศธ 04006/ว1891 ลงวันที่ 2 พ.ค. 2569 เรื่อง ขอเชิญประชุม",
+        &pdf_bytes("another file"),
+    );
+    let out = ingest(&app.services, &office, &Origin::File("d.eml".into()), Bytes::from(raw), None)
+        .await
+        .unwrap();
+    let Outcome::Letter { entry_id } = out else { panic!("{out:?}") };
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/inbox/{entry_id}/register"),
+            json!({"from": "สพฐ."}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "possible_duplicate");
+    // The page shows the question and the confirmation box.
+    let (client, csrf) = app.login("clerk").await;
+    let res = client
+        .post(app.url(&format!("/inbox/{entry_id}/register")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("doc_no", "ศธ 04006/ว1891"),
+            ("doc_date", "2 พ.ค. 2569"),
+            ("from", "สพฐ."),
+            ("subject", "ขอเชิญประชุม"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("ลงทะเบียนแล้วเป็นเลขรับ"), "{page}");
+    assert!(page.contains("name=\"allow_duplicate\""));
+    let (status, letter) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/inbox/{entry_id}/register"),
+            json!({"from": "สพฐ.", "allow_duplicate": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{letter}");
+    assert_eq!(letter["number"], number + 2);
+    // A cancelled letter is no longer a duplicate.
+    let (_, other) = app
+        .post_letter(&w.clerk, &inbound_fields("ศธ 5/5", "5 พ.ค. 2569", "ก"), vec![])
+        .await;
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{}/cancel", other["id"]),
+            json!({"reason": "ลงผิด"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .post_letter(&w.clerk, &inbound_fields("ศธ 5/5", "5 พ.ค. 2569", "ก"), vec![])
+        .await;
+    assert_eq!(status, 201);
+}
+both_dbs!(duplicates, the_same_letter_twice_is_questioned_before_it_takes_a_number);
+
+async fn a_form_with_an_error_keeps_the_files_already_chosen(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let (client, csrf) = app.login("clerk").await;
+    let form = Form::new()
+        .text("csrf", csrf.clone())
+        .text("doc_no", "ศธ 1/2")
+        .text("doc_date", "ไม่ใช่วันที่")
+        .text("from", "สพฐ.")
+        .text("subject", "มีไฟล์")
+        .part("file", Part::bytes(pdf_bytes("one")).file_name("หนึ่ง.pdf"))
+        .text("description", "ไฟล์แรก")
+        .part("file", Part::bytes(pdf_bytes("two")).file_name("สอง.pdf"))
+        .text("description", "ไฟล์ที่สอง");
+    let res = client
+        .post(app.url("/registers/inbound"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("หนึ่ง.pdf") && page.contains("ไฟล์ที่สอง"), "{page}");
+    let tokens: Vec<String> = page
+        .split("name=\"held\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_string))
+        .collect();
+    assert_eq!(tokens.len(), 2, "{page}");
+    // Another user cannot use the tokens.
+    let (other, other_csrf) = app.login("admin").await;
+    let mut form = Form::new()
+        .text("csrf", other_csrf)
+        .text("doc_no", "ศธ 1/3")
+        .text("doc_date", "2 พ.ค. 2569")
+        .text("from", "สพฐ.")
+        .text("subject", "ของคนอื่น");
+    for t in &tokens {
+        form = form.text("held", t.clone());
+    }
+    let res = other.post(app.url("/registers/inbound")).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, theirs) = app.get_json(&w.admin, "/api/v1/letters?q=ของคนอื่น").await;
+    assert_eq!(theirs["items"][0]["attachments"].as_array().unwrap().len(), 0);
+    // The clerk corrects the date and sends the form again without picking the files again.
+    let mut form = Form::new()
+        .text("csrf", csrf)
+        .text("doc_no", "ศธ 1/2")
+        .text("doc_date", "2 พ.ค. 2569")
+        .text("from", "สพฐ.")
+        .text("subject", "มีไฟล์");
+    for t in &tokens {
+        form = form.text("held", t.clone());
+    }
+    let res = client.post(app.url("/registers/inbound")).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, mine) = app.get_json(&w.clerk, "/api/v1/letters?q=มีไฟล์").await;
+    let files = mine["items"][0]["attachments"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{mine}");
+    assert_eq!(files[0]["name"], "หนึ่ง.pdf");
+    assert_eq!(files[1]["description"], "ไฟล์ที่สอง");
+}
+both_dbs!(held_files, a_form_with_an_error_keeps_the_files_already_chosen);
