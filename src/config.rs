@@ -259,8 +259,12 @@ impl Config {
                 "letters.max_attachments and letters.max_attachment_mb must be at least 1".into(),
             ));
         }
-        if let Err(e) = crate::security::client_ip::TrustedProxies::parse(&self.security.trusted_proxies) {
-            return Err(ConfigError::Invalid(format!("security.trusted_proxies: {e}")));
+        if let Err(e) =
+            crate::security::client_ip::TrustedProxies::parse(&self.security.trusted_proxies)
+        {
+            return Err(ConfigError::Invalid(format!(
+                "security.trusted_proxies: {e}"
+            )));
         }
         if self.security.idle_minutes < 1 {
             return Err(ConfigError::Invalid(

@@ -164,9 +164,78 @@ impl Default for SearchField {
     }
 }
 
+/// Most words one search may hold: each is a condition on the register, and a clerk never
+/// types more than a few.
+pub const MAX_SEARCH_WORDS: usize = 20;
+/// The last page a list shows; a larger `page` shows this one's (empty) place instead of
+/// overflowing.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ListError {
+    #[error("ค้นหาได้ไม่เกิน {MAX_SEARCH_WORDS} คำต่อครั้ง")]
+    TooManyWords,
+    #[error("เลขหน้าต้องเป็นจำนวนเต็มตั้งแต่ 1")]
+    BadPage,
+}
+
+/// Refuses a search of more than [`MAX_SEARCH_WORDS`] words.
+pub fn check_search(text: &str) -> Result<(), ListError> {
+    if text.split_whitespace().count() > MAX_SEARCH_WORDS {
+        Err(ListError::TooManyWords)
+    } else {
+        Ok(())
+    }
+}
+
+/// A page number as typed in a query: empty is page 1, a number above [`MAX_PAGE`] is
+/// [`MAX_PAGE`], anything else that is not a positive number is refused.
+pub fn page_number(text: &str) -> Result<i64, ListError> {
+    let text = super::digits::to_arabic(text.trim());
+    if text.is_empty() {
+        return Ok(1);
+    }
+    if !text.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ListError::BadPage);
+    }
+    match text.parse::<i64>() {
+        Ok(0) => Err(ListError::BadPage),
+        Ok(n) => Ok(n.min(MAX_PAGE)),
+        // All digits but too long for i64: far beyond the last page.
+        Err(_) => Ok(MAX_PAGE),
+    }
+}
+
+/// A page number given as a number (the store's guard): within 1..=[`MAX_PAGE`].
+pub fn clamp_page(page: i64) -> i64 {
+    page.clamp(1, MAX_PAGE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_far_beyond_the_data_are_clamped_and_nonsense_refused() {
+        assert_eq!(page_number(""), Ok(1));
+        assert_eq!(page_number("๓"), Ok(3));
+        assert_eq!(page_number("9223372036854775807"), Ok(MAX_PAGE));
+        assert_eq!(page_number("99999999999999999999999"), Ok(MAX_PAGE));
+        assert_eq!(page_number("0"), Err(ListError::BadPage));
+        assert_eq!(page_number("-1"), Err(ListError::BadPage));
+        assert_eq!(page_number("abc"), Err(ListError::BadPage));
+        assert_eq!(clamp_page(i64::MAX), MAX_PAGE);
+        assert_eq!(clamp_page(i64::MIN), 1);
+    }
+
+    #[test]
+    fn a_search_of_hundreds_of_words_is_refused() {
+        assert_eq!(check_search("ประชุม ครู"), Ok(()));
+        assert_eq!(
+            check_search(&"คำ ".repeat(300)),
+            Err(ListError::TooManyWords)
+        );
+    }
 
     #[test]
     fn circulars_share_the_outbound_series_unless_the_office_separates_them() {

@@ -244,7 +244,8 @@ mod tests {
 
     #[test]
     fn two_digit_years_are_this_buddhist_century() {
-        for input in ["2/5/69", "2 พ.ค. 69", "๒ พ.ค. ๖๙", "2 พฤษภาคม 69"] {
+        for input in ["2/5/69", "2 พ.ค. 69", "๒ พ.ค. ๖๙", "2 พฤษภาคม 69"]
+        {
             assert_eq!(parse_date(input), Ok(d(2026, 5, 2)), "{input}");
         }
         assert_eq!(parse_date("1/1/00"), Ok(d(1957, 1, 1)));
@@ -263,7 +264,11 @@ mod tests {
         ] {
             assert_eq!(parse_date(input), Err(DateError::YearOutOfRange), "{input}");
         }
-        for input in ["2566-05-4294967298", "4294967298/5/2566", "2/4294967301/2566"] {
+        for input in [
+            "2566-05-4294967298",
+            "4294967298/5/2566",
+            "2/4294967301/2566",
+        ] {
             assert_eq!(parse_date(input), Err(DateError::NoSuchDay), "{input}");
         }
     }

@@ -32,6 +32,8 @@ impl Services {
         per_page: i64,
     ) -> Result<(Vec<InboxEntry>, i64)> {
         self.require_inbox(actor)?;
+        crate::domain::register::check_search(q)
+            .map_err(|e| ServiceError::Invalid(super::single("q", e.to_string())))?;
         Ok(self
             .store
             .list_inbox(&actor.office.id, filter, q, page, per_page)

@@ -88,7 +88,11 @@ impl Services {
             let name = file.name.clone();
             match self.store_files(vec![file]).await {
                 Ok(mut one) => accepted.append(&mut one),
-                Err(e @ (ServiceError::TooLarge(_) | ServiceError::Unsupported(_) | ServiceError::Invalid(_))) => {
+                Err(
+                    e @ (ServiceError::TooLarge(_)
+                    | ServiceError::Unsupported(_)
+                    | ServiceError::Invalid(_)),
+                ) => {
                     refused.push(format!("{}: {e}", display_name(&name)));
                 }
                 Err(e) => return Err(e),
@@ -210,6 +214,10 @@ impl Services {
         actor: &Actor,
         mut query: LetterQuery,
     ) -> Result<(Vec<Letter>, i64)> {
+        if let Some(text) = &query.q {
+            crate::domain::register::check_search(text)
+                .map_err(|e| ServiceError::Invalid(single("q", e.to_string())))?;
+        }
         // A user only ever sees their own office's registers.
         query.office_id = actor.office.id.clone();
         query.restricted_to_user = Services::secrecy_restriction(actor);

@@ -70,7 +70,10 @@ impl Services {
         match username {
             Some(name) => {
                 let user = self.store.find_user_by_name(name).await?;
-                Ok(self.store.list_api_tokens(&user.office_id, Some(user.id)).await?)
+                Ok(self
+                    .store
+                    .list_api_tokens(&user.office_id, Some(user.id))
+                    .await?)
             }
             None => Ok(self.store.list_api_tokens("", None).await?),
         }

@@ -6,8 +6,8 @@
 use super::{Result, ServiceError, Services};
 use crate::domain::doc_no::DocNo;
 use crate::domain::duplicate::LetterKey;
-use crate::domain::register::Register;
 use crate::domain::history::{self, LetterHistory};
+use crate::domain::register::Register;
 use crate::domain::thai_date;
 use crate::store::letters::{Letter, NewLetter};
 use crate::store::registration::{self, Placed};

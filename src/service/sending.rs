@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use super::{Actor, Result, ServiceError, Services};
+use super::{Actor, Result, ServiceError, Services, single};
 use crate::domain::history::{self, LetterHistory};
 use crate::domain::letter::{FieldErrors, Secrecy};
 use crate::domain::office::{OfficeKind, parse_email};
@@ -380,18 +380,33 @@ impl Services {
             return Err(ServiceError::Invalid(e));
         }
         let username = Some(input.username.trim().to_string()).filter(|u| !u.is_empty());
+        let host = input.host.trim().to_string();
+        // An empty password keeps the stored one only for the same user on the same server: a
+        // stored password is never sent to a host chosen later.
         let password = if input.password.is_empty() {
-            self.store
-                .smtp_account(&actor.office.id)
-                .await?
-                .filter(|a| a.username == username)
-                .and_then(|a| a.password)
+            let stored = self.store.smtp_account(&actor.office.id).await?;
+            match stored {
+                Some(a)
+                    if a.username == username
+                        && a.host.eq_ignore_ascii_case(&host)
+                        && a.port == port =>
+                {
+                    a.password
+                }
+                Some(a) if username.is_some() && a.password.is_some() => {
+                    return Err(ServiceError::Invalid(single(
+                        "password",
+                        "เปลี่ยนเครื่องแม่ข่าย พอร์ต หรือชื่อผู้ใช้แล้ว กรุณากรอกรหัสผ่านอีกครั้ง",
+                    )));
+                }
+                _ => None,
+            }
         } else {
             Some(input.password.clone())
         };
         self.set_smtp_account(SmtpAccount {
             office_id: actor.office.id.clone(),
-            host: input.host.trim().to_string(),
+            host,
             port,
             security: security.unwrap_or(Security::StartTls),
             ca_file: Some(input.ca_file.trim().to_string()).filter(|c| !c.is_empty()),

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 use chrono::{Duration, Utc};
 
 use super::{Actor, Result, ServiceError, Services};
-use crate::security::{self, Secret};
 use crate::domain::user::Role;
+use crate::security::{self, Secret};
 use crate::store::users::{ApiToken, User};
 
 /// How a request proved who it is.
@@ -87,9 +87,10 @@ impl Services {
     ) -> Result<()> {
         let hash = self.store.password_hash(actor.user.id).await?;
         let given = current.clone();
-        let ok = tokio::task::spawn_blocking(move || security::verify_password(given.expose(), &hash))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let ok =
+            tokio::task::spawn_blocking(move || security::verify_password(given.expose(), &hash))
+                .await
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
         if !ok {
             return Err(ServiceError::Invalid(super::single(
                 "current_password",

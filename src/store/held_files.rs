@@ -33,8 +33,8 @@ impl Store {
             .await?;
         let mut held = Vec::with_capacity(files.len());
         for file in files {
-            let token = crate::security::random_token()
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let token =
+                crate::security::random_token().map_err(|e| StoreError::Corrupt(e.to_string()))?;
             sqlx::query(
                 "INSERT INTO held_files (token, office_id, user_id, name, description, kind, size, sha256, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

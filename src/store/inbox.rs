@@ -300,7 +300,8 @@ impl Store {
         }
         let total: i64 = count.fetch_one(self.pool()).await?.try_get("n")?;
         let per_page = per_page.clamp(1, 200);
-        let offset = (page.max(1) - 1) * per_page;
+        let per_page = per_page.clamp(1, 200);
+        let offset = (crate::domain::register::clamp_page(page) - 1) * per_page;
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM inbox_entries e LEFT JOIN letters l ON l.id = e.letter_id
              WHERE {where_sql} ORDER BY CASE WHEN e.letter_id IS NULL THEN (CASE e.speed WHEN 'most_urgent' THEN 0 WHEN 'very_urgent' THEN 1 WHEN 'urgent' THEN 2 ELSE 3 END) ELSE 3 END,

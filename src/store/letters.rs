@@ -353,7 +353,7 @@ impl Store {
         let total: i64 = count.fetch_one(self.pool()).await?.try_get("n")?;
 
         let per_page = q.per_page.clamp(1, 200);
-        let page = q.page.max(1);
+        let page = crate::domain::register::clamp_page(q.page);
         let order = if q.register.is_some() {
             "l.year_be DESC, l.number DESC, l.id DESC"
         } else {

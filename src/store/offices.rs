@@ -4,8 +4,8 @@ use chrono::Utc;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Conflict, Result, Store, StoreError, time_to_db};
 use super::settings::SettingsError;
+use super::{Conflict, Result, Store, StoreError, time_to_db};
 use crate::domain::numbering;
 use crate::domain::office::OfficeKind;
 use crate::domain::register::CircularNumbering;
@@ -149,11 +149,7 @@ impl Store {
         .bind(i64::from(year_be))
         .fetch_one(&mut *tx)
         .await?;
-        numbering::check_circular_switch(
-            current != s.circular_numbering.code(),
-            year_be,
-            issued,
-        )?;
+        numbering::check_circular_switch(current != s.circular_numbering.code(), year_be, issued)?;
         sqlx::query(
             "UPDATE offices SET name = $1, prefix = $2, email = $3, circular_numbering = $4
              WHERE id = $5",

@@ -192,10 +192,11 @@ impl Store {
 
     /// The stored password hash of a user (to check a user's current password).
     pub async fn password_hash(&self, id: i64) -> Result<String> {
-        let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let hash: Option<String> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         hash.ok_or(StoreError::NotFound)
     }
 

@@ -36,6 +36,22 @@ pub enum WebError {
     TooManyRequests(String),
     #[error("ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง หากยังไม่ได้ให้แจ้งผู้ดูแลระบบ")]
     Internal(String),
+    /// A request the framework could not read before any handler ran (a query or body that does
+    /// not parse, a method the address does not have). `detail` is the framework's own words.
+    #[error("{}", rejection_message(*.status))]
+    Rejected { status: StatusCode, detail: String },
+}
+
+/// What a clerk or a script reads for a request refused before it reached us.
+fn rejection_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 422 => "คำขอไม่ถูกต้อง: อ่านค่าที่ส่งมาไม่ได้ (เช่น ตัวเลขผิดรูปแบบ ส่งชื่อช่องซ้ำ หรือข้อมูลไม่ครบ)",
+        404 => "ไม่พบรายการที่ต้องการ",
+        405 => "ที่อยู่นี้ไม่รองรับวิธีเรียก (HTTP method) นี้",
+        413 => "ข้อมูลที่ส่งมาใหญ่เกินกำหนด",
+        415 => "ชนิดข้อมูลที่ส่งมาไม่ถูกต้อง (Content-Type)",
+        _ => "คำขอนี้ทำไม่ได้",
+    }
 }
 
 impl WebError {
@@ -51,6 +67,7 @@ impl WebError {
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Rejected { status, .. } => *status,
         }
     }
 
@@ -67,6 +84,14 @@ impl WebError {
             WebError::Invalid(_) => "validation_failed",
             WebError::TooManyRequests(_) => "too_many_requests",
             WebError::Internal(_) => "internal",
+            WebError::Rejected { status, .. } => match status.as_u16() {
+                404 => "not_found",
+                405 => "method_not_allowed",
+                413 => "payload_too_large",
+                415 => "unsupported_media_type",
+                s if s >= 500 => "internal",
+                _ => "bad_request",
+            },
         }
     }
 }
@@ -112,6 +137,11 @@ impl IntoResponse for WebError {
         if let WebError::PossibleDuplicate(found) = &self {
             body["error"]["duplicates"] = json!(found);
         }
+        if let WebError::Rejected { detail, .. } = &self
+            && !detail.is_empty()
+        {
+            body["error"]["detail"] = json!(detail);
+        }
         let mut response = (status, Json(body)).into_response();
         response.extensions_mut().insert(ErrorShown {
             status,
@@ -121,8 +151,37 @@ impl IntoResponse for WebError {
     }
 }
 
+/// An error answer the framework made itself (plain text or empty: a query that does not parse,
+/// duplicate keys, a wrong Content-Type, 405) becomes ours: Thai, in the API's JSON shape.
+/// Our own answers (JSON, or a page such as a form shown again with 422) pass unchanged.
+pub async fn api_rejections(response: Response) -> Response {
+    let status = response.status();
+    let ours = response.extensions().get::<ErrorShown>().is_some();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let framework = content_type.is_empty() || content_type.starts_with("text/plain");
+    if status.as_u16() < 400 || ours || !framework {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let body = response.into_body();
+    let detail = match axum::body::to_bytes(body, 4096).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let mut answer = WebError::Rejected { status, detail }.into_response();
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(header::ALLOW, allow);
+    }
+    answer
+}
+
 /// On page routes: a JSON error becomes a Thai error page; 401 sends the browser to log in.
 pub async fn html_errors(uri: axum::http::Uri, response: Response) -> Response {
+    let response = api_rejections(response).await;
     let Some(shown) = response.extensions().get::<ErrorShown>().cloned() else {
         return response;
     };

@@ -170,7 +170,10 @@ fn unreadable_form(status: StatusCode, why: String) -> WebError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         WebError::TooLarge("ข้อมูลที่ส่งมาใหญ่เกินกำหนด".into())
     } else {
-        WebError::BadRequest(format!("อ่านแบบฟอร์มไม่ได้: {why}"))
+        WebError::Rejected {
+            status: StatusCode::BAD_REQUEST,
+            detail: format!("อ่านแบบฟอร์มไม่ได้: {why}"),
+        }
     }
 }
 

@@ -148,7 +148,10 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(pages)
-        .nest("/api/v1", api::router())
+        .nest(
+            "/api/v1",
+            api::router().layer(middleware::map_response(error::api_rejections)),
+        )
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(static_file))
         .layer(middleware::from_fn_with_state(max_body, refuse_oversized))
@@ -201,6 +204,10 @@ async fn security_headers(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    // Pages and JSON hold letters and names: no browser or proxy keeps a copy. Static files set
+    // their own caching.
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'self'; form-action 'self'",
     ));

@@ -125,7 +125,10 @@ async fn outbound_circular_and_order_numbers_are_generated(db: Db) {
         "{refused}"
     );
     let (_, circ_again) = app.post_letter(&w.clerk, &fields("circular"), vec![]).await;
-    assert_eq!(circ_again["doc_no"], "ศธ 04183/ว3", "still the shared series");
+    assert_eq!(
+        circ_again["doc_no"], "ศธ 04183/ว3",
+        "still the shared series"
+    );
     let (_, out2) = app.post_letter(&w.clerk, &fields("outbound"), vec![]).await;
     assert_eq!(out2["number"], 4);
 

@@ -11,7 +11,11 @@ use crate::both_dbs;
 use crate::helpers::{Db, pdf_bytes, spawn_app};
 use crate::mail_ingest::thai_letter;
 
-fn inbound_fields<'a>(doc_no: &'a str, doc_date: &'a str, from: &'a str) -> Vec<(&'a str, &'a str)> {
+fn inbound_fields<'a>(
+    doc_no: &'a str,
+    doc_date: &'a str,
+    from: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("register", "inbound"),
         ("doc_no", doc_no),
@@ -26,7 +30,11 @@ async fn two_digit_years_and_overflowing_dates(db: Db) {
     let app = &w.app;
     for (typed, stored) in [("2/5/69", "2026-05-02"), ("2 พ.ค. 69", "2026-05-02")] {
         let (status, letter) = app
-            .post_letter(&w.clerk, &inbound_fields(&format!("ศธ 1/{typed}"), typed, "สพฐ."), vec![])
+            .post_letter(
+                &w.clerk,
+                &inbound_fields(&format!("ศธ 1/{typed}"), typed, "สพฐ."),
+                vec![],
+            )
             .await;
         assert_eq!(status, 201, "{typed}: {letter}");
         assert_eq!(letter["doc_date"], stored, "{typed}");
@@ -43,7 +51,11 @@ async fn two_digit_years_and_overflowing_dates(db: Db) {
     }
     // Nothing refused took a number.
     let (_, next) = app
-        .post_letter(&w.clerk, &inbound_fields("ศธ 1/10", "3/5/69", "สพฐ."), vec![])
+        .post_letter(
+            &w.clerk,
+            &inbound_fields("ศธ 1/10", "3/5/69", "สพฐ."),
+            vec![],
+        )
         .await;
     assert_eq!(next["number"], 3);
 }
@@ -93,7 +105,9 @@ async fn counters_and_the_active_year_keep_the_numbering_rules(db: Db) {
     assert!(page.contains("หลังเปิดปีหน้า"), "today's letter is listed");
     assert!(page.contains(&format!("พ.ศ. {year}")));
     assert!(page.contains(&format!("/registers/inbound/print?year={year}")));
-    let (_, listed) = app.get_json(&w.clerk, "/api/v1/letters?register=inbound").await;
+    let (_, listed) = app
+        .get_json(&w.clerk, "/api/v1/letters?register=inbound")
+        .await;
     assert_eq!(listed["total"], 2, "{listed}");
     // The chosen year's page still shows the chosen year.
     let next_page = app
@@ -102,7 +116,10 @@ async fn counters_and_the_active_year_keep_the_numbering_rules(db: Db) {
     assert!(next_page.contains(&format!("/registers/inbound/print?year={}", year + 1)));
     assert!(!next_page.contains("หลังเปิดปีหน้า"));
 }
-both_dbs!(numbering_settings, counters_and_the_active_year_keep_the_numbering_rules);
+both_dbs!(
+    numbering_settings,
+    counters_and_the_active_year_keep_the_numbering_rules
+);
 
 async fn the_same_letter_twice_is_questioned_before_it_takes_a_number(db: Db) {
     let w = spawn_app(db).await.world().await;
@@ -160,10 +177,18 @@ async fn the_same_letter_twice_is_questioned_before_it_takes_a_number(db: Db) {
         "ที่ ศธ 04006/ว1891 ลงวันที่ 2 พ.ค. 2569 เรื่อง ขอเชิญประชุม",
         &pdf_bytes("another file"),
     );
-    let out = ingest(&app.services, &office, &Origin::File("d.eml".into()), Bytes::from(raw), None)
-        .await
-        .unwrap();
-    let Outcome::Letter { entry_id } = out else { panic!("{out:?}") };
+    let out = ingest(
+        &app.services,
+        &office,
+        &Origin::File("d.eml".into()),
+        Bytes::from(raw),
+        None,
+    )
+    .await
+    .unwrap();
+    let Outcome::Letter { entry_id } = out else {
+        panic!("{out:?}")
+    };
     let (status, body) = app
         .send_json(
             Method::POST,
@@ -204,7 +229,11 @@ async fn the_same_letter_twice_is_questioned_before_it_takes_a_number(db: Db) {
     assert_eq!(letter["number"], number + 2);
     // A cancelled letter is no longer a duplicate.
     let (_, other) = app
-        .post_letter(&w.clerk, &inbound_fields("ศธ 5/5", "5 พ.ค. 2569", "ก"), vec![])
+        .post_letter(
+            &w.clerk,
+            &inbound_fields("ศธ 5/5", "5 พ.ค. 2569", "ก"),
+            vec![],
+        )
         .await;
     let (status, _) = app
         .send_json(
@@ -216,11 +245,18 @@ async fn the_same_letter_twice_is_questioned_before_it_takes_a_number(db: Db) {
         .await;
     assert_eq!(status, 200);
     let (status, _) = app
-        .post_letter(&w.clerk, &inbound_fields("ศธ 5/5", "5 พ.ค. 2569", "ก"), vec![])
+        .post_letter(
+            &w.clerk,
+            &inbound_fields("ศธ 5/5", "5 พ.ค. 2569", "ก"),
+            vec![],
+        )
         .await;
     assert_eq!(status, 201);
 }
-both_dbs!(duplicates, the_same_letter_twice_is_questioned_before_it_takes_a_number);
+both_dbs!(
+    duplicates,
+    the_same_letter_twice_is_questioned_before_it_takes_a_number
+);
 
 async fn a_form_with_an_error_keeps_the_files_already_chosen(db: Db) {
     let w = spawn_app(db).await.world().await;
@@ -244,7 +280,10 @@ async fn a_form_with_an_error_keeps_the_files_already_chosen(db: Db) {
         .unwrap();
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
-    assert!(page.contains("หนึ่ง.pdf") && page.contains("ไฟล์ที่สอง"), "{page}");
+    assert!(
+        page.contains("หนึ่ง.pdf") && page.contains("ไฟล์ที่สอง"),
+        "{page}"
+    );
     let tokens: Vec<String> = page
         .split("name=\"held\" value=\"")
         .skip(1)
@@ -262,10 +301,18 @@ async fn a_form_with_an_error_keeps_the_files_already_chosen(db: Db) {
     for t in &tokens {
         form = form.text("held", t.clone());
     }
-    let res = other.post(app.url("/registers/inbound")).multipart(form).send().await.unwrap();
+    let res = other
+        .post(app.url("/registers/inbound"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     let (_, theirs) = app.get_json(&w.admin, "/api/v1/letters?q=ของคนอื่น").await;
-    assert_eq!(theirs["items"][0]["attachments"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        theirs["items"][0]["attachments"].as_array().unwrap().len(),
+        0
+    );
     // The clerk corrects the date and sends the form again without picking the files again.
     let mut form = Form::new()
         .text("csrf", csrf)
@@ -276,7 +323,12 @@ async fn a_form_with_an_error_keeps_the_files_already_chosen(db: Db) {
     for t in &tokens {
         form = form.text("held", t.clone());
     }
-    let res = client.post(app.url("/registers/inbound")).multipart(form).send().await.unwrap();
+    let res = client
+        .post(app.url("/registers/inbound"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     let (_, mine) = app.get_json(&w.clerk, "/api/v1/letters?q=มีไฟล์").await;
     let files = mine["items"][0]["attachments"].as_array().unwrap();
@@ -284,4 +336,7 @@ async fn a_form_with_an_error_keeps_the_files_already_chosen(db: Db) {
     assert_eq!(files[0]["name"], "หนึ่ง.pdf");
     assert_eq!(files[1]["description"], "ไฟล์ที่สอง");
 }
-both_dbs!(held_files, a_form_with_an_error_keeps_the_files_already_chosen);
+both_dbs!(
+    held_files,
+    a_form_with_an_error_keeps_the_files_already_chosen
+);

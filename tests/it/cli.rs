@@ -144,6 +144,37 @@ async fn offices_users_and_tokens_from_the_command_line() {
     assert!(ok, "{err}");
     let token = out.split_whitespace().last().unwrap().to_string();
     assert!(token.starts_with("srb_"));
+    let (ok, out, err) = saraban(d, &["token", "list", "--user", "clerk1"], None);
+    assert!(ok, "{err}");
+    assert!(
+        !out.contains(&token),
+        "the list never shows the token: {out}"
+    );
+    assert!(out.contains("clerk1") && out.contains("active"), "{out}");
+    // Revoke a second token; the first is used below.
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "token",
+            "create",
+            "--user",
+            "clerk1",
+            "--label",
+            "ใช้ครั้งเดียว",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (_, out, _) = saraban(d, &["token", "list", "--user", "clerk1"], None);
+    let line = out.lines().find(|l| l.contains("ใช้ครั้งเดียว")).unwrap();
+    let id = line.split_whitespace().next().unwrap().to_string();
+    let (ok, _, err) = saraban(d, &["token", "revoke", &id], None);
+    assert!(ok, "{err}");
+    let (_, out, _) = saraban(d, &["token", "list"], None);
+    assert!(out.contains("revoked"), "{out}");
+    let (ok, _, err) = saraban(d, &["token", "revoke", &id], None);
+    assert!(!ok, "a revoked token cannot be revoked again");
+    assert!(err.contains("does not exist"), "{err}");
 
     // Mail files into the inbox, and a mailbox from the command line (its password never shown).
     std::fs::create_dir_all(d.join("mails")).unwrap();

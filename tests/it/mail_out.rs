@@ -784,6 +784,19 @@ async fn admin_sets_smtp_on_the_page() {
         account.password.as_ref().map(|p| p.expose()),
         Some("smtp-secret-pw")
     );
+    // Another host without the password again: refused, the stored password is never sent there.
+    let res = save(vec![
+        ("host", "localhost".into()),
+        ("port", port.to_string()),
+        ("security", "none".into()),
+        ("username", "saraban".into()),
+        ("from", "saraban@example.go.th".into()),
+    ])
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("กรุณากรอกรหัสผ่านอีกครั้ง"));
+    let account = app.store.smtp_account("dist").await.unwrap().unwrap();
+    assert_eq!(account.host, "127.0.0.1", "nothing was changed");
     // Nothing listens there: the test says so.
     let res = client
         .post(app.url("/settings/smtp/test"))

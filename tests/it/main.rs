@@ -8,6 +8,7 @@ mod browser_ui;
 mod clerks_day;
 mod cli;
 mod file_packs;
+mod hardening;
 mod journey;
 mod mail_imap;
 mod mail_ingest;

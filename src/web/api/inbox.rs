@@ -119,7 +119,7 @@ pub async fn list(
             ));
         }
     };
-    let page = q.page.unwrap_or(1).max(1);
+    let page = crate::domain::register::clamp_page(q.page.unwrap_or(1));
     let per_page = q
         .per_page
         .unwrap_or(state.config.letters.page_size)

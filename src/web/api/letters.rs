@@ -160,7 +160,10 @@ pub async fn list(
     viewer: Viewer,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LetterList>, WebError> {
-    let Query(q) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let Query(q) = query.map_err(|e| WebError::Rejected {
+        status: axum::http::StatusCode::BAD_REQUEST,
+        detail: e.body_text(),
+    })?;
     let register = match q.register.trim() {
         "" => None,
         code => Some(Register::parse(code).ok_or_else(|| {
@@ -180,7 +183,7 @@ pub async fn list(
             WebError::BadRequest("field ต้องเป็น all, subject, doc_no, from, to หรือ number".into())
         })?,
     };
-    let page = q.page.unwrap_or(1).max(1);
+    let page = crate::domain::register::clamp_page(q.page.unwrap_or(1));
     let per_page = q
         .per_page
         .unwrap_or(state.config.letters.page_size)

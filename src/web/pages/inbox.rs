@@ -47,7 +47,8 @@ pub async fn list(
         _ => (InboxFilter::All, "all"),
     };
     let per_page = state.config.letters.page_size;
-    let page = q.page.parse::<i64>().unwrap_or(1).max(1);
+    let page = crate::domain::register::page_number(&q.page)
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let (entries, total) = if box_ == LetterBox::Personal {
         // Letters forwarded to a person come with the workflow; nothing is personal yet.
         state

@@ -310,7 +310,7 @@ pub fn file_response(
                 header::CONTENT_DISPOSITION,
                 content_disposition(inline, &attachment.name),
             ),
-            (header::CACHE_CONTROL, "private, max-age=0".to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
             (
                 header::HeaderName::from_static("x-content-sha256"),
                 attachment.sha256.clone(),

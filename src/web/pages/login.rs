@@ -167,7 +167,10 @@ mod tests {
         h.insert("origin", "https://evil.example".parse().unwrap());
         assert!(from_another_site(&h, ""));
         h.insert("origin", "https://saraban.example.go.th".parse().unwrap());
-        assert!(!from_another_site(&h, "https://saraban.example.go.th/"), "behind a proxy");
+        assert!(
+            !from_another_site(&h, "https://saraban.example.go.th/"),
+            "behind a proxy"
+        );
         h.remove("origin");
         h.insert("sec-fetch-site", "cross-site".parse().unwrap());
         assert!(from_another_site(&h, ""));
@@ -183,7 +186,10 @@ mod tests {
         assert_eq!(safe_next("/\t/evil.example"), "/");
         assert_eq!(safe_next("/ /evil.example"), "/");
         assert_eq!(safe_next("/letters/1\r\nSet-Cookie: x=1"), "/");
-        assert_eq!(safe_next("/inbox?status=unregistered&q=%E0%B8%81"), "/inbox?status=unregistered&q=%E0%B8%81");
+        assert_eq!(
+            safe_next("/inbox?status=unregistered&q=%E0%B8%81"),
+            "/inbox?status=unregistered&q=%E0%B8%81"
+        );
         assert_eq!(safe_next("/"), "/");
     }
 }

@@ -42,10 +42,8 @@ pub async fn list(
         .unwrap_or_else(|_| current_year(&actor.office));
     let field = SearchField::from_code(&query.field).unwrap_or_default();
     let per_page = state.config.letters.page_size;
-    let page = crate::domain::digits::to_arabic(&query.page)
-        .parse::<i64>()
-        .unwrap_or(1)
-        .max(1);
+    let page = crate::domain::register::page_number(&query.page)
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let (letters, total) = state
         .services
         .list_letters(
@@ -250,7 +248,9 @@ pub async fn create(
                 Redirect::to(&format!("/letters/{}?done=registered", letter.id)).into_response(),
             );
         }
-        Err(ServiceError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, Vec::new()),
+        Err(ServiceError::Invalid(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errors, Vec::new())
+        }
         Err(ServiceError::PossibleDuplicate(found)) => {
             (StatusCode::CONFLICT, FieldErrors::default(), found)
         }
