@@ -32,4 +32,7 @@ ALTER TABLE assignments ADD COLUMN done_at TEXT;
 ALTER TABLE assignments ADD COLUMN done_by BIGINT REFERENCES users (id);
 ALTER TABLE assignments ADD COLUMN done_note TEXT;
 
+-- An e-mail written to the outbox folder (no SMTP set up) is not "sent": it says so.
+ALTER TABLE deliveries ADD COLUMN saved_to_file BIGINT NOT NULL DEFAULT 0;
+
 CREATE UNIQUE INDEX letters_own_doc_no ON letters (office_id, year_be, doc_no) WHERE register <> 'inbound';

@@ -266,7 +266,16 @@ impl DeliveryStatus {
     /// The words a clerk sees for a delivery of this kind in this state: a sent acceptance
     /// notice waits for nothing more.
     pub fn label_for(self, kind: DeliveryKind) -> &'static str {
+        self.label_of(kind, false)
+    }
+
+    /// [`DeliveryStatus::label_for`], for a message that may only have been written to the
+    /// outbox folder: that is "บันทึกเป็นไฟล์", never "ส่งแล้ว".
+    pub fn label_of(self, kind: DeliveryKind, saved_to_file: bool) -> &'static str {
         match (self, kind) {
+            (DeliveryStatus::Sent, _) if saved_to_file => {
+                "บันทึกเป็นไฟล์ (ยังไม่ได้ส่งออกจากเครื่อง)"
+            }
             (DeliveryStatus::Sent, DeliveryKind::Notice) => "แจ้งผู้ส่งแล้ว",
             _ => self.label(),
         }
@@ -292,7 +301,7 @@ impl NextStep {
     /// The state a delivery takes after this step.
     pub fn status(&self) -> DeliveryStatus {
         match self {
-            NextStep::Sent => DeliveryStatus::Sent,
+            NextStep::Sent | NextStep::SavedToFile => DeliveryStatus::Sent,
             NextStep::Retry { delayed: true, .. } => DeliveryStatus::Delayed,
             NextStep::Retry { delayed: false, .. } => DeliveryStatus::Queued,
             NextStep::Failed(_) => DeliveryStatus::Failed,
@@ -343,6 +352,8 @@ impl Default for RetryPolicy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
     Sent,
+    /// Written to the outbox folder (the embedded default): nothing left the machine.
+    SavedToFile,
     /// May pass: try again later.
     Transient(String),
     /// Will not pass (5xx): fail at once.
@@ -353,6 +364,8 @@ pub enum Attempt {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NextStep {
     Sent,
+    /// Written as an .eml file: done for the outbox, but not sent to anybody yet.
+    SavedToFile,
     Retry {
         at: DateTime<Utc>,
         delayed: bool,
@@ -374,6 +387,7 @@ impl RetryPolicy {
     ) -> NextStep {
         match attempt {
             Attempt::Sent => NextStep::Sent,
+            Attempt::SavedToFile => NextStep::SavedToFile,
             Attempt::Permanent(e) => NextStep::Failed(e),
             Attempt::Transient(e) => {
                 let exp = (attempts.max(1) - 1).min(30) as u32;

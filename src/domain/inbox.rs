@@ -39,6 +39,39 @@ impl LetterBox {
 }
 
 state_enum!(
+    /// The inbox's status filter (`?status=`), the manual's list of what a clerk looks for.
+    InboxFilter "inbox status", {
+        All = "all", "ทั้งหมด";
+        /// Waiting: neither registered nor dismissed.
+        Unregistered = "unregistered", "ยังไม่ได้ลงทะเบียนรับ";
+        Registered = "registered", "ลงทะเบียนรับแล้ว";
+        /// Registered but given to nobody yet.
+        NotForwarded = "not_forwarded", "ยังไม่ได้ส่งต่อ";
+        WithFiles = "with_files", "มีไฟล์เอกสาร";
+        /// Not a letter: set aside with a reason, kept.
+        Dismissed = "dismissed", "ไม่ใช่หนังสือราชการ";
+    }
+);
+
+impl Default for InboxFilter {
+    fn default() -> Self {
+        InboxFilter::All
+    }
+}
+
+/// Why a mail is not a letter: the clerk's reason, folded and required.
+pub fn dismiss_reason(text: &str) -> Result<String, &'static str> {
+    let reason = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.is_empty() {
+        Err("กรุณาระบุเหตุผลที่ไม่ใช่หนังสือราชการ")
+    } else if reason.chars().count() > 500 {
+        Err("เหตุผลยาวเกินไป (ไม่เกิน 500 ตัวอักษร)")
+    } else {
+        Ok(reason)
+    }
+}
+
+state_enum!(
     /// What became of a message that could not be read as a letter.
     QuarantineStatus "quarantine status", {
         /// Waiting for the clerk.

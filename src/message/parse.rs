@@ -133,6 +133,11 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
         .iter()
         .map(|h| {
             let name = h.name().to_string();
+            // Addresses and texts are shown decoded (Thai names, not `=?utf-8?B?…?=`); the rest
+            // as sent.
+            if let Some(decoded) = decoded_header(h.value()) {
+                return (name, decoded);
+            }
             let value = message
                 .header_raw(h.name())
                 .map(|v| v.trim().to_string())
@@ -164,6 +169,29 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
 }
 
 /// The first line must look like a header (`Name: value`), or the file is not mail at all.
+/// A header's decoded value, for the headers that carry words a person wrote: addresses
+/// (`ผู้ส่ง <a@b.go.th>`) and text (Subject, Comments, …). `None` for structured values shown as
+/// sent (dates, Received, Content-Type).
+fn decoded_header(value: &mail_parser::HeaderValue<'_>) -> Option<String> {
+    if let Some(address) = value.as_address() {
+        let shown: Vec<String> = address
+            .iter()
+            .map(|a| match (a.name(), a.address()) {
+                (Some(name), Some(addr)) => format!("{name} <{addr}>"),
+                (None, Some(addr)) => addr.to_string(),
+                (Some(name), None) => name.to_string(),
+                (None, None) => String::new(),
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
+        return (!shown.is_empty()).then(|| shown.join(", "));
+    }
+    match value {
+        mail_parser::HeaderValue::Text(text) => Some(text.trim().to_string()),
+        _ => None,
+    }
+}
+
 fn looks_like_headers(raw: &[u8]) -> bool {
     let first = raw
         .split(|b| *b == b'\n')
@@ -463,5 +491,22 @@ mod tests {
             parse(b"%PDF-1.4 binary junk\n\x00\x01").unwrap_err(),
             ParseError::NotMail
         );
+    }
+
+    #[test]
+    fn the_headers_shown_are_decoded() {
+        let raw = "From: =?utf-8?B?4LmC4Lij4LiH4LmA4Lij4Li14Lii4LiZ?= <s@school.go.th>\r\nTo: saraban@x.go.th\r\nSubject: =?utf-8?B?4LmA4Lij4Li34LmI4Lit4LiHIOC4m+C4o+C4sOC4iuC4uOC4oQ==?=\r\nDate: Tue, 2 May 2023 09:15:00 +0700\r\n\r\nbody\r\n";
+        let mail = parse(raw.as_bytes()).unwrap();
+        let value = |name: &str| {
+            mail.headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        };
+        assert_eq!(value("From"), "โรงเรียน <s@school.go.th>");
+        assert_eq!(value("Subject"), "เรื่อง ประชุม");
+        assert_eq!(value("To"), "saraban@x.go.th");
+        assert!(value("Date").contains("2 May 2023"));
     }
 }

@@ -235,6 +235,45 @@ impl Services {
         Ok(outcome)
     }
 
+    /// Sets a mail that is not a letter aside, with the clerk's reason: it leaves the waiting
+    /// count, stays findable under "ไม่ใช่หนังสือราชการ", and its raw bytes stay.
+    pub async fn dismiss_entry(&self, actor: &Actor, id: i64, reason: &str) -> Result<InboxEntry> {
+        if !actor.user.role.can_register(Register::Inbound) {
+            return Err(ServiceError::Forbidden(
+                "เฉพาะเจ้าหน้าที่ธุรการจัดการหนังสือรับได้".into(),
+            ));
+        }
+        let reason = crate::domain::inbox::dismiss_reason(reason)
+            .map_err(|e| ServiceError::Invalid(super::single("reason", e)))?;
+        let entry = self.store.find_entry(&actor.office.id, id).await?;
+        if entry.letter_id.is_some() {
+            return Err(ServiceError::Conflict(
+                "หนังสือฉบับนี้ลงทะเบียนรับแล้ว จึงไม่ตัดออกจากรายการ".into(),
+            ));
+        }
+        if !self
+            .store
+            .dismiss_entry(&actor.office.id, id, actor.user.id, &reason, chrono::Utc::now())
+            .await?
+        {
+            return Err(ServiceError::Conflict("รายการนี้ถูกตัดออกไปแล้ว".into()));
+        }
+        Ok(self.store.find_entry(&actor.office.id, id).await?)
+    }
+
+    /// Puts a dismissed mail back on the waiting list.
+    pub async fn restore_entry(&self, actor: &Actor, id: i64) -> Result<InboxEntry> {
+        if !actor.user.role.can_register(Register::Inbound) {
+            return Err(ServiceError::Forbidden(
+                "เฉพาะเจ้าหน้าที่ธุรการจัดการหนังสือรับได้".into(),
+            ));
+        }
+        if !self.store.restore_entry(&actor.office.id, id).await? {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(self.store.find_entry(&actor.office.id, id).await?)
+    }
+
     pub async fn dismiss_quarantine(&self, actor: &Actor, id: i64) -> Result<()> {
         let item = self.quarantine_item(actor, id).await?;
         if !actor.user.role.can_register(Register::Inbound) {

@@ -36,6 +36,8 @@ pub struct Delivery {
     pub assignment_id: Option<i64>,
     /// For a digest: the user it is for.
     pub user_id: Option<i64>,
+    /// Written to the outbox folder only (no SMTP configured): not sent to anybody yet.
+    pub saved_to_file: bool,
 }
 
 const SELECT: &str = "SELECT d.*, o.name AS recipient_office_name FROM deliveries d
@@ -70,6 +72,7 @@ fn delivery_from_row(r: &AnyRow) -> Result<Delivery> {
         next_attempt_at: next.as_deref().map(time_from_db).transpose()?,
         assignment_id: r.try_get("assignment_id")?,
         user_id: r.try_get("user_id")?,
+        saved_to_file: r.try_get::<i64, _>("saved_to_file")? != 0,
     })
 }
 
@@ -357,14 +360,15 @@ impl Store {
     ) -> Result<bool> {
         let now = time_to_db(Utc::now());
         let (error, next) = match step {
-            NextStep::Sent => (None, None),
+            NextStep::Sent | NextStep::SavedToFile => (None, None),
             NextStep::Retry { at, error, .. } => (Some(error.clone()), Some(time_to_db(*at))),
             NextStep::Failed(e) => (Some(e.clone()), None),
         };
         let status = step.status().code();
         let done = sqlx::query(
             "UPDATE deliveries SET status = $1, error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
-                attempts = $4, last_attempt_at = $5, updated_at = $5, lease_owner = NULL, lease_until = NULL
+                attempts = $4, last_attempt_at = $5, updated_at = $5, lease_owner = NULL, lease_until = NULL,
+                saved_to_file = $10
              WHERE id = $6 AND lease_owner = $7 AND status IN ($8, $9)",
         )
         .bind(status)
@@ -376,6 +380,7 @@ impl Store {
         .bind(owner.to_string())
         .bind(DeliveryStatus::Queued.code())
         .bind(DeliveryStatus::Delayed.code())
+        .bind(i64::from(matches!(step, NextStep::SavedToFile)))
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)

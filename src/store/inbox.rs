@@ -143,6 +143,10 @@ pub struct InboxEntry {
     pub refused: Vec<RefusedFile>,
     pub letter_id: Option<i64>,
     pub letter_number: Option<i64>,
+    pub letter_year_be: Option<i32>,
+    /// Set aside as not a letter, with the clerk's reason.
+    pub dismissed_at: Option<DateTime<Utc>>,
+    pub dismiss_reason: Option<String>,
     pub attachment_count: i64,
     pub attachments: Vec<Attachment>,
 }
@@ -176,18 +180,13 @@ pub struct Notice {
     pub received_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum InboxFilter {
-    #[default]
-    All,
-    Unregistered,
-    Registered,
-}
+pub use crate::domain::inbox::InboxFilter;
 
 const ENTRY_COLUMNS: &str =
     "e.id, e.office_id, e.source, e.message_id, e.raw_sha256, e.raw_size, e.subject,
     e.doc_no, e.doc_date, e.sender, e.sender_email, e.recipient, e.body_text, e.speed, e.secrecy,
     e.letter_type, e.notify_to, e.for_group, e.received_at, e.refused_attachments, e.letter_id, l.number AS letter_number,
+    l.year_be AS letter_year_be, e.dismissed_at, e.dismiss_reason,
     (SELECT COUNT(*) FROM inbox_attachments a WHERE a.entry_id = e.id) AS attachment_count";
 
 fn entry_from_row(row: &AnyRow) -> Result<InboxEntry> {
@@ -219,6 +218,13 @@ fn entry_from_row(row: &AnyRow) -> Result<InboxEntry> {
         refused: serde_json::from_str(&refused).unwrap_or_default(),
         letter_id: row.try_get("letter_id")?,
         letter_number: row.try_get("letter_number")?,
+        letter_year_be: row.try_get::<Option<i64>, _>("letter_year_be")?.map(|y| y as i32),
+        dismissed_at: row
+            .try_get::<Option<String>, _>("dismissed_at")?
+            .as_deref()
+            .map(time_from_db)
+            .transpose()?,
+        dismiss_reason: row.try_get("dismiss_reason")?,
         attachment_count: row.try_get("attachment_count")?,
         attachments: Vec::new(),
     })
@@ -280,8 +286,18 @@ impl Store {
         let mut filters = vec!["e.office_id = $1".to_string()];
         match filter {
             InboxFilter::All => {}
-            InboxFilter::Unregistered => filters.push("e.letter_id IS NULL".into()),
+            InboxFilter::Unregistered => {
+                filters.push("e.letter_id IS NULL AND e.dismissed_at IS NULL".into())
+            }
             InboxFilter::Registered => filters.push("e.letter_id IS NOT NULL".into()),
+            InboxFilter::NotForwarded => filters.push(
+                "e.letter_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM assignments g WHERE g.letter_id = e.letter_id)"
+                    .into(),
+            ),
+            InboxFilter::WithFiles => filters.push(
+                "EXISTS (SELECT 1 FROM inbox_attachments f WHERE f.entry_id = e.id)".into(),
+            ),
+            InboxFilter::Dismissed => filters.push("e.dismissed_at IS NOT NULL".into()),
         }
         let needle = crate::domain::digits::search_key(q);
         let words: Vec<String> = needle
@@ -304,7 +320,7 @@ impl Store {
         let offset = (crate::domain::register::clamp_page(page) - 1) * per_page;
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM inbox_entries e LEFT JOIN letters l ON l.id = e.letter_id
-             WHERE {where_sql} ORDER BY CASE WHEN e.letter_id IS NULL THEN (CASE e.speed WHEN 'most_urgent' THEN 0 WHEN 'very_urgent' THEN 1 WHEN 'urgent' THEN 2 ELSE 3 END) ELSE 3 END,
+             WHERE {where_sql} ORDER BY CASE WHEN e.letter_id IS NULL AND e.dismissed_at IS NULL THEN (CASE e.speed WHEN 'most_urgent' THEN 0 WHEN 'very_urgent' THEN 1 WHEN 'urgent' THEN 2 ELSE 3 END) ELSE 3 END,
                 e.received_at DESC, e.id DESC LIMIT {per_page} OFFSET {offset}"
         );
         let mut list = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(office_id.to_string());
@@ -396,9 +412,47 @@ impl Store {
     }
 
     /// Counts for the dashboard: entries waiting to be registered, open quarantine items.
+    /// Sets a waiting entry aside as not a letter. False when it was registered or dismissed
+    /// already.
+    pub async fn dismiss_entry(
+        &self,
+        office_id: &str,
+        id: i64,
+        by: i64,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE inbox_entries SET dismissed_at = $1, dismissed_by = $2, dismiss_reason = $3
+             WHERE id = $4 AND office_id = $5 AND letter_id IS NULL AND dismissed_at IS NULL",
+        )
+        .bind(time_to_db(at))
+        .bind(by)
+        .bind(reason.to_string())
+        .bind(id)
+        .bind(office_id.to_string())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Puts a dismissed entry back on the waiting list.
+    pub async fn restore_entry(&self, office_id: &str, id: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE inbox_entries SET dismissed_at = NULL, dismissed_by = NULL, dismiss_reason = NULL
+             WHERE id = $1 AND office_id = $2 AND dismissed_at IS NOT NULL",
+        )
+        .bind(id)
+        .bind(office_id.to_string())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     pub async fn inbox_counts(&self, office_id: &str) -> Result<(i64, i64)> {
         let waiting: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM inbox_entries WHERE office_id = $1 AND letter_id IS NULL",
+            "SELECT COUNT(*) AS n FROM inbox_entries
+             WHERE office_id = $1 AND letter_id IS NULL AND dismissed_at IS NULL",
         )
         .bind(office_id.to_string())
         .fetch_one(self.pool())
@@ -426,7 +480,8 @@ pub async fn link_to_letter(
     at: DateTime<Utc>,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE inbox_entries SET letter_id = $1, registered_at = $2
+        "UPDATE inbox_entries SET letter_id = $1, registered_at = $2,
+            dismissed_at = NULL, dismissed_by = NULL, dismiss_reason = NULL
          WHERE id = $3 AND office_id = $4 AND letter_id IS NULL",
     )
     .bind(letter_id)

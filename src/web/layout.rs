@@ -21,6 +21,8 @@ pub struct Nav {
     pub groups: Vec<String>,
     /// Letters given to the viewer (or their groups) not yet acknowledged: the menu's badge.
     pub unacknowledged: i64,
+    /// Mail waiting to be registered (for those who read the inbox): the inbox's badge.
+    pub inbox_waiting: i64,
 }
 
 impl Deref for Nav {
@@ -53,10 +55,16 @@ impl FromRequestParts<AppState> for Nav {
             .services
             .unacknowledged_in(&viewer.actor, &groups)
             .await?;
+        let inbox_waiting = if viewer.actor.user.role.can_read_inbox() {
+            state.services.inbox_counts(&viewer.actor).await?.0
+        } else {
+            0
+        };
         let nav = Nav {
             viewer,
             groups,
             unacknowledged,
+            inbox_waiting,
         };
         parts.extensions.insert(nav.clone());
         Ok(nav)
@@ -77,6 +85,7 @@ pub struct Layout {
     pub can_inbox: bool,
     pub is_admin: bool,
     pub unacknowledged: i64,
+    pub inbox_waiting: i64,
 }
 
 impl Layout {
@@ -97,6 +106,7 @@ impl Layout {
             can_inbox: role.can_read_inbox(),
             is_admin: role == Role::Admin,
             unacknowledged: nav.unacknowledged,
+            inbox_waiting: nav.inbox_waiting,
         }
     }
 

@@ -99,6 +99,8 @@ pub fn router(state: AppState) -> Router {
         .route("/inbox", get(pages::inbox::list))
         .route("/inbox/{id}", get(pages::inbox::show))
         .route("/inbox/{id}/register", post(pages::inbox::register))
+        .route("/inbox/{id}/dismiss", post(pages::inbox::dismiss))
+        .route("/inbox/{id}/restore", post(pages::inbox::restore))
         .route("/inbox/{id}/original", get(pages::inbox::original))
         .route(
             "/inbox/{id}/original.html",

@@ -45,6 +45,8 @@ pub struct LetterRow {
     pub registered_by: String,
     pub speed: &'static str,
     pub urgent: bool,
+    /// `urgent`, `very_urgent`, `most_urgent`: the icon's class.
+    pub speed_code: &'static str,
     pub secrecy: &'static str,
     pub secret: bool,
     pub cancelled: bool,
@@ -75,6 +77,7 @@ impl From<&Letter> for LetterRow {
             registered_by: l.registered_by_name.clone(),
             speed: l.speed.label(),
             urgent: l.speed.is_urgent(),
+            speed_code: l.speed.code(),
             secrecy: l.secrecy.label(),
             secret: l.secrecy.is_secret(),
             cancelled: l.is_cancelled(),

@@ -340,3 +340,110 @@ both_dbs!(
     held_files,
     a_form_with_an_error_keeps_the_files_already_chosen
 );
+
+async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let office = app.store.find_office("dist").await.unwrap();
+    let take_in = |id: &'static str, subject: &'static str| {
+        let services = app.services.clone();
+        let office = office.clone();
+        async move {
+            let raw = thai_letter(id, subject, &pdf_bytes(id));
+            match ingest(&services, &office, &Origin::File(format!("{id}.eml")), Bytes::from(raw), None)
+                .await
+                .unwrap()
+            {
+                Outcome::Letter { entry_id } => entry_id,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let advert = take_in("ad@x", "โปรโมชั่นพิเศษ ลดราคา").await;
+    let letter = take_in("l1@x", "ที่ ศธ 1/5 ลงวันที่ 2 พ.ค. 2569 เรื่อง ขอเชิญประชุม").await;
+    let (client, _) = app.login("clerk").await;
+    let page = app.page(&client, "/inbox").await;
+    assert!(page.contains("id=\"nav-inbox\""), "the menu has the inbox's count");
+    assert!(page.contains(">2</span>"), "two waiting");
+    assert!(page.contains("hx-trigger=\"every 30s\""), "the list refreshes by itself");
+
+    // A mail that is not a letter is dismissed with a reason.
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/inbox/{advert}/dismiss"),
+            json!({"reason": ""}),
+        )
+        .await;
+    assert_eq!(status, 422, "a reason is required: {body}");
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/inbox/{advert}/dismiss"),
+            json!({"reason": "อีเมลโฆษณา"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "dismissed");
+    assert_eq!(body["dismiss_reason"], "อีเมลโฆษณา");
+    let (_, waiting) = app.get_json(&w.clerk, "/api/v1/inbox?status=unregistered").await;
+    assert_eq!(waiting["total"], 1, "it left the waiting list");
+    let (_, dismissed) = app.get_json(&w.clerk, "/api/v1/inbox?status=dismissed").await;
+    assert_eq!(dismissed["items"][0]["id"], advert, "and stays findable");
+    let res = app
+        .http
+        .get(app.url(&format!("/api/v1/inbox/{advert}/raw")))
+        .bearer_auth(&w.clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "its raw bytes are kept");
+    let page = app.page(&client, "/inbox").await;
+    assert!(page.contains(">1</span>"), "the menu count follows");
+    assert!(page.contains("ไม่ใช่หนังสือราชการ"));
+    let (status, _) = app
+        .send_json(Method::POST, &w.staff, &format!("/api/v1/inbox/{letter}/dismiss"), json!({"reason": "x"}))
+        .await;
+    assert_eq!(status, 403);
+
+    // Registered and given to nobody yet; with files.
+    let (status, registered) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/inbox/{letter}/register"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 201, "{registered}");
+    let (_, not_forwarded) = app.get_json(&w.clerk, "/api/v1/inbox?status=not_forwarded").await;
+    assert_eq!(not_forwarded["total"], 1);
+    assert_eq!(not_forwarded["items"][0]["id"], letter);
+    let (_, with_files) = app.get_json(&w.clerk, "/api/v1/inbox?status=with_files").await;
+    assert_eq!(with_files["total"], 2);
+    let (status, _) = app.get_json(&w.clerk, "/api/v1/inbox?status=nonsense").await;
+    assert_eq!(status, 400);
+    w.plan_group().await;
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{}/forward", registered["id"]),
+            json!({"to": [{"group": "plan"}], "note": "ดำเนินการ"}),
+        )
+        .await;
+    assert!((200..300).contains(&status), "{body}");
+    let (_, not_forwarded) = app.get_json(&w.clerk, "/api/v1/inbox?status=not_forwarded").await;
+    assert_eq!(not_forwarded["total"], 0);
+    let page = app.page(&client, "/inbox?status=not_forwarded").await;
+    assert!(page.contains("ยังไม่ได้ส่งต่อ"));
+
+    // The original e-mail's headers, decoded.
+    let page = app.page(&client, &format!("/inbox/{letter}/original")).await;
+    assert!(page.contains("โรงเรียนอนุบาลอุบลราชธานี &#60;saraban@school.example.go.th&#62;"), "{page}");
+    assert!(page.contains("ขอเชิญประชุม"));
+    assert!(!page.contains("=?utf-8?B?"), "no encoded words");
+}
+both_dbs!(inbox_to_do, the_inbox_is_the_clerks_to_do_list);

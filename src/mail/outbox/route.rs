@@ -162,7 +162,7 @@ impl Route {
                 Err(e) => Attempt::Transient(smtp_reason(&e)),
             },
             Transport::File(t) => match t.send_raw(&envelope, raw).await {
-                Ok(_) => Attempt::Sent,
+                Ok(_) => Attempt::SavedToFile,
                 Err(e) => Attempt::Transient(format!("เขียนไฟล์อีเมลไม่ได้: {e}")),
             },
         }
@@ -209,7 +209,9 @@ pub async fn send_test(
     })
     .map_err(|e| e.to_string())?;
     match route.send(to, &raw).await {
-        Attempt::Sent => Ok(format!("{} ({message_id})", route.description)),
+        Attempt::Sent | Attempt::SavedToFile => {
+            Ok(format!("{} ({message_id})", route.description))
+        }
         Attempt::Transient(e) | Attempt::Permanent(e) => Err(e),
     }
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::Writer;
+use super::{ApiJson, Writer};
 use super::letters::{AttachmentJson, LetterJson};
 use crate::domain::inbox::LetterBox;
 use crate::domain::letter::LetterInput;
@@ -38,6 +38,9 @@ pub struct EntryJson {
     letter_type: String,
     letter_id: Option<i64>,
     letter_number: Option<i64>,
+    letter_year_be: Option<i32>,
+    dismissed_at: Option<String>,
+    dismiss_reason: Option<String>,
     raw_sha256: Option<String>,
     attachments: Vec<AttachmentJson>,
     refused_attachments: Vec<crate::store::inbox::RefusedFile>,
@@ -49,9 +52,14 @@ impl From<&InboxEntry> for EntryJson {
             id: e.id,
             status: if e.letter_id.is_some() {
                 "registered"
+            } else if e.dismissed_at.is_some() {
+                "dismissed"
             } else {
                 "unregistered"
             },
+            letter_year_be: e.letter_year_be,
+            dismissed_at: e.dismissed_at.map(time_to_db),
+            dismiss_reason: e.dismiss_reason.clone(),
             source: e.source.code(),
             message_id: e.message_id.clone(),
             subject: e.subject.clone(),
@@ -110,14 +118,13 @@ pub async fn list(
     Query(q): Query<InboxQuery>,
 ) -> Result<Response, WebError> {
     let filter = match q.status.as_str() {
-        "" | "all" => InboxFilter::All,
-        "unregistered" => InboxFilter::Unregistered,
-        "registered" => InboxFilter::Registered,
-        _ => {
-            return Err(WebError::BadRequest(
-                "status ต้องเป็น all, unregistered หรือ registered".into(),
-            ));
-        }
+        "" => InboxFilter::All,
+        code => InboxFilter::from_code(code).ok_or_else(|| {
+            WebError::BadRequest(
+                "status ต้องเป็น all, unregistered, registered, not_forwarded, with_files หรือ dismissed"
+                    .into(),
+            )
+        })?,
     };
     let page = crate::domain::register::clamp_page(q.page.unwrap_or(1));
     let per_page = q
@@ -328,4 +335,34 @@ pub async fn notices(
         })
         .collect();
     Ok(Json(serde_json::json!({ "items": items })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DismissBody {
+    reason: String,
+}
+
+/// `POST /api/v1/inbox/{id}/dismiss {reason}`: not a letter; it leaves the waiting count.
+pub async fn dismiss(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    Params(id): Params<i64>,
+    ApiJson(body): ApiJson<DismissBody>,
+) -> Result<Json<EntryJson>, WebError> {
+    let entry = state
+        .services
+        .dismiss_entry(&viewer.actor, id, &body.reason)
+        .await?;
+    Ok(Json(EntryJson::from(&entry)))
+}
+
+/// `POST /api/v1/inbox/{id}/restore`: back on the waiting list.
+pub async fn restore(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    Params(id): Params<i64>,
+) -> Result<Json<EntryJson>, WebError> {
+    let entry = state.services.restore_entry(&viewer.actor, id).await?;
+    Ok(Json(EntryJson::from(&entry)))
 }

@@ -386,6 +386,8 @@ pub fn delivery_json(d: &crate::store::deliveries::Delivery) -> serde_json::Valu
         "recipient_registered_at": d.recipient_registered_at.map(time_to_db),
         "message_id": d.message_id, "attempts": d.attempts, "error": d.error,
         "kind": d.kind, "next_attempt_at": d.next_attempt_at.map(time_to_db),
+        "saved_to_file": d.saved_to_file,
+        "status_th": d.status.label_of(d.kind, d.saved_to_file),
     })
 }
 

@@ -60,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .route("/inbox", get(inbox::list))
         .route("/inbox/{id}", get(inbox::show))
         .route("/inbox/{id}/register", post(inbox::register))
+        .route("/inbox/{id}/dismiss", post(inbox::dismiss))
+        .route("/inbox/{id}/restore", post(inbox::restore))
         // The .eml downloads are the same for pages and API (errors stay JSON here).
         .route("/inbox/{id}/raw", get(crate::web::pages::inbox::raw))
         .route("/inbox/{id}/attachments/{n}", get(inbox::attachment))

@@ -41,11 +41,8 @@ pub async fn list(
         LetterBox::Group => LetterBox::All,
         other => other,
     };
-    let (filter, status) = match q.status.as_str() {
-        "unregistered" => (InboxFilter::Unregistered, "unregistered"),
-        "registered" => (InboxFilter::Registered, "registered"),
-        _ => (InboxFilter::All, "all"),
-    };
+    let filter = InboxFilter::from_code(&q.status).unwrap_or_default();
+    let status = filter.code();
     let per_page = state.config.letters.page_size;
     let page = crate::domain::register::page_number(&q.page)
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
@@ -63,12 +60,32 @@ pub async fn list(
             .await?
     };
     let (_, quarantined) = state.services.inbox_counts(&viewer.actor).await?;
+    let refresh_query = super::registers::query_string(&[
+        ("box", box_.code()),
+        ("status", status),
+        ("q", &q.q),
+        ("page", &page.to_string()),
+    ]);
+    let not_forwarded = if filter == InboxFilter::NotForwarded {
+        entries.iter().map(|e| e.id).collect()
+    } else {
+        Vec::new()
+    };
+    let mut rows: Vec<EntryRow> = entries.iter().map(EntryRow::from).collect();
+    for r in &mut rows {
+        r.not_forwarded = not_forwarded.contains(&r.id);
+    }
     Ok(InboxPage {
+        statuses: <InboxFilter as crate::domain::codes::Coded>::ALL
+            .iter()
+            .map(|f| (f.code(), f.label()))
+            .collect(),
+        refresh_query,
         layout: Layout::new(&viewer, "inbox", "หนังสือรับ"),
         box_,
         status: status.to_string(),
         q: q.q,
-        rows: entries.iter().map(EntryRow::from).collect(),
+        rows,
         total,
         page,
         last_page: ((total + per_page - 1) / per_page).max(1),
@@ -107,6 +124,7 @@ fn entry_page(
         fields: LetterFields::new(input, errors, true, String::new()),
         can_register: viewer.actor.user.role.can_register(Register::Inbound),
         message,
+        dismiss_error: String::new(),
     }
 }
 
@@ -164,6 +182,45 @@ pub async fn register(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DismissForm {
+    reason: String,
+}
+
+/// "ไม่ใช่หนังสือราชการ": sets the mail aside with a reason.
+pub async fn dismiss(
+    State(state): State<AppState>,
+    Params(id): Params<i64>,
+    CsrfForm(viewer, form): CsrfForm<DismissForm, Nav>,
+) -> Result<Response, WebError> {
+    match state
+        .services
+        .dismiss_entry(&viewer.actor, id, &form.reason)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/inbox?status=unregistered").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let entry = state.services.inbox_entry(&viewer.actor, id).await?;
+            let input = Services::prefill(&entry, &viewer.actor.office);
+            let mut page = entry_page(&viewer, &entry, input, FieldErrors::default(), String::new());
+            page.dismiss_error = errors.get("reason").unwrap_or_default().to_string();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Puts a dismissed mail back on the waiting list.
+pub async fn restore(
+    State(state): State<AppState>,
+    Params(id): Params<i64>,
+    CsrfForm(viewer, _): CsrfForm<NoFields, Nav>,
+) -> Result<Response, WebError> {
+    state.services.restore_entry(&viewer.actor, id).await?;
+    Ok(Redirect::to(&format!("/inbox/{id}")).into_response())
 }
 
 pub async fn original(
@@ -330,6 +387,12 @@ pub struct EntryRow {
     pub refused: usize,
     pub speed: &'static str,
     pub urgent: bool,
+    pub speed_code: &'static str,
+    pub secrecy: &'static str,
+    pub secret: bool,
+    /// Set aside as not a letter: the reason.
+    pub dismissed: Option<String>,
+    pub not_forwarded: bool,
 }
 
 impl From<&crate::store::inbox::InboxEntry> for EntryRow {
@@ -349,6 +412,11 @@ impl From<&crate::store::inbox::InboxEntry> for EntryRow {
             refused: e.refused.len(),
             speed: e.speed.label(),
             urgent: e.speed.is_urgent(),
+            speed_code: e.speed.code(),
+            secrecy: e.secrecy.label(),
+            secret: e.secrecy.is_secret(),
+            dismissed: e.dismiss_reason.clone().filter(|_| e.dismissed_at.is_some()),
+            not_forwarded: false,
         }
     }
 }
@@ -357,6 +425,9 @@ impl From<&crate::store::inbox::InboxEntry> for EntryRow {
 #[template(path = "inbox.html")]
 pub struct InboxPage {
     pub layout: Layout,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    /// The list's own query, for its refresh.
+    pub refresh_query: String,
     pub box_: LetterBox,
     pub status: String,
     pub q: String,
@@ -378,6 +449,7 @@ pub struct InboxEntryPage {
     pub fields: LetterFields,
     pub can_register: bool,
     pub message: String,
+    pub dismiss_error: String,
 }
 
 #[derive(Template, WebTemplate)]

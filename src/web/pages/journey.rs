@@ -399,6 +399,7 @@ pub struct BoxRow {
     pub acknowledged: bool,
     pub speed_label: &'static str,
     pub urgent: bool,
+    pub speed_code: &'static str,
     pub secrecy_label: &'static str,
     pub secret: bool,
 }
@@ -427,6 +428,7 @@ impl From<&crate::store::journey::BoxItem> for BoxRow {
             acknowledged: b.assignment.acknowledged_at.is_some(),
             speed_label: b.speed.label(),
             urgent: b.speed.is_urgent(),
+            speed_code: b.speed.code(),
             secrecy_label: b.secrecy.label(),
             secret: b.secrecy.is_secret(),
         }

@@ -488,7 +488,7 @@ impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
                 (DeliveryChannel::Email, DeliveryKind::Notice) => "อีเมลแจ้งลงทะเบียนรับ",
                 (DeliveryChannel::Email, _) => DeliveryChannel::Email.label(),
             },
-            status: d.status.label_for(d.kind),
+            status: d.status.label_of(d.kind, d.saved_to_file),
             tone: if d.status.is_done() {
                 "done"
             } else if d.status.is_trouble() {

@@ -92,7 +92,7 @@ pub async fn list(
 }
 
 /// `year=2566&field=all&q=…`, each value percent-encoded.
-fn query_string(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn query_string(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| {
