@@ -273,9 +273,7 @@ impl DeliveryStatus {
     /// outbox folder: that is "บันทึกเป็นไฟล์", never "ส่งแล้ว".
     pub fn label_of(self, kind: DeliveryKind, saved_to_file: bool) -> &'static str {
         match (self, kind) {
-            (DeliveryStatus::Sent, _) if saved_to_file => {
-                "บันทึกเป็นไฟล์ (ยังไม่ได้ส่งออกจากเครื่อง)"
-            }
+            (DeliveryStatus::Sent, _) if saved_to_file => "บันทึกเป็นไฟล์ (ยังไม่ได้ส่งออกจากเครื่อง)",
             (DeliveryStatus::Sent, DeliveryKind::Notice) => "แจ้งผู้ส่งแล้ว",
             _ => self.label(),
         }

@@ -34,6 +34,27 @@ pub enum LetterHistory {
     Endorsed(Endorsed),
     /// รับทราบ
     Acknowledged(Acknowledged),
+    /// A file added after registering, or put in place of one (the old one stays named here).
+    FileAdded(FileAdded),
+    /// ดำเนินการแล้ว: the work the letter asked for is done.
+    Done(Done),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FileAdded {
+    pub position: i64,
+    pub file: FileRef,
+    pub description: String,
+    /// The file it took the place of, when it replaced one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<FileRef>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +170,8 @@ impl LetterHistory {
             LetterHistory::Returned(_) => "returned",
             LetterHistory::Endorsed(_) => "endorsed",
             LetterHistory::Acknowledged(_) => "acknowledged",
+            LetterHistory::FileAdded(_) => "file_added",
+            LetterHistory::Done(_) => "done",
         }
     }
 
@@ -200,6 +223,12 @@ impl LetterHistory {
                 passed_line(format!("เกษียน: {}{acting}", e.decision.label()), &e.passed)
             }
             LetterHistory::Acknowledged(_) => "รับทราบ".to_string(),
+            LetterHistory::FileAdded(f) => match &f.replaces {
+                Some(old) => format!("แนบไฟล์ {} แทน {}", f.file.name, old.name),
+                None => format!("แนบไฟล์เพิ่ม {}", f.file.name),
+            },
+            LetterHistory::Done(d) if d.note.is_empty() => "ดำเนินการแล้ว".to_string(),
+            LetterHistory::Done(d) => format!("ดำเนินการแล้ว “{}”", d.note),
             LetterHistory::Sent(s) => {
                 let to: Vec<&str> = s
                     .offices

@@ -53,12 +53,6 @@ state_enum!(
     }
 );
 
-impl Default for InboxFilter {
-    fn default() -> Self {
-        InboxFilter::All
-    }
-}
-
 /// Why a mail is not a letter: the clerk's reason, folded and required.
 pub fn dismiss_reason(text: &str) -> Result<String, &'static str> {
     let reason = text.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -253,7 +253,13 @@ impl Services {
         }
         if !self
             .store
-            .dismiss_entry(&actor.office.id, id, actor.user.id, &reason, chrono::Utc::now())
+            .dismiss_entry(
+                &actor.office.id,
+                id,
+                actor.user.id,
+                &reason,
+                chrono::Utc::now(),
+            )
             .await?
         {
             return Err(ServiceError::Conflict("รายการนี้ถูกตัดออกไปแล้ว".into()));

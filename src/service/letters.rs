@@ -13,7 +13,9 @@ use crate::store::letters::{
 };
 
 use super::{Actor, Result, ServiceError, Services, UploadedFile, single};
+use crate::domain::history::{self, LetterHistory};
 use crate::store::held_files::HeldFile;
+use crate::store::{audit, registration};
 
 /// How long the files of a form that came back with an error stay held.
 pub const HELD_FILES_FOR: chrono::Duration = chrono::Duration::hours(2);
@@ -128,6 +130,75 @@ impl Services {
                 Utc::now() - HELD_FILES_FOR,
             )
             .await?)
+    }
+
+    /// Adds a file to a registered letter (a forgotten attachment need not cost a cancelled
+    /// number), or puts it in place of file `replaces`: the old one leaves the list but stays in
+    /// the history and the file store. Allowed while the letter may be edited (a clerk within the
+    /// edit window, an administrator always), up to the file limit.
+    pub async fn add_letter_file(
+        &self,
+        actor: &Actor,
+        id: i64,
+        file: UploadedFile,
+        replaces: Option<i64>,
+    ) -> Result<Letter> {
+        let letter = self.letter(actor, id).await?;
+        if !actor.user.role.can_register(letter.register) {
+            return Err(ServiceError::Forbidden(
+                "เฉพาะเจ้าหน้าที่ธุรการและผู้ดูแลระบบแนบไฟล์ได้".into(),
+            ));
+        }
+        if let Some(why) = self.edit_refusal(actor, &letter) {
+            return Err(ServiceError::Forbidden(why));
+        }
+        let old = match replaces {
+            Some(n) => Some(
+                letter
+                    .attachments
+                    .iter()
+                    .find(|a| a.position == n)
+                    .cloned()
+                    .ok_or(ServiceError::NotFound)?,
+            ),
+            None => None,
+        };
+        if old.is_none() && letter.attachments.len() >= self.attachments.max_files {
+            return Err(too_many_files(self.attachments.max_files));
+        }
+        if file.data.is_empty() {
+            return Err(ServiceError::Invalid(single("file", "กรุณาเลือกไฟล์")));
+        }
+        let stored = self
+            .store_files(vec![file])
+            .await?
+            .pop()
+            .ok_or_else(|| ServiceError::Invalid(single("file", "กรุณาเลือกไฟล์")))?;
+        let now = Utc::now();
+        let mut tx = self.store().begin_write().await?;
+        if let Some(old) = &old
+            && !registration::remove_attachment(&mut tx, letter.id, old.position, now).await?
+        {
+            return Err(ServiceError::Conflict(
+                "ไฟล์นี้ถูกแทนที่ไปแล้ว กรุณาเปิดหน้าใหม่".into(),
+            ));
+        }
+        let position = registration::add_attachment(&mut tx, letter.id, &stored, now).await?;
+        let event = LetterHistory::FileAdded(history::FileAdded {
+            position,
+            file: history::FileRef {
+                name: stored.name.clone(),
+                sha256: stored.sha256.clone(),
+            },
+            description: stored.description.clone(),
+            replaces: old.map(|o| history::FileRef {
+                name: o.name,
+                sha256: o.sha256,
+            }),
+        });
+        audit::insert_event(&mut tx, letter.id, &event, Some(actor.user.id), now).await?;
+        crate::store::commit(tx).await?;
+        self.letter(actor, id).await
     }
 
     async fn store_files(&self, files: Vec<UploadedFile>) -> Result<Vec<NewAttachment>> {

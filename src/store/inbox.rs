@@ -218,7 +218,9 @@ fn entry_from_row(row: &AnyRow) -> Result<InboxEntry> {
         refused: serde_json::from_str(&refused).unwrap_or_default(),
         letter_id: row.try_get("letter_id")?,
         letter_number: row.try_get("letter_number")?,
-        letter_year_be: row.try_get::<Option<i64>, _>("letter_year_be")?.map(|y| y as i32),
+        letter_year_be: row
+            .try_get::<Option<i64>, _>("letter_year_be")?
+            .map(|y| y as i32),
         dismissed_at: row
             .try_get::<Option<String>, _>("dismissed_at")?
             .as_deref()

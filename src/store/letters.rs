@@ -157,7 +157,7 @@ const SELECT_LETTER: &str =
     l.cancel_reason, l.inbox_entry_id,
     COALESCE(NULLIF(ru.full_name, ''), ru.username) AS registered_by_name,
     COALESCE(NULLIF(cu.full_name, ''), cu.username) AS cancelled_by_name,
-    (SELECT COUNT(*) FROM attachments a WHERE a.letter_id = l.id) AS attachment_count
+    (SELECT COUNT(*) FROM attachments a WHERE a.letter_id = l.id AND a.removed_at IS NULL) AS attachment_count
   FROM letters l
   JOIN users ru ON ru.id = l.registered_by
   LEFT JOIN users cu ON cu.id = l.cancelled_by";
@@ -273,7 +273,7 @@ impl Store {
     pub async fn list_attachments(&self, letter_id: i64) -> Result<Vec<Attachment>> {
         let rows = sqlx::query(
             "SELECT position, name, description, kind, size, sha256 FROM attachments
-             WHERE letter_id = $1 ORDER BY position",
+             WHERE letter_id = $1 AND removed_at IS NULL ORDER BY position",
         )
         .bind(letter_id)
         .fetch_all(self.pool())
@@ -290,7 +290,7 @@ impl Store {
         // The ids are integers we just read, so inlining them is safe.
         let sql = format!(
             "SELECT letter_id, position, name, description, kind, size, sha256 FROM attachments
-             WHERE letter_id IN ({}) ORDER BY letter_id, position",
+             WHERE letter_id IN ({}) AND removed_at IS NULL ORDER BY letter_id, position",
             ids.join(",")
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

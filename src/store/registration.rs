@@ -185,3 +185,54 @@ fn duplicate_of(r: &sqlx::any::AnyRow) -> Result<Duplicate> {
         year_be: r.try_get::<i64, _>("year_be")? as i32,
     })
 }
+
+/// Adds a file to a registered letter after the fact, after its other files (positions are never
+/// reused, so a replaced file keeps its own). Returns the new file's position.
+pub async fn add_attachment(
+    tx: &mut Tx,
+    letter_id: i64,
+    file: &NewAttachment,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    let next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM attachments WHERE letter_id = $1",
+    )
+    .bind(letter_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO attachments (letter_id, position, name, description, kind, size, sha256, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(letter_id)
+    .bind(next)
+    .bind(file.name.clone())
+    .bind(file.description.clone())
+    .bind(file.kind.code())
+    .bind(file.size)
+    .bind(file.sha256.clone())
+    .bind(time_to_db(at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(next)
+}
+
+/// Takes a file off a letter's list; its row and bytes stay (the history names it). False when
+/// the letter has no such file.
+pub async fn remove_attachment(
+    tx: &mut Tx,
+    letter_id: i64,
+    position: i64,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE attachments SET removed_at = $1
+         WHERE letter_id = $2 AND position = $3 AND removed_at IS NULL",
+    )
+    .bind(time_to_db(at))
+    .bind(letter_id)
+    .bind(position)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::letters::edit_form).post(pages::letters::edit),
         )
         .route("/letters/{id}/cancel", post(pages::letters::cancel))
+        .route("/letters/{id}/attachments", post(pages::letters::add_file))
         .route("/letters/{id}/send", post(pages::letters::send))
         .route("/letters/{id}/forward", post(pages::journey::forward))
         .route("/letters/{id}/propose", post(pages::journey::propose))

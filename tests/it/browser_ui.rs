@@ -419,8 +419,7 @@ async fn a_school_sends_a_letter_to_the_district_from_its_page() {
             .text()
             .await
             .ok()?;
-        (text.contains("saraban04183@example.test") && text.contains("บันทึกเป็นไฟล์"))
-            .then_some(())
+        (text.contains("saraban04183@example.test") && text.contains("บันทึกเป็นไฟล์")).then_some(())
     })
     .await;
     c.execute(

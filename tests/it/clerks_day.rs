@@ -8,7 +8,7 @@ use saraban::service::ingest::{Origin, Outcome, ingest};
 use serde_json::json;
 
 use crate::both_dbs;
-use crate::helpers::{Db, pdf_bytes, spawn_app};
+use crate::helpers::{Db, pdf_bytes, spawn_app, spawn_app_with};
 use crate::mail_ingest::thai_letter;
 
 fn inbound_fields<'a>(
@@ -350,9 +350,15 @@ async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
         let office = office.clone();
         async move {
             let raw = thai_letter(id, subject, &pdf_bytes(id));
-            match ingest(&services, &office, &Origin::File(format!("{id}.eml")), Bytes::from(raw), None)
-                .await
-                .unwrap()
+            match ingest(
+                &services,
+                &office,
+                &Origin::File(format!("{id}.eml")),
+                Bytes::from(raw),
+                None,
+            )
+            .await
+            .unwrap()
             {
                 Outcome::Letter { entry_id } => entry_id,
                 other => panic!("{other:?}"),
@@ -363,9 +369,15 @@ async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
     let letter = take_in("l1@x", "ที่ ศธ 1/5 ลงวันที่ 2 พ.ค. 2569 เรื่อง ขอเชิญประชุม").await;
     let (client, _) = app.login("clerk").await;
     let page = app.page(&client, "/inbox").await;
-    assert!(page.contains("id=\"nav-inbox\""), "the menu has the inbox's count");
+    assert!(
+        page.contains("id=\"nav-inbox\""),
+        "the menu has the inbox's count"
+    );
     assert!(page.contains(">2</span>"), "two waiting");
-    assert!(page.contains("hx-trigger=\"every 30s\""), "the list refreshes by itself");
+    assert!(
+        page.contains("hx-trigger=\"every 30s\""),
+        "the list refreshes by itself"
+    );
 
     // A mail that is not a letter is dismissed with a reason.
     let (status, body) = app
@@ -388,9 +400,13 @@ async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "dismissed");
     assert_eq!(body["dismiss_reason"], "อีเมลโฆษณา");
-    let (_, waiting) = app.get_json(&w.clerk, "/api/v1/inbox?status=unregistered").await;
+    let (_, waiting) = app
+        .get_json(&w.clerk, "/api/v1/inbox?status=unregistered")
+        .await;
     assert_eq!(waiting["total"], 1, "it left the waiting list");
-    let (_, dismissed) = app.get_json(&w.clerk, "/api/v1/inbox?status=dismissed").await;
+    let (_, dismissed) = app
+        .get_json(&w.clerk, "/api/v1/inbox?status=dismissed")
+        .await;
     assert_eq!(dismissed["items"][0]["id"], advert, "and stays findable");
     let res = app
         .http
@@ -404,7 +420,12 @@ async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
     assert!(page.contains(">1</span>"), "the menu count follows");
     assert!(page.contains("ไม่ใช่หนังสือราชการ"));
     let (status, _) = app
-        .send_json(Method::POST, &w.staff, &format!("/api/v1/inbox/{letter}/dismiss"), json!({"reason": "x"}))
+        .send_json(
+            Method::POST,
+            &w.staff,
+            &format!("/api/v1/inbox/{letter}/dismiss"),
+            json!({"reason": "x"}),
+        )
         .await;
     assert_eq!(status, 403);
 
@@ -418,12 +439,18 @@ async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
         )
         .await;
     assert_eq!(status, 201, "{registered}");
-    let (_, not_forwarded) = app.get_json(&w.clerk, "/api/v1/inbox?status=not_forwarded").await;
+    let (_, not_forwarded) = app
+        .get_json(&w.clerk, "/api/v1/inbox?status=not_forwarded")
+        .await;
     assert_eq!(not_forwarded["total"], 1);
     assert_eq!(not_forwarded["items"][0]["id"], letter);
-    let (_, with_files) = app.get_json(&w.clerk, "/api/v1/inbox?status=with_files").await;
+    let (_, with_files) = app
+        .get_json(&w.clerk, "/api/v1/inbox?status=with_files")
+        .await;
     assert_eq!(with_files["total"], 2);
-    let (status, _) = app.get_json(&w.clerk, "/api/v1/inbox?status=nonsense").await;
+    let (status, _) = app
+        .get_json(&w.clerk, "/api/v1/inbox?status=nonsense")
+        .await;
     assert_eq!(status, 400);
     w.plan_group().await;
     let (status, body) = app
@@ -435,15 +462,121 @@ async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
         )
         .await;
     assert!((200..300).contains(&status), "{body}");
-    let (_, not_forwarded) = app.get_json(&w.clerk, "/api/v1/inbox?status=not_forwarded").await;
+    let (_, not_forwarded) = app
+        .get_json(&w.clerk, "/api/v1/inbox?status=not_forwarded")
+        .await;
     assert_eq!(not_forwarded["total"], 0);
     let page = app.page(&client, "/inbox?status=not_forwarded").await;
     assert!(page.contains("ยังไม่ได้ส่งต่อ"));
 
     // The original e-mail's headers, decoded.
-    let page = app.page(&client, &format!("/inbox/{letter}/original")).await;
-    assert!(page.contains("โรงเรียนอนุบาลอุบลราชธานี &#60;saraban@school.example.go.th&#62;"), "{page}");
+    let page = app
+        .page(&client, &format!("/inbox/{letter}/original"))
+        .await;
+    assert!(
+        page.contains("โรงเรียนอนุบาลอุบลราชธานี &#60;saraban@school.example.go.th&#62;"),
+        "{page}"
+    );
     assert!(page.contains("ขอเชิญประชุม"));
     assert!(!page.contains("=?utf-8?B?"), "no encoded words");
 }
 both_dbs!(inbox_to_do, the_inbox_is_the_clerks_to_do_list);
+
+async fn post_file(
+    app: &crate::helpers::TestApp,
+    token: &str,
+    id: i64,
+    name: &str,
+    data: Vec<u8>,
+    replace: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut form = Form::new()
+        .part("file", Part::bytes(data).file_name(name.to_string()))
+        .text("description", format!("คำอธิบาย {name}"));
+    if let Some(n) = replace {
+        form = form.text("replace", n.to_string());
+    }
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/letters/{id}/attachments")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or_default())
+}
+
+async fn a_forgotten_file_is_added_after_registering(db: Db) {
+    let w = spawn_app_with(db, |c| c.letters.max_attachments = 2)
+        .await
+        .world()
+        .await;
+    let app = &w.app;
+    let letter = app.inbound(&w.clerk, "ลืมแนบไฟล์").await;
+    let id = letter["id"].as_i64().unwrap();
+    let (status, body) = post_file(app, &w.clerk, id, "หนังสือ.pdf", pdf_bytes("a"), None).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        body["number"], letter["number"],
+        "the same number, nothing cancelled"
+    );
+    assert_eq!(body["attachments"][0]["name"], "หนังสือ.pdf");
+    assert_eq!(body["attachments"][0]["description"], "คำอธิบาย หนังสือ.pdf");
+    let (status, _) = post_file(app, &w.clerk, id, "สอง.pdf", pdf_bytes("b"), None).await;
+    assert_eq!(status, 201);
+    let (status, body) = post_file(app, &w.clerk, id, "สาม.pdf", pdf_bytes("c"), None).await;
+    assert_eq!(status, 422, "over the limit: {body}");
+    // Replacing the first keeps it in the history; the list shows the new one.
+    let (status, body) =
+        post_file(app, &w.clerk, id, "ฉบับแก้.pdf", pdf_bytes("a2"), Some("1")).await;
+    assert_eq!(status, 201, "{body}");
+    let names: Vec<&str> = body["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["สอง.pdf", "ฉบับแก้.pdf"]);
+    let (_, history) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{id}/history"))
+        .await;
+    let text = history.to_string();
+    assert!(text.contains(r#""replaces":{"name":"หนังสือ.pdf""#), "{text}");
+    assert!(
+        text.contains(&saraban::security::sha256_hex(&pdf_bytes("a"))),
+        "the old file's hash"
+    );
+    let report = app.services.verify_audit().await.unwrap();
+    assert!(
+        matches!(report, saraban::domain::audit::ChainReport::Intact { .. }),
+        "the file events join the hash chain: {report:?}"
+    );
+    // Staff may not; a clerk past the edit window may not; an administrator may.
+    let (status, _) = post_file(app, &w.staff, id, "x.pdf", pdf_bytes("x"), Some("2")).await;
+    assert!(status == 403 || status == 404, "{status}");
+    let past = saraban::store::time_to_db(chrono::Utc::now() - chrono::Duration::days(3));
+    sqlx::query("UPDATE letters SET registered_at = $1 WHERE id = $2")
+        .bind(past)
+        .bind(id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (status, _) = post_file(app, &w.clerk, id, "ช้า.pdf", pdf_bytes("late"), Some("2")).await;
+    assert_eq!(status, 403);
+    let (status, _) = post_file(app, &w.admin, id, "ช้า.pdf", pdf_bytes("late"), Some("2")).await;
+    assert_eq!(status, 201);
+    // The page offers it to the admin.
+    let (client, _) = app.login("admin").await;
+    let page = app.page(&client, &format!("/letters/{id}")).await;
+    assert!(page.contains("id=\"add-file\""));
+    assert!(
+        page.contains("แนบไฟล์ ฉบับแก้.pdf แทน หนังสือ.pdf"),
+        "the history says it"
+    );
+}
+both_dbs!(
+    file_after_registering,
+    a_forgotten_file_is_added_after_registering
+);

@@ -166,7 +166,12 @@ async fn email_round_trip_through_the_file_outbox(db: Db) {
     assert_eq!(done["attempts"], 1);
     // Written to the folder, not sent: the clerk is told so.
     assert_eq!(done["saved_to_file"], true);
-    assert!(done["status_th"].as_str().unwrap().starts_with("บันทึกเป็นไฟล์"));
+    assert!(
+        done["status_th"]
+            .as_str()
+            .unwrap()
+            .starts_with("บันทึกเป็นไฟล์")
+    );
     let (school, _) = app.login("school-clerk").await;
     let page = app.page(&school, &format!("/letters/{id}")).await;
     assert!(page.contains("บันทึกเป็นไฟล์"), "{page}");

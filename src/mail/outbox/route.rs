@@ -209,9 +209,7 @@ pub async fn send_test(
     })
     .map_err(|e| e.to_string())?;
     match route.send(to, &raw).await {
-        Attempt::Sent | Attempt::SavedToFile => {
-            Ok(format!("{} ({message_id})", route.description))
-        }
+        Attempt::Sent | Attempt::SavedToFile => Ok(format!("{} ({message_id})", route.description)),
         Attempt::Transient(e) | Attempt::Permanent(e) => Err(e),
     }
 }

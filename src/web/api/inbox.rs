@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, Writer};
 use super::letters::{AttachmentJson, LetterJson};
+use super::{ApiJson, Writer};
 use crate::domain::inbox::LetterBox;
 use crate::domain::letter::LetterInput;
 use crate::service::Services;

@@ -136,6 +136,42 @@ pub async fn create(
         .into_response())
 }
 
+/// `POST /api/v1/letters/{id}/attachments` (multipart): one `file` with its `description`, added
+/// after the letter's files; with `replace=N` it takes the place of file N (kept in the history).
+pub async fn add_attachment(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    Params(id): Params<i64>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, WebError> {
+    let multipart =
+        multipart.map_err(|_| WebError::Unsupported("ต้องส่งเป็น multipart/form-data".into()))?;
+    let mut upload = read_letter_upload(multipart, &state.services.attachments).await?;
+    let replace = replace_position(&upload.field("replace"))?;
+    if upload.files.len() != 1 {
+        return Err(WebError::BadRequest("ส่งไฟล์ (file) ครั้งละหนึ่งไฟล์".into()));
+    }
+    let file = upload.files.remove(0);
+    let letter = state
+        .services
+        .add_letter_file(&viewer.actor, id, file, replace)
+        .await?;
+    Ok((StatusCode::CREATED, Json(LetterJson::from(&letter))).into_response())
+}
+
+/// `replace=N` of the add-a-file forms: empty is none.
+pub(crate) fn replace_position(text: &str) -> Result<Option<i64>, WebError> {
+    match text.trim() {
+        "" => Ok(None),
+        n => n
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .map(Some)
+            .ok_or_else(|| WebError::BadRequest("replace ต้องเป็นลำดับไฟล์ (1, 2, …)".into())),
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListQuery {

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/letters/{id}/deliveries", get(letters::deliveries))
         .route("/deliveries/{id}/retry", post(letters::retry_delivery))
         .route("/school-groups", get(letters::school_groups))
+        .route("/letters/{id}/attachments", post(letters::add_attachment))
         .route("/letters/{id}/attachments/{n}", get(letters::attachment))
         .route("/letters/{id}/forward", post(journey::forward))
         .route("/letters/{id}/propose", post(journey::propose))

@@ -41,7 +41,7 @@ pub async fn list(
         LetterBox::Group => LetterBox::All,
         other => other,
     };
-    let filter = InboxFilter::from_code(&q.status).unwrap_or_default();
+    let filter = InboxFilter::from_code(&q.status).unwrap_or(InboxFilter::All);
     let status = filter.code();
     let per_page = state.config.letters.page_size;
     let page = crate::domain::register::page_number(&q.page)
@@ -205,7 +205,13 @@ pub async fn dismiss(
         Err(ServiceError::Invalid(errors)) => {
             let entry = state.services.inbox_entry(&viewer.actor, id).await?;
             let input = Services::prefill(&entry, &viewer.actor.office);
-            let mut page = entry_page(&viewer, &entry, input, FieldErrors::default(), String::new());
+            let mut page = entry_page(
+                &viewer,
+                &entry,
+                input,
+                FieldErrors::default(),
+                String::new(),
+            );
             page.dismiss_error = errors.get("reason").unwrap_or_default().to_string();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -415,7 +421,10 @@ impl From<&crate::store::inbox::InboxEntry> for EntryRow {
             speed_code: e.speed.code(),
             secrecy: e.secrecy.label(),
             secret: e.secrecy.is_secret(),
-            dismissed: e.dismiss_reason.clone().filter(|_| e.dismissed_at.is_some()),
+            dismissed: e
+                .dismiss_reason
+                .clone()
+                .filter(|_| e.dismissed_at.is_some()),
             not_forwarded: false,
         }
     }

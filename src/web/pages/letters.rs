@@ -78,6 +78,7 @@ pub(crate) async fn page_for(
         false => Vec::new(),
     };
     let refusal = services.edit_refusal(&viewer.actor, &letter);
+    let refusal_none = refusal.is_none();
     let layout = Layout::new(
         viewer,
         letter.register.code(),
@@ -104,6 +105,12 @@ pub(crate) async fn page_for(
         edit_refusal: refusal.unwrap_or_default(),
         can_cancel: viewer.actor.user.role.can_cancel(),
         flash: String::new(),
+        file_error: String::new(),
+        can_add_file: refusal_none && viewer.actor.user.role.can_register(letter.register),
+        file_limit: format!(
+            "{} ไฟล์ ไฟล์ละไม่เกิน {} MB",
+            state.config.letters.max_attachments, state.config.letters.max_attachment_mb
+        ),
         cancel_error: String::new(),
         reason: String::new(),
         can_send,
@@ -143,6 +150,8 @@ pub async fn show(
         "endorsed" => "บันทึกการเกษียนหนังสือเรียบร้อย".to_string(),
         "acknowledged" => "รับทราบแล้ว".to_string(),
         "returned" => "ส่งคืนเรียบร้อย".to_string(),
+        "file" => "แนบไฟล์เรียบร้อย บันทึกในประวัติแล้ว".to_string(),
+        "done_step" => "บันทึกว่าดำเนินการแล้ว".to_string(),
         _ => String::new(),
     };
     let mut page = page_for(&state, &viewer, letter).await?;
@@ -437,6 +446,10 @@ pub struct LetterPage {
     pub edit_refusal: String,
     pub can_cancel: bool,
     pub flash: String,
+    /// Adding a file after registering: allowed now, its error, the limit.
+    pub can_add_file: bool,
+    pub file_error: String,
+    pub file_limit: String,
     pub cancel_error: String,
     pub reason: String,
     pub can_send: bool,
@@ -517,5 +530,51 @@ impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
             },
             can_retry: d.channel == DeliveryChannel::Email && d.status.is_trouble(),
         }
+    }
+}
+
+/// "แนบไฟล์เพิ่ม" / "แทนที่ไฟล์" on the letter's page.
+pub async fn add_file(
+    State(state): State<AppState>,
+    Params(id): Params<i64>,
+    crate::web::forms::CsrfUpload(viewer, upload): crate::web::forms::CsrfUpload,
+) -> Result<Response, WebError> {
+    let shown_error = |message: String| async {
+        let letter = state.services.letter(&viewer.actor, id).await?;
+        let mut page = page_for(&state, &viewer, letter).await?;
+        page.file_error = message;
+        Ok::<_, WebError>(page)
+    };
+    let mut upload = match upload {
+        Ok(u) => u,
+        Err(errors) => {
+            let page = shown_error(errors.summary()).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let replace = crate::web::api::letters::replace_position(&upload.field("replace"))?;
+    let Some(file) = (!upload.files.is_empty()).then(|| upload.files.remove(0)) else {
+        let page = shown_error("กรุณาเลือกไฟล์".into()).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    match state
+        .services
+        .add_letter_file(&viewer.actor, id, file, replace)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/letters/{id}?done=file")).into_response()),
+        Err(
+            e @ (ServiceError::Invalid(_)
+            | ServiceError::TooLarge(_)
+            | ServiceError::Unsupported(_)),
+        ) => {
+            let message = match &e {
+                ServiceError::Invalid(f) => f.summary(),
+                other => other.to_string(),
+            };
+            let page = shown_error(message).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
     }
 }
