@@ -360,10 +360,33 @@ pub fn may_see(role: Role, secrecy: Secrecy, given_to_them: bool) -> bool {
     !secrecy.is_secret() || distributes_everything(role) || given_to_them
 }
 
-/// A due date that has passed (Bangkok's calendar) and is not yet acknowledged.
-pub fn is_overdue(due: Option<NaiveDate>, acknowledged: bool, now: DateTime<Utc>) -> bool {
-    !acknowledged && due.is_some_and(|d| d < thai_date::to_bangkok(now).date())
+/// A due date that has passed (Bangkok's calendar) while the work is not finished
+/// (ดำเนินการแล้ว).
+pub fn is_overdue(due: Option<NaiveDate>, finished: bool, now: DateTime<Utc>) -> bool {
+    !finished && due.is_some_and(|d| d < thai_date::to_bangkok(now).date())
 }
+
+/// A due date given with a step: today or later (Bangkok's calendar); a date already past would
+/// make the letter overdue the moment it is given.
+pub fn check_due_date(due: NaiveDate, now: DateTime<Utc>) -> Result<NaiveDate, &'static str> {
+    if due < thai_date::to_bangkok(now).date() {
+        Err("กำหนดเสร็จต้องเป็นวันนี้หรือหลังจากนี้")
+    } else {
+        Ok(due)
+    }
+}
+
+state_enum!(
+    /// What the follow-up page lists (`?status=`).
+    FollowUp "follow-up status", {
+        /// Given to people or groups who have not acknowledged it.
+        Unacknowledged = "unacknowledged", "ยังไม่รับทราบ";
+        /// Past its due date and not done.
+        Overdue = "overdue", "เลยกำหนด";
+        /// Registered but given to nobody.
+        NotForwarded = "not_forwarded", "ยังไม่ได้ส่งต่อ";
+    }
+);
 
 /// The line written into the register's การปฏิบัติ column for a step of the journey.
 pub fn action_line(verb: &str, to: &str, at: DateTime<Utc>) -> String {
@@ -451,6 +474,9 @@ mod tests {
         let now = Utc::now();
         let yesterday = thai_date::to_bangkok(now).date().pred_opt();
         assert!(is_overdue(yesterday, false, now));
+        let today = thai_date::to_bangkok(now).date();
+        assert_eq!(check_due_date(today, now), Ok(today));
+        assert!(check_due_date(yesterday.unwrap(), now).is_err());
         assert!(!is_overdue(yesterday, true, now));
         assert!(!is_overdue(None, false, now));
     }

@@ -7,15 +7,16 @@ use chrono::Utc;
 use crate::domain::history::GivenTo;
 use crate::domain::inbox::LetterBox;
 use crate::domain::journey::{
-    self, ActingAs, AssignmentKind, ChainReport, Decision, StepFacts, distributes_everything,
-    may_endorse,
+    self, ActingAs, AssignmentKind, ChainReport, Decision, FollowUp, StepFacts,
+    distributes_everything, may_endorse,
 };
 use crate::domain::letter::FieldErrors;
 use crate::domain::thai_date;
 use crate::domain::user::Role;
 use crate::store::audit;
 use crate::store::journey::{
-    self as assignments, Assignment, BoxItem, Endorsement, NewAssignment, Notify, Target, WorkGroup,
+    self as assignments, Assignment, BoxItem, Endorsement, FollowUpItem, GroupCounts,
+    NewAssignment, Notify, Target, WorkGroup,
 };
 use crate::store::letters::Letter;
 
@@ -218,7 +219,14 @@ impl Services {
         let targets = self.targets(actor, to).await?;
         let due = match due_date.trim() {
             "" => None,
-            d => Some(thai_date::parse_date(d).map_err(|e| invalid("due_date", e.to_string()))?),
+            d => {
+                let date =
+                    thai_date::parse_date(d).map_err(|e| invalid("due_date", e.to_string()))?;
+                Some(
+                    crate::domain::journey::check_due_date(date, chrono::Utc::now())
+                        .map_err(|e| invalid("due_date", e))?,
+                )
+            }
         };
         let note = note.trim();
         if note.chars().count() > 2000 {
@@ -337,6 +345,63 @@ impl Services {
             .await?
             .pop()
             .ok_or(ServiceError::NotFound)
+    }
+
+    /// ดำเนินการแล้ว: the person (or a member of the group) the letter was given to has done what
+    /// it asked, with an optional note. Acknowledges it too if that was not done.
+    pub async fn mark_done(&self, actor: &Actor, id: i64, note: &str) -> Result<u64> {
+        let letter = self.letter(actor, id).await?;
+        let note = note.split_whitespace().collect::<Vec<_>>().join(" ");
+        if note.chars().count() > 2000 {
+            return Err(invalid("note", "ข้อความยาวเกิน 2000 ตัวอักษร"));
+        }
+        let groups = self.store.groups_of(actor.user.id).await?;
+        let n = self
+            .store
+            .mark_done(letter.id, actor.user.id, &groups, &note)
+            .await?;
+        if n == 0 {
+            return Err(ServiceError::Conflict(
+                "ไม่มีงานของหนังสือฉบับนี้ที่มอบให้ท่านและยังไม่ได้ดำเนินการ".into(),
+            ));
+        }
+        Ok(n)
+    }
+
+    /// The follow-up list (ติดตามงาน): for the saraban officers and the executives, who pass
+    /// letters on; secrets only as they may see them.
+    pub async fn follow_up(&self, actor: &Actor, which: FollowUp) -> Result<Vec<FollowUpItem>> {
+        self.require_follow_up(actor)?;
+        let today = thai_date::to_bangkok(chrono::Utc::now()).date();
+        Ok(self
+            .store
+            .follow_up(
+                &actor.office.id,
+                which,
+                today,
+                Services::secrecy_restriction(actor),
+            )
+            .await?)
+    }
+
+    /// Per work group: not acknowledged, and overdue (the dashboard).
+    pub async fn group_follow_up_counts(&self, actor: &Actor) -> Result<Vec<GroupCounts>> {
+        self.require_follow_up(actor)?;
+        let today = thai_date::to_bangkok(chrono::Utc::now()).date();
+        Ok(self
+            .store
+            .group_follow_up_counts(&actor.office.id, today)
+            .await?)
+    }
+
+    fn require_follow_up(&self, actor: &Actor) -> Result<()> {
+        if distributes_everything(actor.user.role) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(
+                "ติดตามงานได้เฉพาะเจ้าหน้าที่ธุรการ ผู้บริหาร และผู้ดูแลระบบ".into(),
+            ))
+        }
     }
 
     /// รับทราบ: one click by the person the letter was given to (or a member of the group).

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::domain::exchange::{DeliveryChannel, DeliveryKind, DeliveryStatus};
 use crate::domain::history::{GivenTo, LetterHistory};
-use crate::domain::journey::{ActingAs, AssignmentKind, Decision};
+use crate::domain::journey::{ActingAs, AssignmentKind, Decision, FollowUp};
 use crate::domain::letter::{Secrecy, Speed};
 
 /// How a user wants to hear of letters given to them.
@@ -101,6 +101,10 @@ pub struct Assignment {
     pub created_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub acknowledged_by: Option<String>,
+    /// ดำเนินการแล้ว: when, by whom, with what note.
+    pub done_at: Option<DateTime<Utc>>,
+    pub done_by: Option<String>,
+    pub done_note: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +131,32 @@ pub struct BoxItem {
     pub secrecy: Secrecy,
 }
 
+/// A line of the follow-up page: the letter, and the step that waits (none for a letter given
+/// to nobody).
+#[derive(Debug, Clone)]
+pub struct FollowUpItem {
+    pub letter_id: i64,
+    pub register: String,
+    pub number: i64,
+    pub year_be: i32,
+    pub doc_no: String,
+    pub subject: String,
+    pub sender: String,
+    pub speed: Speed,
+    pub secrecy: Secrecy,
+    pub registered_at: DateTime<Utc>,
+    pub assignment: Option<Assignment>,
+}
+
+/// The dashboard's count of a work group.
+#[derive(Debug, Clone)]
+pub struct GroupCounts {
+    pub id: String,
+    pub name: String,
+    pub unacknowledged: i64,
+    pub overdue: i64,
+}
+
 pub(super) const USER_NAME: &str = "COALESCE(NULLIF(full_name, ''), username)";
 
 fn assignment_from_row(r: &AnyRow) -> Result<Assignment> {
@@ -149,6 +179,13 @@ fn assignment_from_row(r: &AnyRow) -> Result<Assignment> {
         created_at: time_from_db(&created)?,
         acknowledged_at: acked.as_deref().map(time_from_db).transpose()?,
         acknowledged_by: r.try_get("acknowledged_by_name")?,
+        done_at: r
+            .try_get::<Option<String>, _>("done_at")?
+            .as_deref()
+            .map(time_from_db)
+            .transpose()?,
+        done_by: r.try_get("done_by_name")?,
+        done_note: r.try_get("done_note")?,
     })
 }
 
@@ -157,7 +194,8 @@ fn assignment_select() -> String {
         "SELECT a.*, (SELECT {USER_NAME} FROM users u WHERE u.id = a.from_user_id) AS from_name,
             (SELECT {USER_NAME} FROM users u WHERE u.id = a.to_user_id) AS to_user_name,
             (SELECT g.name FROM work_groups g WHERE g.id = a.to_group_id) AS to_group_name,
-            (SELECT {USER_NAME} FROM users u WHERE u.id = a.acknowledged_by) AS acknowledged_by_name
+            (SELECT {USER_NAME} FROM users u WHERE u.id = a.acknowledged_by) AS acknowledged_by_name,
+            (SELECT {USER_NAME} FROM users u WHERE u.id = a.done_by) AS done_by_name
          FROM assignments a"
     )
 }
@@ -444,6 +482,164 @@ impl Store {
         }
         tx.commit().await?;
         Ok(done)
+    }
+
+    /// ดำเนินการแล้ว: marks what was given to the user (or one of their groups) as done, and
+    /// acknowledged if it was not; how many. Writes one history line.
+    pub async fn mark_done(
+        &self,
+        letter_id: i64,
+        user_id: i64,
+        groups: &[String],
+        note: &str,
+    ) -> Result<u64> {
+        let now = time_to_db(Utc::now());
+        let mut tx = self.begin_write().await?;
+        let set = "UPDATE assignments SET done_at = $1, done_by = $2, done_note = $3,
+                acknowledged_at = COALESCE(acknowledged_at, $1),
+                acknowledged_by = COALESCE(acknowledged_by, $2)
+             WHERE letter_id = $4 AND done_at IS NULL";
+        let mut done = sqlx::query(sqlx::AssertSqlSafe(format!("{set} AND to_user_id = $2")))
+            .bind(now.clone())
+            .bind(user_id)
+            .bind(note.to_string())
+            .bind(letter_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        for g in groups {
+            done += sqlx::query(sqlx::AssertSqlSafe(format!("{set} AND to_group_id = $5")))
+                .bind(now.clone())
+                .bind(user_id)
+                .bind(note.to_string())
+                .bind(letter_id)
+                .bind(g.clone())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        if done > 0 {
+            let event = LetterHistory::Done(crate::domain::history::Done {
+                note: note.to_string(),
+            });
+            insert_event(&mut tx, letter_id, &event, Some(user_id), Utc::now()).await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// The follow-up list of an office: what was given and not acknowledged, what is past its due
+    /// date and not done, or (for [`FollowUp::NotForwarded`]) the registered letters given to
+    /// nobody. `restricted_to_user`: only letters that user may see (secrets given to them).
+    pub async fn follow_up(
+        &self,
+        office_id: &str,
+        which: FollowUp,
+        today: NaiveDate,
+        restricted_to_user: Option<i64>,
+    ) -> Result<Vec<FollowUpItem>> {
+        // $1 office; then the day (overdue only) and the user (restricted only), numbered as
+        // they come, so every bound value is used.
+        let mut next = 2;
+        let mut day = None;
+        let condition = match which {
+            FollowUp::NotForwarded => {
+                "l.register = 'inbound' AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.letter_id = l.id)"
+                    .to_string()
+            }
+            FollowUp::Unacknowledged => "x.acknowledged_at IS NULL AND x.kind <> 'return'".to_string(),
+            FollowUp::Overdue => {
+                day = Some(next);
+                next += 1;
+                format!(
+                    "x.done_at IS NULL AND x.kind <> 'return' AND x.due_date IS NOT NULL AND x.due_date < ${}",
+                    next - 1
+                )
+            }
+        };
+        let visible = match restricted_to_user {
+            Some(_) => format!(" AND {}", super::letters::visible_to(next)),
+            None => String::new(),
+        };
+        let letter_cols = "l.id AS letter_id, l.register, l.number, l.year_be, l.doc_no, l.subject,
+            l.sender, l.speed, l.secrecy, l.registered_at";
+        let sql = match which {
+            FollowUp::NotForwarded => format!(
+                "SELECT {letter_cols} FROM letters l
+                 WHERE l.office_id = $1 AND l.cancelled_at IS NULL AND {condition}{visible}
+                 ORDER BY l.registered_at DESC, l.id DESC LIMIT 500"
+            ),
+            _ => format!(
+                "SELECT x.*, {letter_cols} FROM ({}) x JOIN letters l ON l.id = x.letter_id
+                 WHERE x.office_id = $1 AND l.cancelled_at IS NULL AND {condition}{visible}
+                 ORDER BY COALESCE(x.due_date, '9999-12-31'), x.created_at, x.id LIMIT 500",
+                assignment_select()
+            ),
+        };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(office_id.to_string());
+        if day.is_some() {
+            query = query.bind(date_to_db(today));
+        }
+        if let Some(user) = restricted_to_user {
+            query = query.bind(user);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let speed: String = r.try_get("speed")?;
+                let secrecy: String = r.try_get("secrecy")?;
+                let registered: String = r.try_get("registered_at")?;
+                Ok(FollowUpItem {
+                    letter_id: r.try_get("letter_id")?,
+                    register: r.try_get("register")?,
+                    number: r.try_get("number")?,
+                    year_be: r.try_get::<i64, _>("year_be")? as i32,
+                    doc_no: r.try_get("doc_no")?,
+                    subject: r.try_get("subject")?,
+                    sender: r.try_get("sender")?,
+                    speed: Speed::parse(&speed).unwrap_or_default(),
+                    secrecy: Secrecy::parse(&secrecy).unwrap_or_default(),
+                    registered_at: time_from_db(&registered)?,
+                    assignment: match which {
+                        FollowUp::NotForwarded => None,
+                        _ => Some(assignment_from_row(r)?),
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Per work group of the office: letters given to it not yet acknowledged, and past their
+    /// due date and not done (the dashboard's tiles).
+    pub async fn group_follow_up_counts(
+        &self,
+        office_id: &str,
+        today: NaiveDate,
+    ) -> Result<Vec<GroupCounts>> {
+        let rows = sqlx::query(
+            "SELECT g.id, g.name,
+                COALESCE(SUM(CASE WHEN a.id IS NOT NULL AND a.acknowledged_at IS NULL THEN 1 ELSE 0 END), 0) AS unacknowledged,
+                COALESCE(SUM(CASE WHEN a.id IS NOT NULL AND a.done_at IS NULL AND a.due_date < $2 THEN 1 ELSE 0 END), 0) AS overdue
+             FROM work_groups g
+             LEFT JOIN assignments a ON a.to_group_id = g.id
+                AND a.letter_id IN (SELECT id FROM letters WHERE cancelled_at IS NULL)
+             WHERE g.office_id = $1
+             GROUP BY g.id, g.name ORDER BY g.name",
+        )
+        .bind(office_id.to_string())
+        .bind(date_to_db(today))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(GroupCounts {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    unacknowledged: r.try_get("unacknowledged")?,
+                    overdue: r.try_get("overdue")?,
+                })
+            })
+            .collect()
     }
 
     pub async fn assignments(&self, letter_id: i64) -> Result<Vec<Assignment>> {

@@ -134,7 +134,7 @@ pub struct LetterQuery {
 }
 
 /// The SQL condition (on `l`) that hides secret letters not given to the user bound at `$n`.
-fn visible_to(n: usize) -> String {
+pub(super) fn visible_to(n: usize) -> String {
     format!(
         "(l.secrecy = 'normal' OR EXISTS (SELECT 1 FROM assignments a WHERE a.letter_id = l.id
             AND (a.to_user_id = ${n} OR a.to_group_id IN

@@ -89,6 +89,8 @@ pub fn router(state: AppState) -> Router {
             "/letters/{id}/acknowledge",
             post(pages::journey::acknowledge),
         )
+        .route("/letters/{id}/done", post(pages::journey::done))
+        .route("/follow-up", get(pages::journey::follow_up))
         .route("/letters/{id}/return", post(pages::journey::return_letter))
         .route("/my", get(pages::journey::my_box))
         .route("/my/notifications", post(pages::journey::set_notifications))

@@ -444,6 +444,13 @@ async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
         .await;
     assert_eq!(not_forwarded["total"], 1);
     assert_eq!(not_forwarded["items"][0]["id"], letter);
+    let (_, follow) = app
+        .get_json(&w.clerk, "/api/v1/follow-up?status=not_forwarded")
+        .await;
+    assert_eq!(follow["total"], 1, "{follow}");
+    assert_eq!(follow["items"][0]["letter_id"], registered["id"]);
+    let page = app.page(&client, "/follow-up?status=not_forwarded").await;
+    assert!(page.contains("ขอเชิญประชุม"), "the follow-up page lists it");
     let (_, with_files) = app
         .get_json(&w.clerk, "/api/v1/inbox?status=with_files")
         .await;

@@ -75,6 +75,7 @@ async fn district_centre_group_person_and_back(db: Db) {
     );
     let id = inbound(&w, "ขอความร่วมมือจัดทำแผนปฏิบัติการ", "normal").await;
 
+    // A due date already past is refused; it would be overdue the moment it is given.
     let (status, out) = post(
         app,
         &w.clerk,
@@ -82,7 +83,36 @@ async fn district_centre_group_person_and_back(db: Db) {
         json!({"to": [{"group": "plan"}], "note": "ดำเนินการด่วน", "due_date": "1 ม.ค. 2566"}),
     )
     .await;
+    assert_eq!(status, 422, "{out}");
+    assert!(out["error"]["fields"]["due_date"].is_string(), "{out}");
+    let (status, out) = post(
+        app,
+        &w.clerk,
+        &format!("/api/v1/letters/{id}/forward"),
+        json!({"to": [{"group": "plan"}], "note": "ดำเนินการด่วน", "due_date": "31 ธ.ค. 2600"}),
+    )
+    .await;
     assert_eq!(status, 201, "{out}");
+    // Time passes (the due date is moved back rather than waited for).
+    sqlx::query("UPDATE assignments SET due_date = '2023-01-01' WHERE letter_id = $1")
+        .bind(id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (_, follow) = app
+        .get_json(&w.clerk, "/api/v1/follow-up?status=overdue")
+        .await;
+    assert_eq!(follow["total"], 1, "{follow}");
+    assert_eq!(follow["items"][0]["letter_id"], id);
+    assert_eq!(follow["groups"][0]["name"], "กลุ่มนโยบายและแผน");
+    assert_eq!(follow["groups"][0]["overdue"], 1);
+    assert_eq!(follow["groups"][0]["unacknowledged"], 1);
+    let (_, follow) = app
+        .get_json(&w.clerk, "/api/v1/follow-up?status=unacknowledged")
+        .await;
+    assert_eq!(follow["total"], 1);
+    let (status, _) = app.get_json(&w.staff, "/api/v1/follow-up").await;
+    assert_eq!(status, 403, "follow-up is for clerks and executives");
     let items = box_of(app, &w.staff, "group").await;
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["subject"], "ขอความร่วมมือจัดทำแผนปฏิบัติการ");
@@ -110,6 +140,34 @@ async fn district_centre_group_person_and_back(db: Db) {
     )
     .await;
     assert_eq!(status, 409, "acknowledged once");
+    let (_, follow) = app
+        .get_json(&w.clerk, "/api/v1/follow-up?status=unacknowledged")
+        .await;
+    assert_eq!(follow["total"], 0, "acknowledged: off the list");
+    let (_, follow) = app
+        .get_json(&w.clerk, "/api/v1/follow-up?status=overdue")
+        .await;
+    assert_eq!(follow["total"], 1, "but not done: still overdue");
+    let (status, done) = post(
+        app,
+        &w.staff,
+        &format!("/api/v1/letters/{id}/done"),
+        json!({"note": "ส่งแผนแล้ว"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{done}");
+    let (_, follow) = app
+        .get_json(&w.clerk, "/api/v1/follow-up?status=overdue")
+        .await;
+    assert_eq!(follow["total"], 0, "done: no longer overdue");
+    let (status, _) = post(
+        app,
+        &w.staff,
+        &format!("/api/v1/letters/{id}/done"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 409, "done once");
     let (status, back) = post(
         app,
         &w.staff,
@@ -129,6 +187,9 @@ async fn district_centre_group_person_and_back(db: Db) {
     assert_eq!(first["to"]["name"], "กลุ่มนโยบายและแผน");
     assert_eq!(first["acknowledged_by"], "คุณstaff");
     assert!(first["acknowledged_at"].is_string());
+    assert_eq!(first["done_by"], "คุณstaff");
+    assert_eq!(first["done_note"], "ส่งแผนแล้ว");
+    assert_eq!(first["overdue"], false);
 
     let (_, letter) = app
         .get_json(&w.clerk, &format!("/api/v1/letters/{id}"))
@@ -140,7 +201,7 @@ async fn district_centre_group_person_and_back(db: Db) {
     );
     assert_eq!(
         history_kinds(app, &w.clerk, id).await,
-        ["registered", "forwarded", "acknowledged", "returned"]
+        ["registered", "forwarded", "acknowledged", "done", "returned"]
     );
 
     // Bad input is refused clearly.

@@ -9,8 +9,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ApiJson, Writer};
-use crate::domain::journey::is_overdue;
+use crate::domain::journey::{FollowUp, is_overdue};
 use crate::service::journey::TargetInput;
+use crate::store::journey::FollowUpItem;
 use crate::store::journey::{Assignment, BoxItem, Endorsement, Notify};
 use crate::store::{date_to_db, time_to_db};
 use crate::web::auth::Viewer;
@@ -30,7 +31,10 @@ pub fn assignment_json(a: &Assignment) -> Value {
         "given_at": time_to_db(a.created_at),
         "acknowledged_at": a.acknowledged_at.map(time_to_db),
         "acknowledged_by": a.acknowledged_by,
-        "overdue": is_overdue(a.due_date, a.acknowledged_at.is_some(), now),
+        "done_at": a.done_at.map(time_to_db),
+        "done_by": a.done_by,
+        "done_note": a.done_note,
+        "overdue": is_overdue(a.due_date, a.done_at.is_some(), now),
     })
 }
 
@@ -138,6 +142,66 @@ pub async fn acknowledge(
 ) -> Result<Json<Value>, WebError> {
     let n = state.services.acknowledge(&viewer.actor, id).await?;
     Ok(Json(json!({ "acknowledged": n })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneBody {
+    note: String,
+}
+
+/// `POST /api/v1/letters/{id}/done {note}`: ดำเนินการแล้ว.
+pub async fn done(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    Params(id): Params<i64>,
+    ApiJson(body): ApiJson<DoneBody>,
+) -> Result<Json<Value>, WebError> {
+    let n = state
+        .services
+        .mark_done(&viewer.actor, id, &body.note)
+        .await?;
+    Ok(Json(json!({ "done": n })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FollowUpQuery {
+    status: String,
+}
+
+/// `GET /api/v1/follow-up?status=unacknowledged|overdue|not_forwarded`
+pub async fn follow_up(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(q): axum::extract::Query<FollowUpQuery>,
+) -> Result<Json<Value>, WebError> {
+    let which = match q.status.as_str() {
+        "" => FollowUp::Unacknowledged,
+        code => FollowUp::from_code(code).ok_or_else(|| {
+            WebError::BadRequest("status ต้องเป็น unacknowledged, overdue หรือ not_forwarded".into())
+        })?,
+    };
+    let items = state.services.follow_up(&viewer.actor, which).await?;
+    let groups = state.services.group_follow_up_counts(&viewer.actor).await?;
+    Ok(Json(json!({
+        "status": which.code(),
+        "total": items.len(),
+        "items": items.iter().map(follow_up_json).collect::<Vec<_>>(),
+        "groups": groups.iter().map(|g| json!({
+            "id": g.id, "name": g.name, "unacknowledged": g.unacknowledged, "overdue": g.overdue,
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+fn follow_up_json(i: &FollowUpItem) -> Value {
+    json!({
+        "letter_id": i.letter_id, "register": i.register, "number": i.number, "year_be": i.year_be,
+        "doc_no": i.doc_no, "subject": i.subject, "sender": i.sender,
+        "speed": i.speed.code(), "secrecy": i.secrecy.code(),
+        "registered_at": time_to_db(i.registered_at),
+        "assignment": i.assignment.as_ref().map(assignment_json),
+    })
 }
 
 #[derive(Deserialize, Default)]

@@ -46,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .route("/letters/{id}/propose", post(journey::propose))
         .route("/letters/{id}/endorse", post(journey::endorse))
         .route("/letters/{id}/acknowledge", post(journey::acknowledge))
+        .route("/letters/{id}/done", post(journey::done))
+        .route("/follow-up", get(journey::follow_up))
         .route("/letters/{id}/return", post(journey::return_letter))
         .route("/letters/{id}/journey", get(journey::journey))
         .route("/work-groups", get(journey::work_groups))

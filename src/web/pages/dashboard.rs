@@ -38,6 +38,11 @@ pub async fn show(State(state): State<AppState>, viewer: Nav) -> Result<Dashboar
         )
         .await?;
     let (waiting, quarantined) = services.inbox_counts(actor).await?;
+    let groups = if crate::domain::journey::distributes_everything(actor.user.role) {
+        services.group_follow_up_counts(actor).await?
+    } else {
+        Vec::new()
+    };
     let layout = Layout::new(&viewer, "dashboard", "หน้าหลัก");
     Ok(DashboardPage {
         layout,
@@ -46,6 +51,7 @@ pub async fn show(State(state): State<AppState>, viewer: Nav) -> Result<Dashboar
         year_be,
         counts,
         recent: recent.iter().map(LetterRow::from).collect(),
+        groups,
         can_register: actor
             .user
             .role
@@ -68,6 +74,8 @@ pub struct DashboardPage {
     pub quarantined: i64,
     pub year_be: i32,
     pub counts: Vec<CountRow>,
+    /// Per work group: given and not acknowledged, overdue (for those who follow up).
+    pub groups: Vec<crate::store::journey::GroupCounts>,
     pub recent: Vec<LetterRow>,
     pub can_register: bool,
 }

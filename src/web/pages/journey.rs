@@ -51,6 +51,10 @@ pub async fn journey_view(
             .iter()
             .filter(mine)
             .any(|a| a.acknowledged_at.is_none()),
+        can_mark_done: open
+            && assignments.iter().filter(mine).any(|a| {
+                a.done_at.is_none() && a.kind != crate::domain::journey::AssignmentKind::Return
+            }),
         can_return: open
             && assignments
                 .iter()
@@ -209,6 +213,29 @@ pub async fn acknowledge(
     .await
 }
 
+/// ดำเนินการแล้ว, with an optional note.
+pub async fn done(
+    State(state): State<AppState>,
+    Params(id): Params<i64>,
+    CsrfForm(viewer, posted): CsrfForm<FormPairs, Nav>,
+) -> Result<Response, WebError> {
+    let (services, actor) = (&state.services, &viewer.actor);
+    step(
+        &state,
+        &viewer,
+        id,
+        posted,
+        "done_step",
+        |posted| async move {
+            services
+                .mark_done(actor, id, &posted.one("done_note"))
+                .await
+                .map(|_| ())
+        },
+    )
+    .await
+}
+
 pub async fn return_letter(
     State(state): State<AppState>,
     Params(id): Params<i64>,
@@ -303,6 +330,8 @@ pub struct JourneyView {
     pub can_endorse: bool,
     /// Something given to the viewer (or their group) waits for their รับทราบ.
     pub can_acknowledge: bool,
+    /// Work given to the viewer (or their group) is not marked ดำเนินการแล้ว yet.
+    pub can_mark_done: bool,
     /// The viewer was given this letter and may send it back.
     pub can_return: bool,
     /// `(user name, display name and role)` of the office's people.
@@ -325,6 +354,8 @@ pub struct AssignmentRow {
     pub due: String,
     pub overdue: bool,
     pub acknowledged: String,
+    /// ดำเนินการแล้ว: who, when, and the note.
+    pub done: String,
 }
 
 impl From<&crate::store::journey::Assignment> for AssignmentRow {
@@ -338,9 +369,25 @@ impl From<&crate::store::journey::Assignment> for AssignmentRow {
             due: a.due_date.map(thai_date::format_short).unwrap_or_default(),
             overdue: crate::domain::journey::is_overdue(
                 a.due_date,
-                a.acknowledged_at.is_some(),
+                a.done_at.is_some(),
                 chrono::Utc::now(),
             ),
+            done: match (&a.done_at, &a.done_by) {
+                (Some(at), by) => {
+                    let note = a
+                        .done_note
+                        .as_deref()
+                        .filter(|n| !n.is_empty())
+                        .map(|n| format!(" “{n}”"))
+                        .unwrap_or_default();
+                    format!(
+                        "{} {}{note}",
+                        by.clone().unwrap_or_default(),
+                        thai_date::format_datetime(*at)
+                    )
+                }
+                _ => String::new(),
+            },
             acknowledged: match (&a.acknowledged_at, &a.acknowledged_by) {
                 (Some(at), Some(by)) => format!("{by} {}", thai_date::format_datetime(*at)),
                 (Some(at), None) => thai_date::format_datetime(*at),
@@ -433,4 +480,100 @@ impl From<&crate::store::journey::BoxItem> for BoxRow {
             secret: b.secrecy.is_secret(),
         }
     }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct FollowUpQuery {
+    status: String,
+}
+
+/// ติดตามงาน: what was given and not acknowledged, what is overdue, what was given to nobody.
+pub async fn follow_up(
+    State(state): State<AppState>,
+    viewer: Nav,
+    axum::extract::Query(q): axum::extract::Query<FollowUpQuery>,
+) -> Result<FollowUpPage, WebError> {
+    use crate::domain::codes::Coded;
+    use crate::domain::journey::FollowUp;
+    let which = FollowUp::from_code(&q.status).unwrap_or(FollowUp::Unacknowledged);
+    let items = state.services.follow_up(&viewer.actor, which).await?;
+    let groups = state.services.group_follow_up_counts(&viewer.actor).await?;
+    let now = chrono::Utc::now();
+    Ok(FollowUpPage {
+        layout: Layout::new(&viewer, "follow-up", "ติดตามงาน"),
+        status: which.code(),
+        tabs: FollowUp::ALL
+            .iter()
+            .map(|f| (f.code(), f.label()))
+            .collect(),
+        rows: items
+            .iter()
+            .map(|i| {
+                let register = crate::domain::register::Register::parse(&i.register);
+                FollowUpRow {
+                    letter_id: i.letter_id,
+                    number: format!(
+                        "{} {}/{}",
+                        register.map(|r| r.number_label()).unwrap_or(""),
+                        i.number,
+                        i.year_be
+                    ),
+                    doc_no: i.doc_no.clone(),
+                    subject: i.subject.clone(),
+                    speed: i.speed.label(),
+                    speed_code: i.speed.code(),
+                    urgent: i.speed.is_urgent(),
+                    secrecy: i.secrecy.label(),
+                    secret: i.secrecy.is_secret(),
+                    to: i
+                        .assignment
+                        .as_ref()
+                        .map(|a| a.to_name.clone())
+                        .unwrap_or_default(),
+                    given: i
+                        .assignment
+                        .as_ref()
+                        .map(|a| thai_date::format_datetime(a.created_at))
+                        .unwrap_or_else(|| thai_date::format_datetime(i.registered_at)),
+                    due: i
+                        .assignment
+                        .as_ref()
+                        .and_then(|a| a.due_date)
+                        .map(thai_date::format_short)
+                        .unwrap_or_default(),
+                    overdue: i.assignment.as_ref().is_some_and(|a| {
+                        crate::domain::journey::is_overdue(a.due_date, a.done_at.is_some(), now)
+                    }),
+                }
+            })
+            .collect(),
+        groups,
+    })
+}
+
+pub struct FollowUpRow {
+    pub letter_id: i64,
+    pub number: String,
+    pub doc_no: String,
+    pub subject: String,
+    pub speed: &'static str,
+    pub speed_code: &'static str,
+    pub urgent: bool,
+    pub secrecy: &'static str,
+    pub secret: bool,
+    pub to: String,
+    pub given: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "follow_up.html")]
+pub struct FollowUpPage {
+    pub layout: Layout,
+    pub status: &'static str,
+    pub tabs: Vec<(&'static str, &'static str)>,
+    pub rows: Vec<FollowUpRow>,
+    pub groups: Vec<crate::store::journey::GroupCounts>,
 }
