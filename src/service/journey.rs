@@ -578,6 +578,81 @@ impl Services {
         Ok(self.store.add_work_group_member(&group.id, user.id).await?)
     }
 
+    /// The office's work groups, with their members (the setup page).
+    pub async fn work_groups_of_office(&self, actor: &Actor) -> Result<Vec<WorkGroup>> {
+        Ok(self.store.work_groups(&actor.office.id).await?)
+    }
+
+    /// A new work group of the actor's office (the setup page and the API).
+    pub async fn add_work_group(&self, actor: &Actor, id: &str, name: &str) -> Result<WorkGroup> {
+        self.require_group_setup(actor)?;
+        self.create_work_group(&actor.office.id, id, name).await?;
+        Ok(self.store.find_work_group(id.trim()).await?)
+    }
+
+    /// Renames a work group of the actor's office.
+    pub async fn rename_work_group(
+        &self,
+        actor: &Actor,
+        id: &str,
+        name: &str,
+    ) -> Result<WorkGroup> {
+        self.require_group_setup(actor)?;
+        let group = self.own_work_group(actor, id).await?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(invalid("name", "กรุณาระบุชื่อกลุ่มงาน (ไม่เกิน 200 ตัวอักษร)"));
+        }
+        self.store.rename_work_group(&group.id, name).await?;
+        Ok(self.store.find_work_group(&group.id).await?)
+    }
+
+    /// Sets who belongs to a work group, by login name; every name must be an active officer of
+    /// the same office.
+    pub async fn set_work_group_members(
+        &self,
+        actor: &Actor,
+        id: &str,
+        usernames: &[String],
+    ) -> Result<WorkGroup> {
+        self.require_group_setup(actor)?;
+        let group = self.own_work_group(actor, id).await?;
+        let mut ids = Vec::new();
+        let mut unknown = Vec::new();
+        for name in usernames {
+            match self.store.find_user_by_name(name.trim()).await {
+                Ok(u) if u.office_id == actor.office.id && u.active => ids.push(u.id),
+                _ => unknown.push(name.trim().to_string()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(invalid(
+                "users",
+                format!("ไม่พบเจ้าหน้าที่ในหน่วยงานนี้: {}", unknown.join(", ")),
+            ));
+        }
+        self.store.set_work_group_members(&group.id, &ids).await?;
+        Ok(self.store.find_work_group(&group.id).await?)
+    }
+
+    async fn own_work_group(&self, actor: &Actor, id: &str) -> Result<WorkGroup> {
+        match self.store.find_work_group(id.trim()).await {
+            Ok(g) if g.office_id == actor.office.id => Ok(g),
+            Ok(_) | Err(crate::store::StoreError::NotFound) => Err(ServiceError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn require_group_setup(&self, actor: &Actor) -> Result<()> {
+        if actor.user.role.can_manage_settings() {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(
+                "เฉพาะผู้บริหาร เจ้าหน้าที่ธุรการ และผู้ดูแลระบบ จัดกลุ่มงานได้".into(),
+            ))
+        }
+    }
+
     /// `saraban audit verify`.
     pub async fn verify_audit(&self) -> Result<ChainReport> {
         let (entries, head) = self.store.audit_chain().await?;

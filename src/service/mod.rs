@@ -29,7 +29,7 @@ pub mod sending;
 pub mod session;
 pub mod settings;
 
-pub use officers::{NewUserInput, create_office, create_user, hash_password};
+pub use officers::{NewUserInput, OfficerEdit, create_office, create_user, hash_password};
 pub use settings::OfficeSettingsInput;
 
 /// Why a use case did not happen. The web edge turns each into a status and a Thai message.

@@ -69,6 +69,83 @@ impl Services {
         Ok(())
     }
 
+    /// Edits an officer: their name, role (one the actor may grant) and e-mail for
+    /// notifications. The actor cannot change their own role.
+    pub async fn update_officer(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        input: &OfficerEdit,
+    ) -> Result<User> {
+        let target = self.own_user(actor, user_id).await?;
+        let mut errors = FieldErrors::default();
+        let full_name = input
+            .full_name
+            .as_deref()
+            .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|| target.full_name.clone());
+        if full_name.chars().count() > 200 {
+            errors.add("full_name", "ชื่อ–สกุลยาวเกิน 200 ตัวอักษร");
+        }
+        let role = match input.role.as_deref().map(str::trim) {
+            None | Some("") => target.role,
+            Some(code) => match Role::parse(code) {
+                Some(r) if r == target.role => r,
+                Some(_) if target.id == actor.user.id => {
+                    return Err(ServiceError::Forbidden("เปลี่ยนบทบาทของตนเองไม่ได้".into()));
+                }
+                Some(r) if actor.user.role.can_grant(r) => r,
+                Some(r) => {
+                    return Err(ServiceError::Forbidden(format!(
+                        "ท่านไม่มีสิทธิ์กำหนดบทบาท {}",
+                        r.label()
+                    )));
+                }
+                None => {
+                    errors.add("role", "บทบาทไม่ถูกต้อง");
+                    target.role
+                }
+            },
+        };
+        let email = match input.email.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(String::new()),
+            Some(raw) => match office::parse_email(raw) {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    errors.add("email", e.to_string());
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        self.store.update_user(target.id, &full_name, role).await?;
+        if let Some(email) = email {
+            let notify = self
+                .store
+                .user_contact(target.id)
+                .await?
+                .map(|(_, n)| n)
+                .unwrap_or(crate::store::journey::Notify::Each);
+            self.store
+                .set_user_contact(target.id, &email, notify)
+                .await?;
+        }
+        Ok(self.store.find_user(target.id).await?)
+    }
+
+    /// An officer's notification e-mail, if they have one.
+    pub async fn officer_email(&self, user_id: i64) -> Result<String> {
+        Ok(self
+            .store
+            .user_contact(user_id)
+            .await?
+            .map(|(e, _)| e)
+            .unwrap_or_default())
+    }
+
     /// A user of the actor's office whose role the actor could have granted.
     pub async fn own_user(&self, actor: &Actor, user_id: i64) -> Result<User> {
         let target = self.store.find_user(user_id).await?;
@@ -80,6 +157,15 @@ impl Services {
         }
         Ok(target)
     }
+}
+
+/// An edit of an officer; fields left out stay as they are.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OfficerEdit {
+    pub full_name: Option<String>,
+    pub role: Option<String>,
+    pub email: Option<String>,
 }
 
 /// The add-officer form (and `saraban user add`).

@@ -341,6 +341,44 @@ impl Services {
             })
     }
 
+    /// A school group of the actor's district (the setup page and the API).
+    pub async fn add_school_group(
+        &self,
+        actor: &Actor,
+        name: &str,
+        members: &[String],
+    ) -> Result<SchoolGroup> {
+        if !actor.user.role.can_manage_settings() {
+            return Err(ServiceError::Forbidden(
+                "เฉพาะผู้บริหาร เจ้าหน้าที่ธุรการ และผู้ดูแลระบบ จัดกลุ่มโรงเรียนได้".into(),
+            ));
+        }
+        self.create_school_group(&actor.office.id, name, members)
+            .await
+    }
+
+    pub async fn remove_school_group(&self, actor: &Actor, id: i64) -> Result<()> {
+        if !actor.user.role.can_manage_settings() {
+            return Err(ServiceError::Forbidden(
+                "เฉพาะผู้บริหาร เจ้าหน้าที่ธุรการ และผู้ดูแลระบบ จัดกลุ่มโรงเรียนได้".into(),
+            ));
+        }
+        match self.store.delete_school_group(&actor.office.id, id).await? {
+            true => Ok(()),
+            false => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// The schools of the actor's district (to pick a group's members).
+    pub async fn own_schools(&self, actor: &Actor) -> Result<Vec<Office>> {
+        Ok(self
+            .send_targets(actor)
+            .await?
+            .into_iter()
+            .filter(|o| o.parent_id.as_deref() == Some(actor.office.id.as_str()))
+            .collect())
+    }
+
     pub async fn school_groups(&self, actor: &Actor) -> Result<Vec<SchoolGroup>> {
         Ok(self.store.school_groups(&actor.office.id).await?)
     }

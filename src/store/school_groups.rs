@@ -46,6 +46,26 @@ impl Store {
         self.school_group(office_id, id).await
     }
 
+    /// Removes a saved group (letters already sent keep their deliveries).
+    pub async fn delete_school_group(&self, office_id: &str, id: i64) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM school_group_members WHERE group_id IN
+                (SELECT id FROM school_groups WHERE id = $1 AND office_id = $2)",
+        )
+        .bind(id)
+        .bind(office_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query("DELETE FROM school_groups WHERE id = $1 AND office_id = $2")
+            .bind(id)
+            .bind(office_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     pub async fn school_group(&self, office_id: &str, id: i64) -> Result<SchoolGroup> {
         self.school_groups(office_id)
             .await?

@@ -190,6 +190,17 @@ impl Store {
         Ok(())
     }
 
+    /// An officer's name and role.
+    pub async fn update_user(&self, id: i64, full_name: &str, role: Role) -> Result<()> {
+        sqlx::query("UPDATE users SET full_name = $1, role = $2 WHERE id = $3")
+            .bind(full_name.to_string())
+            .bind(role.code())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// The stored password hash of a user (to check a user's current password).
     pub async fn password_hash(&self, id: i64) -> Result<String> {
         let hash: Option<String> =

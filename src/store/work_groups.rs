@@ -83,6 +83,36 @@ impl Store {
         Ok(out)
     }
 
+    /// Replaces a group's members with `user_ids`, in one transaction.
+    pub async fn set_work_group_members(&self, group_id: &str, user_ids: &[i64]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM work_group_members WHERE group_id = $1")
+            .bind(group_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for id in user_ids {
+            sqlx::query(
+                "INSERT INTO work_group_members (group_id, user_id) VALUES ($1, $2)
+                 ON CONFLICT (group_id, user_id) DO NOTHING",
+            )
+            .bind(group_id.to_string())
+            .bind(*id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rename_work_group(&self, group_id: &str, name: &str) -> Result<()> {
+        sqlx::query("UPDATE work_groups SET name = $1 WHERE id = $2")
+            .bind(name.to_string())
+            .bind(group_id.to_string())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// The groups a user belongs to.
     pub async fn groups_of(&self, user_id: i64) -> Result<Vec<String>> {
         sqlx::query("SELECT group_id FROM work_group_members WHERE user_id = $1 ORDER BY group_id")

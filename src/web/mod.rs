@@ -148,6 +148,28 @@ pub fn router(state: AppState) -> Router {
             "/settings/users/{id}/active",
             post(pages::settings::user_active),
         )
+        .route("/settings/users/{id}", post(pages::setup::edit_user))
+        .route(
+            "/settings/users/{id}/password",
+            post(pages::setup::reset_password),
+        )
+        .route(
+            "/settings/groups",
+            get(pages::setup::groups).post(pages::setup::add_group),
+        )
+        .route("/settings/groups/{id}", post(pages::setup::save_group))
+        .route(
+            "/settings/school-groups",
+            post(pages::setup::add_school_group),
+        )
+        .route(
+            "/settings/school-groups/{id}/delete",
+            post(pages::setup::remove_school_group),
+        )
+        .route(
+            "/account/password",
+            get(pages::setup::password_form).post(pages::setup::change_password),
+        )
         .fallback(|| async { WebError::NotFound })
         .layer(middleware::map_response(error::html_errors));
 

@@ -201,7 +201,13 @@ async fn district_centre_group_person_and_back(db: Db) {
     );
     assert_eq!(
         history_kinds(app, &w.clerk, id).await,
-        ["registered", "forwarded", "acknowledged", "done", "returned"]
+        [
+            "registered",
+            "forwarded",
+            "acknowledged",
+            "done",
+            "returned"
+        ]
     );
 
     // Bad input is refused clearly.

@@ -19,4 +19,5 @@ mod pages;
 mod schema;
 mod security;
 mod sending;
+mod setup_pages;
 mod storage;

@@ -19,6 +19,7 @@ pub mod letters;
 pub mod mailboxes;
 pub mod openapi;
 pub mod settings;
+pub mod setup;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,7 +40,14 @@ pub fn router() -> Router<AppState> {
         .route("/letters/{id}/send", post(letters::send))
         .route("/letters/{id}/deliveries", get(letters::deliveries))
         .route("/deliveries/{id}/retry", post(letters::retry_delivery))
-        .route("/school-groups", get(letters::school_groups))
+        .route(
+            "/school-groups",
+            get(letters::school_groups).post(setup::add_school_group),
+        )
+        .route(
+            "/school-groups/{id}",
+            axum::routing::delete(setup::remove_school_group),
+        )
         .route("/letters/{id}/attachments", post(letters::add_attachment))
         .route("/letters/{id}/attachments/{n}", get(letters::attachment))
         .route("/letters/{id}/forward", post(journey::forward))
@@ -50,7 +58,15 @@ pub fn router() -> Router<AppState> {
         .route("/follow-up", get(journey::follow_up))
         .route("/letters/{id}/return", post(journey::return_letter))
         .route("/letters/{id}/journey", get(journey::journey))
-        .route("/work-groups", get(journey::work_groups))
+        .route(
+            "/work-groups",
+            get(journey::work_groups).post(setup::add_work_group),
+        )
+        .route(
+            "/work-groups/{id}",
+            axum::routing::patch(setup::rename_work_group),
+        )
+        .route("/work-groups/{id}/members", put(setup::set_members))
         .route("/settings", get(settings::show).patch(settings::update))
         .route("/settings/years", post(settings::add_year))
         .route("/settings/active-year", put(settings::active_year))

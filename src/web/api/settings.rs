@@ -266,6 +266,8 @@ pub async fn add_user(
 pub struct UserPatch {
     active: Option<bool>,
     password: Option<crate::security::Secret>,
+    #[serde(flatten)]
+    edit: crate::service::OfficerEdit,
 }
 
 pub async fn update_user(
@@ -278,6 +280,14 @@ pub async fn update_user(
         state
             .services
             .reset_password(&viewer.actor, id, password.expose())
+            .await?;
+    }
+    let edited =
+        patch.edit.full_name.is_some() || patch.edit.role.is_some() || patch.edit.email.is_some();
+    if edited {
+        state
+            .services
+            .update_officer(&viewer.actor, id, &patch.edit)
             .await?;
     }
     let user = match patch.active {

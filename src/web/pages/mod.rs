@@ -8,6 +8,7 @@ pub mod login;
 pub mod mailboxes;
 pub mod registers;
 pub mod settings;
+pub mod setup;
 
 use std::net::SocketAddr;
 

@@ -34,6 +34,8 @@ fn flash_for(done: &str) -> String {
         "counter" => "ตั้งเลขเริ่มต้นเรียบร้อย",
         "user" => "เพิ่มเจ้าหน้าที่เรียบร้อย",
         "user-active" => "เปลี่ยนสถานะบัญชีเรียบร้อย",
+        "user-edit" => "บันทึกข้อมูลเจ้าหน้าที่เรียบร้อย",
+        "user-password" => "ตั้งรหัสผ่านใหม่เรียบร้อย ผู้ใช้ถูกออกจากระบบทุกเครื่องแล้ว",
         _ => "",
     }
     .to_string()
@@ -201,7 +203,7 @@ pub async fn counter(
     after(&state, &viewer, Some(year), result, "counter", None).await
 }
 
-async fn users_page(
+pub(crate) async fn users_page(
     state: &AppState,
     viewer: &Nav,
     input: NewUserInput,
@@ -209,6 +211,11 @@ async fn users_page(
     flash: String,
 ) -> Result<UsersPage, WebError> {
     let users = state.services.users(&viewer.actor).await?;
+    let mut rows = UsersPage::rows(&users, viewer);
+    for (row, user) in rows.iter_mut().zip(&users) {
+        row.email = state.services.officer_email(user.id).await?;
+        row.roles = UsersPage::role_choices(viewer, user.role.code());
+    }
     let role = if input.role.is_empty() {
         "staff".to_string()
     } else {
@@ -216,7 +223,9 @@ async fn users_page(
     };
     Ok(UsersPage {
         layout: Layout::new(viewer, "users", "กำหนดเจ้าหน้าที่"),
-        users: UsersPage::rows(&users, viewer),
+        users: rows,
+        can_reset: viewer.actor.user.role == Role::Admin,
+        row_errors: (0, FieldErrors::default()),
         roles: UsersPage::role_choices(viewer, &role),
         input: NewUserInput {
             password: Default::default(),
@@ -338,6 +347,10 @@ pub struct UserRow {
     pub active: bool,
     pub manageable: bool,
     pub is_self: bool,
+    /// Notification e-mail.
+    pub email: String,
+    /// The roles the viewer may give this officer, the current one selected.
+    pub roles: Vec<Choice>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -345,6 +358,10 @@ pub struct UserRow {
 pub struct UsersPage {
     pub layout: Layout,
     pub users: Vec<UserRow>,
+    /// Only an administrator sets another officer's password.
+    pub can_reset: bool,
+    /// The officer whose edit or reset failed, and the messages.
+    pub row_errors: (i64, FieldErrors),
     pub input: NewUserInput,
     pub errors: FieldErrors,
     pub roles: Vec<Choice>,
@@ -354,6 +371,15 @@ pub struct UsersPage {
 impl UsersPage {
     pub fn error(&self, field: &str) -> String {
         self.errors.get(field).unwrap_or("").to_string()
+    }
+
+    /// The error of `field` on officer `id`'s row, or "".
+    pub fn row_error(&self, id: &i64, field: &str) -> String {
+        if self.row_errors.0 == *id {
+            self.row_errors.1.get(field).unwrap_or("").to_string()
+        } else {
+            String::new()
+        }
     }
 
     pub fn rows(users: &[User], viewer: &Nav) -> Vec<UserRow> {
@@ -368,6 +394,8 @@ impl UsersPage {
                 manageable: viewer.actor.user.role.can_grant(u.role)
                     && u.id != viewer.actor.user.id,
                 is_self: u.id == viewer.actor.user.id,
+                email: String::new(),
+                roles: Vec::new(),
             })
             .collect()
     }
