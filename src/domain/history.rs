@@ -208,7 +208,14 @@ impl LetterHistory {
                 let fields: Vec<String> = e
                     .changes
                     .iter()
-                    .map(|(k, c)| format!("{}: «{}» → «{}»", field_label(k), c.old, c.new))
+                    .map(|(k, c)| {
+                        format!(
+                            "{}: «{}» → «{}»",
+                            field_label(k),
+                            shown_value(k, &c.old),
+                            shown_value(k, &c.new)
+                        )
+                    })
                     .collect();
                 format!("แก้ไข {}", fields.join("; "))
             }
@@ -242,6 +249,22 @@ impl LetterHistory {
     }
 }
 
+/// A recorded value as a clerk reads it: dates in the Buddhist era (`2 พ.ค. 2566`, not
+/// `2023-05-02`), speeds and secrecy levels by their Thai names rather than their codes.
+fn shown_value(field: &str, value: &str) -> String {
+    use super::letter::{LetterType, Secrecy, Speed};
+    let label = match field {
+        "doc_date" => NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .ok()
+            .map(super::thai_date::format_short),
+        "speed" => Speed::parse(value).map(|s| s.label().to_string()),
+        "secrecy" => Secrecy::parse(value).map(|s| s.label().to_string()),
+        "letter_type" => LetterType::parse(value).map(|t| t.label().to_string()),
+        _ => None,
+    };
+    label.unwrap_or_else(|| value.to_string())
+}
+
 fn passed_line(mut line: String, p: &Passed) -> String {
     let to: Vec<&str> = p.to.iter().map(|t| t.name.as_str()).collect();
     if !to.is_empty() {
@@ -250,6 +273,12 @@ fn passed_line(mut line: String, p: &Passed) -> String {
     }
     if !p.note.is_empty() {
         line.push_str(&format!(" “{}”", p.note));
+    }
+    if let Some(due) = p.due_date {
+        line.push_str(&format!(
+            " กำหนดเสร็จ {}",
+            super::thai_date::format_short(due)
+        ));
     }
     line
 }
@@ -274,6 +303,35 @@ pub fn field_label(field: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_and_steps_read_in_buddhist_era_dates_and_thai_names() {
+        let mut changes = BTreeMap::new();
+        changes.insert(
+            "doc_date".to_string(),
+            Change {
+                old: "2023-05-02".into(),
+                new: "2026-05-02".into(),
+            },
+        );
+        changes.insert(
+            "speed".to_string(),
+            Change {
+                old: "normal".into(),
+                new: "most_urgent".into(),
+            },
+        );
+        let line = LetterHistory::Edited(Edited { changes }).describe();
+        assert!(line.contains("«2 พ.ค. 2566» → «2 พ.ค. 2569»"), "{line}");
+        assert!(line.contains("«ปกติ» → «ด่วนที่สุด»"), "{line}");
+        assert!(!line.contains("2023"));
+        let passed = LetterHistory::Forwarded(Passed {
+            to: vec![],
+            note: String::new(),
+            due_date: NaiveDate::from_ymd_opt(2026, 12, 31),
+        });
+        assert!(passed.describe().contains("กำหนดเสร็จ 31 ธ.ค. 2569"));
+    }
 
     /// Entries written before the history was typed read back as the same events.
     #[test]

@@ -78,6 +78,17 @@ coded_enum!(
     }
 );
 
+impl LetterType {
+    /// The type a register's letters usually are: an order (คำสั่ง) is หนังสือสั่งการ, the rest
+    /// หนังสือภายนอก until the clerk says otherwise.
+    pub fn default_for(register: Register) -> LetterType {
+        match register {
+            Register::Order => LetterType::Directive,
+            _ => LetterType::External,
+        }
+    }
+}
+
 impl Speed {
     /// ด่วนมาก and ด่วนที่สุด stand out in every list.
     pub fn is_urgent(self) -> bool {
@@ -109,6 +120,10 @@ pub struct LetterInput {
     /// Register even though the same letter is already in the registers (the clerk confirmed).
     #[serde(deserialize_with = "lenient_flag")]
     pub allow_duplicate: bool,
+    /// The date picker's value (`YYYY-MM-DD`), used when `doc_date` was left empty: the form's
+    /// picker works without JavaScript too.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub doc_date_pick: String,
 }
 
 /// A yes/no sent as JSON `true`, or as a form's `true`/`on`/`1`/`yes`.
@@ -214,13 +229,18 @@ pub fn validate(
         None
     };
 
-    let doc_date = if input.doc_date.trim().is_empty() {
+    let typed = if input.doc_date.trim().is_empty() {
+        input.doc_date_pick.trim()
+    } else {
+        input.doc_date.trim()
+    };
+    let doc_date = if typed.is_empty() {
         if inbound {
             errors.add("doc_date", "กรุณากรอกวันที่ของหนังสือ (ลงวันที่)");
         }
         defaults.today
     } else {
-        match thai_date::parse_date(&input.doc_date) {
+        match thai_date::parse_date(typed) {
             Ok(d) => d,
             Err(e) => {
                 errors.add("doc_date", e.to_string());
@@ -277,13 +297,17 @@ pub fn validate(
         "ชั้นความลับไม่ถูกต้อง",
         &mut errors,
     );
-    let letter_type = parse_or(
-        &input.letter_type,
-        LetterType::parse,
-        "letter_type",
-        "ชนิดของหนังสือไม่ถูกต้อง",
-        &mut errors,
-    );
+    let letter_type = if input.letter_type.trim().is_empty() {
+        LetterType::default_for(register)
+    } else {
+        parse_or(
+            &input.letter_type,
+            LetterType::parse,
+            "letter_type",
+            "ชนิดของหนังสือไม่ถูกต้อง",
+            &mut errors,
+        )
+    };
 
     if !errors.is_empty() {
         return Err(errors);
@@ -335,6 +359,32 @@ fn parse_or<T: Default>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_order_is_a_directive_and_the_picker_fills_an_empty_date() {
+        let defaults = LetterDefaults {
+            office_name: "สพป.ทดสอบ",
+            today: NaiveDate::from_ymd_opt(2026, 5, 2).unwrap(),
+        };
+        let input = LetterInput {
+            subject: "แต่งตั้งคณะกรรมการ".into(),
+            to: "ข้าราชการในสังกัด".into(),
+            ..Default::default()
+        };
+        let order = validate(Register::Order, &input, &defaults).unwrap();
+        assert_eq!(order.letter_type, LetterType::Directive);
+        let out = validate(Register::Outbound, &input, &defaults).unwrap();
+        assert_eq!(out.letter_type, LetterType::External);
+        let picked = LetterInput {
+            doc_no: "ศธ 1/2".into(),
+            from: "สพฐ.".into(),
+            subject: "x".into(),
+            doc_date_pick: "2026-04-30".into(),
+            ..Default::default()
+        };
+        let f = validate(Register::Inbound, &picked, &defaults).unwrap();
+        assert_eq!(f.doc_date, NaiveDate::from_ymd_opt(2026, 4, 30).unwrap());
+    }
 
     fn defaults() -> LetterDefaults<'static> {
         LetterDefaults {

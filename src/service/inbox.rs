@@ -72,6 +72,7 @@ impl Services {
             secrecy: entry.secrecy.code().into(),
             letter_type: entry.letter_type.clone(),
             allow_duplicate: false,
+            doc_date_pick: String::new(),
         }
     }
 

@@ -201,6 +201,15 @@ impl Services {
         self.letter(actor, id).await
     }
 
+    /// Suggestions for the letter form: past senders of inbound letters, past recipients of
+    /// the others.
+    pub async fn correspondents(&self, actor: &Actor, register: Register) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .past_correspondents(&actor.office.id, register == Register::Inbound, 200)
+            .await?)
+    }
+
     async fn store_files(&self, files: Vec<UploadedFile>) -> Result<Vec<NewAttachment>> {
         if files.len() > self.attachments.max_files {
             return Err(too_many_files(self.attachments.max_files));

@@ -589,3 +589,32 @@ impl Bind {
         }
     }
 }
+
+impl Store {
+    /// The office's most used senders (for inbound letters) or recipients (for what it sends),
+    /// most recent first: the form's suggestions.
+    pub async fn past_correspondents(
+        &self,
+        office_id: &str,
+        senders: bool,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        let (column, registers) = if senders {
+            ("sender", "register = 'inbound'")
+        } else {
+            ("recipient", "register <> 'inbound'")
+        };
+        let sql = format!(
+            "SELECT {column} AS name, MAX(registered_at) AS last FROM letters
+             WHERE office_id = $1 AND {registers} AND {column} <> ''
+             GROUP BY {column} ORDER BY last DESC LIMIT {limit}"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(office_id.to_string())
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get("name")?))
+            .collect()
+    }
+}

@@ -161,6 +161,7 @@ impl LetterUpload {
             secrecy: self.field("secrecy"),
             letter_type: self.field("letter_type"),
             allow_duplicate: crate::domain::letter::is_yes(&self.field("allow_duplicate")),
+            doc_date_pick: self.field("doc_date_pick"),
         }
     }
 }

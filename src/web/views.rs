@@ -156,6 +156,8 @@ pub struct LetterFields {
     pub letter_types: Vec<Choice>,
     /// The same letter already in the registers: the form asks whether to register it again.
     pub duplicates: Vec<crate::domain::duplicate::Duplicate>,
+    /// Past senders (inbound) or recipients (the rest), offered as the clerk types.
+    pub suggestions: Vec<String>,
 }
 
 impl LetterFields {
@@ -179,6 +181,7 @@ impl LetterFields {
             input,
             errors,
             duplicates: Vec::new(),
+            suggestions: Vec::new(),
         }
     }
 

@@ -219,6 +219,7 @@ pub async fn register(
         secrecy: b.secrecy.unwrap_or(base.secrecy),
         letter_type: b.letter_type.unwrap_or(base.letter_type),
         allow_duplicate: b.allow_duplicate,
+        doc_date_pick: String::new(),
     };
     let letter = state
         .services

@@ -298,6 +298,7 @@ pub async fn update(
             .letter_type
             .unwrap_or_else(|| before.letter_type.code().into()),
         allow_duplicate: false,
+        doc_date_pick: String::new(),
     };
     let letter = state
         .services

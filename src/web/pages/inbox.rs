@@ -135,13 +135,18 @@ pub async fn show(
 ) -> Result<InboxEntryPage, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
     let input = Services::prefill(&entry, &viewer.actor.office);
-    Ok(entry_page(
+    let mut page = entry_page(
         &viewer,
         &entry,
         input,
         FieldErrors::default(),
         String::new(),
-    ))
+    );
+    page.fields.suggestions = state
+        .services
+        .correspondents(&viewer.actor, Register::Inbound)
+        .await?;
+    Ok(page)
 }
 
 pub async fn register(

@@ -210,6 +210,7 @@ pub async fn edit_form(
         secrecy: letter.secrecy.code().into(),
         letter_type: letter.letter_type.code().into(),
         allow_duplicate: false,
+        doc_date_pick: String::new(),
     };
     Ok(edit_page(
         &state,

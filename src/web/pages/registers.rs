@@ -205,13 +205,12 @@ pub async fn new_form(
     if register != Register::Inbound {
         input.doc_date = thai_date::format_short(thai_date::to_bangkok(Utc::now()).date());
     }
-    Ok(form_page(
-        &state,
-        &viewer,
-        register,
-        input,
-        FieldErrors::default(),
-    ))
+    let mut page = form_page(&state, &viewer, register, input, FieldErrors::default());
+    page.fields.suggestions = state
+        .services
+        .correspondents(&viewer.actor, register)
+        .await?;
+    Ok(page)
 }
 
 pub async fn create(
@@ -273,6 +272,7 @@ pub async fn create(
     }
     let mut page = form_page(&state, &viewer, register, input, errors);
     page.fields.duplicates = duplicates;
+    page.fields.suggestions = services.correspondents(&viewer.actor, register).await?;
     page.held = held.iter().map(HeldRow::from).collect();
     Ok((status, page).into_response())
 }
