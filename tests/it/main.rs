@@ -13,6 +13,7 @@ mod journey;
 mod mail_imap;
 mod mail_ingest;
 mod mail_out;
+mod manual;
 mod numbering;
 mod openapi_doc;
 mod pages;
