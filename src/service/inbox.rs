@@ -275,8 +275,11 @@ impl Services {
                 "เฉพาะเจ้าหน้าที่ธุรการจัดการหนังสือรับได้".into(),
             ));
         }
-        if !self.store.restore_entry(&actor.office.id, id).await? {
-            return Err(ServiceError::NotFound);
+        let entry = self.store.find_entry(&actor.office.id, id).await?;
+        if entry.dismissed_at.is_none() || !self.store.restore_entry(&actor.office.id, id).await? {
+            return Err(ServiceError::Conflict(
+                "รายการนี้ไม่ได้ถูกตัดออกจากรายการรอลงทะเบียน".into(),
+            ));
         }
         Ok(self.store.find_entry(&actor.office.id, id).await?)
     }

@@ -62,6 +62,26 @@ async fn every_documented_operation_answers() {
     saraban::service::mailboxes::add_mailbox(&app.store, "dist", &input)
         .await
         .unwrap();
+    // A work group, a school group (id 1) and another officer's token to revoke.
+    w.plan_group().await;
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &w.admin,
+            "/api/v1/school-groups",
+            serde_json::json!({"name": "ทุกโรงเรียน", "members": ["school"]}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, tokens) = app.get_json(&w.admin, "/api/v1/tokens").await;
+    let clerk_token = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["username"] == "clerk")
+        .and_then(|t| t["id"].as_str())
+        .unwrap()
+        .to_string();
     let (status, doc) = app.get_json(&w.admin, "/api/v1/openapi.json").await;
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
@@ -75,7 +95,9 @@ async fn every_documented_operation_answers() {
             .replace("{id}", "1")
             .replace("{n}", "9")
             .replace("{year_be}", "2570")
-            .replace("{series}", "inbound");
+            .replace("{series}", "inbound")
+            .replace("{group}", "plan")
+            .replace("{token}", &clerk_token);
         for method in ["get", "post", "put", "patch", "delete"] {
             if item.get(method).is_none() {
                 continue;

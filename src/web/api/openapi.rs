@@ -137,7 +137,53 @@ pub fn spec() -> Value {
             "requestBody": json_body(json!({"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}, "notify": {"type": "string", "enum": ["each", "daily", "off"], "description": "an e-mail per letter (default), one digest a day at 07:00, or none"}}})),
             "responses": responses(("200", ok("saved", json!({"type": "object"}))), &[400, 401, 422])}},
         "/work-groups": {
-          "get": {"summary": "กลุ่มงานของหน่วยงานและสมาชิก", "responses": responses(("200", ok("groups", json!({"type": "object"}))), &[401])}},
+          "get": {"summary": "กลุ่มงานของหน่วยงานและสมาชิก", "responses": responses(("200", ok("groups", json!({"type": "object"}))), &[401])},
+          "post": {"summary": "เพิ่มกลุ่มงาน (ผู้บริหาร เจ้าหน้าที่ธุรการ ผู้ดูแลระบบ)",
+            "requestBody": json_body(json!({"type": "object", "required": ["id", "name"], "properties": {"id": {"type": "string", "description": "A–Z a–z 0–9 - _"}, "name": {"type": "string"}}})),
+            "responses": responses(("201", ok("the group with its members", json!({"type": "object"}))), &[400, 401, 403, 422])}},
+        "/work-groups/{group}": {
+          "parameters": [{"name": "group", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "patch": {"summary": "เปลี่ยนชื่อกลุ่มงาน", "requestBody": json_body(json!({"type": "object", "properties": {"name": {"type": "string"}}})),
+            "responses": responses(("200", ok("the group", json!({"type": "object"}))), &[400, 401, 403, 404, 422])}},
+        "/work-groups/{group}/members": {
+          "parameters": [{"name": "group", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "put": {"summary": "กำหนดสมาชิกทั้งหมดของกลุ่มงาน (ชื่อผู้ใช้ของหน่วยงานนี้)",
+            "requestBody": json_body(json!({"type": "object", "required": ["users"], "properties": {"users": {"type": "array", "items": {"type": "string"}}}})),
+            "responses": responses(("200", ok("the group with its members", json!({"type": "object"}))), &[400, 401, 403, 404, 422])}},
+        "/school-groups/{id}": {
+          "parameters": [id_param("id", "school group id")],
+          "delete": {"summary": "ลบกลุ่มโรงเรียน", "responses": responses(("204", json!({"description": "removed"})), &[401, 403, 404])}},
+        "/follow-up": {
+          "get": {"summary": "ติดตามงาน: unacknowledged = มอบแล้วยังไม่รับทราบ, overdue = เลยกำหนดและยังไม่ดำเนินการ, not_forwarded = ลงทะเบียนรับแล้วยังไม่ได้ส่งต่อ; groups = จำนวนต่อกลุ่มงาน",
+            "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["unacknowledged", "overdue", "not_forwarded"]}}],
+            "responses": responses(("200", ok("items and per group counts", json!({"type": "object"}))), &[400, 401, 403])}},
+        "/letters/{id}/done": {
+          "parameters": [id_param("id", "letter id")],
+          "post": {"summary": "ดำเนินการแล้ว (หลังรับทราบ) พร้อมบันทึกผล", "requestBody": json_body(json!({"type": "object", "properties": {"note": {"type": "string"}}})),
+            "responses": responses(("200", ok("how many steps were marked done", json!({"type": "object"}))), &[400, 401, 404, 409, 422])}},
+        "/letters/{id}/attachments": {
+          "parameters": [id_param("id", "letter id")],
+          "post": {"summary": "แนบไฟล์เพิ่มหลังลงทะเบียน (ภายในเวลาที่แก้ไขได้; ผู้ดูแลระบบได้ตลอด) หรือแทนที่ไฟล์ลำดับ replace (ไฟล์เดิมยังอยู่ในประวัติ)",
+            "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+              "file": {"type": "string", "format": "binary"}, "description": {"type": "string"}, "replace": {"type": "integer"}}}}}},
+            "responses": responses(("201", ok("the letter", json!({"$ref": "#/components/schemas/Letter"}))), &[400, 401, 403, 404, 413, 415, 422])}},
+        "/inbox/{id}/dismiss": {"parameters": [id_param("id", "inbox entry id")],
+          "post": {"summary": "ไม่ใช่หนังสือราชการ: ตัดออกจากรายการรอลงทะเบียนพร้อมเหตุผล (อีเมลยังเก็บไว้ ค้นได้ด้วย status=dismissed)",
+            "requestBody": json_body(json!({"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}})),
+            "responses": responses(("200", ok("the entry", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/inbox/{id}/restore": {"parameters": [id_param("id", "inbox entry id")],
+          "post": {"summary": "นำรายการที่ตัดออกกลับเข้ารายการรอลงทะเบียน", "responses": responses(("200", ok("the entry", json!({"type": "object"}))), &[401, 403, 404, 409])}},
+        "/me/password": {
+          "post": {"summary": "เปลี่ยนรหัสผ่านของตนเอง (ต้องใส่รหัสผ่านปัจจุบัน; เครื่องอื่นออกจากระบบ API token ยังใช้ได้)",
+            "requestBody": json_body(json!({"type": "object", "required": ["current_password", "password"], "properties": {"current_password": {"type": "string"}, "password": {"type": "string"}}})),
+            "responses": responses(("204", json!({"description": "changed"})), &[400, 401, 422])}},
+        "/tokens": {
+          "get": {"summary": "API token ของตนเอง (ผู้ดูแลระบบ: ของทั้งหน่วยงาน) ไม่แสดงตัว token",
+            "responses": responses(("200", ok("tokens", json!({"type": "array", "items": {"type": "object", "properties": {
+              "id": {"type": "string"}, "username": {"type": "string"}, "label": {"type": "string"}, "created_at": {"type": "string"}, "revoked_at": {"type": ["string", "null"]}}}}))), &[401])}},
+        "/tokens/{token}": {
+          "parameters": [{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the id from GET /tokens"}],
+          "delete": {"summary": "ยกเลิก API token", "responses": responses(("204", json!({"description": "revoked"})), &[401, 404])}},
         "/letters/{id}/send": {
           "parameters": [id_param("id", "letter id")],
           "post": {"summary": "ส่งหนังสือที่ลงทะเบียนส่งแล้ว ถึงหน่วยงานในระบบ (เข้าหนังสือรับทันที) และทางอีเมล (เข้าคิวส่ง); ลับที่สุดห้ามส่งทางอีเมล (422)",
@@ -152,7 +198,9 @@ pub fn spec() -> Value {
         "/school-groups": {
           "get": {"summary": "กลุ่มโรงเรียนที่สำนักงานเขตบันทึกไว้ (ส่งด้วย {school_group: ID})",
             "responses": responses(("200", ok("groups", json!({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
-              "id": {"type": "integer"}, "name": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}}}}}}}))), &[401])}},
+              "id": {"type": "integer"}, "name": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}}}}}}}))), &[401])},
+          "post": {"summary": "เพิ่มกลุ่มโรงเรียน (สำนักงานเขต)", "requestBody": json_body(json!({"type": "object", "required": ["name", "members"], "properties": {"name": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}, "description": "office ids of the district's schools"}}})),
+            "responses": responses(("201", ok("the group", json!({"type": "object"}))), &[400, 401, 403, 422])}},
         "/deliveries/{id}/retry": {
           "parameters": [id_param("id", "delivery id")],
           "post": {"summary": "ส่งอีเมลที่ส่งไม่สำเร็จหรือล่าช้าอีกครั้ง (ข้อความเดิม Message-ID เดิม)",
@@ -183,7 +231,7 @@ pub fn spec() -> Value {
         "/inbox": {"get": {"summary": "หนังสือรับ: box=all|saraban = หนังสือรับของหน่วยงาน (อีเมลและในระบบ) เรียงจากล่าสุด; box=personal|group = หนังสือที่มอบให้ตนเองหรือกลุ่มงานของตน (รายการเป็น Assignment พร้อม letter_id, subject, doc_no, speed, secrecy) ด่วนก่อน",
           "parameters": [
             {"name": "box", "in": "query", "schema": {"type": "string", "enum": ["all", "saraban", "group", "personal"]}},
-            {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["all", "unregistered", "registered"]}},
+            {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["all", "unregistered", "registered", "not_forwarded", "with_files", "dismissed"]}},
             {"name": "q", "in": "query", "schema": {"type": "string"}},
             {"name": "page", "in": "query", "schema": {"type": "integer"}}, {"name": "per_page", "in": "query", "schema": {"type": "integer"}}],
           "responses": responses(("200", ok("entries", json!({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/InboxEntry"}}, "total": {"type": "integer"}}}))), &[400, 401, 403])}},
@@ -222,7 +270,7 @@ pub fn spec() -> Value {
           "post": {"summary": "ทดสอบการเชื่อมต่อ", "responses": responses(("200", ok("result", json!({"type": "object", "properties": {"ok": {"type": "boolean"}, "message": {"type": "string"}}}))), &[401, 403, 404])}},
         "/users/{id}": {
           "parameters": [id_param("id", "user id")],
-          "patch": {"summary": "เปิด/ปิดบัญชี หรือตั้งรหัสผ่านใหม่", "requestBody": json_body(json!({"type": "object", "properties": {"active": {"type": "boolean"}, "password": {"type": "string"}}})),
+          "patch": {"summary": "แก้ไขชื่อ บทบาท อีเมล เปิด/ปิดบัญชี หรือตั้งรหัสผ่านใหม่ (ตั้งรหัสผ่านให้ผู้อื่น: ผู้ดูแลระบบเท่านั้น ผู้ใช้นั้นออกจากระบบทุกเครื่องและ token ถูกยกเลิก)", "requestBody": json_body(json!({"type": "object", "properties": {"active": {"type": "boolean"}, "password": {"type": "string"}, "full_name": {"type": "string"}, "role": {"type": "string"}, "email": {"type": "string"}}})),
             "responses": responses(("200", ok("the user", user_ref)), &[400, 401, 403, 404, 409, 422])}}
       },
       "components": {
