@@ -476,6 +476,42 @@ async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
     let page = app.page(&client, "/inbox?status=not_forwarded").await;
     assert!(page.contains("ยังไม่ได้ส่งต่อ"));
 
+    // A secret letter sent in-system carries the red [ลับ] in the inbox list, and on the
+    // dashboard once registered.
+    let (status, secret) = app
+        .post_letter(
+            &w.school_clerk,
+            &[
+                ("register", "outbound"),
+                ("to", "ผู้อำนวยการสำนักงานเขต"),
+                ("subject", "รายงานผลการสอบสวนวินัย"),
+                ("secrecy", "secret"),
+                ("speed", "most_urgent"),
+            ],
+            vec![],
+        )
+        .await;
+    assert_eq!(status, 201, "{secret}");
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &w.school_clerk,
+            &format!("/api/v1/letters/{}/send", secret["id"]),
+            json!({"recipients": [{"office": "dist"}], "idempotency_key": "s1"}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let page = app.page(&client, "/inbox").await;
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains("รายงานผลการสอบสวนวินัย"))
+        .expect("the secret letter in the inbox");
+    assert!(row.contains("tag secret") && row.contains("[ลับ"), "{row}");
+    assert!(
+        row.contains("speed-most_urgent"),
+        "with its speed icon: {row}"
+    );
+
     // The original e-mail's headers, decoded.
     let page = app
         .page(&client, &format!("/inbox/{letter}/original"))
