@@ -110,10 +110,24 @@ impl Layout {
         }
     }
 
+    /// The inbox's menu entry (see `_nav_inbox.html`).
+    pub fn inbox_link(&self) -> InboxLink {
+        InboxLink {
+            on: self.nav == "inbox",
+            waiting: self.inbox_waiting,
+        }
+    }
+
     pub fn registers(&self) -> Vec<(&'static str, &'static str)> {
         Register::ALL
             .iter()
             .map(|r| (r.code(), r.label()))
             .collect()
     }
+}
+
+/// The inbox's menu entry: lit or not, and how many letters wait.
+pub struct InboxLink {
+    pub on: bool,
+    pub waiting: i64,
 }

@@ -100,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/letters/{id}/files/{n}", get(pages::letters::file))
         .route("/inbox", get(pages::inbox::list))
+        .route("/nav/inbox", get(pages::inbox::nav_entry))
         .route("/inbox/{id}", get(pages::inbox::show))
         .route("/inbox/{id}/register", post(pages::inbox::register))
         .route("/inbox/{id}/dismiss", post(pages::inbox::dismiss))

@@ -418,6 +418,11 @@ async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
     assert_eq!(res.status(), 200, "its raw bytes are kept");
     let page = app.page(&client, "/inbox").await;
     assert!(page.contains(">1</span>"), "the menu count follows");
+    let entry = app.page(&client, "/nav/inbox").await;
+    assert!(
+        entry.contains("id=\"nav-inbox\"") && entry.contains(">1</span>"),
+        "the menu entry refreshes itself on every page: {entry}"
+    );
     assert!(page.contains("ไม่ใช่หนังสือราชการ"));
     let (status, _) = app
         .send_json(

@@ -236,6 +236,35 @@ async fn settings_screens_change_prefix_start_numbers_and_officers() {
         .unwrap();
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("ออกเลขไปแล้ว"));
+    // A circular issued this year: the switch back to the shared series waits for next year, and
+    // the page says so beside the field.
+    let (_, circ) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "circular"),
+                ("to", "โรงเรียน"),
+                ("subject", "เวียน"),
+            ],
+            vec![],
+        )
+        .await;
+    assert_eq!(circ["doc_no"], "ศธ 04199/ว1");
+    let res = browser
+        .post(app.url("/settings/office"))
+        .form(&[
+            ("csrf", csrf),
+            ("name", "สพป.ทดสอบ"),
+            ("prefix", "ศธ ๐๔๑๙๙"),
+            ("email", "saraban@example.go.th"),
+            ("circular_numbering", "shared_with_outbound"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"circular_numbering-error\"") && html.contains("ปีถัดไป"));
 
     let res = browser
         .post(app.url("/settings/users"))

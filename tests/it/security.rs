@@ -52,6 +52,7 @@ const PAGE_ROUTES: &[(&str, &str)] = &[
     ("POST", "/letters/1/attachments"),
     ("POST", "/letters/1/done"),
     ("GET", "/follow-up"),
+    ("GET", "/nav/inbox"),
     ("POST", "/settings/users/1"),
     ("POST", "/settings/users/1/password"),
     ("GET", "/settings/groups"),

@@ -515,3 +515,25 @@ pub struct QuarantinePage {
     pub flash: String,
     pub problem: String,
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NavQuery {
+    on: String,
+}
+
+/// The inbox's menu entry alone, for its once-a-minute refresh on every page.
+pub async fn nav_entry(viewer: Nav, Query(q): Query<NavQuery>) -> NavInbox {
+    NavInbox {
+        entry: crate::web::layout::InboxLink {
+            on: q.on == "1",
+            waiting: viewer.inbox_waiting,
+        },
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "_nav_inbox.html")]
+pub struct NavInbox {
+    pub entry: crate::web::layout::InboxLink,
+}

@@ -122,8 +122,13 @@ async fn after<T>(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(ServiceError::Conflict(message)) => {
+            // The office form's only conflict is the circular series; the counters' is a start.
+            let field = match done {
+                "office" => "circular_numbering",
+                _ => "start_number",
+            };
             let mut errors = FieldErrors::default();
-            errors.add("start_number", message);
+            errors.add(field, message);
             let page =
                 settings_page(state, viewer, year, office_input, errors, String::new()).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
