@@ -13,6 +13,7 @@ pub mod domain;
 pub mod files;
 pub mod mail;
 pub mod message;
+pub mod outputs;
 pub mod security;
 pub mod service;
 pub mod store;

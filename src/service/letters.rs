@@ -210,6 +210,71 @@ impl Services {
             .await?)
     }
 
+    /// A register as its form for the year (oldest first), optionally only the entries
+    /// registered `from`..=`to` (dates in Bangkok) and matching a search, exactly as the register
+    /// page would list them for this actor (secret letters included only where they may be seen).
+    pub async fn register_sheet(
+        &self,
+        actor: &Actor,
+        register: Register,
+        year_be: i32,
+        range: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
+        search: (Option<String>, crate::domain::register::SearchField),
+    ) -> Result<crate::domain::forms::RegisterSheet> {
+        use crate::domain::forms::{SheetRow, register_sheet};
+        let (from, to) = range;
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(ServiceError::Invalid(single("from", "วันเริ่มต้องไม่หลังวันสิ้นสุด")));
+        }
+        let mut rows = Vec::new();
+        let mut page = 1;
+        loop {
+            let (letters, total) = self
+                .list_letters(
+                    actor,
+                    LetterQuery {
+                        register: Some(register),
+                        year_be: Some(year_be),
+                        q: search.0.clone(),
+                        field: search.1,
+                        page,
+                        per_page: 200,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            let seen = letters.len();
+            for l in letters {
+                let registered = thai_date::to_bangkok(l.registered_at);
+                let day = registered.date();
+                if from.is_some_and(|f| day < f) || to.is_some_and(|t| day > t) {
+                    continue;
+                }
+                rows.push(SheetRow {
+                    number: l.number,
+                    doc_no: l.doc_no,
+                    doc_date: l.doc_date,
+                    from: l.sender,
+                    to: l.recipient,
+                    subject: l.subject,
+                    action: l.action,
+                    remark: l.remark,
+                    received: thai_date::to_bangkok(l.received_at.unwrap_or(l.registered_at)),
+                    cancelled: l.cancelled_at.map(|_| l.cancel_reason.unwrap_or_default()),
+                });
+            }
+            if seen == 0 || (page * 200) >= total {
+                break;
+            }
+            page += 1;
+        }
+        // Lists run newest first; the form runs from the first number.
+        rows.reverse();
+        Ok(register_sheet(register, &actor.office.name, year_be, &rows))
+    }
+
     async fn store_files(&self, files: Vec<UploadedFile>) -> Result<Vec<NewAttachment>> {
         if files.len() > self.attachments.max_files {
             return Err(too_many_files(self.attachments.max_files));

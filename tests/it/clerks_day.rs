@@ -628,3 +628,116 @@ both_dbs!(
     file_after_registering,
     a_forgotten_file_is_added_after_registering
 );
+
+async fn the_register_exports_as_excel_and_csv(db: Db) {
+    use calamine::{Data, Reader, Xlsx};
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    for (doc_no, subject, secrecy) in [
+        ("ศธ 1/1", "ประชุมครู, ครั้งที่ \"1\"", "normal"),
+        ("ศธ 1/2", "งบประมาณ", "normal"),
+        ("ศธ 1/3", "ประชุมลับ", "secret"),
+    ] {
+        let (status, body) = app
+            .post_letter(
+                &w.clerk,
+                &[
+                    ("register", "inbound"),
+                    ("doc_no", doc_no),
+                    ("doc_date", "2 พ.ค. 2569"),
+                    ("from", "สพฐ."),
+                    ("subject", subject),
+                    ("secrecy", secrecy),
+                ],
+                vec![],
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let get = |token: &str, path: &str| {
+        let req = app.http.get(app.url(path)).bearer_auth(token.to_string());
+        async move { req.send().await.unwrap() }
+    };
+    let res = get(&w.clerk, "/api/v1/registers/inbound.xlsx").await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("an XLSX file");
+    let year = saraban::domain::thai_date::be_year_of(chrono::Utc::now());
+    let sheet_name = format!("ทะเบียนรับ {year}");
+    assert_eq!(book.sheet_names(), vec![sheet_name.clone()]);
+    let range = book.worksheet_range(&sheet_name).unwrap();
+    let rows: Vec<_> = range.rows().collect();
+    assert!(
+        matches!(&rows[0][0], Data::String(t) if t.contains("ทะเบียนหนังสือรับ") && t.contains("แบบที่ 13"))
+    );
+    assert!(matches!(&rows[1][0], Data::String(t) if t == "เลขทะเบียนรับ"));
+    assert_eq!(
+        rows.len(),
+        2 + 3,
+        "title, header and every row (the clerk sees the secret one)"
+    );
+    assert!(
+        matches!(rows[2][0], Data::Float(n) if n == 1.0),
+        "numbers as numbers: {:?}",
+        rows[2][0]
+    );
+    assert!(matches!(&rows[2][5], Data::String(t) if t == "ประชุมครู, ครั้งที่ \"1\""));
+    assert!(
+        matches!(&rows[2][2], Data::DateTime(_)),
+        "dates as dates: {:?}",
+        rows[2][2]
+    );
+    // Staff do not get the secret letter; a search narrows it as the page does.
+    let res = get(&w.staff, "/api/v1/registers/inbound.csv").await;
+    let text = String::from_utf8(res.bytes().await.unwrap().to_vec()).unwrap();
+    assert!(text.starts_with('\u{feff}'), "CSV starts with the BOM");
+    assert!(text.contains("\r\n"), "CRLF");
+    assert!(!text.contains("ประชุมลับ"), "secrecy rules apply to exports");
+    assert!(
+        text.contains("2026-05-02") && text.contains("2 พ.ค. 2569"),
+        "ISO and BE dates"
+    );
+    assert!(
+        text.contains("\"ประชุมครู, ครั้งที่ \"\"1\"\"\""),
+        "quoted: {text}"
+    );
+    let res = get(
+        &w.clerk,
+        "/api/v1/registers/inbound.csv?field=subject&q=ประชุม",
+    )
+    .await;
+    let text = String::from_utf8(res.bytes().await.unwrap().to_vec()).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        1 + 2,
+        "the header and the two matches: {text}"
+    );
+    let res = get(
+        &w.clerk,
+        "/api/v1/registers/inbound.csv?from=1/1/2400&to=2/1/2400",
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let text = String::from_utf8(res.bytes().await.unwrap().to_vec()).unwrap();
+    assert_eq!(text.lines().count(), 1, "nothing registered in that range");
+    let res = get(&w.clerk, "/api/v1/registers/inbound.pdf").await;
+    assert_eq!(res.status(), 404);
+    let res = get(&w.clerk, "/api/v1/registers/nothing.csv").await;
+    assert_eq!(res.status(), 404);
+    // The register page links both, with its search.
+    let (client, _) = app.login("clerk").await;
+    let page = app
+        .page(&client, "/registers/inbound?field=subject&q=ประชุม")
+        .await;
+    assert!(
+        page.contains("/api/v1/registers/inbound.xlsx?year_be="),
+        "{page}"
+    );
+}
+both_dbs!(exports, the_register_exports_as_excel_and_csv);

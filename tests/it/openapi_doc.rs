@@ -97,6 +97,7 @@ async fn every_documented_operation_answers() {
             .replace("{year_be}", "2570")
             .replace("{series}", "inbound")
             .replace("{group}", "plan")
+            .replace("{file}", "inbound.xlsx")
             .replace("{token}", &clerk_token);
         for method in ["get", "post", "put", "patch", "delete"] {
             if item.get(method).is_none() {

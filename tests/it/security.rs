@@ -123,6 +123,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/letters/1/attachments"),
     ("POST", "/api/v1/letters/1/done"),
     ("GET", "/api/v1/follow-up"),
+    ("GET", "/api/v1/registers/inbound.xlsx"),
     ("POST", "/api/v1/work-groups"),
     ("PATCH", "/api/v1/work-groups/plan"),
     ("PUT", "/api/v1/work-groups/plan/members"),

@@ -13,6 +13,7 @@ use super::auth::Viewer;
 use super::error::WebError;
 
 pub mod account;
+pub mod exports;
 pub mod inbox;
 pub mod journey;
 pub mod letters;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/letters/{id}/acknowledge", post(journey::acknowledge))
         .route("/letters/{id}/done", post(journey::done))
         .route("/follow-up", get(journey::follow_up))
+        .route("/registers/{file}", get(exports::register_file))
         .route("/letters/{id}/return", post(journey::return_letter))
         .route("/letters/{id}/journey", get(journey::journey))
         .route(

@@ -153,6 +153,12 @@ pub fn spec() -> Value {
         "/school-groups/{id}": {
           "parameters": [id_param("id", "school group id")],
           "delete": {"summary": "ลบกลุ่มโรงเรียน", "responses": responses(("204", json!({"description": "removed"})), &[401, 403, 404])}},
+        "/registers/{file}": {
+          "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string"}, "description": "inbound.xlsx, outbound.csv, circular.xlsx, order.csv, …"},
+            {"name": "year_be", "in": "query", "schema": {"type": "integer"}}, {"name": "from", "in": "query", "schema": {"type": "string"}}, {"name": "to", "in": "query", "schema": {"type": "string"}},
+            {"name": "q", "in": "query", "schema": {"type": "string"}}, {"name": "field", "in": "query", "schema": {"type": "string"}}],
+          "get": {"summary": "ส่งออกทะเบียนเป็น Excel (.xlsx) หรือ CSV (UTF-8 BOM) ตามที่หน้าทะเบียนแสดง (การค้นหาและชั้นความลับเหมือนกัน) เรียงจากเลขแรก",
+            "responses": responses(("200", json!({"description": "the file", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {}}})), &[400, 401, 404])}},
         "/follow-up": {
           "get": {"summary": "ติดตามงาน: unacknowledged = มอบแล้วยังไม่รับทราบ, overdue = เลยกำหนดและยังไม่ดำเนินการ, not_forwarded = ลงทะเบียนรับแล้วยังไม่ได้ส่งต่อ; groups = จำนวนต่อกลุ่มงาน",
             "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["unacknowledged", "overdue", "not_forwarded"]}}],

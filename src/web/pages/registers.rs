@@ -71,6 +71,11 @@ pub async fn list(
         ("field", field.code()),
         ("q", &query.q),
     ]);
+    let export_query = query_string(&[
+        ("year_be", &year_be.to_string()),
+        ("field", field.code()),
+        ("q", &query.q),
+    ]);
     Ok(RegisterListPage {
         layout: Layout::new(&viewer, register.code(), register.label()),
         register: register.code(),
@@ -88,6 +93,7 @@ pub async fn list(
         last_page,
         can_register: actor.user.role.can_register(register),
         query_base,
+        export_query,
     })
 }
 
@@ -316,6 +322,8 @@ pub struct RegisterListPage {
     pub can_register: bool,
     /// The query string without `page`, for the pager's links.
     pub query_base: String,
+    /// `year_be=…&field=…&q=…` for the Excel and CSV buttons.
+    pub export_query: String,
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,0 +1,197 @@
+//! The registers as the regulation's forms (แบบที่ 13 ทะเบียนหนังสือรับ, แบบที่ 14 ทะเบียนหนังสือส่ง,
+//! and the circular and order registers laid out like แบบที่ 14): which columns, in which order,
+//! and what each row holds. One table shape for every output (XLSX, CSV, and later the printed
+//! PDF and the lifecycle lists), so the forms are defined once.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::register::Register;
+
+/// One cell, typed so that a spreadsheet gets numbers as numbers and dates as dates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(i64),
+    Date(NaiveDate),
+    /// Bangkok wall-clock time.
+    DateTime(NaiveDateTime),
+}
+
+/// A column: its Thai heading and a width in characters (for spreadsheets and paper).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Column {
+    pub title: &'static str,
+    pub width: f64,
+}
+
+/// A register's rows, as its form lays them out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterSheet {
+    /// `ทะเบียนหนังสือรับ`
+    pub title: String,
+    /// The form's number (`แบบที่ 13`), when the regulation gives one.
+    pub form: &'static str,
+    pub office: String,
+    pub year_be: i32,
+    /// A short name for a spreadsheet tab (at most 31 characters).
+    pub sheet_name: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// What a register row says, already in Bangkok time.
+#[derive(Debug, Clone)]
+pub struct SheetRow {
+    pub number: i64,
+    pub doc_no: String,
+    pub doc_date: NaiveDate,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub action: String,
+    pub remark: String,
+    /// When an inbound letter arrived (or was registered).
+    pub received: NaiveDateTime,
+    /// The reason, for a cancelled entry: it stays in the register with its number.
+    pub cancelled: Option<String>,
+}
+
+const fn col(title: &'static str, width: f64) -> Column {
+    Column { title, width }
+}
+
+/// The sheet of `register` for `year_be`, rows oldest first as on paper.
+pub fn register_sheet(
+    register: Register,
+    office: &str,
+    year_be: i32,
+    rows: &[SheetRow],
+) -> RegisterSheet {
+    let inbound = register == Register::Inbound;
+    let mut columns = vec![
+        col(register.number_label(), 10.0),
+        col("ที่", 20.0),
+        col("ลงวันที่", 12.0),
+        col("จาก", 26.0),
+        col("ถึง", 26.0),
+        col("เรื่อง", 44.0),
+        col("การปฏิบัติ", 26.0),
+        col("หมายเหตุ", 20.0),
+    ];
+    if inbound {
+        columns.push(col("วันเวลารับ", 16.0));
+    }
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let remark = match &r.cancelled {
+                Some(reason) => format!("ยกเลิก: {reason}"),
+                None => r.remark.clone(),
+            };
+            let mut cells = vec![
+                Cell::Number(r.number),
+                Cell::Text(r.doc_no.clone()),
+                Cell::Date(r.doc_date),
+                Cell::Text(r.from.clone()),
+                Cell::Text(r.to.clone()),
+                Cell::Text(r.subject.clone()),
+                Cell::Text(r.action.clone()),
+                Cell::Text(remark),
+            ];
+            if inbound {
+                cells.push(Cell::DateTime(r.received));
+            }
+            cells
+        })
+        .collect();
+    let short = register
+        .label()
+        .trim_start_matches("ทะเบียน")
+        .trim_start_matches("หนังสือ");
+    RegisterSheet {
+        title: register.label().to_string(),
+        form: match register {
+            Register::Inbound => "แบบที่ 13",
+            Register::Outbound => "แบบที่ 14",
+            _ => "",
+        },
+        office: office.to_string(),
+        year_be,
+        sheet_name: format!("ทะเบียน{short} {year_be}")
+            .chars()
+            .take(31)
+            .collect(),
+        columns,
+        rows,
+    }
+}
+
+/// About how many lines a text takes in a column `width` characters wide (Thai combining marks
+/// take no width). Spreadsheet programs do not all fit row heights themselves.
+pub fn lines_needed(text: &str, width: f64) -> usize {
+    let per_line = width.max(1.0) as usize;
+    text.split('\n')
+        .map(|line| {
+            let visible = line.chars().filter(|c| !is_thai_mark(*c)).count();
+            visible.div_ceil(per_line).max(1)
+        })
+        .sum()
+}
+
+/// Thai vowels and tone marks written above or below: they share the width of their consonant.
+fn is_thai_mark(c: char) -> bool {
+    matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(number: i64, cancelled: Option<&str>) -> SheetRow {
+        SheetRow {
+            number,
+            doc_no: "ศธ 04183/ว1891".into(),
+            doc_date: NaiveDate::from_ymd_opt(2026, 5, 2).unwrap(),
+            from: "สพฐ.".into(),
+            to: "สพป.ทดสอบ".into(),
+            subject: "ประชุม".into(),
+            action: String::new(),
+            remark: "ต้นฉบับ".into(),
+            received: NaiveDate::from_ymd_opt(2026, 5, 3)
+                .unwrap()
+                .and_hms_opt(9, 15, 0)
+                .unwrap(),
+            cancelled: cancelled.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_inbound_form_has_the_time_of_receipt_and_keeps_cancelled_rows() {
+        let sheet = register_sheet(
+            Register::Inbound,
+            "สพป.ทดสอบ",
+            2569,
+            &[row(1, None), row(2, Some("ลงซ้ำ"))],
+        );
+        assert_eq!(sheet.form, "แบบที่ 13");
+        assert_eq!(sheet.columns[0].title, "เลขทะเบียนรับ");
+        assert_eq!(sheet.columns.last().unwrap().title, "วันเวลารับ");
+        assert_eq!(sheet.rows[1][7], Cell::Text("ยกเลิก: ลงซ้ำ".into()));
+        assert_eq!(sheet.sheet_name, "ทะเบียนรับ 2569");
+        let out = register_sheet(Register::Outbound, "x", 2569, &[row(1, None)]);
+        assert_eq!(out.form, "แบบที่ 14");
+        assert_eq!(out.columns.len(), 8);
+        assert_eq!(out.sheet_name, "ทะเบียนส่ง 2569");
+    }
+
+    #[test]
+    fn thai_marks_take_no_width_when_counting_lines() {
+        assert_eq!(lines_needed("ที่", 1.0), 1);
+        assert_eq!(lines_needed("ที่นี่", 2.0), 1);
+        assert_eq!(lines_needed("ที่นี่", 1.0), 2);
+        assert_eq!(lines_needed("กข", 2.0), 1);
+        assert_eq!(lines_needed("กขค", 2.0), 2);
+        assert_eq!(lines_needed("ก\nข", 10.0), 2);
+        assert_eq!(lines_needed("", 10.0), 1);
+    }
+}

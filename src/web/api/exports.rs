@@ -1,0 +1,93 @@
+//! `GET /api/v1/registers/{register}.xlsx` and `.csv`: what the register page lists, as a file.
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::domain::register::{Register, SearchField};
+use crate::domain::{numbering, thai_date};
+use crate::service::current_year;
+use crate::web::auth::Viewer;
+use crate::web::error::WebError;
+use crate::web::{AppState, Params};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExportQuery {
+    year_be: String,
+    from: String,
+    to: String,
+    q: String,
+    field: String,
+}
+
+fn date_in(text: &str, what: &str) -> Result<Option<chrono::NaiveDate>, WebError> {
+    match text.trim() {
+        "" => Ok(None),
+        t => thai_date::parse_date(t)
+            .map(Some)
+            .map_err(|e| WebError::BadRequest(format!("{what}: {e}"))),
+    }
+}
+
+/// `{register}.xlsx` or `{register}.csv`.
+pub async fn register_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(file): Params<String>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, WebError> {
+    let (code, kind) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
+    let register = Register::parse(code).ok_or(WebError::NotFound)?;
+    if kind != "xlsx" && kind != "csv" {
+        return Err(WebError::NotFound);
+    }
+    let year_be = match q.year_be.trim() {
+        "" => current_year(&viewer.actor.office),
+        y => numbering::parse_year_be(y).map_err(|e| WebError::BadRequest(e.to_string()))?,
+    };
+    let field = match q.field.as_str() {
+        "" => SearchField::All,
+        code => SearchField::from_code(code).ok_or_else(|| {
+            WebError::BadRequest("field ต้องเป็น all, subject, doc_no, from, to หรือ number".into())
+        })?,
+    };
+    let range = (date_in(&q.from, "from")?, date_in(&q.to, "to")?);
+    let search = (Some(q.q.clone()).filter(|s| !s.trim().is_empty()), field);
+    let sheet = state
+        .services
+        .register_sheet(&viewer.actor, register, year_be, range, search)
+        .await?;
+    let xlsx = kind == "xlsx";
+    // Rendering is CPU work: off the async runtime, so other requests keep being answered.
+    let bytes = tokio::task::spawn_blocking(move || {
+        if xlsx {
+            crate::outputs::xlsx::render(&sheet)
+        } else {
+            crate::outputs::csv::render(&sheet)
+        }
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let name = format!("{}-{year_be}.{kind}", register.label());
+    let mime = if xlsx {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    let disposition = format!(
+        "attachment; filename=\"{}-{year_be}.{kind}\"; filename*=UTF-8''{}",
+        register.code(),
+        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
