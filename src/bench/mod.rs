@@ -3,6 +3,7 @@
 //! production builds do not link.
 
 pub mod ingest;
+pub mod outputs;
 pub mod send;
 
 /// Peak resident memory of this process since the last reset, in KB (Linux).

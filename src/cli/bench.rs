@@ -1,4 +1,5 @@
-//! `saraban bench ingest|send`: figures against real servers on loopback.
+//! `saraban bench ingest|send|outputs`: figures against real servers on loopback, and the
+//! register exports in memory.
 
 use clap::Subcommand;
 
@@ -28,6 +29,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
     },
+    /// Export a generated register of N rows as XLSX and CSV, several rounds (no servers).
+    Outputs {
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
 }
 
 impl BenchCommand {
@@ -44,6 +52,11 @@ impl BenchCommand {
             } => saraban::bench::send::run(count, file_mb, concurrency)
                 .await?
                 .report(),
+            BenchCommand::Outputs { rows, rounds } => {
+                tokio::task::spawn_blocking(move || saraban::bench::outputs::run(rows, rounds))
+                    .await??
+                    .report()
+            }
         };
         println!("{report}");
         Ok(())

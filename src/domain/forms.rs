@@ -126,6 +126,79 @@ pub fn register_sheet(
     }
 }
 
+/// The year's counts for the monthly summary: per register per month, per sender of inbound
+/// letters, per work group the letters were given to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct YearSummary {
+    pub office: String,
+    pub year_be: i32,
+    /// (register, counts for January..December); cancelled entries are not counted.
+    pub by_month: Vec<(Register, [i64; 12])>,
+    /// (sender, inbound letters), most first.
+    pub by_sender: Vec<(String, i64)>,
+    /// (work group, letters given to it), most first.
+    pub by_group: Vec<(String, i64)>,
+}
+
+/// One registered entry as the summary counts it.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub register: Register,
+    /// 1..=12, in Bangkok.
+    pub month: u32,
+    pub sender: String,
+    pub cancelled: bool,
+}
+
+/// Counts `entries` of one year; `groups` are (work group, letters given) as the store counted.
+pub fn year_summary(
+    office: &str,
+    year_be: i32,
+    entries: &[Counted],
+    groups: Vec<(String, i64)>,
+) -> YearSummary {
+    let mut by_month: Vec<(Register, [i64; 12])> =
+        Register::ALL.iter().map(|r| (*r, [0; 12])).collect();
+    let mut senders: std::collections::BTreeMap<String, i64> = Default::default();
+    for e in entries.iter().filter(|e| !e.cancelled) {
+        if let Some((_, months)) = by_month.iter_mut().find(|(r, _)| *r == e.register)
+            && (1..=12).contains(&e.month)
+        {
+            months[e.month as usize - 1] += 1;
+        }
+        if e.register == Register::Inbound {
+            *senders.entry(e.sender.clone()).or_default() += 1;
+        }
+    }
+    let mut by_sender: Vec<(String, i64)> = senders.into_iter().collect();
+    by_sender.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut by_group = groups;
+    by_group.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    YearSummary {
+        office: office.to_string(),
+        year_be,
+        by_month,
+        by_sender,
+        by_group,
+    }
+}
+
+/// The Thai month names, for the summary's columns.
+pub const MONTHS: [&str; 12] = [
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+];
+
 /// About how many lines a text takes in a column `width` characters wide (Thai combining marks
 /// take no width). Spreadsheet programs do not all fit row heights themselves.
 pub fn lines_needed(text: &str, width: f64) -> usize {
@@ -182,6 +255,49 @@ mod tests {
         assert_eq!(out.form, "แบบที่ 14");
         assert_eq!(out.columns.len(), 8);
         assert_eq!(out.sheet_name, "ทะเบียนส่ง 2569");
+    }
+
+    #[test]
+    fn the_summary_counts_by_month_sender_and_group_without_cancelled_entries() {
+        let e = |register, month, sender: &str, cancelled| Counted {
+            register,
+            month,
+            sender: sender.into(),
+            cancelled,
+        };
+        let s = year_summary(
+            "x",
+            2569,
+            &[
+                e(Register::Inbound, 1, "สพฐ.", false),
+                e(Register::Inbound, 1, "สพฐ.", false),
+                e(Register::Inbound, 2, "ศธจ.", false),
+                e(Register::Inbound, 2, "ศธจ.", true),
+                e(Register::Outbound, 12, "", false),
+            ],
+            vec![("แผน".into(), 1), ("การเงิน".into(), 3)],
+        );
+        let inbound = s
+            .by_month
+            .iter()
+            .find(|(r, _)| *r == Register::Inbound)
+            .unwrap()
+            .1;
+        assert_eq!(inbound[0], 2);
+        assert_eq!(inbound[1], 1, "the cancelled one is not counted");
+        assert_eq!(
+            s.by_month
+                .iter()
+                .find(|(r, _)| *r == Register::Outbound)
+                .unwrap()
+                .1[11],
+            1
+        );
+        assert_eq!(
+            s.by_sender,
+            vec![("สพฐ.".to_string(), 2), ("ศธจ.".to_string(), 1)]
+        );
+        assert_eq!(s.by_group[0], ("การเงิน".to_string(), 3));
     }
 
     #[test]

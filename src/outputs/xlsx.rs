@@ -5,7 +5,7 @@
 
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
 
-use crate::domain::forms::{Cell, RegisterSheet, lines_needed};
+use crate::domain::forms::{Cell, MONTHS, RegisterSheet, YearSummary, lines_needed};
 
 use super::OutputError;
 
@@ -90,5 +90,69 @@ pub fn render(sheet: &RegisterSheet) -> Result<Vec<u8>, OutputError> {
     ws.set_paper_size(9);
     ws.set_repeat_rows(1, 1)?;
     ws.set_print_fit_to_pages(1, 0);
+    Ok(wb.save_to_buffer()?)
+}
+
+/// The monthly summary: three sheets (per register per month, per sender, per work group).
+pub fn render_summary(summary: &YearSummary) -> Result<Vec<u8>, OutputError> {
+    let mut wb = Workbook::new();
+    let font = "TH Sarabun New";
+    let title = Format::new()
+        .set_font_name(font)
+        .set_font_size(16)
+        .set_bold();
+    let head = Format::new()
+        .set_font_name(font)
+        .set_font_size(14)
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color("#EEF2F7");
+    let cell = Format::new()
+        .set_font_name(font)
+        .set_font_size(14)
+        .set_border(FormatBorder::Thin);
+    let heading = |what: &str| format!("{what} {} พ.ศ. {}", summary.office, summary.year_be);
+
+    let ws = wb.add_worksheet();
+    ws.set_name(format!("รายเดือน {}", summary.year_be))?;
+    ws.write_string_with_format(0, 0, heading("สรุปจำนวนหนังสือรายเดือน"), &title)?;
+    ws.write_string_with_format(1, 0, "ทะเบียน", &head)?;
+    for (m, name) in MONTHS.iter().enumerate() {
+        ws.write_string_with_format(1, m as u16 + 1, *name, &head)?;
+    }
+    ws.write_string_with_format(1, 13, "รวม", &head)?;
+    ws.set_column_width(0, 24)?;
+    for (i, (register, months)) in summary.by_month.iter().enumerate() {
+        let row = i as u32 + 2;
+        ws.write_string_with_format(row, 0, register.label(), &cell)?;
+        for (m, n) in months.iter().enumerate() {
+            ws.write_number_with_format(row, m as u16 + 1, *n as f64, &cell)?;
+        }
+        ws.write_number_with_format(row, 13, months.iter().sum::<i64>() as f64, &cell)?;
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+
+    for (name, what, label, rows) in [
+        ("รายผู้ส่ง", "สรุปหนังสือรับตามผู้ส่ง", "จาก", &summary.by_sender),
+        (
+            "รายกลุ่มงาน",
+            "สรุปหนังสือที่ส่งต่อถึงกลุ่มงาน",
+            "กลุ่มงาน",
+            &summary.by_group,
+        ),
+    ] {
+        let ws = wb.add_worksheet();
+        ws.set_name(name)?;
+        ws.write_string_with_format(0, 0, heading(what), &title)?;
+        ws.write_string_with_format(1, 0, label, &head)?;
+        ws.write_string_with_format(1, 1, "จำนวน", &head)?;
+        ws.set_column_width(0, 48)?;
+        for (i, (who, n)) in rows.iter().enumerate() {
+            let row = i as u32 + 2;
+            ws.write_string_with_format(row, 0, who, &cell)?;
+            ws.write_number_with_format(row, 1, *n as f64, &cell)?;
+        }
+    }
     Ok(wb.save_to_buffer()?)
 }

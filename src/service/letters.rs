@@ -275,6 +275,51 @@ impl Services {
         Ok(register_sheet(register, &actor.office.name, year_be, &rows))
     }
 
+    /// The year's counts: per register per month, per sender, per work group given (the
+    /// monthly summary export). Secrecy rules apply as in the registers.
+    pub async fn year_summary(
+        &self,
+        actor: &Actor,
+        year_be: i32,
+    ) -> Result<crate::domain::forms::YearSummary> {
+        use crate::domain::forms::{Counted, year_summary};
+        use chrono::Datelike;
+        let mut entries = Vec::new();
+        for register in Register::ALL {
+            let mut page = 1;
+            loop {
+                let (letters, total) = self
+                    .list_letters(
+                        actor,
+                        LetterQuery {
+                            register: Some(register),
+                            year_be: Some(year_be),
+                            page,
+                            per_page: 200,
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                let seen = letters.len();
+                entries.extend(letters.into_iter().map(|l| Counted {
+                    register,
+                    month: thai_date::to_bangkok(l.registered_at).month(),
+                    sender: l.sender,
+                    cancelled: l.cancelled_at.is_some(),
+                }));
+                if seen == 0 || page * 200 >= total {
+                    break;
+                }
+                page += 1;
+            }
+        }
+        let groups = self
+            .store
+            .letters_given_per_group(&actor.office.id, year_be)
+            .await?;
+        Ok(year_summary(&actor.office.name, year_be, &entries, groups))
+    }
+
     async fn store_files(&self, files: Vec<UploadedFile>) -> Result<Vec<NewAttachment>> {
         if files.len() > self.attachments.max_files {
             return Err(too_many_files(self.attachments.max_files));

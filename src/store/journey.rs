@@ -609,6 +609,28 @@ impl Store {
             .collect()
     }
 
+    /// Per work group of the office: how many letters of `year_be` were given to it.
+    pub async fn letters_given_per_group(
+        &self,
+        office_id: &str,
+        year_be: i32,
+    ) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT g.name, COUNT(DISTINCT a.letter_id) AS n FROM assignments a
+             JOIN work_groups g ON g.id = a.to_group_id
+             JOIN letters l ON l.id = a.letter_id
+             WHERE l.office_id = $1 AND l.year_be = $2 AND l.cancelled_at IS NULL
+             GROUP BY g.name",
+        )
+        .bind(office_id.to_string())
+        .bind(i64::from(year_be))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("name")?, r.try_get("n")?)))
+            .collect()
+    }
+
     /// Per work group of the office: letters given to it not yet acknowledged, and past their
     /// due date and not done (the dashboard's tiles).
     pub async fn group_follow_up_counts(

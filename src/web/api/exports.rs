@@ -39,7 +39,6 @@ pub async fn register_file(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, WebError> {
     let (code, kind) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
-    let register = Register::parse(code).ok_or(WebError::NotFound)?;
     if kind != "xlsx" && kind != "csv" {
         return Err(WebError::NotFound);
     }
@@ -47,6 +46,10 @@ pub async fn register_file(
         "" => current_year(&viewer.actor.office),
         y => numbering::parse_year_be(y).map_err(|e| WebError::BadRequest(e.to_string()))?,
     };
+    if code == "summary" {
+        return summary(&state, &viewer, year_be, kind).await;
+    }
+    let register = Register::parse(code).ok_or(WebError::NotFound)?;
     let field = match q.field.as_str() {
         "" => SearchField::All,
         code => SearchField::from_code(code).ok_or_else(|| {
@@ -82,6 +85,41 @@ pub async fn register_file(
         register.code(),
         percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
     );
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `summary.xlsx|csv?year_be=`: counts per register per month, per sender, per work group.
+async fn summary(
+    state: &AppState,
+    viewer: &Viewer,
+    year_be: i32,
+    kind: &str,
+) -> Result<Response, WebError> {
+    let summary = state.services.year_summary(&viewer.actor, year_be).await?;
+    let xlsx = kind == "xlsx";
+    let bytes = tokio::task::spawn_blocking(move || {
+        if xlsx {
+            crate::outputs::xlsx::render_summary(&summary)
+        } else {
+            crate::outputs::csv::render_summary(&summary)
+        }
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let mime = if xlsx {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    let disposition = format!("attachment; filename=\"summary-{year_be}.{kind}\"");
     Ok((
         [
             (header::CONTENT_TYPE, mime.to_string()),
