@@ -23,6 +23,8 @@ pub struct Nav {
     pub unacknowledged: i64,
     /// Mail waiting to be registered (for those who read the inbox): the inbox's badge.
     pub inbox_waiting: i64,
+    /// Mail held in quarantine (for those who read the inbox), read with the badge's count.
+    pub quarantined: i64,
 }
 
 impl Deref for Nav {
@@ -55,16 +57,17 @@ impl FromRequestParts<AppState> for Nav {
             .services
             .unacknowledged_in(&viewer.actor, &groups)
             .await?;
-        let inbox_waiting = if viewer.actor.user.role.can_read_inbox() {
-            state.services.inbox_counts(&viewer.actor).await?.0
+        let (inbox_waiting, quarantined) = if viewer.actor.user.role.can_read_inbox() {
+            state.services.inbox_counts(&viewer.actor).await?
         } else {
-            0
+            (0, 0)
         };
         let nav = Nav {
             viewer,
             groups,
             unacknowledged,
             inbox_waiting,
+            quarantined,
         };
         parts.extensions.insert(nav.clone());
         Ok(nav)

@@ -37,7 +37,8 @@ pub async fn show(State(state): State<AppState>, viewer: Nav) -> Result<Dashboar
             },
         )
         .await?;
-    let (waiting, quarantined) = services.inbox_counts(actor).await?;
+    // Read with the menu's badge (zero for those who do not read the inbox, who are not shown it).
+    let (waiting, quarantined) = (viewer.inbox_waiting, viewer.quarantined);
     let groups = if crate::domain::journey::distributes_everything(actor.user.role) {
         services.group_follow_up_counts(actor).await?
     } else {

@@ -59,22 +59,12 @@ pub async fn list(
             .inbox(&viewer.actor, filter, &q.q, page, per_page)
             .await?
     };
-    let (_, quarantined) = state.services.inbox_counts(&viewer.actor).await?;
     let refresh_query = super::registers::query_string(&[
         ("box", box_.code()),
         ("status", status),
         ("q", &q.q),
         ("page", &page.to_string()),
     ]);
-    let not_forwarded = if filter == InboxFilter::NotForwarded {
-        entries.iter().map(|e| e.id).collect()
-    } else {
-        Vec::new()
-    };
-    let mut rows: Vec<EntryRow> = entries.iter().map(EntryRow::from).collect();
-    for r in &mut rows {
-        r.not_forwarded = not_forwarded.contains(&r.id);
-    }
     Ok(InboxPage {
         statuses: <InboxFilter as crate::domain::codes::Coded>::ALL
             .iter()
@@ -85,11 +75,11 @@ pub async fn list(
         box_,
         status: status.to_string(),
         q: q.q,
-        rows,
+        rows: entries.iter().map(EntryRow::from).collect(),
         total,
         page,
         last_page: ((total + per_page - 1) / per_page).max(1),
-        quarantined,
+        quarantined: viewer.quarantined,
     })
 }
 
@@ -403,7 +393,6 @@ pub struct EntryRow {
     pub secret: bool,
     /// Set aside as not a letter: the reason.
     pub dismissed: Option<String>,
-    pub not_forwarded: bool,
 }
 
 impl From<&crate::store::inbox::InboxEntry> for EntryRow {
@@ -430,7 +419,6 @@ impl From<&crate::store::inbox::InboxEntry> for EntryRow {
                 .dismiss_reason
                 .clone()
                 .filter(|_| e.dismissed_at.is_some()),
-            not_forwarded: false,
         }
     }
 }
