@@ -228,47 +228,36 @@ impl Services {
         {
             return Err(ServiceError::Invalid(single("from", "วันเริ่มต้องไม่หลังวันสิ้นสุด")));
         }
+        let letters = self
+            .all_letters(
+                actor,
+                LetterQuery {
+                    register: Some(register),
+                    year_be: Some(year_be),
+                    q: search.0,
+                    field: search.1,
+                    ..Default::default()
+                },
+            )
+            .await?;
         let mut rows = Vec::new();
-        let mut page = 1;
-        loop {
-            let (letters, total) = self
-                .list_letters(
-                    actor,
-                    LetterQuery {
-                        register: Some(register),
-                        year_be: Some(year_be),
-                        q: search.0.clone(),
-                        field: search.1,
-                        page,
-                        per_page: 200,
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            let seen = letters.len();
-            for l in letters {
-                let registered = thai_date::to_bangkok(l.registered_at);
-                let day = registered.date();
-                if from.is_some_and(|f| day < f) || to.is_some_and(|t| day > t) {
-                    continue;
-                }
-                rows.push(SheetRow {
-                    number: l.number,
-                    doc_no: l.doc_no,
-                    doc_date: l.doc_date,
-                    from: l.sender,
-                    to: l.recipient,
-                    subject: l.subject,
-                    action: l.action,
-                    remark: l.remark,
-                    received: thai_date::to_bangkok(l.received_at.unwrap_or(l.registered_at)),
-                    cancelled: l.cancelled_at.map(|_| l.cancel_reason.unwrap_or_default()),
-                });
+        for l in letters {
+            let day = thai_date::to_bangkok(l.registered_at).date();
+            if from.is_some_and(|f| day < f) || to.is_some_and(|t| day > t) {
+                continue;
             }
-            if seen == 0 || (page * 200) >= total {
-                break;
-            }
-            page += 1;
+            rows.push(SheetRow {
+                number: l.number,
+                doc_no: l.doc_no,
+                doc_date: l.doc_date,
+                from: l.sender,
+                to: l.recipient,
+                subject: l.subject,
+                action: l.action,
+                remark: l.remark,
+                received: thai_date::to_bangkok(l.received_at.unwrap_or(l.registered_at)),
+                cancelled: l.cancelled_at.map(|_| l.cancel_reason.unwrap_or_default()),
+            });
         }
         // Lists run newest first; the form runs from the first number.
         rows.reverse();
@@ -286,32 +275,22 @@ impl Services {
         use chrono::Datelike;
         let mut entries = Vec::new();
         for register in Register::ALL {
-            let mut page = 1;
-            loop {
-                let (letters, total) = self
-                    .list_letters(
-                        actor,
-                        LetterQuery {
-                            register: Some(register),
-                            year_be: Some(year_be),
-                            page,
-                            per_page: 200,
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
-                let seen = letters.len();
-                entries.extend(letters.into_iter().map(|l| Counted {
-                    register,
-                    month: thai_date::to_bangkok(l.registered_at).month(),
-                    sender: l.sender,
-                    cancelled: l.cancelled_at.is_some(),
-                }));
-                if seen == 0 || page * 200 >= total {
-                    break;
-                }
-                page += 1;
-            }
+            let query = LetterQuery {
+                register: Some(register),
+                year_be: Some(year_be),
+                ..Default::default()
+            };
+            entries.extend(
+                self.all_letters(actor, query)
+                    .await?
+                    .into_iter()
+                    .map(|l| Counted {
+                        register,
+                        month: thai_date::to_bangkok(l.registered_at).month(),
+                        sender: l.sender,
+                        cancelled: l.cancelled_at.is_some(),
+                    }),
+            );
         }
         let groups = self
             .store
@@ -412,6 +391,24 @@ impl Services {
         query.office_id = actor.office.id.clone();
         query.restricted_to_user = Services::secrecy_restriction(actor);
         Ok(self.store.list_letters(&query).await?)
+    }
+
+    /// Every letter `query` finds (its `page` and `per_page` are ignored), newest first, read a
+    /// page at a time: for the printed register and the exports.
+    pub async fn all_letters(&self, actor: &Actor, mut query: LetterQuery) -> Result<Vec<Letter>> {
+        const PAGE: i64 = 200;
+        query.per_page = PAGE;
+        let mut all = Vec::new();
+        for page in 1.. {
+            query.page = page;
+            let (letters, total) = self.list_letters(actor, query.clone()).await?;
+            let seen = letters.len();
+            all.extend(letters);
+            if seen == 0 || page * PAGE >= total {
+                break;
+            }
+        }
+        Ok(all)
     }
 
     /// Whether `actor` may edit `letter` now, and if not, why (in Thai).

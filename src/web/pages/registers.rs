@@ -128,28 +128,18 @@ pub async fn print(
     let actor = &viewer.actor;
     let year_be = crate::domain::numbering::parse_year_be(&query.year)
         .unwrap_or_else(|_| current_year(&actor.office));
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let (letters, total) = state
-            .services
-            .list_letters(
-                actor,
-                LetterQuery {
-                    register: Some(register),
-                    year_be: Some(year_be),
-                    page,
-                    per_page: 200,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        rows.extend(letters.iter().map(LetterRow::from));
-        if rows.len() as i64 >= total || letters.is_empty() {
-            break;
-        }
-        page += 1;
-    }
+    let letters = state
+        .services
+        .all_letters(
+            actor,
+            LetterQuery {
+                register: Some(register),
+                year_be: Some(year_be),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let mut rows: Vec<LetterRow> = letters.iter().map(LetterRow::from).collect();
     // Paper registers run oldest first.
     rows.reverse();
     Ok(RegisterPrintPage {
