@@ -63,36 +63,48 @@ pub async fn register_file(
         .register_sheet(&viewer.actor, register, year_be, range, search)
         .await?;
     let xlsx = kind == "xlsx";
-    // Rendering is CPU work: off the async runtime, so other requests keep being answered.
-    let bytes = tokio::task::spawn_blocking(move || {
+    let bytes = off_runtime(move || {
         if xlsx {
             crate::outputs::xlsx::render(&sheet)
         } else {
             crate::outputs::csv::render(&sheet)
         }
     })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .await?;
     let name = format!("{}-{year_be}.{kind}", register.label());
-    let mime = if xlsx {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    } else {
-        "text/csv; charset=utf-8"
-    };
     let disposition = format!(
         "attachment; filename=\"{}-{year_be}.{kind}\"; filename*=UTF-8''{}",
         register.code(),
         percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
     );
-    Ok((
+    Ok(download(bytes, xlsx, disposition))
+}
+
+/// Rendering is CPU work: off the async runtime, so other requests keep being answered.
+async fn off_runtime(
+    render: impl FnOnce() -> Result<Vec<u8>, crate::outputs::OutputError> + Send + 'static,
+) -> Result<Vec<u8>, WebError> {
+    tokio::task::spawn_blocking(render)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(|e| WebError::Internal(e.to_string()))
+}
+
+/// A spreadsheet (`xlsx`) or CSV file as a download.
+fn download(bytes: Vec<u8>, xlsx: bool, disposition: String) -> Response {
+    let mime = if xlsx {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    (
         [
             (header::CONTENT_TYPE, mime.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// `summary.xlsx|csv?year_be=`: counts per register per month, per sender, per work group.
@@ -104,28 +116,14 @@ async fn summary(
 ) -> Result<Response, WebError> {
     let summary = state.services.year_summary(&viewer.actor, year_be).await?;
     let xlsx = kind == "xlsx";
-    let bytes = tokio::task::spawn_blocking(move || {
+    let bytes = off_runtime(move || {
         if xlsx {
             crate::outputs::xlsx::render_summary(&summary)
         } else {
             crate::outputs::csv::render_summary(&summary)
         }
     })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?
-    .map_err(|e| WebError::Internal(e.to_string()))?;
-    let mime = if xlsx {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    } else {
-        "text/csv; charset=utf-8"
-    };
+    .await?;
     let disposition = format!("attachment; filename=\"summary-{year_be}.{kind}\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download(bytes, xlsx, disposition))
 }
