@@ -14,9 +14,9 @@ use crate::domain::letter::FieldErrors;
 use crate::domain::thai_date;
 use crate::domain::user::Role;
 use crate::store::audit;
+use crate::store::follow_up::{FollowUpItem, GroupCounts};
 use crate::store::journey::{
-    self as assignments, Assignment, BoxItem, Endorsement, FollowUpItem, GroupCounts,
-    NewAssignment, Notify, Target, WorkGroup,
+    self as assignments, Assignment, BoxItem, Endorsement, NewAssignment, Notify, Target, WorkGroup,
 };
 use crate::store::letters::Letter;
 
@@ -355,10 +355,9 @@ impl Services {
         if note.chars().count() > 2000 {
             return Err(invalid("note", "ข้อความยาวเกิน 2000 ตัวอักษร"));
         }
-        let groups = self.store.groups_of(actor.user.id).await?;
         let n = self
             .store
-            .mark_done(letter.id, actor.user.id, &groups, &note)
+            .mark_done(letter.id, actor.user.id, &note)
             .await?;
         if n == 0 {
             return Err(ServiceError::Conflict(
@@ -418,11 +417,7 @@ impl Services {
 
     /// Marks what was given to the actor, or to a group of theirs, as acknowledged; how many.
     async fn acknowledge_given(&self, actor: &Actor, letter_id: i64) -> Result<u64> {
-        let groups = self.store.groups_of(actor.user.id).await?;
-        Ok(self
-            .store
-            .acknowledge(letter_id, actor.user.id, &groups)
-            .await?)
+        Ok(self.store.acknowledge(letter_id, actor.user.id).await?)
     }
 
     /// ส่งคืน: back to whoever gave it to the actor (or their group), with a note.
@@ -447,9 +442,7 @@ impl Services {
             })
             .ok_or_else(|| ServiceError::Conflict("ส่งคืนได้เฉพาะหนังสือที่ได้รับมอบ".into()))?;
         let back_to = self.store.find_user(given.from_user_id).await?;
-        self.store
-            .acknowledge(letter.id, actor.user.id, &groups)
-            .await?;
+        self.store.acknowledge(letter.id, actor.user.id).await?;
         self.step(&Give {
             letter_id: letter.id,
             office_id: &actor.office.id,

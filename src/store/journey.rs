@@ -12,7 +12,7 @@ use super::{
 };
 use crate::domain::exchange::{DeliveryChannel, DeliveryKind, DeliveryStatus};
 use crate::domain::history::{GivenTo, LetterHistory};
-use crate::domain::journey::{ActingAs, AssignmentKind, Decision, FollowUp};
+use crate::domain::journey::{ActingAs, AssignmentKind, Decision};
 use crate::domain::letter::{Secrecy, Speed};
 
 /// How a user wants to hear of letters given to them.
@@ -131,35 +131,13 @@ pub struct BoxItem {
     pub secrecy: Secrecy,
 }
 
-/// A line of the follow-up page: the letter, and the step that waits (none for a letter given
-/// to nobody).
-#[derive(Debug, Clone)]
-pub struct FollowUpItem {
-    pub letter_id: i64,
-    pub register: String,
-    pub number: i64,
-    pub year_be: i32,
-    pub doc_no: String,
-    pub subject: String,
-    pub sender: String,
-    pub speed: Speed,
-    pub secrecy: Secrecy,
-    pub registered_at: DateTime<Utc>,
-    pub assignment: Option<Assignment>,
-}
-
-/// The dashboard's count of a work group.
-#[derive(Debug, Clone)]
-pub struct GroupCounts {
-    pub id: String,
-    pub name: String,
-    pub unacknowledged: i64,
-    pub overdue: i64,
-}
+/// An assignment given to the user bound as `$2`, or to one of their work groups.
+const GIVEN_TO_USER: &str = "(to_user_id = $2 OR to_group_id IN
+    (SELECT m.group_id FROM work_group_members m WHERE m.user_id = $2))";
 
 pub(super) const USER_NAME: &str = "COALESCE(NULLIF(full_name, ''), username)";
 
-fn assignment_from_row(r: &AnyRow) -> Result<Assignment> {
+pub(super) fn assignment_from_row(r: &AnyRow) -> Result<Assignment> {
     let due: Option<String> = r.try_get("due_date")?;
     let created: String = r.try_get("created_at")?;
     let acked: Option<String> = r.try_get("acknowledged_at")?;
@@ -189,7 +167,7 @@ fn assignment_from_row(r: &AnyRow) -> Result<Assignment> {
     })
 }
 
-fn assignment_select() -> String {
+pub(super) fn assignment_select() -> String {
     format!(
         "SELECT a.*, (SELECT {USER_NAME} FROM users u WHERE u.id = a.from_user_id) AS from_name,
             (SELECT {USER_NAME} FROM users u WHERE u.id = a.to_user_id) AS to_user_name,
@@ -445,37 +423,20 @@ impl Store {
 
     /// รับทราบ: marks what was given to the user (or one of their groups) and not yet
     /// acknowledged; how many.
-    pub async fn acknowledge(
-        &self,
-        letter_id: i64,
-        user_id: i64,
-        groups: &[String],
-    ) -> Result<u64> {
+    pub async fn acknowledge(&self, letter_id: i64, user_id: i64) -> Result<u64> {
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
-        let mut done = sqlx::query(
+        let sql = format!(
             "UPDATE assignments SET acknowledged_at = $1, acknowledged_by = $2
-             WHERE letter_id = $3 AND acknowledged_at IS NULL AND to_user_id = $2",
-        )
-        .bind(time_to_db(now))
-        .bind(user_id)
-        .bind(letter_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        for g in groups {
-            done += sqlx::query(
-                "UPDATE assignments SET acknowledged_at = $1, acknowledged_by = $2
-                 WHERE letter_id = $3 AND acknowledged_at IS NULL AND to_group_id = $4",
-            )
+             WHERE letter_id = $3 AND acknowledged_at IS NULL AND {GIVEN_TO_USER}"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(time_to_db(now))
             .bind(user_id)
             .bind(letter_id)
-            .bind(g.clone())
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        }
         if done > 0 {
             let acknowledged = LetterHistory::Acknowledged(Default::default());
             insert_event(&mut tx, letter_id, &acknowledged, Some(user_id), now).await?;
@@ -486,182 +447,31 @@ impl Store {
 
     /// ดำเนินการแล้ว: marks what was given to the user (or one of their groups) as done, and
     /// acknowledged if it was not; how many. Writes one history line.
-    pub async fn mark_done(
-        &self,
-        letter_id: i64,
-        user_id: i64,
-        groups: &[String],
-        note: &str,
-    ) -> Result<u64> {
-        let now = time_to_db(Utc::now());
+    pub async fn mark_done(&self, letter_id: i64, user_id: i64, note: &str) -> Result<u64> {
+        let now = Utc::now();
         let mut tx = self.begin_write().await?;
-        let set = "UPDATE assignments SET done_at = $1, done_by = $2, done_note = $3,
+        let sql = format!(
+            "UPDATE assignments SET done_at = $1, done_by = $2, done_note = $3,
                 acknowledged_at = COALESCE(acknowledged_at, $1),
                 acknowledged_by = COALESCE(acknowledged_by, $2)
-             WHERE letter_id = $4 AND done_at IS NULL";
-        let mut done = sqlx::query(sqlx::AssertSqlSafe(format!("{set} AND to_user_id = $2")))
-            .bind(now.clone())
+             WHERE letter_id = $4 AND done_at IS NULL AND {GIVEN_TO_USER}"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(time_to_db(now))
             .bind(user_id)
             .bind(note.to_string())
             .bind(letter_id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        for g in groups {
-            done += sqlx::query(sqlx::AssertSqlSafe(format!("{set} AND to_group_id = $5")))
-                .bind(now.clone())
-                .bind(user_id)
-                .bind(note.to_string())
-                .bind(letter_id)
-                .bind(g.clone())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        }
         if done > 0 {
             let event = LetterHistory::Done(crate::domain::history::Done {
                 note: note.to_string(),
             });
-            insert_event(&mut tx, letter_id, &event, Some(user_id), Utc::now()).await?;
+            insert_event(&mut tx, letter_id, &event, Some(user_id), now).await?;
         }
         tx.commit().await?;
         Ok(done)
-    }
-
-    /// The follow-up list of an office: what was given and not acknowledged, what is past its due
-    /// date and not done, or (for [`FollowUp::NotForwarded`]) the registered letters given to
-    /// nobody. `restricted_to_user`: only letters that user may see (secrets given to them).
-    pub async fn follow_up(
-        &self,
-        office_id: &str,
-        which: FollowUp,
-        today: NaiveDate,
-        restricted_to_user: Option<i64>,
-    ) -> Result<Vec<FollowUpItem>> {
-        // $1 office; then the day (overdue only) and the user (restricted only), numbered as
-        // they come, so every bound value is used.
-        let mut next = 2;
-        let mut day = None;
-        let condition = match which {
-            FollowUp::NotForwarded => {
-                "l.register = 'inbound' AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.letter_id = l.id)"
-                    .to_string()
-            }
-            FollowUp::Unacknowledged => "x.acknowledged_at IS NULL AND x.kind <> 'return'".to_string(),
-            FollowUp::Overdue => {
-                day = Some(next);
-                next += 1;
-                format!(
-                    "x.done_at IS NULL AND x.kind <> 'return' AND x.due_date IS NOT NULL AND x.due_date < ${}",
-                    next - 1
-                )
-            }
-        };
-        let visible = match restricted_to_user {
-            Some(_) => format!(" AND {}", super::letters::visible_to(next)),
-            None => String::new(),
-        };
-        let letter_cols = "l.id AS letter_id, l.register, l.number, l.year_be, l.doc_no, l.subject,
-            l.sender, l.speed, l.secrecy, l.registered_at";
-        let sql = match which {
-            FollowUp::NotForwarded => format!(
-                "SELECT {letter_cols} FROM letters l
-                 WHERE l.office_id = $1 AND l.cancelled_at IS NULL AND {condition}{visible}
-                 ORDER BY l.registered_at DESC, l.id DESC LIMIT 500"
-            ),
-            _ => format!(
-                "SELECT x.*, {letter_cols} FROM ({}) x JOIN letters l ON l.id = x.letter_id
-                 WHERE x.office_id = $1 AND l.cancelled_at IS NULL AND {condition}{visible}
-                 ORDER BY COALESCE(x.due_date, '9999-12-31'), x.created_at, x.id LIMIT 500",
-                assignment_select()
-            ),
-        };
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(office_id.to_string());
-        if day.is_some() {
-            query = query.bind(date_to_db(today));
-        }
-        if let Some(user) = restricted_to_user {
-            query = query.bind(user);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                let speed: String = r.try_get("speed")?;
-                let secrecy: String = r.try_get("secrecy")?;
-                let registered: String = r.try_get("registered_at")?;
-                Ok(FollowUpItem {
-                    letter_id: r.try_get("letter_id")?,
-                    register: r.try_get("register")?,
-                    number: r.try_get("number")?,
-                    year_be: r.try_get::<i64, _>("year_be")? as i32,
-                    doc_no: r.try_get("doc_no")?,
-                    subject: r.try_get("subject")?,
-                    sender: r.try_get("sender")?,
-                    speed: Speed::parse(&speed).unwrap_or_default(),
-                    secrecy: Secrecy::parse(&secrecy).unwrap_or_default(),
-                    registered_at: time_from_db(&registered)?,
-                    assignment: match which {
-                        FollowUp::NotForwarded => None,
-                        _ => Some(assignment_from_row(r)?),
-                    },
-                })
-            })
-            .collect()
-    }
-
-    /// Per work group of the office: how many letters of `year_be` were given to it.
-    pub async fn letters_given_per_group(
-        &self,
-        office_id: &str,
-        year_be: i32,
-    ) -> Result<Vec<(String, i64)>> {
-        let rows = sqlx::query(
-            "SELECT g.name, COUNT(DISTINCT a.letter_id) AS n FROM assignments a
-             JOIN work_groups g ON g.id = a.to_group_id
-             JOIN letters l ON l.id = a.letter_id
-             WHERE l.office_id = $1 AND l.year_be = $2 AND l.cancelled_at IS NULL
-             GROUP BY g.name",
-        )
-        .bind(office_id.to_string())
-        .bind(i64::from(year_be))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("name")?, r.try_get("n")?)))
-            .collect()
-    }
-
-    /// Per work group of the office: letters given to it not yet acknowledged, and past their
-    /// due date and not done (the dashboard's tiles).
-    pub async fn group_follow_up_counts(
-        &self,
-        office_id: &str,
-        today: NaiveDate,
-    ) -> Result<Vec<GroupCounts>> {
-        let rows = sqlx::query(
-            "SELECT g.id, g.name,
-                COALESCE(SUM(CASE WHEN a.id IS NOT NULL AND a.acknowledged_at IS NULL THEN 1 ELSE 0 END), 0) AS unacknowledged,
-                COALESCE(SUM(CASE WHEN a.id IS NOT NULL AND a.done_at IS NULL AND a.due_date < $2 THEN 1 ELSE 0 END), 0) AS overdue
-             FROM work_groups g
-             LEFT JOIN assignments a ON a.to_group_id = g.id
-                AND a.letter_id IN (SELECT id FROM letters WHERE cancelled_at IS NULL)
-             WHERE g.office_id = $1
-             GROUP BY g.id, g.name ORDER BY g.name",
-        )
-        .bind(office_id.to_string())
-        .bind(date_to_db(today))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(GroupCounts {
-                    id: r.try_get("id")?,
-                    name: r.try_get("name")?,
-                    unacknowledged: r.try_get("unacknowledged")?,
-                    overdue: r.try_get("overdue")?,
-                })
-            })
-            .collect()
     }
 
     pub async fn assignments(&self, letter_id: i64) -> Result<Vec<Assignment>> {

@@ -13,6 +13,7 @@ pub mod arrivals;
 pub mod audit;
 pub mod blobs;
 pub mod deliveries;
+pub mod follow_up;
 pub mod held_files;
 pub mod inbox;
 pub mod journey;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::{ApiJson, Writer};
 use crate::domain::journey::{FollowUp, is_overdue};
 use crate::service::journey::TargetInput;
-use crate::store::journey::FollowUpItem;
+use crate::store::follow_up::FollowUpItem;
 use crate::store::journey::{Assignment, BoxItem, Endorsement, Notify};
 use crate::store::{date_to_db, time_to_db};
 use crate::web::auth::Viewer;

@@ -76,7 +76,7 @@ pub struct DashboardPage {
     pub year_be: i32,
     pub counts: Vec<CountRow>,
     /// Per work group: given and not acknowledged, overdue (for those who follow up).
-    pub groups: Vec<crate::store::journey::GroupCounts>,
+    pub groups: Vec<crate::store::follow_up::GroupCounts>,
     pub recent: Vec<LetterRow>,
     pub can_register: bool,
 }

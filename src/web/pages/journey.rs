@@ -575,5 +575,5 @@ pub struct FollowUpPage {
     pub status: &'static str,
     pub tabs: Vec<(&'static str, &'static str)>,
     pub rows: Vec<FollowUpRow>,
-    pub groups: Vec<crate::store::journey::GroupCounts>,
+    pub groups: Vec<crate::store::follow_up::GroupCounts>,
 }
