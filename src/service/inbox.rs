@@ -236,14 +236,21 @@ impl Services {
         Ok(outcome)
     }
 
+    /// Setting mail aside (and back) is the saraban officers' work, like registering it.
+    fn require_inbox_clerk(&self, actor: &Actor) -> Result<()> {
+        if actor.user.role.can_register(Register::Inbound) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(
+                "เฉพาะเจ้าหน้าที่ธุรการจัดการหนังสือรับได้".into(),
+            ))
+        }
+    }
+
     /// Sets a mail that is not a letter aside, with the clerk's reason: it leaves the waiting
     /// count, stays findable under "ไม่ใช่หนังสือราชการ", and its raw bytes stay.
     pub async fn dismiss_entry(&self, actor: &Actor, id: i64, reason: &str) -> Result<InboxEntry> {
-        if !actor.user.role.can_register(Register::Inbound) {
-            return Err(ServiceError::Forbidden(
-                "เฉพาะเจ้าหน้าที่ธุรการจัดการหนังสือรับได้".into(),
-            ));
-        }
+        self.require_inbox_clerk(actor)?;
         let reason = crate::domain::inbox::dismiss_reason(reason)
             .map_err(|e| ServiceError::Invalid(super::single("reason", e)))?;
         let entry = self.store.find_entry(&actor.office.id, id).await?;
@@ -270,11 +277,7 @@ impl Services {
 
     /// Puts a dismissed mail back on the waiting list.
     pub async fn restore_entry(&self, actor: &Actor, id: i64) -> Result<InboxEntry> {
-        if !actor.user.role.can_register(Register::Inbound) {
-            return Err(ServiceError::Forbidden(
-                "เฉพาะเจ้าหน้าที่ธุรการจัดการหนังสือรับได้".into(),
-            ));
-        }
+        self.require_inbox_clerk(actor)?;
         let entry = self.store.find_entry(&actor.office.id, id).await?;
         if entry.dismissed_at.is_none() || !self.store.restore_entry(&actor.office.id, id).await? {
             return Err(ServiceError::Conflict(

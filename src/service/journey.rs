@@ -636,12 +636,13 @@ impl Services {
         }
     }
 
-    fn require_group_setup(&self, actor: &Actor) -> Result<()> {
+    /// Work groups and school groups are set up by the executives, clerks and admins.
+    pub(super) fn require_group_setup(&self, actor: &Actor) -> Result<()> {
         if actor.user.role.can_manage_settings() {
             Ok(())
         } else {
             Err(ServiceError::Forbidden(
-                "เฉพาะผู้บริหาร เจ้าหน้าที่ธุรการ และผู้ดูแลระบบ จัดกลุ่มงานได้".into(),
+                "เฉพาะผู้บริหาร เจ้าหน้าที่ธุรการ และผู้ดูแลระบบ จัดกลุ่มงานและกลุ่มโรงเรียนได้".into(),
             ))
         }
     }

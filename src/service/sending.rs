@@ -348,21 +348,13 @@ impl Services {
         name: &str,
         members: &[String],
     ) -> Result<SchoolGroup> {
-        if !actor.user.role.can_manage_settings() {
-            return Err(ServiceError::Forbidden(
-                "เฉพาะผู้บริหาร เจ้าหน้าที่ธุรการ และผู้ดูแลระบบ จัดกลุ่มโรงเรียนได้".into(),
-            ));
-        }
+        self.require_group_setup(actor)?;
         self.create_school_group(&actor.office.id, name, members)
             .await
     }
 
     pub async fn remove_school_group(&self, actor: &Actor, id: i64) -> Result<()> {
-        if !actor.user.role.can_manage_settings() {
-            return Err(ServiceError::Forbidden(
-                "เฉพาะผู้บริหาร เจ้าหน้าที่ธุรการ และผู้ดูแลระบบ จัดกลุ่มโรงเรียนได้".into(),
-            ));
-        }
+        self.require_group_setup(actor)?;
         match self.store.delete_school_group(&actor.office.id, id).await? {
             true => Ok(()),
             false => Err(ServiceError::NotFound),
