@@ -1,15 +1,13 @@
 //! The clerk's day (issue 17): dates as clerks type them, the numbering rules settings must keep,
 //! the register's default year, duplicate letters and files held while a form is corrected.
 
-use bytes::Bytes;
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
-use saraban::service::ingest::{Origin, Outcome, ingest};
 use serde_json::json;
 
 use crate::both_dbs;
 use crate::helpers::{Db, pdf_bytes, spawn_app, spawn_app_with};
-use crate::mail_ingest::thai_letter;
+use crate::mail_ingest::take_in_letter;
 
 fn inbound_fields<'a>(
     doc_no: &'a str,
@@ -171,24 +169,12 @@ async fn the_same_letter_twice_is_questioned_before_it_takes_a_number(db: Db) {
     assert_eq!(second["number"], number + 1);
 
     // From the inbox, one click: the same answer, and `allow_duplicate` in the JSON.
-    let office = app.store.find_office("dist").await.unwrap();
-    let raw = thai_letter(
+    let entry_id = take_in_letter(
+        app,
         "dup-1@school.example.go.th",
         "ที่ ศธ 04006/ว1891 ลงวันที่ 2 พ.ค. 2569 เรื่อง ขอเชิญประชุม",
-        &pdf_bytes("another file"),
-    );
-    let out = ingest(
-        &app.services,
-        &office,
-        &Origin::File("d.eml".into()),
-        Bytes::from(raw),
-        None,
     )
-    .await
-    .unwrap();
-    let Outcome::Letter { entry_id } = out else {
-        panic!("{out:?}")
-    };
+    .await;
     let (status, body) = app
         .send_json(
             Method::POST,
@@ -344,29 +330,8 @@ both_dbs!(
 async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
     let w = spawn_app(db).await.world().await;
     let app = &w.app;
-    let office = app.store.find_office("dist").await.unwrap();
-    let take_in = |id: &'static str, subject: &'static str| {
-        let services = app.services.clone();
-        let office = office.clone();
-        async move {
-            let raw = thai_letter(id, subject, &pdf_bytes(id));
-            match ingest(
-                &services,
-                &office,
-                &Origin::File(format!("{id}.eml")),
-                Bytes::from(raw),
-                None,
-            )
-            .await
-            .unwrap()
-            {
-                Outcome::Letter { entry_id } => entry_id,
-                other => panic!("{other:?}"),
-            }
-        }
-    };
-    let advert = take_in("ad@x", "โปรโมชั่นพิเศษ ลดราคา").await;
-    let letter = take_in("l1@x", "ที่ ศธ 1/5 ลงวันที่ 2 พ.ค. 2569 เรื่อง ขอเชิญประชุม").await;
+    let advert = take_in_letter(app, "ad@x", "โปรโมชั่นพิเศษ ลดราคา").await;
+    let letter = take_in_letter(app, "l1@x", "ที่ ศธ 1/5 ลงวันที่ 2 พ.ค. 2569 เรื่อง ขอเชิญประชุม").await;
     let (client, _) = app.login("clerk").await;
     let page = app.page(&client, "/inbox").await;
     assert!(

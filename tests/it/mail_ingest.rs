@@ -29,6 +29,21 @@ pub fn thai_letter(message_id: &str, subject: &str, pdf: &[u8]) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Takes a Thai letter (Message-ID `id`, a PDF made from `id`) into the district's inbox through
+/// the ingestion pipeline; the new entry's id.
+pub async fn take_in_letter(app: &TestApp, id: &str, subject: &str) -> i64 {
+    let office = app.store.find_office("dist").await.unwrap();
+    let raw = thai_letter(id, subject, &pdf_bytes(id));
+    let origin = Origin::File(format!("{id}.eml"));
+    match ingest(&app.services, &office, &origin, Bytes::from(raw), None)
+        .await
+        .unwrap()
+    {
+        Outcome::Letter { entry_id } => entry_id,
+        other => panic!("{other:?}"),
+    }
+}
+
 /// Base64 for building test mail.
 pub mod base64_lite {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -6,15 +6,13 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use bytes::Bytes;
 use fantoccini::Locator;
 use reqwest::Method;
-use saraban::service::ingest::{Origin, Outcome, ingest};
 use serde_json::json;
 
 use crate::helpers::browser::Browser;
 use crate::helpers::{Db, PASSWORD, World, pdf_bytes, spawn_app};
-use crate::mail_ingest::thai_letter;
+use crate::mail_ingest::take_in_letter;
 
 fn manual_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -78,44 +76,27 @@ async fn post(w: &World, token: &str, path: &str, body: serde_json::Value) -> se
 async fn a_busy_office(w: &World) -> (i64, i64, i64, i64) {
     let app = &w.app;
     w.plan_group().await;
-    let office = app.store.find_office("dist").await.unwrap();
-    let take_in = |id: &'static str, subject: &'static str| {
-        let services = app.services.clone();
-        let office = office.clone();
-        async move {
-            let raw = thai_letter(id, subject, &pdf_bytes(id));
-            match ingest(
-                &services,
-                &office,
-                &Origin::File(format!("{id}.eml")),
-                Bytes::from(raw),
-                None,
-            )
-            .await
-            .unwrap()
-            {
-                Outcome::Letter { entry_id } => entry_id,
-                other => panic!("{other:?}"),
-            }
-        }
-    };
-    take_in(
+    take_in_letter(
+        app,
         "m1@school",
         "ด่วนที่สุด ที่ ศธ 04183.006/141 ลงวันที่ 1 ธ.ค. 2569 เรื่อง ขออนุญาตนำนักเรียนไปทัศนศึกษา",
     )
     .await;
-    let entry = take_in(
+    let entry = take_in_letter(
+        app,
         "m2@school",
         "ที่ ศธ 04183.006/142 ลงวันที่ 1 ธ.ค. 2569 เรื่อง รายงานผลการประเมินคุณภาพภายใน",
     )
     .await;
-    let first = take_in(
+    let first = take_in_letter(
+        app,
         "m3@school",
         "ที่ ศธ 04183.006/140 ลงวันที่ 30 พ.ย. 2569 เรื่อง ขอเชิญประชุมคณะกรรมการสถานศึกษา",
     )
     .await;
     // The same letter again under another Message-ID: registering it will be questioned.
-    let duplicate = take_in(
+    let duplicate = take_in_letter(
+        app,
         "m3-again@school",
         "ที่ ศธ 04183.006/140 ลงวันที่ 30 พ.ย. 2569 เรื่อง ขอเชิญประชุมคณะกรรมการสถานศึกษา",
     )
