@@ -69,7 +69,7 @@ pub fn register_sheet(
 ) -> RegisterSheet {
     let inbound = register == Register::Inbound;
     let mut columns = vec![
-        col(register.number_label(), 10.0),
+        col(register.number_label(), 13.0),
         col("ที่", 20.0),
         col("ลงวันที่", 12.0),
         col("จาก", 26.0),

@@ -16,5 +16,6 @@ pub mod mail_facts;
 pub mod numbering;
 pub mod office;
 pub mod register;
+pub mod stamp;
 pub mod thai_date;
 pub mod user;

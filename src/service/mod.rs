@@ -28,6 +28,7 @@ pub mod registration;
 pub mod sending;
 pub mod session;
 pub mod settings;
+pub mod stamps;
 
 pub use officers::{NewUserInput, OfficerEdit, create_office, create_user, hash_password};
 pub use settings::OfficeSettingsInput;

@@ -14,7 +14,7 @@ use crate::store::settings::SeriesState;
 use super::{Actor, Result, ServiceError, Services, single};
 
 impl Services {
-    fn require_settings(&self, actor: &Actor) -> Result<()> {
+    pub(crate) fn require_settings(&self, actor: &Actor) -> Result<()> {
         if actor.user.role.can_manage_settings() {
             Ok(())
         } else {

@@ -24,6 +24,7 @@ pub mod registration;
 pub mod school_groups;
 pub mod settings;
 pub mod smtp;
+pub mod stamps;
 pub mod users;
 pub mod work_groups;
 

@@ -9,6 +9,7 @@ use super::{Conflict, Result, Store, StoreError, time_to_db};
 use crate::domain::numbering;
 use crate::domain::office::OfficeKind;
 use crate::domain::register::CircularNumbering;
+use crate::domain::stamp::{StampCorner, StampSettings};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Office {
@@ -23,6 +24,8 @@ pub struct Office {
     pub active_year_be: Option<i32>,
     /// Register letters arriving by e-mail at once, without a clerk's click.
     pub auto_register: bool,
+    /// How the receipt stamp is drawn on this office's inbound letters.
+    pub stamp: StampSettings,
 }
 
 pub struct NewOffice<'a> {
@@ -42,8 +45,8 @@ pub struct OfficeSettings<'a> {
     pub circular_numbering: CircularNumbering,
 }
 
-const COLUMNS: &str =
-    "id, name, kind, parent_id, prefix, email, circular_numbering, active_year_be, auto_register";
+const COLUMNS: &str = "id, name, kind, parent_id, prefix, email, circular_numbering, active_year_be, \
+     auto_register, stamp_corner, stamp_font_size, stamp_filled";
 
 fn office_from_row(row: &AnyRow) -> Result<Office> {
     let kind: String = row.try_get("kind")?;
@@ -61,6 +64,12 @@ fn office_from_row(row: &AnyRow) -> Result<Office> {
             .ok_or_else(|| StoreError::Corrupt(format!("circular numbering {circular}")))?,
         active_year_be: active.map(|y| y as i32),
         auto_register: row.try_get::<i64, _>("auto_register")? != 0,
+        stamp: StampSettings {
+            corner: super::coded::<StampCorner>(row, "stamp_corner")?,
+            font_size: u8::try_from(row.try_get::<i64, _>("stamp_font_size")?)
+                .map_err(|e| StoreError::Corrupt(format!("stamp font size: {e}")))?,
+            filled: row.try_get::<i64, _>("stamp_filled")? != 0,
+        },
     })
 }
 
@@ -113,6 +122,19 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(office_from_row).collect()
+    }
+
+    pub async fn set_stamp_settings(&self, id: &str, stamp: &StampSettings) -> Result<()> {
+        sqlx::query(
+            "UPDATE offices SET stamp_corner = $1, stamp_font_size = $2, stamp_filled = $3 WHERE id = $4",
+        )
+        .bind(stamp.corner.code())
+        .bind(i64::from(stamp.font_size))
+        .bind(i64::from(stamp.filled))
+        .bind(id.to_string())
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 
     pub async fn set_auto_register(&self, id: &str, on: bool) -> Result<()> {

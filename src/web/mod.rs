@@ -99,6 +99,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::letters::retry_delivery),
         )
         .route("/letters/{id}/files/{n}", get(pages::letters::file))
+        .route(
+            "/letters/{id}/files/{n}/stamped",
+            get(pages::letters::stamped_file),
+        )
         .route("/inbox", get(pages::inbox::list))
         .route("/nav/inbox", get(pages::inbox::nav_entry))
         .route("/inbox/{id}", get(pages::inbox::show))
@@ -138,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/settings", get(pages::settings::show))
         .route("/settings/office", post(pages::settings::office))
+        .route("/settings/stamp", post(pages::settings::stamp))
         .route("/settings/years", post(pages::settings::add_year))
         .route("/settings/years/active", post(pages::settings::active_year))
         .route("/settings/counters", post(pages::settings::counter))

@@ -105,6 +105,38 @@ pub struct AttachmentRow {
     pub size: String,
     pub inline: bool,
     pub sha256: String,
+    pub stamp: StampView,
+}
+
+/// A file's receipt stamp as the letter page shows it.
+#[derive(Debug, Clone, Default)]
+pub struct StampView {
+    /// A stamped copy exists: the page opens it first.
+    pub stamped: bool,
+    pub size: String,
+    /// The original is digitally signed: the stamped copy is a rendition, the original the record.
+    pub signed: bool,
+    /// Why a PDF or scan of an inbound letter has no stamped copy.
+    pub failure: String,
+}
+
+impl From<&crate::service::stamps::StampState> for StampView {
+    fn from(state: &crate::service::stamps::StampState) -> Self {
+        use crate::service::stamps::StampState;
+        match state {
+            StampState::NotApplicable => StampView::default(),
+            StampState::Stamped { size, signed } => StampView {
+                stamped: true,
+                size: human_size(*size),
+                signed: *signed,
+                failure: String::new(),
+            },
+            StampState::Failed(why) => StampView {
+                failure: why.clone(),
+                ..StampView::default()
+            },
+        }
+    }
 }
 
 pub fn human_size(bytes: i64) -> String {

@@ -16,6 +16,7 @@ mod mail_out;
 mod manual;
 mod numbering;
 mod openapi_doc;
+mod outputs;
 mod pages;
 mod schema;
 mod security;

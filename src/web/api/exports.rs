@@ -1,4 +1,5 @@
-//! `GET /api/v1/registers/{register}.xlsx` and `.csv`: what the register page lists, as a file.
+//! `GET /api/v1/registers/{register}.xlsx`, `.csv` and `.pdf`: what the register page lists, as a
+//! spreadsheet, as CSV, or as the regulation's printed form (แบบที่ 13 / 14).
 
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -39,7 +40,7 @@ pub async fn register_file(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, WebError> {
     let (code, kind) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
-    if kind != "xlsx" && kind != "csv" {
+    if !matches!(kind, "xlsx" | "csv" | "pdf") {
         return Err(WebError::NotFound);
     }
     let year_be = match q.year_be.trim() {
@@ -62,6 +63,9 @@ pub async fn register_file(
         .services
         .register_sheet(&viewer.actor, register, year_be, range, search)
         .await?;
+    if kind == "pdf" {
+        return register_pdf(sheet, range, register, year_be).await;
+    }
     let xlsx = kind == "xlsx";
     let bytes = off_runtime(move || {
         if xlsx {
@@ -78,6 +82,52 @@ pub async fn register_file(
         percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
     );
     Ok(download(bytes, xlsx, disposition))
+}
+
+/// แบบที่ 13 / 14 as a PDF to print and sign, shown in the browser.
+async fn register_pdf(
+    sheet: crate::domain::forms::RegisterSheet,
+    range: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
+    register: Register,
+    year_be: i32,
+) -> Result<Response, WebError> {
+    let info = crate::outputs::table_pdf::PrintInfo {
+        period: period_text(range),
+        printed_at: thai_date::format_datetime(chrono::Utc::now()),
+    };
+    let bytes =
+        tokio::task::spawn_blocking(move || crate::outputs::table_pdf::render(&sheet, &info))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+    let name = format!("{}-{year_be}.pdf", register.label());
+    let disposition = format!(
+        "inline; filename=\"{}-{year_be}.pdf\"; filename*=UTF-8''{}",
+        register.code(),
+        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `ตั้งแต่ 1 ม.ค. 2569 ถึง 31 มี.ค. 2569` under the form's title; empty for the whole year.
+fn period_text(range: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)) -> String {
+    match range {
+        (None, None) => String::new(),
+        (Some(from), None) => format!("ตั้งแต่ {}", thai_date::format_short(from)),
+        (None, Some(to)) => format!("ถึง {}", thai_date::format_short(to)),
+        (Some(from), Some(to)) => format!(
+            "ตั้งแต่ {} ถึง {}",
+            thai_date::format_short(from),
+            thai_date::format_short(to)
+        ),
+    }
 }
 
 /// Rendering is CPU work: off the async runtime, so other requests keep being answered.

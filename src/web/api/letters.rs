@@ -362,6 +362,20 @@ pub async fn attachment(
     Ok(file_response(&attachment, data, false))
 }
 
+/// The stamped copy (ฉบับประทับตรารับ) of an inbound letter's PDF or scan; 415 with the reason
+/// when the file has none.
+pub async fn stamped_attachment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params((id, n)): Params<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let copy = state
+        .services
+        .stamped_attachment(&viewer.actor, id, n)
+        .await?;
+    Ok(crate::web::pages::letters::stamped_response(&copy))
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct YearQuery {

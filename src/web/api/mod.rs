@@ -51,6 +51,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/letters/{id}/attachments", post(letters::add_attachment))
         .route("/letters/{id}/attachments/{n}", get(letters::attachment))
+        .route(
+            "/letters/{id}/attachments/{n}/stamped",
+            get(letters::stamped_attachment),
+        )
         .route("/letters/{id}/forward", post(journey::forward))
         .route("/letters/{id}/propose", post(journey::propose))
         .route("/letters/{id}/endorse", post(journey::endorse))

@@ -26,6 +26,15 @@ pub struct OfficeJson {
     circular_numbering: &'static str,
     active_year_be: Option<i32>,
     auto_register: bool,
+    stamp: StampJson,
+}
+
+/// The receipt stamp's settings.
+#[derive(Serialize)]
+pub struct StampJson {
+    corner: &'static str,
+    font_size: u8,
+    filled: bool,
 }
 
 impl From<&Office> for OfficeJson {
@@ -40,6 +49,11 @@ impl From<&Office> for OfficeJson {
             circular_numbering: o.circular_numbering.code(),
             active_year_be: o.active_year_be,
             auto_register: o.auto_register,
+            stamp: StampJson {
+                corner: o.stamp.corner.code(),
+                font_size: o.stamp.font_size,
+                filled: o.stamp.filled,
+            },
         }
     }
 }
@@ -147,6 +161,11 @@ pub struct SettingsPatch {
     email: Option<String>,
     circular_numbering: Option<String>,
     auto_register: Option<bool>,
+    /// `top_right` (default), `top_left`, `bottom_right`, `bottom_left`.
+    stamp_corner: Option<String>,
+    /// 8–18 points.
+    stamp_font_size: Option<serde_json::Value>,
+    stamp_filled: Option<bool>,
 }
 
 pub async fn update(
@@ -169,6 +188,21 @@ pub async fn update(
     if let Some(on) = patch.auto_register {
         state.services.set_auto_register(&viewer.actor, on).await?;
         office.auto_register = on;
+    }
+    if patch.stamp_corner.is_some()
+        || patch.stamp_font_size.is_some()
+        || patch.stamp_filled.is_some()
+    {
+        let size = year_text(&patch.stamp_font_size);
+        office.stamp = state
+            .services
+            .set_stamp_settings(
+                &viewer.actor,
+                patch.stamp_corner.as_deref(),
+                Some(size.as_str()),
+                patch.stamp_filled,
+            )
+            .await?;
     }
     Ok(Json(settings_json(&state, &viewer, &office, None).await?))
 }

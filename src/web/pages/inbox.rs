@@ -104,6 +104,7 @@ fn entry_page(
                 size: human_size(a.size),
                 inline: a.kind.opens_inline(),
                 sha256: a.sha256.clone(),
+                stamp: Default::default(),
             })
             .collect(),
         refused: entry

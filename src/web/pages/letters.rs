@@ -77,6 +77,7 @@ pub(crate) async fn page_for(
             .collect(),
         false => Vec::new(),
     };
+    let stamps = services.stamp_states(&viewer.actor, &letter).await?;
     let refusal = services.edit_refusal(&viewer.actor, &letter);
     let refusal_none = refusal.is_none();
     let layout = Layout::new(
@@ -91,13 +92,15 @@ pub(crate) async fn page_for(
         attachments: letter
             .attachments
             .iter()
-            .map(|a| AttachmentRow {
+            .zip(&stamps)
+            .map(|(a, stamp)| AttachmentRow {
                 position: a.position,
                 name: crate::domain::attachment::shown_name(&a.name),
                 description: a.description.clone(),
                 size: human_size(a.size),
                 inline: a.kind.opens_inline(),
                 sha256: a.sha256.clone(),
+                stamp: stamp.into(),
             })
             .collect(),
         events: events.iter().map(EventRow::from).collect(),
@@ -305,6 +308,42 @@ pub async fn file(
         data,
         attachment.kind.opens_inline(),
     ))
+}
+
+/// `ฉบับประทับตรารับ`: the stamped copy of an inbound letter's PDF or scan, shown in the browser.
+pub async fn stamped_file(
+    State(state): State<AppState>,
+    viewer: Nav,
+    Params((id, n)): Params<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let copy = state
+        .services
+        .stamped_attachment(&viewer.actor, id, n)
+        .await?;
+    Ok(stamped_response(&copy))
+}
+
+/// The stamped copy as a PDF named after the original (`….pdf`, with `-ประทับตรารับ`).
+pub fn stamped_response(copy: &crate::service::stamps::StampedCopy) -> Response {
+    let original = crate::domain::attachment::shown_name(&copy.attachment.name);
+    let stem = original
+        .rsplit_once('.')
+        .map_or(original.as_str(), |(stem, _)| stem);
+    let name = format!("{stem}-ประทับตรารับ.pdf");
+    let sha256 = crate::security::sha256_hex(&copy.data);
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition(true, &name),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::HeaderName::from_static("x-content-sha256"), sha256),
+        ],
+        copy.data.clone(),
+    )
+        .into_response()
 }
 
 /// A stored file as a download (or shown in the browser when `inline`), with its Thai name.

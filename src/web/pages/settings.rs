@@ -32,6 +32,7 @@ fn flash_for(done: &str) -> String {
         "year" => "เพิ่มปีปฏิทินเรียบร้อย",
         "active" => "เปลี่ยนปีที่เปิดใช้งานเรียบร้อย",
         "counter" => "ตั้งเลขเริ่มต้นเรียบร้อย",
+        "stamp" => "บันทึกรูปแบบตรารับเรียบร้อย หนังสือที่เปิดดูต่อจากนี้จะใช้ตรารับแบบใหม่",
         "user" => "เพิ่มเจ้าหน้าที่เรียบร้อย",
         "user-active" => "เปลี่ยนสถานะบัญชีเรียบร้อย",
         "user-edit" => "บันทึกข้อมูลเจ้าหน้าที่เรียบร้อย",
@@ -64,6 +65,12 @@ async fn settings_page(
     Ok(SettingsPage {
         layout: Layout::new(viewer, "settings", "ตั้งค่าระบบ"),
         auto_register: office.auto_register,
+        stamp_corners: <crate::domain::stamp::StampCorner as crate::domain::codes::Coded>::ALL
+            .iter()
+            .map(|c| (c.code(), c.label(), *c == office.stamp.corner))
+            .collect(),
+        stamp_font_size: office.stamp.font_size,
+        stamp_filled: office.stamp.filled,
         office: office_input.unwrap_or_else(|| OfficeSettingsInput {
             name: office.name.clone(),
             prefix: office.prefix.clone(),
@@ -157,6 +164,34 @@ pub async fn office(
         viewer.viewer.actor.office = office.clone();
     }
     after(&state, &viewer, None, result, "office", Some(form.input)).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StampForm {
+    stamp_corner: String,
+    stamp_font_size: String,
+    stamp_filled: String,
+}
+
+/// ตรารับหนังสือ: where the stamp sits, its size, and whether its box is filled.
+pub async fn stamp(
+    State(state): State<AppState>,
+    CsrfForm(mut viewer, form): CsrfForm<StampForm, Nav>,
+) -> Result<Response, WebError> {
+    let result = state
+        .services
+        .set_stamp_settings(
+            &viewer.actor,
+            Some(&form.stamp_corner),
+            Some(&form.stamp_font_size),
+            Some(crate::domain::letter::is_yes(&form.stamp_filled)),
+        )
+        .await;
+    if let Ok(stamp) = &result {
+        viewer.viewer.actor.office.stamp = *stamp;
+    }
+    after(&state, &viewer, None, result, "stamp", None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -308,6 +343,10 @@ pub struct CounterRow {
 pub struct SettingsPage {
     pub layout: Layout,
     pub auto_register: bool,
+    /// `(code, Thai label, chosen)`
+    pub stamp_corners: Vec<(&'static str, &'static str, bool)>,
+    pub stamp_font_size: u8,
+    pub stamp_filled: bool,
     pub office: OfficeSettingsInput,
     pub errors: FieldErrors,
     pub years: Vec<i32>,
