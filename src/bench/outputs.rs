@@ -1,6 +1,7 @@
-//! `saraban bench outputs`: how long a large register takes to export (the XLSX and CSV parts of
-//! issue 12; the stamp and the register PDF are not built yet). No servers: it renders a
-//! generated year of letters in memory, several rounds, and prints p50/p95 and peak memory.
+//! `saraban bench outputs`: side by side in one run, stamping a one-page text PDF and a 20 MB
+//! scanned PDF, a large register as the printed form (PDF), XLSX and CSV, and how quickly the
+//! async runtime answers while the PDF renders. No servers: it renders a generated year of
+//! letters in memory, several rounds, and prints p50/p95 and peak memory.
 
 use std::time::Instant;
 
@@ -17,6 +18,101 @@ pub struct OutputsReport {
     xlsx_bytes: usize,
     csv_bytes: usize,
     peak_rss_mb: f64,
+    pdf_ms: Vec<f64>,
+    pdf_bytes: usize,
+    pdf_peak_rss_mb: f64,
+    stamp_text_ms: Vec<f64>,
+    stamp_scan_ms: Vec<f64>,
+    scan_mb: f64,
+    /// While the PDF renders: how late a tick of the runtime runs, p50/max, over how many ticks.
+    tick_late_ms: Vec<f64>,
+}
+
+/// A one-page PDF whose page is one image of `mb` megabytes, as a scanner makes (stored raw).
+fn scanned_pdf(mb: usize) -> Vec<u8> {
+    let side = ((mb * 1024 * 1024 / 3) as f64).sqrt() as usize;
+    let pixels: Vec<u8> = (0..side * side * 3).map(|i| (i * 31 % 251) as u8).collect();
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    let mut object = |out: &mut Vec<u8>, n: usize, head: String, stream: Option<&[u8]>| {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{n} 0 obj\n{head}\n").as_bytes());
+        if let Some(data) = stream {
+            out.extend_from_slice(b"stream\n");
+            out.extend_from_slice(data);
+            out.extend_from_slice(b"\nendstream\n");
+        }
+        out.extend_from_slice(b"endobj\n");
+    };
+    let content = b"q 595 0 0 842 0 0 cm /Im1 Do Q";
+    object(
+        &mut out,
+        1,
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        None,
+    );
+    object(
+        &mut out,
+        2,
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        None,
+    );
+    object(&mut out, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>".into(), None);
+    object(
+        &mut out,
+        4,
+        format!("<< /Length {} >>", content.len()),
+        Some(content),
+    );
+    object(
+        &mut out,
+        5,
+        format!(
+            "<< /Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length {} >>",
+            pixels.len()
+        ),
+        Some(&pixels),
+    );
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n0 6\n0000000000 65535 f \n");
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    out
+}
+
+/// A one-page text PDF, as the smallest letters come.
+fn text_pdf() -> Vec<u8> {
+    let content = b"BT /F1 18 Tf 50 750 Td (Letter) Tj ET";
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let bodies = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{}\nendstream", content.len(), String::from_utf8_lossy(content)),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut offsets = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n0 6\n0000000000 65535 f \n");
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    out
+}
+
+fn ms_since(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -27,7 +123,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-pub fn run(rows: usize, rounds: usize) -> anyhow::Result<OutputsReport> {
+/// The register sheet the bench renders: `rows` inbound letters of one year.
+fn bench_sheet(rows: usize) -> crate::domain::forms::RegisterSheet {
     let day = NaiveDate::from_ymd_opt(2026, 5, 2).unwrap_or_default();
     let received = day.and_hms_opt(9, 15, 0).unwrap_or_default();
     let letters: Vec<SheetRow> = (1..=rows as i64)
@@ -46,7 +143,47 @@ pub fn run(rows: usize, rounds: usize) -> anyhow::Result<OutputsReport> {
             cancelled: (n % 97 == 0).then(|| "ลงซ้ำ".to_string()),
         })
         .collect();
-    let sheet = register_sheet(Register::Inbound, "สพป.ขอนแก่น เขต 1", 2569, &letters);
+    register_sheet(Register::Inbound, "สพป.ขอนแก่น เขต 1", 2569, &letters)
+}
+
+pub async fn run(rows: usize, rounds: usize) -> anyhow::Result<OutputsReport> {
+    let sheet = std::sync::Arc::new(bench_sheet(rows));
+    let mut report = tokio::task::spawn_blocking({
+        let sheet = sheet.clone();
+        move || run_blocking(&sheet, rows, rounds)
+    })
+    .await??;
+    // Page requests while a register PDF renders: the render runs on a blocking thread, and a
+    // tick every 5 ms on the async runtime measures how late it comes (what a request would wait).
+    let render = tokio::task::spawn_blocking({
+        let sheet = sheet.clone();
+        move || crate::outputs::table_pdf::render(&sheet, &print_info())
+    });
+    let mut ticks = Vec::new();
+    while !render.is_finished() {
+        let t = Instant::now();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        ticks.push((ms_since(t) - 5.0).max(0.0));
+    }
+    render.await??;
+    ticks.sort_by(f64::total_cmp);
+    report.tick_late_ms = ticks;
+    Ok(report)
+}
+
+fn print_info() -> crate::outputs::table_pdf::PrintInfo {
+    crate::outputs::table_pdf::PrintInfo {
+        period: String::new(),
+        printed_at: "3 ธ.ค. 2569 10:40 น.".into(),
+    }
+}
+
+fn run_blocking(
+    sheet: &crate::domain::forms::RegisterSheet,
+    rows: usize,
+    rounds: usize,
+) -> anyhow::Result<OutputsReport> {
+    let sheet = sheet.clone();
     super::reset_peak_rss();
     let mut report = OutputsReport {
         rows,
@@ -56,6 +193,13 @@ pub fn run(rows: usize, rounds: usize) -> anyhow::Result<OutputsReport> {
         xlsx_bytes: 0,
         csv_bytes: 0,
         peak_rss_mb: 0.0,
+        pdf_ms: Vec::new(),
+        pdf_bytes: 0,
+        pdf_peak_rss_mb: 0.0,
+        stamp_text_ms: Vec::new(),
+        stamp_scan_ms: Vec::new(),
+        scan_mb: 0.0,
+        tick_late_ms: Vec::new(),
     };
     for _ in 0..rounds.max(1) {
         let t = Instant::now();
@@ -68,6 +212,38 @@ pub fn run(rows: usize, rounds: usize) -> anyhow::Result<OutputsReport> {
     report.peak_rss_mb = super::peak_rss_kb() as f64 / 1024.0;
     report.xlsx_ms.sort_by(f64::total_cmp);
     report.csv_ms.sort_by(f64::total_cmp);
+
+    // The receipt stamp: a small text PDF and a 20 MB scan, many rounds each.
+    let stamp = crate::domain::stamp::ReceiptStamp::new(
+        "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาขอนแก่น เขต 1",
+        1234,
+        chrono::Utc::now(),
+        crate::domain::stamp::StampSettings::default(),
+    );
+    let text = text_pdf();
+    let scan = scanned_pdf(20);
+    report.scan_mb = scan.len() as f64 / 1024.0 / 1024.0;
+    for _ in 0..(rounds.max(1) * 10) {
+        let t = Instant::now();
+        crate::outputs::stamp::stamp_pdf(&text, &stamp)?;
+        report.stamp_text_ms.push(ms_since(t));
+        let t = Instant::now();
+        crate::outputs::stamp::stamp_pdf(&scan, &stamp)?;
+        report.stamp_scan_ms.push(ms_since(t));
+    }
+    report.stamp_text_ms.sort_by(f64::total_cmp);
+    report.stamp_scan_ms.sort_by(f64::total_cmp);
+    drop(scan);
+
+    // The register as the printed form: fewer rounds, each is seconds.
+    super::reset_peak_rss();
+    for _ in 0..rounds.clamp(1, 3) {
+        let t = Instant::now();
+        report.pdf_bytes = crate::outputs::table_pdf::render(&sheet, &print_info())?.len();
+        report.pdf_ms.push(ms_since(t));
+    }
+    report.pdf_peak_rss_mb = super::peak_rss_kb() as f64 / 1024.0;
+    report.pdf_ms.sort_by(f64::total_cmp);
     Ok(report)
 }
 
@@ -78,8 +254,11 @@ impl OutputsReport {
              | output | p50 ms | p95 ms | size | target |\n|---|---|---|---|---|\n\
              | XLSX | {:.0} | {:.0} | {} KB | ≤ 1000 ms |\n\
              | CSV  | {:.0} | {:.0} | {} KB | – |\n\
-             peak RSS of the process: {:.0} MB\n\
-             (receipt stamp and register PDF: not built yet)",
+             | register PDF (แบบที่ 13) | {:.0} | {:.0} | {} KB | ≤ 5000 ms, ≤ 200 MB |\n\
+             | stamp, 1-page text PDF | {:.1} | {:.1} | – | – |\n\
+             | stamp, {:.0} MB scanned PDF | {:.1} | {:.1} | – | p95 ≤ 20 ms |\n\
+             peak RSS of the process: {:.0} MB for the exports, {:.0} MB while rendering the PDF\n\
+             while a PDF rendered, the async runtime answered {} ticks: late by p50 {:.1} ms, max {:.1} ms (target < 100 ms)",
             self.rows,
             self.rounds,
             percentile(&self.xlsx_ms, 0.5),
@@ -88,7 +267,19 @@ impl OutputsReport {
             percentile(&self.csv_ms, 0.5),
             percentile(&self.csv_ms, 0.95),
             self.csv_bytes / 1024,
-            self.peak_rss_mb
+            percentile(&self.pdf_ms, 0.5),
+            percentile(&self.pdf_ms, 0.95),
+            self.pdf_bytes / 1024,
+            percentile(&self.stamp_text_ms, 0.5),
+            percentile(&self.stamp_text_ms, 0.95),
+            self.scan_mb,
+            percentile(&self.stamp_scan_ms, 0.5),
+            percentile(&self.stamp_scan_ms, 0.95),
+            self.peak_rss_mb,
+            self.pdf_peak_rss_mb,
+            self.tick_late_ms.len(),
+            percentile(&self.tick_late_ms, 0.5),
+            self.tick_late_ms.last().copied().unwrap_or(0.0),
         )
     }
 }

@@ -53,9 +53,7 @@ impl BenchCommand {
                 .await?
                 .report(),
             BenchCommand::Outputs { rows, rounds } => {
-                tokio::task::spawn_blocking(move || saraban::bench::outputs::run(rows, rounds))
-                    .await??
-                    .report()
+                saraban::bench::outputs::run(rows, rounds).await?.report()
             }
         };
         println!("{report}");

@@ -180,11 +180,26 @@ async fn clerk_registers_searches_and_opens_a_letter_in_chromium() {
         "ประชาสัมพันธ์โครงการประกวดภาพถ่ายศิลปะเด็กไทย"
     );
 
-    // Open the PDF: it is served inline, as a PDF, with the bytes that were uploaded.
+    // Open the PDF: the link opens the stamped copy (the original bytes, then the stamp appended
+    // as an update); "เปิดต้นฉบับ" serves the bytes that were uploaded, inline, as a PDF.
     let link = c.find(Locator::Css("a.file-link")).await.unwrap();
     assert_eq!(link.text().await.unwrap(), "หนังสือเชิญ.pdf");
-    let href = link.attr("href").await.unwrap().unwrap();
+    let stamped_href = link.attr("href").await.unwrap().unwrap();
+    assert!(stamped_href.ends_with("/stamped"), "{stamped_href}");
     let cookie = c.get_named_cookie("saraban_session").await.unwrap();
+    let stamped = app
+        .http
+        .get(app.url(&stamped_href))
+        .header("cookie", format!("saraban_session={}", cookie.value()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stamped.headers()["content-type"], "application/pdf");
+    let stamped = stamped.bytes().await.unwrap().to_vec();
+    assert!(stamped.starts_with(&std::fs::read(&pdf_path).unwrap()));
+    assert!(stamped.len() > std::fs::read(&pdf_path).unwrap().len());
+    let original = c.find(Locator::Css("a.original-link")).await.unwrap();
+    let href = original.attr("href").await.unwrap().unwrap();
     let res = app
         .http
         .get(app.url(&href))
@@ -339,6 +354,21 @@ async fn clerk_registers_an_emailed_letter_in_one_click() {
             .unwrap(),
         "หนังสือนำส่ง.pdf"
     );
+    // The registered letter's PDF opens stamped first, the original one click away.
+    let stamped = c
+        .find(Locator::Css("a.file-link.stamped"))
+        .await
+        .expect("the stamped copy is the file's link");
+    assert!(
+        stamped
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .ends_with("/files/1/stamped")
+    );
+    assert!(c.find(Locator::Css("a.original-link")).await.is_ok());
+    browser.screenshot("12b-letter-stamped").await;
     c.goto(&app.url("/quarantine")).await.unwrap();
     c.wait()
         .for_element(Locator::Css("table.register"))

@@ -102,7 +102,7 @@ async fn counters_and_the_active_year_keep_the_numbering_rules(db: Db) {
     let page = app.page(&client, "/registers/inbound").await;
     assert!(page.contains("หลังเปิดปีหน้า"), "today's letter is listed");
     assert!(page.contains(&format!("พ.ศ. {year}")));
-    assert!(page.contains(&format!("/registers/inbound/print?year={year}")));
+    assert!(page.contains(&format!("/api/v1/registers/inbound.pdf?year_be={year}")));
     let (_, listed) = app
         .get_json(&w.clerk, "/api/v1/letters?register=inbound")
         .await;
@@ -111,7 +111,10 @@ async fn counters_and_the_active_year_keep_the_numbering_rules(db: Db) {
     let next_page = app
         .page(&client, &format!("/registers/inbound?year={}", year + 1))
         .await;
-    assert!(next_page.contains(&format!("/registers/inbound/print?year={}", year + 1)));
+    assert!(next_page.contains(&format!(
+        "/api/v1/registers/inbound.pdf?year_be={}",
+        year + 1
+    )));
     assert!(!next_page.contains("หลังเปิดปีหน้า"));
 }
 both_dbs!(
@@ -692,6 +695,12 @@ async fn the_register_exports_as_excel_and_csv(db: Db) {
     let text = String::from_utf8(res.bytes().await.unwrap().to_vec()).unwrap();
     assert_eq!(text.lines().count(), 1, "nothing registered in that range");
     let res = get(&w.clerk, "/api/v1/registers/inbound.pdf").await;
+    assert_eq!(
+        res.status(),
+        200,
+        "the printed form (tests/it/outputs.rs reads it)"
+    );
+    let res = get(&w.clerk, "/api/v1/registers/inbound.docx").await;
     assert_eq!(res.status(), 404);
     let res = get(&w.clerk, "/api/v1/registers/nothing.csv").await;
     assert_eq!(res.status(), 404);

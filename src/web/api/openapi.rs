@@ -154,11 +154,11 @@ pub fn spec() -> Value {
           "parameters": [id_param("id", "school group id")],
           "delete": {"summary": "ลบกลุ่มโรงเรียน", "responses": responses(("204", json!({"description": "removed"})), &[401, 403, 404])}},
         "/registers/{file}": {
-          "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string"}, "description": "inbound.xlsx, outbound.csv, circular.xlsx, order.csv, …"},
+          "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string"}, "description": "inbound.xlsx, outbound.csv, inbound.pdf (แบบที่ 13), outbound.pdf (แบบที่ 14), circular.xlsx, order.csv, …"},
             {"name": "year_be", "in": "query", "schema": {"type": "integer"}}, {"name": "from", "in": "query", "schema": {"type": "string"}}, {"name": "to", "in": "query", "schema": {"type": "string"}},
             {"name": "q", "in": "query", "schema": {"type": "string"}}, {"name": "field", "in": "query", "schema": {"type": "string"}}],
-          "get": {"summary": "ส่งออกทะเบียนเป็น Excel (.xlsx) หรือ CSV (UTF-8 BOM) ตามที่หน้าทะเบียนแสดง (การค้นหาและชั้นความลับเหมือนกัน) เรียงจากเลขแรก",
-            "responses": responses(("200", json!({"description": "the file", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {}}})), &[400, 401, 404])}},
+          "get": {"summary": "ส่งออกทะเบียนเป็น Excel (.xlsx), CSV (UTF-8 BOM) หรือแบบพิมพ์ PDF (A4 แนวนอน แบบที่ 13/14) ตามที่หน้าทะเบียนแสดง (การค้นหาและชั้นความลับเหมือนกัน) เรียงจากเลขแรก; from/to = ช่วงวันที่ในปีนั้น",
+            "responses": responses(("200", json!({"description": "the file", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {}, "application/pdf": {}}})), &[400, 401, 404])}},
         "/follow-up": {
           "get": {"summary": "ติดตามงาน: unacknowledged = มอบแล้วยังไม่รับทราบ, overdue = เลยกำหนดและยังไม่ดำเนินการ, not_forwarded = ลงทะเบียนรับแล้วยังไม่ได้ส่งต่อ; groups = จำนวนต่อกลุ่มงาน",
             "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["unacknowledged", "overdue", "not_forwarded"]}}],
@@ -213,13 +213,18 @@ pub fn spec() -> Value {
             "responses": responses(("202", ok("the delivery, queued again", json!({"$ref": "#/components/schemas/Delivery"}))), &[401, 403, 404, 409])}},
         "/letters/{id}/attachments/{n}": {
           "parameters": [id_param("id", "letter id"), id_param("n", "1-based file position")],
-          "get": {"summary": "ไฟล์แนบ (ไบต์)", "responses": responses(("200", json!({"description": "the file's bytes", "content": {"application/octet-stream": {}}})), &[401, 404])}},
+          "get": {"summary": "ไฟล์แนบ (ไบต์) ต้นฉบับตามที่รับมา sha256 เดิม", "responses": responses(("200", json!({"description": "the file's bytes", "content": {"application/octet-stream": {}}})), &[401, 404])}},
+        "/letters/{id}/attachments/{n}/stamped": {
+          "parameters": [id_param("id", "letter id"), id_param("n", "1-based file position")],
+          "get": {"summary": "ฉบับประทับตรารับ (PDF) ของไฟล์ PDF หรือภาพสแกนของหนังสือรับ; 415 พร้อมเหตุผลเมื่อไฟล์นี้ไม่มีฉบับประทับตรา",
+            "responses": responses(("200", json!({"description": "the stamped copy", "content": {"application/pdf": {}}})), &[401, 404, 415])}},
         "/settings": {
           "get": {"summary": "ตั้งค่าหน่วยงาน ปีปฏิทิน และเลขเริ่มต้น", "parameters": [{"name": "year_be", "in": "query", "schema": {"type": "integer"}}],
             "responses": responses(("200", ok("settings", settings_ref.clone())), &[401, 403])},
           "patch": {"summary": "แก้ชื่อหน่วยงาน รหัสนำหน้าเลขที่หนังสือ อีเมล และวิธีออกเลขหนังสือเวียน",
             "requestBody": json_body(json!({"type": "object", "properties": {"name": {"type": "string"}, "prefix": {"type": "string"},
-              "email": {"type": "string"}, "circular_numbering": {"type": "string", "enum": ["shared_with_outbound", "separate"]}, "auto_register": {"type": "boolean"}}})),
+              "email": {"type": "string"}, "circular_numbering": {"type": "string", "enum": ["shared_with_outbound", "separate"]}, "auto_register": {"type": "boolean"},
+              "stamp_corner": {"type": "string", "enum": ["top_right", "top_left", "bottom_right", "bottom_left"]}, "stamp_font_size": {"type": "integer", "minimum": 8, "maximum": 18}, "stamp_filled": {"type": "boolean"}}})),
             "responses": responses(("200", ok("settings", settings_ref.clone())), &[400, 401, 403, 422])}},
         "/settings/years": {"post": {"summary": "เพิ่มปีปฏิทิน", "requestBody": json_body(json!({"type": "object", "properties": {"year_be": {"type": "integer"}}})),
           "responses": responses(("201", ok("the year", json!({"type": "object"}))), &[400, 401, 403, 422])}},
