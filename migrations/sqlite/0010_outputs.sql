@@ -19,3 +19,17 @@ CREATE TABLE stamped_files (
     signed         INTEGER NOT NULL DEFAULT 0,
     created_at     TEXT NOT NULL
 );
+
+-- ปิดทะเบียนประจำปี: a year's outbound, circular or order register closed after 31 December, with
+-- the form PDF rendered at closing kept by sha256. A closed register issues no new number.
+CREATE TABLE register_closings (
+    office_id  TEXT NOT NULL REFERENCES offices (id),
+    register   TEXT NOT NULL,
+    year_be    INTEGER NOT NULL,
+    closed_at  TEXT NOT NULL,
+    closed_by  INTEGER NOT NULL REFERENCES users (id),
+    sha256     TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    entries    INTEGER NOT NULL,
+    PRIMARY KEY (office_id, register, year_be)
+);

@@ -28,87 +28,57 @@ pub struct OutputsReport {
     tick_late_ms: Vec<f64>,
 }
 
-/// A one-page PDF whose page is one image of `mb` megabytes, as a scanner makes (stored raw).
-fn scanned_pdf(mb: usize) -> Vec<u8> {
-    let side = ((mb * 1024 * 1024 / 3) as f64).sqrt() as usize;
-    let pixels: Vec<u8> = (0..side * side * 3).map(|i| (i * 31 % 251) as u8).collect();
+/// A PDF 1.4 file of these objects (numbered from 1, the first the catalog), each with its
+/// stream when it has one, and a classic cross-reference table.
+fn pdf_file(objects: &[(String, Option<&[u8]>)]) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
-    let mut object = |out: &mut Vec<u8>, n: usize, head: String, stream: Option<&[u8]>| {
+    for (i, (head, stream)) in objects.iter().enumerate() {
         offsets.push(out.len());
-        out.extend_from_slice(format!("{n} 0 obj\n{head}\n").as_bytes());
+        out.extend_from_slice(format!("{} 0 obj\n{head}\n", i + 1).as_bytes());
         if let Some(data) = stream {
             out.extend_from_slice(b"stream\n");
             out.extend_from_slice(data);
             out.extend_from_slice(b"\nendstream\n");
         }
         out.extend_from_slice(b"endobj\n");
-    };
-    let content = b"q 595 0 0 842 0 0 cm /Im1 Do Q";
-    object(
-        &mut out,
-        1,
-        "<< /Type /Catalog /Pages 2 0 R >>".into(),
-        None,
-    );
-    object(
-        &mut out,
-        2,
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
-        None,
-    );
-    object(&mut out, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>".into(), None);
-    object(
-        &mut out,
-        4,
-        format!("<< /Length {} >>", content.len()),
-        Some(content),
-    );
-    object(
-        &mut out,
-        5,
-        format!(
-            "<< /Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length {} >>",
-            pixels.len()
-        ),
-        Some(&pixels),
-    );
+    }
     let xref = out.len();
-    out.extend_from_slice(b"xref\n0 6\n0000000000 65535 f \n");
+    let size = objects.len() + 1;
+    out.extend_from_slice(format!("xref\n0 {size}\n0000000000 65535 f \n").as_bytes());
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
     );
     out
+}
+
+/// A one-page PDF whose page is one image of `mb` megabytes, as a scanner makes (stored raw).
+fn scanned_pdf(mb: usize) -> Vec<u8> {
+    let side = ((mb * 1024 * 1024 / 3) as f64).sqrt() as usize;
+    let pixels: Vec<u8> = (0..side * side * 3).map(|i| (i * 31 % 251) as u8).collect();
+    let content = b"q 595 0 0 842 0 0 cm /Im1 Do Q";
+    pdf_file(&[
+        ("<< /Type /Catalog /Pages 2 0 R >>".into(), None),
+        ("<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(), None),
+        ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>".into(), None),
+        (format!("<< /Length {} >>", content.len()), Some(content)),
+        (format!("<< /Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length {} >>", pixels.len()), Some(&pixels)),
+    ])
 }
 
 /// A one-page text PDF, as the smallest letters come.
 fn text_pdf() -> Vec<u8> {
     let content = b"BT /F1 18 Tf 50 750 Td (Letter) Tj ET";
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let bodies = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{}\nendstream", content.len(), String::from_utf8_lossy(content)),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
-    let mut offsets = Vec::new();
-    for (i, body) in bodies.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 6\n0000000000 65535 f \n");
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    out
+    pdf_file(&[
+        ("<< /Type /Catalog /Pages 2 0 R >>".into(), None),
+        ("<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(), None),
+        ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(), None),
+        (format!("<< /Length {} >>", content.len()), Some(content)),
+        ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into(), None),
+    ])
 }
 
 fn ms_since(t: Instant) -> f64 {

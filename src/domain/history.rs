@@ -38,6 +38,17 @@ pub enum LetterHistory {
     FileAdded(FileAdded),
     /// ดำเนินการแล้ว: the work the letter asked for is done.
     Done(Done),
+    /// ปิดทะเบียนประจำปี, written on the year's last entry of the register: the form PDF kept.
+    RegisterClosed(RegisterClosed),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegisterClosed {
+    pub register: String,
+    pub year_be: i32,
+    pub entries: i64,
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +183,7 @@ impl LetterHistory {
             LetterHistory::Acknowledged(_) => "acknowledged",
             LetterHistory::FileAdded(_) => "file_added",
             LetterHistory::Done(_) => "done",
+            LetterHistory::RegisterClosed(_) => "register_closed",
         }
     }
 
@@ -236,6 +248,10 @@ impl LetterHistory {
             },
             LetterHistory::Done(d) if d.note.is_empty() => "ดำเนินการแล้ว".to_string(),
             LetterHistory::Done(d) => format!("ดำเนินการแล้ว “{}”", d.note),
+            LetterHistory::RegisterClosed(c) => format!(
+                "ปิดทะเบียนประจำปี พ.ศ. {} ({} รายการ) เก็บแบบพิมพ์ PDF sha256 {}",
+                c.year_be, c.entries, c.sha256
+            ),
             LetterHistory::Sent(s) => {
                 let to: Vec<&str> = s
                     .offices

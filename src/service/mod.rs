@@ -17,6 +17,7 @@ use crate::store::settings::SettingsError;
 use crate::store::users::User;
 use crate::store::{Conflict, Store, StoreError};
 
+pub mod closing;
 pub mod inbox;
 pub mod ingest;
 pub mod journey;

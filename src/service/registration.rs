@@ -37,6 +37,12 @@ impl Services {
                 return Err(ServiceError::PossibleDuplicate(found));
             }
         }
+        if crate::store::closings::is_closed(&mut tx, &office.id, new.register, year_be).await? {
+            return Err(ServiceError::Conflict(format!(
+                "{} ปี พ.ศ. {year_be} ปิดทะเบียนประจำปีแล้ว ออกเลขใหม่ในปีนั้นไม่ได้",
+                new.register.label()
+            )));
+        }
         let number = registration::issue_number(&mut tx, &office.id, series, year_be).await?;
         let doc_no = match &new.fields.doc_no {
             Some(given) => given.clone(),

@@ -12,6 +12,7 @@ use crate::domain::codes::Coded;
 pub mod arrivals;
 pub mod audit;
 pub mod blobs;
+pub mod closings;
 pub mod deliveries;
 pub mod follow_up;
 pub mod held_files;

@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/registers/{register}/new", get(pages::registers::new_form))
         .route("/registers/{register}/print", get(pages::registers::print))
+        .route("/registers/{register}/close", post(pages::registers::close))
         .route("/letters/{id}", get(pages::letters::show))
         .route(
             "/letters/{id}/edit",

@@ -368,6 +368,12 @@ async fn clerk_registers_an_emailed_letter_in_one_click() {
             .ends_with("/files/1/stamped")
     );
     assert!(c.find(Locator::Css("a.original-link")).await.is_ok());
+    c.execute(
+        "document.querySelector('ul.files').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
     browser.screenshot("12b-letter-stamped").await;
     c.goto(&app.url("/quarantine")).await.unwrap();
     c.wait()

@@ -98,6 +98,7 @@ async fn every_documented_operation_answers() {
             .replace("{series}", "inbound")
             .replace("{group}", "plan")
             .replace("{file}", "inbound.xlsx")
+            .replace("{register}", "outbound")
             .replace("{token}", &clerk_token);
         for method in ["get", "post", "put", "patch", "delete"] {
             if item.get(method).is_none() {
@@ -115,7 +116,8 @@ async fn every_documented_operation_answers() {
             let res = req.send().await.unwrap();
             let status = res.status().as_u16();
             assert_ne!(status, 405, "{method} {path} is documented but not routed");
-            if !path.contains("{n}") {
+            // A file at a position, or a closed register's PDF, may well not exist.
+            if !path.contains("{n}") && !path.ends_with("closing.pdf") {
                 assert_ne!(status, 404, "{method} {path} is documented but not found");
             }
             assert!(status < 500, "{method} {path} failed with {status}");

@@ -7,7 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::both_dbs;
-use crate::helpers::{Db, TestApp, World, spawn_app};
+use crate::helpers::{Db, TestApp, World, pdf_from_objects, spawn_app};
 
 fn run(cmd: &mut Command) -> (bool, String) {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
@@ -38,7 +38,7 @@ fn two_page_pdf(inherited: bool, shifted: bool) -> Vec<u8> {
     let (x, y) = if shifted { (150, 900) } else { (50, 750) };
     let c1 = format!("BT /F1 18 Tf {x} {y} Td (Page one of the letter) Tj ET");
     let c2 = format!("BT /F1 18 Tf {x} {y} Td (Page two stays as it was) Tj ET");
-    let objects = [
+    pdf_from_objects(&[
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         format!("<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 {tree_attrs} >>"),
         format!("<< /Type /Page /Parent 2 0 R {page_attrs} /Contents 5 0 R >>"),
@@ -46,28 +46,7 @@ fn two_page_pdf(inherited: bool, shifted: bool) -> Vec<u8> {
         format!("<< /Length {} >>\nstream\n{c1}\nendstream", c1.len()),
         format!("<< /Length {} >>\nstream\n{c2}\nendstream", c2.len()),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    ])
 }
 
 /// `pdf` with an incremental update already appended (a document information dictionary).
@@ -633,3 +612,181 @@ async fn register_form_pdf(db: Db) {
     );
 }
 both_dbs!(the_register_prints_as_the_form, register_form_pdf);
+
+/// ปิดทะเบียนประจำปี: only a past year of an outbound register closes, once; the form PDF is
+/// kept; the closing is in the history; the closed year issues no new number.
+async fn closing_a_year(db: Db) {
+    use chrono::{TimeZone, Utc};
+    use saraban::domain::letter::{LetterFields, LetterType, Secrecy, Speed};
+    use saraban::domain::register::Register;
+    use saraban::store::letters::NewLetter;
+
+    let world: World = spawn_app(db).await.world().await;
+    let app = &world.app;
+    let office = app.store.find_office("dist").await.unwrap();
+    let clerk = app.store.find_user_by_name("clerk").await.unwrap();
+    let now_be = saraban::domain::thai_date::be_year_of(Utc::now());
+    let last_be = now_be - 1;
+    let last_ce = last_be - 543;
+    let register_last_year = |subject: String, day: u32| {
+        let fields = LetterFields {
+            doc_no: None,
+            doc_date: chrono::NaiveDate::from_ymd_opt(last_ce, 6, day).unwrap(),
+            from: "สพป.".into(),
+            to: "โรงเรียนทดสอบ".into(),
+            subject,
+            action: String::new(),
+            remark: String::new(),
+            speed: Speed::Normal,
+            secrecy: Secrecy::Normal,
+            letter_type: LetterType::External,
+        };
+        (
+            fields,
+            Utc.with_ymd_and_hms(last_ce, 6, day, 3, 0, 0).unwrap(),
+        )
+    };
+    let mut last_id = 0;
+    let subjects: Vec<String> = (1..=3)
+        .map(|i| format!("แจ้งกำหนดการสอบปลายภาค ฉบับที่ {i}"))
+        .collect();
+    for (i, subject) in subjects.iter().enumerate() {
+        let (fields, at) = register_last_year(subject.clone(), 10 + i as u32);
+        let letter = app
+            .services
+            .record_registration(&NewLetter {
+                office: &office,
+                register: Register::Outbound,
+                fields: &fields,
+                registered_by: clerk.id,
+                registered_at: at,
+                received_at: None,
+                attachments: vec![],
+                inbox_entry_id: None,
+                allow_duplicate: false,
+            })
+            .await
+            .unwrap();
+        assert_eq!(letter.year_be, last_be);
+        last_id = letter.id;
+    }
+
+    let close = |token: String, register: &'static str, year: i32| async move {
+        app.send_json(
+            reqwest::Method::POST,
+            &token,
+            &format!("/api/v1/registers/{register}/closing"),
+            serde_json::json!({ "year_be": year }),
+        )
+        .await
+    };
+    // This year is still running; the inbound register never closes; staff may not close.
+    let (status, body) = close(world.clerk.clone(), "outbound", now_be).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("31 ธันวาคม")
+    );
+    let (status, _) = close(world.clerk.clone(), "inbound", last_be).await;
+    assert_eq!(status, 409);
+    let (status, _) = close(world.staff.clone(), "outbound", last_be).await;
+    assert_eq!(status, 403);
+    let (status, body) = app
+        .get_json(
+            &world.clerk,
+            &format!("/api/v1/registers/outbound/closing?year_be={last_be}"),
+        )
+        .await;
+    assert_eq!((status, body["closed"].clone()), (200, Value::Bool(false)));
+
+    let (status, closed) = close(world.clerk.clone(), "outbound", last_be).await;
+    assert_eq!(status, 201, "{closed}");
+    assert_eq!(closed["closed"], true);
+    assert_eq!(closed["entries"], 3);
+    let sha = closed["sha256"].as_str().unwrap().to_string();
+    let (status, again) = close(world.clerk.clone(), "outbound", last_be).await;
+    assert_eq!(status, 409, "{again}");
+
+    // The kept PDF is the year's form, byte for byte what was stored.
+    let (status, pdf) = get_bytes(
+        app,
+        &world.clerk,
+        &format!("/api/v1/registers/outbound/closing.pdf?year_be={last_be}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(sha256(&pdf), sha);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("closed.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let (ok, text) = run(Command::new("pdftotext").arg("-raw").arg(&path).arg("-"));
+    assert!(ok);
+    assert!(text.contains("แบบที่ 14") && text.contains("ปิดทะเบียนประจำปี"));
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    for s in &subjects {
+        assert!(squeeze(&text).contains(&squeeze(s)), "{s}");
+    }
+
+    // In the hash-chained history of the year's last entry.
+    let (status, history) = app
+        .get_json(&world.clerk, &format!("/api/v1/letters/{last_id}/history"))
+        .await;
+    assert_eq!(status, 200);
+    let closing_line = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "register_closed")
+        .expect("the closing is in the history");
+    assert_eq!(closing_line["detail"]["sha256"], sha.as_str());
+    let (chain, head) = app.store.audit_chain().await.unwrap();
+    assert_eq!(
+        chain.last().map(|e| e.kind.as_str()),
+        Some("register_closed")
+    );
+    assert!(matches!(
+        saraban::domain::audit::verify_chain(&chain, &head),
+        saraban::domain::audit::ChainReport::Intact { .. }
+    ));
+
+    // The closed year issues no new number.
+    let (fields, at) = register_last_year("มาหลังปิดทะเบียน".into(), 20);
+    let refused = app
+        .services
+        .record_registration(&NewLetter {
+            office: &office,
+            register: Register::Outbound,
+            fields: &fields,
+            registered_by: clerk.id,
+            registered_at: at,
+            received_at: None,
+            attachments: vec![],
+            inbox_entry_id: None,
+            allow_duplicate: false,
+        })
+        .await;
+    assert!(
+        matches!(&refused, Err(saraban::service::ServiceError::Conflict(m)) if m.contains("ปิดทะเบียน")),
+        "{refused:?}"
+    );
+
+    // The register page of that year says so and links the kept PDF.
+    let (client, _) = app.login("clerk").await;
+    let page = app
+        .page(&client, &format!("/registers/outbound?year={last_be}"))
+        .await;
+    assert!(page.contains("ปิดทะเบียนประจำปีแล้ว"), "{page}");
+    assert!(page.contains(&format!(
+        "/api/v1/registers/outbound/closing.pdf?year_be={last_be}"
+    )));
+    let page = app
+        .page(&client, &format!("/registers/circular?year={last_be}"))
+        .await;
+    assert!(
+        page.contains("id=\"close-year\""),
+        "a past circular register can be closed"
+    );
+}
+both_dbs!(closing_a_year_keeps_its_form, closing_a_year);

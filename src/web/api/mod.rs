@@ -13,6 +13,7 @@ use super::auth::Viewer;
 use super::error::WebError;
 
 pub mod account;
+pub mod closing;
 pub mod exports;
 pub mod inbox;
 pub mod journey;
@@ -62,6 +63,11 @@ pub fn router() -> Router<AppState> {
         .route("/letters/{id}/done", post(journey::done))
         .route("/follow-up", get(journey::follow_up))
         .route("/registers/{file}", get(exports::register_file))
+        .route(
+            "/registers/{register}/closing",
+            get(closing::show).post(closing::close),
+        )
+        .route("/registers/{register}/closing.pdf", get(closing::pdf))
         .route("/letters/{id}/return", post(journey::return_letter))
         .route("/letters/{id}/journey", get(journey::journey))
         .route(

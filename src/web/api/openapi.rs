@@ -159,6 +159,17 @@ pub fn spec() -> Value {
             {"name": "q", "in": "query", "schema": {"type": "string"}}, {"name": "field", "in": "query", "schema": {"type": "string"}}],
           "get": {"summary": "ส่งออกทะเบียนเป็น Excel (.xlsx), CSV (UTF-8 BOM) หรือแบบพิมพ์ PDF (A4 แนวนอน แบบที่ 13/14) ตามที่หน้าทะเบียนแสดง (การค้นหาและชั้นความลับเหมือนกัน) เรียงจากเลขแรก; from/to = ช่วงวันที่ในปีนั้น",
             "responses": responses(("200", json!({"description": "the file", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {}, "application/pdf": {}}})), &[400, 401, 404])}},
+        "/registers/{register}/closing": {
+          "parameters": [{"name": "register", "in": "path", "required": true, "schema": {"type": "string", "enum": ["outbound", "circular", "order"]}}],
+          "get": {"summary": "ทะเบียนปีนั้นปิดแล้วหรือยัง (ค่าเริ่มต้นปีที่แล้ว) พร้อมที่อยู่ PDF ที่เก็บไว้", "parameters": [{"name": "year_be", "in": "query", "schema": {"type": "integer"}}],
+            "responses": responses(("200", ok("the closing", json!({"type": "object"}))), &[400, 401, 404])},
+          "post": {"summary": "ปิดทะเบียนประจำปี (หลัง 31 ธันวาคม; ทะเบียนส่ง เวียน คำสั่ง): เก็บแบบพิมพ์ PDF บันทึกในประวัติ และไม่ออกเลขในปีนั้นอีก",
+            "requestBody": json_body(json!({"type": "object", "properties": {"year_be": {"type": "integer"}}})),
+            "responses": responses(("201", ok("the closing", json!({"type": "object"}))), &[400, 401, 403, 404, 409])}},
+        "/registers/{register}/closing.pdf": {
+          "parameters": [{"name": "register", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "year_be", "in": "query", "schema": {"type": "integer"}}],
+          "get": {"summary": "แบบพิมพ์ทะเบียน PDF ที่เก็บไว้เมื่อปิดทะเบียน (ไบต์เดิม sha256 เดิม)",
+            "responses": responses(("200", json!({"description": "the PDF", "content": {"application/pdf": {}}})), &[401, 404])}},
         "/follow-up": {
           "get": {"summary": "ติดตามงาน: unacknowledged = มอบแล้วยังไม่รับทราบ, overdue = เลยกำหนดและยังไม่ดำเนินการ, not_forwarded = ลงทะเบียนรับแล้วยังไม่ได้ส่งต่อ; groups = จำนวนต่อกลุ่มงาน",
             "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["unacknowledged", "overdue", "not_forwarded"]}}],

@@ -28,6 +28,67 @@ pub struct ListQuery {
     q: String,
     field: String,
     page: String,
+    done: String,
+}
+
+async fn closing_view(
+    state: &AppState,
+    actor: &crate::service::Actor,
+    register: Register,
+    year_be: i32,
+    done: &str,
+) -> Result<ClosingView, WebError> {
+    let now = current_year(&actor.office);
+    if crate::service::closing::closing_refusal(register, year_be, now).is_some() {
+        return Ok(ClosingView::default());
+    }
+    let closing = state.services.closing(actor, register, year_be).await?;
+    Ok(ClosingView {
+        applies: true,
+        closed: closing.is_some(),
+        summary: closing
+            .map(|c| {
+                format!(
+                    "ปิดเมื่อ {} โดย {} รวม {} รายการ",
+                    thai_date::format_datetime(c.closed_at),
+                    c.closed_by_name,
+                    c.entries
+                )
+            })
+            .unwrap_or_default(),
+        can_close: crate::domain::journey::distributes_everything(actor.user.role),
+        flash: if done == "closed" {
+            format!("ปิดทะเบียนปี พ.ศ. {year_be} เรียบร้อย เก็บแบบพิมพ์ PDF ไว้แล้ว")
+        } else {
+            String::new()
+        },
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CloseForm {
+    year_be: String,
+}
+
+/// ปิดทะเบียนประจำปี from the register page.
+pub async fn close(
+    State(state): State<AppState>,
+    Params(register): Params<String>,
+    crate::web::forms::CsrfForm(viewer, form): crate::web::forms::CsrfForm<CloseForm, Nav>,
+) -> Result<Response, WebError> {
+    let register = parse_register(&register)?;
+    let year_be = crate::domain::numbering::parse_year_be(&form.year_be)
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    state
+        .services
+        .close_register(&viewer.actor, register, year_be)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/registers/{}?year={year_be}&done=closed",
+        register.code()
+    ))
+    .into_response())
 }
 
 pub async fn list(
@@ -76,7 +137,9 @@ pub async fn list(
         ("field", field.code()),
         ("q", &query.q),
     ]);
+    let closing = closing_view(&state, actor, register, year_be, &query.done).await?;
     Ok(RegisterListPage {
+        closing,
         layout: Layout::new(&viewer, register.code(), register.label()),
         register: register.code(),
         register_label: register.label(),
@@ -314,6 +377,19 @@ pub struct RegisterListPage {
     pub query_base: String,
     /// `year_be=…&field=…&q=…` for the Excel and CSV buttons.
     pub export_query: String,
+    /// ปิดทะเบียนประจำปี: shown for past years of the outbound, circular and order registers.
+    pub closing: ClosingView,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClosingView {
+    /// The year may be closed (a past year of a register that closes).
+    pub applies: bool,
+    pub closed: bool,
+    /// `ปิดเมื่อ 2 ม.ค. 2570 09:00 น. โดย …, 130 รายการ`
+    pub summary: String,
+    pub can_close: bool,
+    pub flash: String,
 }
 
 #[derive(Template, WebTemplate)]

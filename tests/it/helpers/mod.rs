@@ -331,13 +331,18 @@ impl TestApp {
 /// A small but real PDF (one page, one line of text).
 pub fn pdf_bytes(text: &str) -> Vec<u8> {
     let content = format!("BT /F1 18 Tf 50 750 Td ({text}) Tj ET");
-    let objects = [
+    pdf_from_objects(&[
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
         format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
+    ])
+}
+
+/// A PDF 1.4 file of these objects (numbered from 1, the first is the catalog) with a classic
+/// cross-reference table.
+pub fn pdf_from_objects(objects: &[String]) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
