@@ -75,13 +75,8 @@ pub async fn register_file(
         }
     })
     .await?;
-    let name = format!("{}-{year_be}.{kind}", register.label());
-    let disposition = format!(
-        "attachment; filename=\"{}-{year_be}.{kind}\"; filename*=UTF-8''{}",
-        register.code(),
-        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
-    );
-    Ok(download(bytes, xlsx, disposition))
+    let disposition = register_disposition("attachment", register, year_be, kind);
+    Ok(download(bytes, sheet_mime(xlsx), disposition))
 }
 
 /// แบบที่ 13 / 14 as a PDF to print and sign, shown in the browser.
@@ -100,20 +95,18 @@ async fn register_pdf(
             .await
             .map_err(|e| WebError::Internal(e.to_string()))?
             .map_err(|e| WebError::Internal(e.to_string()))?;
-    let name = format!("{}-{year_be}.pdf", register.label());
-    let disposition = format!(
-        "inline; filename=\"{}-{year_be}.pdf\"; filename*=UTF-8''{}",
+    let disposition = register_disposition("inline", register, year_be, "pdf");
+    Ok(download(bytes, "application/pdf", disposition))
+}
+
+/// `attachment; filename="inbound-2569.xlsx"; filename*=UTF-8''ทะเบียนหนังสือรับ-2569.xlsx`
+fn register_disposition(how: &str, register: Register, year_be: i32, kind: &str) -> String {
+    let name = format!("{}-{year_be}.{kind}", register.label());
+    format!(
+        "{how}; filename=\"{}-{year_be}.{kind}\"; filename*=UTF-8''{}",
         register.code(),
         percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
     )
-        .into_response())
 }
 
 /// `ตั้งแต่ 1 ม.ค. 2569 ถึง 31 มี.ค. 2569` under the form's title; empty for the whole year.
@@ -140,13 +133,16 @@ async fn off_runtime(
         .map_err(|e| WebError::Internal(e.to_string()))
 }
 
-/// A spreadsheet (`xlsx`) or CSV file as a download.
-fn download(bytes: Vec<u8>, xlsx: bool, disposition: String) -> Response {
-    let mime = if xlsx {
+fn sheet_mime(xlsx: bool) -> &'static str {
+    if xlsx {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     } else {
         "text/csv; charset=utf-8"
-    };
+    }
+}
+
+/// A made file (spreadsheet, CSV, PDF) with its type and disposition.
+fn download(bytes: Vec<u8>, mime: &str, disposition: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, mime.to_string()),
@@ -175,5 +171,5 @@ async fn summary(
     })
     .await?;
     let disposition = format!("attachment; filename=\"summary-{year_be}.{kind}\"");
-    Ok(download(bytes, xlsx, disposition))
+    Ok(download(bytes, sheet_mime(xlsx), disposition))
 }
