@@ -14,7 +14,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream, dictionary};
+use lopdf::{
+    Dictionary, Document, IncrementalDocument, LoadOptions, Object, ObjectId, Stream, dictionary,
+};
 
 use super::fonts::{self, SARABUN_REGULAR};
 use crate::domain::stamp::{ReceiptStamp, StampCorner};
@@ -48,29 +50,87 @@ pub fn is_signed(pdf: &[u8]) -> bool {
     has(b"/ByteRange") && (has(b"/Sig") || has(b"/DocTimeStamp"))
 }
 
-/// The stamped copy of `original`.
-pub fn stamp_pdf(original: &[u8], stamp: &ReceiptStamp) -> Result<Vec<u8>, StampError> {
-    let document = Document::load_mem(original).map_err(|e| match e {
-        lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => StampError::Password,
-        other => unreadable(other),
+/// The stamped copy of `original`: the same buffer, with the update appended.
+///
+/// A scan is mostly one image stream, and on a 20 MB file every extra copy of it cost about 10 ms
+/// here (the fresh pages, not the copying), so the file is copied once only, by the parser:
+/// - image data is dropped as it is parsed: the stamp never reads an image, and no object holding
+///   one is written again;
+/// - lopdf's incremental writer would copy the previous revision to its output; it gets a
+///   never-touched zeroed stand-in of the same length instead, its output's first bytes are
+///   skipped, and what it appends is added to `original` itself.
+pub fn stamp_pdf(mut original: Vec<u8>, stamp: &ReceiptStamp) -> Result<Vec<u8>, StampError> {
+    let load = |options: LoadOptions| {
+        Document::load_mem_with_options(&original, options).map_err(|e| match e {
+            lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => StampError::Password,
+            other => unreadable(other),
+        })
+    };
+    let mut document = load(LoadOptions {
+        filter: Some(without_image_data),
+        ..LoadOptions::default()
     })?;
+    if document.xref_recovery.is_some() {
+        // The repaired file is rewritten whole, images and all, and the stamp goes on that copy
+        // (the original is stored apart).
+        document = load(LoadOptions::default())?;
+        let mut repaired = Vec::with_capacity(original.len());
+        document.save_to(&mut repaired).map_err(write_error)?;
+        let reread = Document::load_mem(&repaired).map_err(unreadable)?;
+        original = repaired;
+        document = reread;
+    }
     if document.is_encrypted() && document.encryption_state.is_none() {
         return Err(StampError::Password);
     }
-    let mut incremental = if document.xref_recovery.is_some() {
-        // Rewrite the repaired file whole, then stamp that copy (the original is stored apart).
-        let mut repaired_doc = document;
-        let mut repaired = Vec::with_capacity(original.len());
-        repaired_doc.save_to(&mut repaired).map_err(write_error)?;
-        let reread = Document::load_mem(&repaired).map_err(unreadable)?;
-        IncrementalDocument::create_from(repaired, reread)
-    } else {
-        IncrementalDocument::create_from(original.to_vec(), document)
-    };
+    let mut stand_in = vec![0u8; original.len()];
+    if let (Some(last), Some(slot)) = (original.last(), stand_in.last_mut()) {
+        // The writer looks at the last byte to decide whether to start a new line.
+        *slot = *last;
+    }
+    let mut incremental = IncrementalDocument::create_from(stand_in, document);
     draw(&mut incremental, stamp)?;
-    let mut out = Vec::with_capacity(original.len() + (32 << 10));
-    incremental.save_to(&mut out).map_err(write_error)?;
-    Ok(out)
+    let mut update = AfterPrefix {
+        skip: original.len(),
+        appended: Vec::with_capacity(32 << 10),
+    };
+    incremental.save_to(&mut update).map_err(write_error)?;
+    original.extend_from_slice(&update.appended);
+    Ok(original)
+}
+
+/// Load filter: an image's data is replaced by nothing (its dictionary stays). lopdf keeps the
+/// object it passed in, edited in place, for a top-level object, and the returned one for a member
+/// of an object stream, so both are the same.
+fn without_image_data(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(stream) = object
+        && stream.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image".as_slice())
+    {
+        stream.content = Vec::new();
+    }
+    Some((id, object.clone()))
+}
+
+/// A writer that counts off the first `skip` bytes without reading them and keeps the rest.
+struct AfterPrefix {
+    skip: usize,
+    appended: Vec<u8>,
+}
+
+impl Write for AfterPrefix {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.skip >= buf.len() {
+            self.skip -= buf.len();
+        } else {
+            self.appended.extend_from_slice(&buf[self.skip..]);
+            self.skip = 0;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A JPEG or PNG scan as a one-page PDF the size of the image at 150 dpi (A4 paper scanned at that

@@ -158,9 +158,10 @@ impl Services {
         let (made, signed) = tokio::task::spawn_blocking(move || {
             let signed = kind == FileKind::Pdf && pdf_stamp::is_signed(&source);
             let made = match kind {
-                FileKind::Pdf => pdf_stamp::stamp_pdf(&source, &stamp),
+                // The file's own buffer when it is not shared, so the stamp is appended in place.
+                FileKind::Pdf => pdf_stamp::stamp_pdf(Vec::from(source), &stamp),
                 _ => pdf_stamp::image_to_pdf(&source, kind == FileKind::Png)
-                    .and_then(|pdf| pdf_stamp::stamp_pdf(&pdf, &stamp)),
+                    .and_then(|pdf| pdf_stamp::stamp_pdf(pdf, &stamp)),
             };
             (made, signed)
         })
