@@ -790,3 +790,122 @@ async fn closing_a_year(db: Db) {
     );
 }
 both_dbs!(closing_a_year_keeps_its_form, closing_a_year);
+
+/// `pdf` signed by a real signer: poppler's `pdfsig` with a self-made certificate in a private
+/// NSS database (openssl makes the key, NSS's tools import it).
+fn signed_pdf(dir: &Path, pdf: &[u8]) -> Vec<u8> {
+    let nss = dir.join("nss");
+    std::fs::create_dir_all(&nss).unwrap();
+    let (key, cert, p12) = (dir.join("k.pem"), dir.join("c.pem"), dir.join("s.p12"));
+    let steps: Vec<Command> = vec![
+        {
+            let mut c = Command::new("openssl");
+            c.args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+            ])
+            .args(["-subj", "/CN=Test District Office", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert);
+            c
+        },
+        {
+            let mut c = Command::new("openssl");
+            c.args(["pkcs12", "-export", "-name", "signer", "-passout", "pass:x"])
+                .arg("-inkey")
+                .arg(&key)
+                .arg("-in")
+                .arg(&cert)
+                .arg("-out")
+                .arg(&p12);
+            c
+        },
+        {
+            let mut c = Command::new("certutil");
+            c.args(["-N", "--empty-password", "-d"])
+                .arg(format!("sql:{}", nss.display()));
+            c
+        },
+        {
+            let mut c = Command::new("pk12util");
+            c.arg("-i")
+                .arg(&p12)
+                .args(["-W", "x", "-d"])
+                .arg(format!("sql:{}", nss.display()));
+            c
+        },
+    ];
+    for mut step in steps {
+        let (ok, text) = run(&mut step);
+        assert!(ok, "{step:?}: {text}");
+    }
+    let (unsigned, signed) = (dir.join("unsigned.pdf"), dir.join("signed.pdf"));
+    std::fs::write(&unsigned, pdf).unwrap();
+    let (ok, text) = run(Command::new("pdfsig")
+        .arg("-add-signature")
+        .arg("-nssdir")
+        .arg(format!("sql:{}", nss.display()))
+        .args(["-nick", "signer", "-reason", "ลงนามหนังสือราชการ"])
+        .arg(&unsigned)
+        .arg(&signed));
+    assert!(ok, "pdfsig -add-signature: {text}");
+    std::fs::read(signed).unwrap()
+}
+
+/// What `pdfsig` says of `pdf`'s signatures.
+fn verify_signature(dir: &Path, pdf: &[u8], name: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, pdf).unwrap();
+    let (_, text) = run(Command::new("pdfsig")
+        .arg("-nssdir")
+        .arg(format!("sql:{}", dir.join("nss").display()))
+        .arg(&path));
+    text
+}
+
+async fn signed_original(db: Db) {
+    let world: World = spawn_app(db).await.world().await;
+    let app = &world.app;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let signed = signed_pdf(d, &chromium_pdf(d));
+    let before = verify_signature(d, &signed, "check-original.pdf");
+    assert!(before.contains("Signature is Valid"), "{before}");
+    assert!(before.contains("Total document signed"), "{before}");
+
+    let id = upload_inbound(app, &world.clerk, "signed.pdf", signed.clone(), 1).await;
+    let (status, stamped) = get_bytes(
+        app,
+        &world.clerk,
+        &format!("/api/v1/letters/{id}/attachments/1/stamped"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        stamped.starts_with(&signed),
+        "the signed file is a prefix of the stamped copy"
+    );
+    // The signature still verifies over what it signed, and no longer covers the whole copy.
+    let after = verify_signature(d, &stamped, "check-stamped.pdf");
+    assert!(after.contains("Signature is Valid"), "{after}");
+    assert!(!after.contains("Total document signed"), "{after}");
+    let (ok, text) = run(Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1"])
+        .arg(d.join("check-stamped.pdf"))
+        .arg("-"));
+    assert!(ok && text.contains("เลขรับ 1"), "{text}");
+
+    // The original stays the record, served as it came; the page says so.
+    let (status, original) = get_bytes(
+        app,
+        &world.clerk,
+        &format!("/api/v1/letters/{id}/attachments/1"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(sha256(&original), sha256(&signed));
+    let (client, _) = app.login("clerk").await;
+    let page = app.page(&client, &format!("/letters/{id}")).await;
+    assert!(page.contains("ต้นฉบับมีลายมือชื่ออิเล็กทรอนิกส์"), "{page}");
+}
+both_dbs!(a_signed_original_stays_the_record, signed_original);
