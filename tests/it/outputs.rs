@@ -229,6 +229,14 @@ async fn stamp_everything(db: Db) {
         .arg(&scan_pdf));
     assert!(ok, "img2pdf: {text}");
     let scan_pdf = std::fs::read(&scan_pdf).unwrap();
+    // A JPEG scan, as a phone or a scanner saves one: the same page through poppler's JPEG writer.
+    let (ok, text) = run(Command::new("pdftoppm")
+        .args(["-r", "60", "-singlefile", "-jpeg"])
+        .arg(d.join("scan.pdf"))
+        .arg(d.join("scan")));
+    assert!(ok, "pdftoppm -jpeg: {text}");
+    let scan_jpeg = std::fs::read(d.join("scan.jpg")).unwrap();
+    assert!(scan_jpeg.starts_with(&[0xFF, 0xD8]), "a JPEG");
 
     // (name, bytes, pages, whether page 2 exists to compare)
     let inputs: Vec<(&str, Vec<u8>)> = vec![
@@ -284,6 +292,7 @@ async fn stamp_everything(db: Db) {
         ),
         ("damaged-xref.pdf", with_damaged_xref(&plain)),
         ("scan.png", scan_png.clone()),
+        ("scan.jpg", scan_jpeg),
     ];
     let office = "สำนักงานเขตพื้นที่การศึกษาทดสอบ dist";
     for (n, (name, data)) in inputs.into_iter().enumerate() {
