@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod files;
+pub mod import;
 pub mod mail;
 pub mod message;
 pub mod outputs;

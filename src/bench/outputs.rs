@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use crate::domain::forms::{SheetRow, register_sheet};
+use crate::domain::forms::{SheetLayout, SheetRow, register_sheet};
 use crate::domain::register::Register;
 
 pub struct OutputsReport {
@@ -111,9 +111,21 @@ fn bench_sheet(rows: usize) -> crate::domain::forms::RegisterSheet {
             remark: String::new(),
             received,
             cancelled: (n % 97 == 0).then(|| "ลงซ้ำ".to_string()),
+            registered: received,
+            speed: Default::default(),
+            secrecy: Default::default(),
+            letter_type: Default::default(),
+            retention: Default::default(),
+            keep_until: "เก็บถึง พ.ศ. 2579".into(),
         })
         .collect();
-    register_sheet(Register::Inbound, "สพป.ขอนแก่น เขต 1", 2569, &letters)
+    register_sheet(
+        Register::Inbound,
+        "สพป.ขอนแก่น เขต 1",
+        2569,
+        &letters,
+        SheetLayout::Printed,
+    )
 }
 
 pub async fn run(rows: usize, rounds: usize) -> anyhow::Result<OutputsReport> {

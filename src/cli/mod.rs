@@ -5,6 +5,7 @@
 mod audit;
 mod bench;
 mod group;
+mod import;
 mod ingest;
 mod mailbox;
 mod office;
@@ -77,6 +78,9 @@ enum Command {
     /// Take e-mail files (.eml, or folders of them) into an office's inbox, as if they had
     /// arrived in its saraban mailbox. Unreadable ones go to quarantine; nothing is dropped.
     Ingest(ingest::IngestArgs),
+    /// Bring records in from before saraban: an office's earlier registers.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// What every command that works on the deployment has: its configuration and its services.
@@ -116,6 +120,7 @@ impl Cli {
             Command::Audit(c) => c.run(&ctx).await,
             Command::SchoolGroup(c) => c.run(&ctx).await,
             Command::Ingest(a) => a.run(&ctx).await,
+            Command::Import(c) => c.run(&ctx).await,
             Command::Bench(_) => unreachable!("run before the database is opened"),
         };
         ctx.services.close().await;

@@ -5,7 +5,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::letter::{LetterType, Secrecy, Speed};
 use super::register::Register;
+use super::retention::Retention;
 
 /// One cell, typed so that a spreadsheet gets numbers as numbers and dates as dates.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +56,24 @@ pub struct SheetRow {
     pub received: NaiveDateTime,
     /// The reason, for a cancelled entry: it stays in the register with its number.
     pub cancelled: Option<String>,
+    /// When it was registered (Bangkok).
+    pub registered: NaiveDateTime,
+    pub speed: Speed,
+    pub secrecy: Secrecy,
+    pub letter_type: LetterType,
+    pub retention: Retention,
+    /// `เก็บถึง พ.ศ. 2576`, `ห้ามทำลาย`, …
+    pub keep_until: String,
+}
+
+/// Which columns a sheet has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetLayout {
+    /// The regulation's form, to print: its columns only, the keeping (เก็บถึง) in หมายเหตุ.
+    Printed,
+    /// A spreadsheet (XLSX, CSV): the form's columns, then the year, the registration time,
+    /// speed, secrecy, type and retention, so that importing it gives the same register back.
+    Spreadsheet,
 }
 
 const fn col(title: &'static str, width: f64) -> Column {
@@ -66,7 +86,9 @@ pub fn register_sheet(
     office: &str,
     year_be: i32,
     rows: &[SheetRow],
+    layout: SheetLayout,
 ) -> RegisterSheet {
+    let spreadsheet = layout == SheetLayout::Spreadsheet;
     let inbound = register == Register::Inbound;
     let mut columns = vec![
         col(register.number_label(), 13.0),
@@ -81,13 +103,30 @@ pub fn register_sheet(
     if inbound {
         columns.push(col("วันเวลารับ", 16.0));
     }
+    if spreadsheet {
+        columns.extend([
+            col("ปี พ.ศ.", 8.0),
+            col("วันเวลาลงทะเบียน", 16.0),
+            col("ชั้นความเร็ว", 10.0),
+            col("ชั้นความลับ", 10.0),
+            col("ชนิดหนังสือ", 16.0),
+            col("อายุการเก็บ", 14.0),
+            col("เก็บถึง", 16.0),
+        ]);
+    }
     let rows = rows
         .iter()
         .map(|r| {
-            let remark = match &r.cancelled {
+            let mut remark = match &r.cancelled {
                 Some(reason) => format!("ยกเลิก: {reason}"),
                 None => r.remark.clone(),
             };
+            if !spreadsheet && !r.keep_until.is_empty() {
+                if !remark.is_empty() {
+                    remark.push(' ');
+                }
+                remark.push_str(&r.keep_until);
+            }
             let mut cells = vec![
                 Cell::Number(r.number),
                 Cell::Text(r.doc_no.clone()),
@@ -100,6 +139,17 @@ pub fn register_sheet(
             ];
             if inbound {
                 cells.push(Cell::DateTime(r.received));
+            }
+            if spreadsheet {
+                cells.extend([
+                    Cell::Number(i64::from(year_be)),
+                    Cell::DateTime(r.registered),
+                    Cell::Text(r.speed.label().to_string()),
+                    Cell::Text(r.secrecy.label().to_string()),
+                    Cell::Text(r.letter_type.label().to_string()),
+                    Cell::Text(r.retention.label()),
+                    Cell::Text(r.keep_until.clone()),
+                ]);
             }
             cells
         })
@@ -235,6 +285,15 @@ mod tests {
                 .and_hms_opt(9, 15, 0)
                 .unwrap(),
             cancelled: cancelled.map(str::to_string),
+            registered: NaiveDate::from_ymd_opt(2026, 5, 3)
+                .unwrap()
+                .and_hms_opt(9, 20, 0)
+                .unwrap(),
+            speed: Speed::Urgent,
+            secrecy: Secrecy::Normal,
+            letter_type: LetterType::External,
+            retention: Retention::default(),
+            keep_until: "เก็บถึง พ.ศ. 2579".into(),
         }
     }
 
@@ -245,16 +304,54 @@ mod tests {
             "สพป.ทดสอบ",
             2569,
             &[row(1, None), row(2, Some("ลงซ้ำ"))],
+            SheetLayout::Printed,
         );
         assert_eq!(sheet.form, "แบบที่ 13");
         assert_eq!(sheet.columns[0].title, "เลขทะเบียนรับ");
         assert_eq!(sheet.columns.last().unwrap().title, "วันเวลารับ");
-        assert_eq!(sheet.rows[1][7], Cell::Text("ยกเลิก: ลงซ้ำ".into()));
+        assert_eq!(
+            sheet.rows[1][7],
+            Cell::Text("ยกเลิก: ลงซ้ำ เก็บถึง พ.ศ. 2579".into())
+        );
         assert_eq!(sheet.sheet_name, "ทะเบียนรับ 2569");
-        let out = register_sheet(Register::Outbound, "x", 2569, &[row(1, None)]);
+        let out = register_sheet(
+            Register::Outbound,
+            "x",
+            2569,
+            &[row(1, None)],
+            SheetLayout::Printed,
+        );
         assert_eq!(out.form, "แบบที่ 14");
         assert_eq!(out.columns.len(), 8);
         assert_eq!(out.sheet_name, "ทะเบียนส่ง 2569");
+    }
+
+    #[test]
+    fn the_spreadsheet_carries_what_an_import_needs() {
+        let sheet = register_sheet(
+            Register::Outbound,
+            "x",
+            2569,
+            &[row(1, Some("ลงซ้ำ"))],
+            SheetLayout::Spreadsheet,
+        );
+        let titles: Vec<&str> = sheet.columns.iter().map(|c| c.title).collect();
+        assert_eq!(
+            titles[8..],
+            [
+                "ปี พ.ศ.",
+                "วันเวลาลงทะเบียน",
+                "ชั้นความเร็ว",
+                "ชั้นความลับ",
+                "ชนิดหนังสือ",
+                "อายุการเก็บ",
+                "เก็บถึง"
+            ]
+        );
+        assert_eq!(sheet.rows[0][7], Cell::Text("ยกเลิก: ลงซ้ำ".into()));
+        assert_eq!(sheet.rows[0][8], Cell::Number(2569));
+        assert_eq!(sheet.rows[0][10], Cell::Text("ด่วน".into()));
+        assert_eq!(sheet.rows[0][13], Cell::Text("10 ปี".into()));
     }
 
     #[test]

@@ -40,6 +40,37 @@ pub enum LetterHistory {
     Done(Done),
     /// ปิดทะเบียนประจำปี, written on the year's last entry of the register: the form PDF kept.
     RegisterClosed(RegisterClosed),
+    /// นำเข้าจากทะเบียนเดิม: the row came from the office's earlier register, in this file.
+    Imported(Imported),
+    /// อายุการเก็บ changed by a clerk.
+    RetentionSet(RetentionSet),
+    /// A legal hold placed on the letter: it may not be destroyed until lifted.
+    HoldPlaced(Hold),
+    /// A legal hold lifted.
+    HoldLifted(Hold),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Imported {
+    /// The file's name and sha256, and the row the letter was on (1 = the first after the header).
+    pub file: FileRef,
+    pub row: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RetentionSet {
+    /// The retention as a register shows it (`10 ปี`, `ตามกฎหมายอื่น 15 ปี`, `ห้ามทำลาย`).
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Hold {
+    pub hold_id: i64,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +215,10 @@ impl LetterHistory {
             LetterHistory::FileAdded(_) => "file_added",
             LetterHistory::Done(_) => "done",
             LetterHistory::RegisterClosed(_) => "register_closed",
+            LetterHistory::Imported(_) => "imported",
+            LetterHistory::RetentionSet(_) => "retention_set",
+            LetterHistory::HoldPlaced(_) => "hold_placed",
+            LetterHistory::HoldLifted(_) => "hold_lifted",
         }
     }
 
@@ -252,6 +287,14 @@ impl LetterHistory {
                 "ปิดทะเบียนประจำปี พ.ศ. {} ({} รายการ) เก็บแบบพิมพ์ PDF sha256 {}",
                 c.year_be, c.entries, c.sha256
             ),
+            LetterHistory::Imported(i) => {
+                format!("นำเข้าจากทะเบียนเดิม (ไฟล์ {} แถวที่ {})", i.file.name, i.row)
+            }
+            LetterHistory::RetentionSet(r) => {
+                format!("เปลี่ยนอายุการเก็บ «{}» → «{}»", r.old, r.new)
+            }
+            LetterHistory::HoldPlaced(h) => format!("ระงับการทำลาย เหตุผล: {}", h.reason),
+            LetterHistory::HoldLifted(h) => format!("ยกเลิกการระงับการทำลาย เหตุผล: {}", h.reason),
             LetterHistory::Sent(s) => {
                 let to: Vec<&str> = s
                     .offices

@@ -83,6 +83,7 @@ impl Services {
                 year_be,
                 (None, None),
                 (None, SearchField::All),
+                crate::domain::forms::SheetLayout::Printed,
             )
             .await?;
         let entries = sheet.rows.len() as i64;

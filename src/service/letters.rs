@@ -220,6 +220,7 @@ impl Services {
         year_be: i32,
         range: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
         search: (Option<String>, crate::domain::register::SearchField),
+        layout: crate::domain::forms::SheetLayout,
     ) -> Result<crate::domain::forms::RegisterSheet> {
         use crate::domain::forms::{SheetRow, register_sheet};
         let (from, to) = range;
@@ -257,11 +258,23 @@ impl Services {
                 remark: l.remark,
                 received: thai_date::to_bangkok(l.received_at.unwrap_or(l.registered_at)),
                 cancelled: l.cancelled_at.map(|_| l.cancel_reason.unwrap_or_default()),
+                registered: thai_date::to_bangkok(l.registered_at),
+                speed: l.speed,
+                secrecy: l.secrecy,
+                letter_type: l.letter_type,
+                retention: l.retention,
+                keep_until: l.keep_until.label(),
             });
         }
         // Lists run newest first; the form runs from the first number.
         rows.reverse();
-        Ok(register_sheet(register, &actor.office.name, year_be, &rows))
+        Ok(register_sheet(
+            register,
+            &actor.office.name,
+            year_be,
+            &rows,
+            layout,
+        ))
     }
 
     /// The year's counts: per register per month, per sender, per work group given (the

@@ -25,6 +25,7 @@ pub mod letters;
 pub mod mailboxes;
 pub mod officers;
 pub mod operator;
+pub mod records;
 pub mod registration;
 pub mod sending;
 pub mod session;
@@ -51,6 +52,9 @@ pub enum ServiceError {
     TooLarge(String),
     #[error("{0}")]
     Unsupported(String),
+    /// An import refused whole: every bad row with its reasons.
+    #[error("นำเข้าไม่ได้ มีแถวที่ไม่ถูกต้อง {} แถว ระบบจึงไม่นำเข้าแถวใดเลย\n{}", .0.len(), crate::domain::import::report(.0))]
+    ImportRefused(Vec<crate::domain::import::RowProblem>),
     #[error(transparent)]
     Store(StoreError),
     #[error(transparent)]

@@ -8,6 +8,7 @@ use crate::domain::doc_no::DocNo;
 use crate::domain::duplicate::LetterKey;
 use crate::domain::history::{self, LetterHistory};
 use crate::domain::register::Register;
+use crate::domain::retention;
 use crate::domain::thai_date;
 use crate::store::letters::{Letter, NewLetter};
 use crate::store::registration::{self, Placed};
@@ -48,11 +49,13 @@ impl Services {
             Some(given) => given.clone(),
             None => DocNo::generate(new.register, &office.prefix, number, year_be).to_string(),
         };
+        let rules = crate::store::records::retention_rules(&mut tx, &office.id).await?;
         let placed = Placed {
             series,
             year_be,
             number,
             doc_no: &doc_no,
+            retention: retention::default_for(&rules, new.register, new.fields.letter_type.code()),
         };
         let id = registration::insert_letter(&mut tx, new, &placed).await?;
         if let Some(entry) = new.inbox_entry_id {

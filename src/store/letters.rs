@@ -16,6 +16,7 @@ use crate::domain::digits::search_key;
 use crate::domain::history::{self, LetterHistory};
 use crate::domain::letter::{LetterFields, LetterType, Secrecy, Speed};
 use crate::domain::register::{Register, Series};
+use crate::domain::retention::{Counting, KeepUntil, Retention, RetentionClass};
 use crate::domain::thai_date;
 use crate::store::offices::Office;
 
@@ -80,6 +81,12 @@ pub struct Letter {
     pub attachment_count: i64,
     /// The inbox entry (e-mail) it was registered from.
     pub inbox_entry_id: Option<i64>,
+    /// อายุการเก็บ
+    pub retention: Retention,
+    /// Until when it is kept, counted as its office's setting says.
+    pub keep_until: KeepUntil,
+    /// Brought in from the office's earlier register (นำเข้าจากทะเบียนเดิม): when, and by whom.
+    pub imported: Option<(DateTime<Utc>, String)>,
     /// Filled by [`Store::find_letter`]; empty in lists.
     pub attachments: Vec<Attachment>,
 }
@@ -154,13 +161,16 @@ const SELECT_LETTER: &str =
     "SELECT l.id, l.office_id, l.register, l.series, l.year_be, l.number, l.doc_no,
     l.doc_date, l.sender, l.recipient, l.subject, l.action, l.remark, l.speed, l.secrecy,
     l.letter_type, l.registered_at, l.registered_by, l.received_at, l.cancelled_at,
-    l.cancel_reason, l.inbox_entry_id,
+    l.cancel_reason, l.inbox_entry_id, l.retention_class, l.retention_years, l.imported_at,
+    (SELECT o.retention_counting FROM offices o WHERE o.id = l.office_id) AS retention_counting,
     COALESCE(NULLIF(ru.full_name, ''), ru.username) AS registered_by_name,
     COALESCE(NULLIF(cu.full_name, ''), cu.username) AS cancelled_by_name,
+    COALESCE(NULLIF(iu.full_name, ''), iu.username) AS imported_by_name,
     (SELECT COUNT(*) FROM attachments a WHERE a.letter_id = l.id AND a.removed_at IS NULL) AS attachment_count
   FROM letters l
   JOIN users ru ON ru.id = l.registered_by
-  LEFT JOIN users cu ON cu.id = l.cancelled_by";
+  LEFT JOIN users cu ON cu.id = l.cancelled_by
+  LEFT JOIN users iu ON iu.id = l.imported_by";
 
 /// An attachment row (`position, name, description, kind, size, sha256`) of either table.
 pub(crate) fn attachment_from_row(r: &AnyRow) -> Result<Attachment> {
@@ -189,6 +199,13 @@ fn letter_from_row(row: &AnyRow) -> Result<Letter> {
     let registered_at: String = row.try_get("registered_at")?;
     let received_at: Option<String> = row.try_get("received_at")?;
     let cancelled_at: Option<String> = row.try_get("cancelled_at")?;
+    let registered = time_from_db(&registered_at)?;
+    let retention = Retention {
+        class: super::coded::<RetentionClass>(row, "retention_class")?,
+        years: row
+            .try_get::<Option<i64>, _>("retention_years")?
+            .map(|y| y as i32),
+    };
     Ok(Letter {
         id: row.try_get("id")?,
         office_id: row.try_get("office_id")?,
@@ -207,7 +224,7 @@ fn letter_from_row(row: &AnyRow) -> Result<Letter> {
         secrecy: Secrecy::parse(&secrecy).ok_or_else(|| corrupt("secrecy", &secrecy))?,
         letter_type: LetterType::parse(&letter_type)
             .ok_or_else(|| corrupt("letter type", &letter_type))?,
-        registered_at: time_from_db(&registered_at)?,
+        registered_at: registered,
         registered_by: row.try_get("registered_by")?,
         registered_by_name: row.try_get("registered_by_name")?,
         received_at: received_at.as_deref().map(time_from_db).transpose()?,
@@ -216,6 +233,19 @@ fn letter_from_row(row: &AnyRow) -> Result<Letter> {
         cancel_reason: row.try_get("cancel_reason")?,
         attachment_count: row.try_get("attachment_count")?,
         inbox_entry_id: row.try_get("inbox_entry_id")?,
+        retention,
+        keep_until: retention.keep_until(
+            thai_date::to_bangkok(registered).date(),
+            super::coded::<Counting>(row, "retention_counting")?,
+        ),
+        imported: match row.try_get::<Option<String>, _>("imported_at")? {
+            Some(at) => Some((
+                time_from_db(&at)?,
+                row.try_get::<Option<String>, _>("imported_by_name")?
+                    .unwrap_or_default(),
+            )),
+            None => None,
+        },
         attachments: Vec::new(),
     })
 }

@@ -21,6 +21,7 @@ pub mod journey;
 pub mod letters;
 pub mod mailboxes;
 pub mod offices;
+pub mod records;
 pub mod registration;
 pub mod school_groups;
 pub mod settings;

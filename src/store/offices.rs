@@ -9,6 +9,7 @@ use super::{Conflict, Result, Store, StoreError, time_to_db};
 use crate::domain::numbering;
 use crate::domain::office::OfficeKind;
 use crate::domain::register::CircularNumbering;
+use crate::domain::retention::Counting;
 use crate::domain::stamp::{StampCorner, StampSettings};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub struct Office {
     pub auto_register: bool,
     /// How the receipt stamp is drawn on this office's inbound letters.
     pub stamp: StampSettings,
+    /// How "เก็บถึง พ.ศ. X" is counted (a setting: the regulation's rule is not confirmed).
+    pub retention_counting: Counting,
 }
 
 pub struct NewOffice<'a> {
@@ -46,7 +49,7 @@ pub struct OfficeSettings<'a> {
 }
 
 const COLUMNS: &str = "id, name, kind, parent_id, prefix, email, circular_numbering, active_year_be, \
-     auto_register, stamp_corner, stamp_font_size, stamp_filled";
+     auto_register, stamp_corner, stamp_font_size, stamp_filled, retention_counting";
 
 fn office_from_row(row: &AnyRow) -> Result<Office> {
     let kind: String = row.try_get("kind")?;
@@ -70,6 +73,7 @@ fn office_from_row(row: &AnyRow) -> Result<Office> {
                 .map_err(|e| StoreError::Corrupt(format!("stamp font size: {e}")))?,
             filled: row.try_get::<i64, _>("stamp_filled")? != 0,
         },
+        retention_counting: super::coded::<Counting>(row, "retention_counting")?,
     })
 }
 
@@ -134,6 +138,15 @@ impl Store {
         .bind(id.to_string())
         .execute(self.pool())
         .await?;
+        Ok(())
+    }
+
+    pub async fn set_retention_counting(&self, id: &str, counting: Counting) -> Result<()> {
+        sqlx::query("UPDATE offices SET retention_counting = $1 WHERE id = $2")
+            .bind(counting.code())
+            .bind(id.to_string())
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 

@@ -8,6 +8,7 @@ use super::letters::{NewAttachment, NewLetter, search_columns};
 use super::{Result, Tx, date_to_db, time_to_db};
 use crate::domain::duplicate::{self, Duplicate, LetterKey};
 use crate::domain::register::Series;
+use crate::domain::retention::Retention;
 
 /// Issues the next number of `series` for `year_be`. The first statement writes, so SQLite holds
 /// the write lock from here on and PostgreSQL locks the counter row: concurrent registrations
@@ -47,6 +48,7 @@ pub struct Placed<'a> {
     pub year_be: i32,
     pub number: i64,
     pub doc_no: &'a str,
+    pub retention: Retention,
 }
 
 /// Writes the letter's row (with its search columns); returns its id.
@@ -63,9 +65,10 @@ pub async fn insert_letter(tx: &mut Tx, new: &NewLetter<'_>, at: &Placed<'_>) ->
         "INSERT INTO letters (office_id, register, series, year_be, number, doc_no, doc_date,
             sender, recipient, subject, action, remark, speed, secrecy, letter_type,
             registered_at, registered_by, received_at, updated_at,
-            search_all, search_subject, search_doc_no, search_sender, search_recipient)
+            search_all, search_subject, search_doc_no, search_sender, search_recipient,
+            retention_class, retention_years)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-            $18, $19, $20, $21, $22, $23, $24)
+            $18, $19, $20, $21, $22, $23, $24, $25, $26)
          RETURNING id",
     )
     .bind(new.office.id.clone())
@@ -92,6 +95,8 @@ pub async fn insert_letter(tx: &mut Tx, new: &NewLetter<'_>, at: &Placed<'_>) ->
     .bind(search.doc_no)
     .bind(search.sender)
     .bind(search.recipient)
+    .bind(at.retention.class.code())
+    .bind(at.retention.years.map(i64::from))
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.try_get("id")?)

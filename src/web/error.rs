@@ -34,6 +34,8 @@ pub enum WebError {
     Invalid(FieldErrors),
     #[error("{0}")]
     TooManyRequests(String),
+    #[error("นำเข้าไม่ได้ มีแถวที่ไม่ถูกต้อง {} แถว ระบบจึงไม่นำเข้าแถวใดเลย\n{}", .0.len(), crate::domain::import::report(.0))]
+    ImportRefused(Vec<crate::domain::import::RowProblem>),
     #[error("ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง หากยังไม่ได้ให้แจ้งผู้ดูแลระบบ")]
     Internal(String),
     /// A request the framework could not read before any handler ran (a query or body that does
@@ -64,7 +66,7 @@ impl WebError {
             WebError::Conflict(_) | WebError::PossibleDuplicate(_) => StatusCode::CONFLICT,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Invalid(_) | WebError::ImportRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             WebError::Rejected { status, .. } => *status,
@@ -82,6 +84,7 @@ impl WebError {
             WebError::TooLarge(_) => "payload_too_large",
             WebError::Unsupported(_) => "unsupported_media_type",
             WebError::Invalid(_) => "validation_failed",
+            WebError::ImportRefused(_) => "import_refused",
             WebError::TooManyRequests(_) => "too_many_requests",
             WebError::Internal(_) => "internal",
             WebError::Rejected { status, .. } => match status.as_u16() {
@@ -106,6 +109,7 @@ impl From<ServiceError> for WebError {
             ServiceError::PossibleDuplicate(found) => WebError::PossibleDuplicate(found),
             ServiceError::TooLarge(m) => WebError::TooLarge(m),
             ServiceError::Unsupported(m) => WebError::Unsupported(m),
+            ServiceError::ImportRefused(rows) => WebError::ImportRefused(rows),
             other => WebError::Internal(other.to_string()),
         }
     }
@@ -133,6 +137,9 @@ impl IntoResponse for WebError {
         let mut body = json!({"error": {"code": self.code(), "message": self.to_string()}});
         if let WebError::Invalid(fields) = &self {
             body["error"]["fields"] = json!(fields.0);
+        }
+        if let WebError::ImportRefused(rows) = &self {
+            body["error"]["rows"] = json!(rows);
         }
         if let WebError::PossibleDuplicate(found) = &self {
             body["error"]["duplicates"] = json!(found);

@@ -81,6 +81,12 @@ pub fn router(state: AppState) -> Router {
             get(pages::letters::edit_form).post(pages::letters::edit),
         )
         .route("/letters/{id}/cancel", post(pages::letters::cancel))
+        .route(
+            "/letters/{id}/retention",
+            post(pages::letters::set_retention),
+        )
+        .route("/letters/{id}/holds", post(pages::letters::place_hold))
+        .route("/holds/{id}/lift", post(pages::letters::lift_hold))
         .route("/letters/{id}/attachments", post(pages::letters::add_file))
         .route("/letters/{id}/send", post(pages::letters::send))
         .route("/letters/{id}/forward", post(pages::journey::forward))

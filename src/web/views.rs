@@ -57,6 +57,14 @@ pub struct LetterRow {
     pub letter_type: &'static str,
     pub received_at: String,
     pub inbox_entry_id: i64,
+    /// `10 ปี`, `ห้ามทำลาย`, …
+    pub retention: String,
+    pub retention_class: &'static str,
+    pub retention_years: i32,
+    /// `เก็บถึง พ.ศ. 2579`, `ห้ามทำลาย`, …
+    pub keep_until: String,
+    /// `นำเข้าจากทะเบียนเดิม โดย … เมื่อ …`, or empty.
+    pub imported: String,
 }
 
 impl From<&Letter> for LetterRow {
@@ -94,6 +102,20 @@ impl From<&Letter> for LetterRow {
                 .map(thai_date::format_datetime)
                 .unwrap_or_default(),
             inbox_entry_id: l.inbox_entry_id.unwrap_or(0),
+            retention: l.retention.label(),
+            retention_class: l.retention.class.code(),
+            retention_years: l.retention.years.unwrap_or(0),
+            keep_until: l.keep_until.label(),
+            imported: l
+                .imported
+                .as_ref()
+                .map(|(at, by)| {
+                    format!(
+                        "นำเข้าจากทะเบียนเดิม โดย {by} เมื่อ {}",
+                        thai_date::format_datetime(*at)
+                    )
+                })
+                .unwrap_or_default(),
         }
     }
 }

@@ -18,6 +18,7 @@ mod numbering;
 mod openapi_doc;
 mod outputs;
 mod pages;
+mod records;
 mod schema;
 mod security;
 mod sending;

@@ -6,6 +6,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::domain::forms::SheetLayout;
 use crate::domain::register::{Register, SearchField};
 use crate::domain::{numbering, thai_date};
 use crate::service::current_year;
@@ -61,7 +62,18 @@ pub async fn register_file(
     let search = (Some(q.q.clone()).filter(|s| !s.trim().is_empty()), field);
     let sheet = state
         .services
-        .register_sheet(&viewer.actor, register, year_be, range, search)
+        .register_sheet(
+            &viewer.actor,
+            register,
+            year_be,
+            range,
+            search,
+            if kind == "pdf" {
+                SheetLayout::Printed
+            } else {
+                SheetLayout::Spreadsheet
+            },
+        )
         .await?;
     if kind == "pdf" {
         return register_pdf(sheet, range, register, year_be).await;

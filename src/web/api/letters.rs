@@ -56,6 +56,10 @@ pub struct LetterJson {
     pub cancelled: bool,
     pub cancelled_at: Option<String>,
     pub cancel_reason: Option<String>,
+    /// อายุการเก็บ: class, years, and until when.
+    pub retention: serde_json::Value,
+    /// นำเข้าจากทะเบียนเดิม: when and by whom, for a row brought in from an earlier register.
+    pub imported: Option<serde_json::Value>,
     pub attachments: Vec<AttachmentJson>,
 }
 
@@ -85,6 +89,17 @@ impl From<&Letter> for LetterJson {
             cancelled: l.is_cancelled(),
             cancelled_at: l.cancelled_at.map(time_to_db),
             cancel_reason: l.cancel_reason.clone(),
+            retention: serde_json::json!({
+                "class": l.retention.class.code(),
+                "years": l.retention.years(),
+                "label": l.retention.label(),
+                "keep_until_be": l.keep_until.year_be(),
+                "keep_until": l.keep_until.label(),
+            }),
+            imported: l
+                .imported
+                .as_ref()
+                .map(|(at, by)| serde_json::json!({"at": time_to_db(*at), "by": by})),
             attachments: l
                 .attachments
                 .iter()

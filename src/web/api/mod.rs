@@ -20,6 +20,7 @@ pub mod journey;
 pub mod letters;
 pub mod mailboxes;
 pub mod openapi;
+pub mod records;
 pub mod settings;
 pub mod setup;
 
@@ -68,6 +69,13 @@ pub fn router() -> Router<AppState> {
             get(closing::show).post(closing::close),
         )
         .route("/registers/{register}/closing.pdf", get(closing::pdf))
+        .route("/registers/{register}/import", post(records::import))
+        .route("/letters/{id}/retention", put(records::set_retention))
+        .route(
+            "/letters/{id}/holds",
+            get(records::holds).post(records::place_hold),
+        )
+        .route("/holds/{id}/lift", post(records::lift_hold))
         .route("/letters/{id}/return", post(journey::return_letter))
         .route("/letters/{id}/journey", get(journey::journey))
         .route(

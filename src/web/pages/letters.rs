@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::domain::letter::{FieldErrors, LetterInput};
+use crate::domain::retention::RetentionClass;
 use crate::domain::thai_date;
 use crate::service::ServiceError;
 use crate::service::sending::RecipientInput;
@@ -78,6 +79,7 @@ pub(crate) async fn page_for(
         false => Vec::new(),
     };
     let stamps = services.stamp_states(&viewer.actor, &letter).await?;
+    let holds = services.legal_holds(&viewer.actor, letter.id).await?;
     let refusal = services.edit_refusal(&viewer.actor, &letter);
     let refusal_none = refusal.is_none();
     let layout = Layout::new(
@@ -126,6 +128,32 @@ pub(crate) async fn page_for(
         parent_work_groups,
         deliveries: deliveries.iter().map(DeliveryRow::from).collect(),
         journey: super::journey::journey_view(state, viewer, &letter).await?,
+        retention_options: <RetentionClass as crate::domain::codes::Coded>::ALL
+            .iter()
+            .map(|c| (c.code(), c.label(), *c == letter.retention.class))
+            .collect(),
+        holds: holds
+            .iter()
+            .map(|h| HoldRow {
+                id: h.id,
+                reason: h.reason.clone(),
+                placed: format!(
+                    "{} โดย {}",
+                    thai_date::format_datetime(h.placed_at),
+                    h.placed_by_name
+                ),
+                lifted: h
+                    .lifted
+                    .as_ref()
+                    .map(|(at, by, why)| {
+                        format!(
+                            "ยกเลิกการระงับเมื่อ {} โดย {by} เหตุผล: {why}",
+                            thai_date::format_datetime(*at)
+                        )
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect(),
         letter: LetterRow::from(&letter),
     })
 }
@@ -507,6 +535,73 @@ pub struct LetterPage {
     pub parent_work_groups: Vec<(String, String)>,
     pub deliveries: Vec<DeliveryRow>,
     pub journey: JourneyView,
+    /// อายุการเก็บ choices: `(code, label, chosen)`.
+    pub retention_options: Vec<(&'static str, &'static str, bool)>,
+    pub holds: Vec<HoldRow>,
+}
+
+/// A legal hold as the letter page lists it.
+pub struct HoldRow {
+    pub id: i64,
+    pub reason: String,
+    pub placed: String,
+    /// Empty while the hold is in force.
+    pub lifted: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RetentionForm {
+    class: String,
+    years: String,
+}
+
+/// อายุการเก็บ changed on the letter page.
+pub async fn set_retention(
+    State(state): State<AppState>,
+    Params(id): Params<i64>,
+    CsrfForm(viewer, form): CsrfForm<RetentionForm, Nav>,
+) -> Result<Response, WebError> {
+    let years = match form.years.trim() {
+        "" => None,
+        y => Some(
+            crate::domain::digits::to_arabic(y)
+                .parse::<i32>()
+                .map_err(|_| WebError::BadRequest("จำนวนปีต้องเป็นตัวเลข".into()))?,
+        ),
+    };
+    let retention = crate::web::api::records::retention_of(&form.class, years)?;
+    state
+        .services
+        .set_retention(&viewer.actor, id, retention)
+        .await?;
+    Ok(Redirect::to(&format!("/letters/{id}?done=retention")).into_response())
+}
+
+/// ระงับการทำลาย placed on the letter page.
+pub async fn place_hold(
+    State(state): State<AppState>,
+    Params(id): Params<i64>,
+    CsrfForm(viewer, form): CsrfForm<CancelForm, Nav>,
+) -> Result<Response, WebError> {
+    state
+        .services
+        .place_hold(&viewer.actor, id, &form.reason)
+        .await?;
+    Ok(Redirect::to(&format!("/letters/{id}?done=hold")).into_response())
+}
+
+/// A hold lifted on the letter page.
+pub async fn lift_hold(
+    State(state): State<AppState>,
+    Params(hold): Params<i64>,
+    CsrfForm(viewer, form): CsrfForm<CancelForm, Nav>,
+) -> Result<Response, WebError> {
+    let id = state
+        .services
+        .lift_hold(&viewer.actor, hold, &form.reason)
+        .await?;
+    Ok(Redirect::to(&format!("/letters/{id}?done=hold_lifted")).into_response())
 }
 
 pub struct DeliveryRow {

@@ -1,0 +1,429 @@
+//! The record's life: earlier registers brought in (export → import round-trips, bad rows refused
+//! whole), retention, and legal holds.
+
+use chrono::Utc;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::both_dbs;
+use crate::helpers::{Db, TestApp, World, spawn_app};
+
+fn this_year() -> i32 {
+    saraban::domain::thai_date::be_year_of(Utc::now())
+}
+
+async fn import(
+    app: &TestApp,
+    token: &str,
+    register: &str,
+    name: &str,
+    data: Vec<u8>,
+) -> (u16, Value) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(data).file_name(name.to_string()),
+    );
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/registers/{register}/import")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn download(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
+    let res = app
+        .http
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    res.bytes().await.unwrap().to_vec()
+}
+
+async fn list(app: &TestApp, token: &str, register: &str) -> Vec<Value> {
+    let (status, page) = app
+        .get_json(
+            token,
+            &format!("/api/v1/letters?register={register}&per_page=100"),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let mut items = page["items"].as_array().cloned().unwrap_or_default();
+    items.sort_by_key(|l| l["number"].as_i64());
+    items
+}
+
+/// What must survive an export and an import.
+fn facts(l: &Value) -> Value {
+    json!([
+        l["number"],
+        l["year_be"],
+        l["doc_no"],
+        l["doc_date"],
+        l["from"],
+        l["to"],
+        l["subject"],
+        l["action"],
+        l["remark"],
+        l["speed"],
+        l["secrecy"],
+        l["letter_type"],
+        l["cancelled"],
+        l["cancel_reason"],
+        l["retention"]["class"],
+        l["retention"]["keep_until"],
+    ])
+}
+
+async fn round_trip(db: Db) {
+    let w: World = spawn_app(db).await.world().await;
+    let app = &w.app;
+    for (subject, speed) in [
+        ("ขอเชิญประชุมผู้บริหารสถานศึกษา", "normal"),
+        ("รายงานผลการดำเนินงาน, ไตรมาส 1 \"ด่วน\"", "urgent"),
+        ("ส่งแบบสำรวจข้อมูลนักเรียน", "most_urgent"),
+    ] {
+        let (status, body) = app
+            .post_letter(
+                &w.clerk,
+                &[
+                    ("register", "outbound"),
+                    ("to", "โรงเรียนบ้านหนองบัว"),
+                    ("subject", subject),
+                    ("speed", speed),
+                    ("action", "กลุ่มนโยบายและแผน"),
+                ],
+                vec![],
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let originals = list(app, &w.clerk, "outbound").await;
+    let (first, second) = (originals[0]["id"].clone(), originals[1]["id"].clone());
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{first}/cancel"),
+            json!({"reason": "ออกเลขซ้ำ"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app
+        .send_json(
+            Method::PUT,
+            &w.clerk,
+            &format!("/api/v1/letters/{second}/retention"),
+            json!({"class": "permanent"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["keep_until"], "ห้ามทำลาย");
+    let originals = list(app, &w.clerk, "outbound").await;
+    let year = this_year();
+
+    // The export carries what the import needs; the school brings it in as its own register.
+    let csv = download(
+        app,
+        &w.clerk,
+        &format!("/api/v1/registers/outbound.csv?year_be={year}"),
+    )
+    .await;
+    let xlsx = download(
+        app,
+        &w.clerk,
+        &format!("/api/v1/registers/outbound.xlsx?year_be={year}"),
+    )
+    .await;
+    let (status, report) = import(
+        app,
+        &w.school_clerk,
+        "outbound",
+        "ทะเบียนส่ง.csv",
+        csv.clone(),
+    )
+    .await;
+    assert_eq!(status, 201, "{report}");
+    assert_eq!(report["imported"], 3);
+    assert_eq!(report["counter_moved"], year);
+    let imported = list(app, &w.school_clerk, "outbound").await;
+    assert_eq!(
+        imported.iter().map(facts).collect::<Vec<_>>(),
+        originals.iter().map(facts).collect::<Vec<_>>(),
+        "export → import gives the same register"
+    );
+    assert_eq!(imported[0]["imported"]["by"], "คุณschool-clerk");
+    let (_, history) = app
+        .get_json(
+            &w.school_clerk,
+            &format!("/api/v1/letters/{}/history", imported[0]["id"]),
+        )
+        .await;
+    assert_eq!(history[0]["kind"], "imported", "{history}");
+    assert_eq!(history[0]["detail"]["row"], 1);
+
+    // The school's own ที่ are unique in a year, whichever register: the same rows as orders clash.
+    let (status, err) = import(app, &w.school_clerk, "order", "ทะเบียนส่ง.xlsx", xlsx.clone()).await;
+    assert_eq!(status, 422, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ซ้ำกับหนังสือของสำนักงาน"),
+        "{err}"
+    );
+
+    // XLSX too, into another school's order register.
+    app.office("school2", "school", Some("dist"), "ศธ 04183.007")
+        .await;
+    let school2 = app.user("school2", "school2-clerk", "clerk").await;
+    let (status, report) = import(app, &school2, "order", "ทะเบียนส่ง.xlsx", xlsx).await;
+    assert_eq!(status, 201, "{report}");
+    let orders = list(app, &school2, "order").await;
+    assert_eq!(
+        orders
+            .iter()
+            .map(|l| facts(l).as_array().unwrap()[1..9].to_vec())
+            .collect::<Vec<_>>(),
+        originals
+            .iter()
+            .map(|l| facts(l).as_array().unwrap()[1..9].to_vec())
+            .collect::<Vec<_>>(),
+    );
+
+    // The same file again: every row clashes, nothing is written, each row is named in Thai.
+    let (status, err) = import(app, &w.school_clerk, "outbound", "ทะเบียนส่ง.csv", csv).await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["code"], "import_refused");
+    let rows = err["error"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows[0]["messages"][0]
+            .as_str()
+            .unwrap()
+            .contains("มีอยู่ในทะเบียนแล้ว"),
+        "{err}"
+    );
+    assert_eq!(list(app, &w.school_clerk, "outbound").await.len(), 3);
+
+    // The current year's counter follows the imported numbers.
+    let (status, next) = app
+        .post_letter(
+            &w.school_clerk,
+            &[
+                ("register", "outbound"),
+                ("to", "สพป."),
+                ("subject", "ต่อจากเลขที่นำเข้า"),
+            ],
+            vec![],
+        )
+        .await;
+    assert_eq!(status, 201, "{next}");
+    assert_eq!(next["number"], 4);
+
+    // The staff may not import.
+    let (status, _) = import(app, &w.staff, "outbound", "x.csv", b"a,b\n".to_vec()).await;
+    assert_eq!(status, 403);
+}
+both_dbs!(export_then_import_gives_the_same_register, round_trip);
+
+async fn bad_rows(db: Db) {
+    let w: World = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let csv = "\u{feff}เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+               5,2560,ศธ 04006/ว1,2017-03-01,สพฐ.,สพป.,ประชุม,10 ปี\r\n\
+               x,2560,ศธ 04006/ว2,2017-03-02,สพฐ.,สพป.,ประชุม,\r\n\
+               7,2560,ศธ 04006/ว3,31 ก.พ. 2560,สพฐ.,สพป.,,นานๆ\r\n\
+               5,2560,ศธ 04006/ว4,2017-03-04,สพฐ.,สพป.,ซ้ำ,\r\n";
+    let (status, err) = import(app, &w.clerk, "inbound", "old.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(status, 422, "{err}");
+    let rows: Vec<i64> = err["error"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(rows, vec![2, 3, 4]);
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("แถวที่ 3") && message.contains("ไม่มีเรื่อง"),
+        "{message}"
+    );
+    assert!(
+        list(app, &w.clerk, "inbound").await.is_empty(),
+        "nothing half-written"
+    );
+
+    // A file that is not a table, or lacks the columns, is refused with a Thai reason.
+    let (status, err) = import(app, &w.clerk, "inbound", "old.pdf", b"%PDF".to_vec()).await;
+    assert_eq!(status, 415, "{err}");
+    let (status, err) = import(
+        app,
+        &w.clerk,
+        "inbound",
+        "old.csv",
+        "เรื่อง\r\nก\r\n".as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, 415, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("เลขทะเบียนรับ")
+    );
+
+    // A past year's rows keep their numbers; the current year's counter is not touched.
+    let good = "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+                5,2560,ศธ 04006/ว1,2017-03-01,สพฐ.,สพป.,ประชุม,10 ปี\r\n\
+                6,2560,ศธ 04006/ว2,1 มี.ค. 2560,สพฐ.,สพป.,ประชุมครั้งที่ 2,ห้ามทำลาย\r\n";
+    let (status, report) = import(
+        app,
+        &w.clerk,
+        "inbound",
+        "old.csv",
+        good.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, 201, "{report}");
+    assert_eq!(report["years"][0]["year_be"], 2560);
+    assert_eq!(report["counter_moved"], Value::Null);
+    let (_, page) = app
+        .get_json(&w.clerk, "/api/v1/letters?register=inbound&year_be=2560")
+        .await;
+    assert_eq!(page["total"], 2, "{page}");
+    assert_eq!(page["items"][0]["retention"]["keep_until"], "ห้ามทำลาย");
+    assert_eq!(
+        page["items"][1]["retention"]["keep_until"],
+        "เก็บถึง พ.ศ. 2570"
+    );
+    let (status, next) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "inbound"),
+                ("doc_no", "ศธ 04006/ว9"),
+                ("doc_date", "2 พ.ค. 2566"),
+                ("from", "สพฐ."),
+                ("subject", "ปีนี้"),
+            ],
+            vec![],
+        )
+        .await;
+    assert_eq!(status, 201, "{next}");
+    assert_eq!(next["number"], 1);
+}
+both_dbs!(bad_rows_are_refused_whole_with_a_thai_report, bad_rows);
+
+async fn retention_and_holds(db: Db) {
+    let w: World = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let letter = app.inbound(&w.clerk, "หนังสือที่ต้องเก็บ").await;
+    let id = letter["id"].as_i64().unwrap();
+    assert_eq!(letter["retention"]["class"], "ten_years");
+    let until = format!("เก็บถึง พ.ศ. {}", this_year() + 10);
+    assert_eq!(letter["retention"]["keep_until"], until.as_str());
+
+    let put = |token: &String, body: Value| {
+        let token = token.clone();
+        async move {
+            app.send_json(
+                Method::PUT,
+                &token,
+                &format!("/api/v1/letters/{id}/retention"),
+                body,
+            )
+            .await
+        }
+    };
+    let (status, err) = put(&w.clerk, json!({"class": "by_law"})).await;
+    assert_eq!(status, 400, "{err}");
+    assert!(err["error"]["message"].as_str().unwrap().contains("จำนวนปี"));
+    let (status, _) = put(&w.staff, json!({"class": "one_year"})).await;
+    assert_eq!(status, 403);
+    let (status, body) = put(&w.clerk, json!({"class": "by_law", "years": 15})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["label"], "ตามกฎหมายอื่น 15 ปี");
+    assert_eq!(body["keep_until_be"], this_year() + 15);
+
+    let (status, err) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{id}/holds"),
+            json!({"reason": " "}),
+        )
+        .await;
+    assert_eq!(status, 422, "{err}");
+    let (status, hold) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{id}/holds"),
+            json!({"reason": "ศาลปกครองขอให้เก็บไว้ คดีหมายเลขดำที่ 12/2569"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{hold}");
+    assert_eq!(hold["lifted"], Value::Null);
+
+    // The letter page says how long it is kept and that it is held.
+    let (client, _) = app.login("clerk").await;
+    let page = app.page(&client, &format!("/letters/{id}")).await;
+    assert!(
+        page.contains(&format!("เก็บถึง พ.ศ. {}", this_year() + 15)),
+        "{page}"
+    );
+    assert!(page.contains("ระงับการทำลาย"));
+
+    let (status, lifted) = app
+        .send_json(
+            Method::POST,
+            &w.director,
+            &format!("/api/v1/holds/{}/lift", hold["id"]),
+            json!({"reason": "คดีสิ้นสุดแล้ว"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{lifted}");
+    assert_eq!(lifted["lifted"]["reason"], "คดีสิ้นสุดแล้ว");
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &w.director,
+            &format!("/api/v1/holds/{}/lift", hold["id"]),
+            json!({"reason": "อีกครั้ง"}),
+        )
+        .await;
+    assert_eq!(status, 404, "a lifted hold cannot be lifted again");
+
+    let (_, history) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{id}/history"))
+        .await;
+    let kinds: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    for kind in ["retention_set", "hold_placed", "hold_lifted"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    let verified = app.services.verify_audit().await.unwrap();
+    assert!(
+        matches!(
+            verified,
+            saraban::domain::journey::ChainReport::Intact { .. }
+        ),
+        "{verified:?}"
+    );
+}
+both_dbs!(
+    retention_and_legal_holds_are_in_the_history,
+    retention_and_holds
+);
