@@ -81,6 +81,8 @@ impl StampSettings {
 pub struct ReceiptStamp {
     pub lines: Vec<String>,
     pub settings: StampSettings,
+    /// ตรากำหนดเก็บ (`เก็บถึง พ.ศ. 2579`, `ห้ามทำลาย`), drawn in its own box at the bottom right.
+    pub keep: Option<String>,
 }
 
 impl ReceiptStamp {
@@ -97,7 +99,17 @@ impl ReceiptStamp {
             format!("วันที่ {}", thai_date::format_short(local.date())),
             format!("เวลา {:02}.{:02} น.", local.hour(), local.minute()),
         ];
-        ReceiptStamp { lines, settings }
+        ReceiptStamp {
+            lines,
+            settings,
+            keep: None,
+        }
+    }
+
+    /// The same stamp with the ตรากำหนดเก็บ beside it.
+    pub fn with_keep_mark(mut self, keep: impl Into<String>) -> Self {
+        self.keep = Some(keep.into());
+        self
     }
 
     /// What the stamped copy of a file depends on: the file, these lines, the settings and the
@@ -112,12 +124,15 @@ impl ReceiptStamp {
         }
         let s = self.settings;
         hash.update(format!("{} {} {}", s.corner.code(), s.font_size, s.filled));
+        if let Some(keep) = &self.keep {
+            hash.update(format!("\nkeep {keep}"));
+        }
         hex::encode(hash.finalize())
     }
 }
 
 /// Bump when the drawing changes, so copies made by older code are made again.
-pub const STAMP_VERSION: u32 = 1;
+pub const STAMP_VERSION: u32 = 2;
 
 #[cfg(test)]
 mod tests {

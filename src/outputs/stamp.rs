@@ -295,30 +295,38 @@ fn draw(doc: &mut IncrementalDocument, stamp: &ReceiptStamp) -> Result<(), Stamp
 
     let lines: Vec<fonts::ShapedLine> =
         stamp.lines.iter().map(|l| fonts::shape(&face, l)).collect();
+    let keep: Option<(fonts::ShapedLine, &String)> =
+        stamp.keep.as_ref().map(|k| (fonts::shape(&face, k), k));
     let upem = face.units_per_em() as f32;
     let size = f32::from(stamp.settings.font_size);
     let scale = size / upem;
     let pad = size * 0.6;
     let lead = size * 1.55;
-    let widest = lines.iter().map(|l| l.width).max().unwrap_or(0) as f32 * scale;
-    let box_w = widest + 2.0 * pad;
-    let box_h = 2.0 * pad + size * 1.1 + (lines.len().saturating_sub(1)) as f32 * lead + size * 0.4;
+    let box_of = |lines: &[&fonts::ShapedLine]| {
+        let widest = lines.iter().map(|l| l.width).max().unwrap_or(0) as f32 * scale;
+        let h = 2.0 * pad + size * 1.1 + (lines.len().saturating_sub(1)) as f32 * lead + size * 0.4;
+        (widest + 2.0 * pad, h)
+    };
+    let (box_w, box_h) = box_of(&lines.iter().collect::<Vec<_>>());
 
     let (dw, dh) = view.displayed();
     let shift = earlier as f32 * (box_h + MARGIN / 2.0);
-    let (left, right) = (MARGIN, dw - MARGIN - box_w);
-    let (bottom, top) = (MARGIN + shift, dh - MARGIN - box_h - shift);
-    let (bx, by) = match stamp.settings.corner {
-        StampCorner::TopRight => (right, top),
-        StampCorner::TopLeft => (left, top),
-        StampCorner::BottomRight => (right, bottom),
-        StampCorner::BottomLeft => (left, bottom),
+    let place = |corner: StampCorner, w: f32, h: f32| {
+        let (left, right) = (MARGIN, dw - MARGIN - w);
+        let (bottom, top) = (MARGIN + shift, dh - MARGIN - h - shift);
+        let (x, y) = match corner {
+            StampCorner::TopRight => (right, top),
+            StampCorner::TopLeft => (left, top),
+            StampCorner::BottomRight => (right, bottom),
+            StampCorner::BottomLeft => (left, bottom),
+        };
+        (x.max(0.0), y.max(0.0))
     };
-    let (bx, by) = (bx.max(0.0), by.max(0.0));
+    let (bx, by) = place(stamp.settings.corner, box_w, box_h);
 
     // Subset: every glyph the lines use, renumbered from 1 (0 stays .notdef).
     let mut remapper = subsetter::GlyphRemapper::new();
-    for line in &lines {
+    for line in lines.iter().chain(keep.iter().map(|(l, _)| l)) {
         for g in &line.glyphs {
             remapper.remap(g.id);
         }
@@ -328,39 +336,80 @@ fn draw(doc: &mut IncrementalDocument, stamp: &ReceiptStamp) -> Result<(), Stamp
     let cid = |id: u16| remapper.get(id).unwrap_or(0);
 
     let m = view.display_to_user();
-    let mut content = format!(
-        "Q q {} {} {} {} {} {} cm 1 0 0 1 {bx:.2} {by:.2} cm\n",
-        m[0], m[1], m[2], m[3], m[4], m[5]
-    );
-    content += &format!("{INK} RG 1 w 0 0 {box_w:.2} {box_h:.2} re ");
-    if stamp.settings.filled {
-        content += "1 1 1 rg B\n";
-    } else {
-        content += "S\n";
-    }
-    content += &format!("BT {INK} rg /{resource} {size} Tf\n");
-    for (i, (line, text)) in lines.iter().zip(&stamp.lines).enumerate() {
-        let baseline = box_h - pad - size * 1.1 - i as f32 * lead;
-        // The office's name is centred, the rest start at the left as on a rubber stamp.
-        let start = if i == 0 {
-            (box_w - line.width as f32 * scale) / 2.0
+    let mut content = String::from("Q ");
+    // One box of lines at (x, y) on the displayed page; the first line centred when `centred`.
+    let draw_box = |content: &mut String,
+                    shaped: &[&fonts::ShapedLine],
+                    texts: &[&String],
+                    (x, y): (f32, f32),
+                    (w, h): (f32, f32),
+                    centred: bool| {
+        *content += &format!(
+            "q {} {} {} {} {} {} cm 1 0 0 1 {x:.2} {y:.2} cm\n",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        );
+        *content += &format!("{INK} RG 1 w 0 0 {w:.2} {h:.2} re ");
+        *content += if stamp.settings.filled {
+            "1 1 1 rg B\n"
         } else {
-            pad
+            "S\n"
         };
-        content += &format!("/Span <</ActualText <{}>>> BDC\n", utf16_hex(text));
-        let mut pen = 0i32;
-        for g in &line.glyphs {
-            let x = start + (pen + g.x_offset) as f32 * scale;
-            let y = baseline + g.y_offset as f32 * scale;
-            content += &format!("1 0 0 1 {x:.3} {y:.3} Tm <{:04X}> Tj\n", cid(g.id));
-            pen += g.x_advance;
+        *content += &format!("BT {INK} rg /{resource} {size} Tf\n");
+        for (i, (line, text)) in shaped.iter().zip(texts).enumerate() {
+            let baseline = h - pad - size * 1.1 - i as f32 * lead;
+            let start = if i == 0 && centred {
+                (w - line.width as f32 * scale) / 2.0
+            } else {
+                pad
+            };
+            *content += &format!("/Span <</ActualText <{}>>> BDC\n", utf16_hex(text));
+            let mut pen = 0i32;
+            for g in &line.glyphs {
+                let gx = start + (pen + g.x_offset) as f32 * scale;
+                let gy = baseline + g.y_offset as f32 * scale;
+                *content += &format!("1 0 0 1 {gx:.3} {gy:.3} Tm <{:04X}> Tj\n", cid(g.id));
+                pen += g.x_advance;
+            }
+            *content += "EMC\n";
         }
-        content += "EMC\n";
+        *content += "ET Q\n";
+    };
+    // The office's name is centred, the rest start at the left as on a rubber stamp.
+    let texts: Vec<&String> = stamp.lines.iter().collect();
+    draw_box(
+        &mut content,
+        &lines.iter().collect::<Vec<_>>(),
+        &texts,
+        (bx, by),
+        (box_w, box_h),
+        true,
+    );
+    // ตรากำหนดเก็บ: at the bottom right of the first page (bottom left when the receipt stamp
+    // is set there).
+    if let Some((line, text)) = &keep {
+        let (w, h) = box_of(&[line]);
+        let corner = match stamp.settings.corner {
+            StampCorner::BottomRight => StampCorner::BottomLeft,
+            _ => StampCorner::BottomRight,
+        };
+        draw_box(
+            &mut content,
+            &[line],
+            &[text],
+            place(corner, w, h),
+            (w, h),
+            false,
+        );
     }
-    content += "ET Q\n";
 
     let new = &mut doc.new_document;
-    let font = add_font(new, &face, &subset, &remapper, &lines, &stamp.lines)?;
+    let mut all_lines = lines;
+    let mut all_texts = stamp.lines.clone();
+    if let Some((line, text)) = keep {
+        all_lines.push(line);
+        all_texts.push(text.clone());
+    }
+    let font = add_font(new, &face, &subset, &remapper, &all_lines, &all_texts)?;
     let open = new.add_object(Stream::new(Dictionary::new(), b"q\n".to_vec()));
     let mut body = Stream::new(Dictionary::new(), content.into_bytes());
     body.compress().map_err(write_error)?;

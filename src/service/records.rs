@@ -365,3 +365,99 @@ impl Services {
         Ok(self.store.legal_holds(letter_id).await?)
     }
 }
+
+/// A retention default as a form or the API gives it: register and letter type codes ('' = any),
+/// the class, and years for another law.
+#[derive(Debug, Clone, Default, serde::Deserialize, Serialize)]
+#[serde(default)]
+pub struct RetentionRuleInput {
+    pub register: String,
+    pub letter_type: String,
+    pub class: String,
+    pub years: Option<i32>,
+}
+
+impl Services {
+    /// The office's retention settings: how "เก็บถึง" is counted and the defaults for new letters.
+    pub async fn retention_settings(
+        &self,
+        actor: &Actor,
+    ) -> Result<(retention::Counting, Vec<retention::RetentionRule>)> {
+        Ok((
+            actor.office.retention_counting,
+            self.store.retention_defaults(&actor.office.id).await?,
+        ))
+    }
+
+    /// Sets how "เก็บถึง" is counted, and (when given) replaces the defaults for new letters.
+    /// Letters already registered keep their class; their "เก็บถึง" follows the new counting.
+    pub async fn set_retention_settings(
+        &self,
+        actor: &Actor,
+        counting: Option<&str>,
+        rules: Option<&[RetentionRuleInput]>,
+    ) -> Result<()> {
+        self.require_settings(actor)?;
+        let mut errors = crate::domain::letter::FieldErrors::default();
+        let counting = match counting.map(str::trim) {
+            None | Some("") => None,
+            Some(code) => match retention::Counting::from_code(code) {
+                Some(c) => Some(c),
+                None => {
+                    errors.add(
+                        "retention_counting",
+                        "วิธีนับต้องเป็น end_of_year หรือ from_registration",
+                    );
+                    None
+                }
+            },
+        };
+        let mut parsed = Vec::new();
+        for (i, r) in rules.unwrap_or(&[]).iter().enumerate() {
+            let register = match r.register.trim() {
+                "" => None,
+                code => match Register::parse(code) {
+                    Some(reg) => Some(reg),
+                    None => {
+                        errors.add(&format!("retention_defaults.{i}.register"), "ไม่รู้จักทะเบียนนี้");
+                        continue;
+                    }
+                },
+            };
+            let letter_type = match r.letter_type.trim() {
+                "" => None,
+                t => match crate::domain::letter::LetterType::parse(t) {
+                    Some(lt) => Some(lt.code().to_string()),
+                    None => {
+                        errors.add(
+                            &format!("retention_defaults.{i}.letter_type"),
+                            "ไม่รู้จักชนิดหนังสือนี้",
+                        );
+                        continue;
+                    }
+                },
+            };
+            let class = retention::RetentionClass::from_code(r.class.trim())
+                .or_else(|| Retention::parse(&r.class).ok().map(|x| x.class));
+            match class.map(|c| Retention::new(c, r.years)) {
+                Some(Ok(ret)) => parsed.push((register, letter_type, ret)),
+                Some(Err(e)) => errors.add(&format!("retention_defaults.{i}.years"), e.to_string()),
+                None => errors.add(&format!("retention_defaults.{i}.class"), "ไม่รู้จักอายุการเก็บนี้"),
+            }
+        }
+        if !errors.0.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        if let Some(c) = counting {
+            self.store
+                .set_retention_counting(&actor.office.id, c)
+                .await?;
+        }
+        if rules.is_some() {
+            self.store
+                .set_retention_defaults(&actor.office.id, &parsed)
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -47,6 +47,7 @@ pub fn stamp_for(
             letter.received_at.unwrap_or(letter.registered_at),
             settings,
         )
+        .with_keep_mark(letter.keep_until.label())
     })
 }
 

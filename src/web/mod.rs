@@ -150,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(pages::settings::show))
         .route("/settings/office", post(pages::settings::office))
         .route("/settings/stamp", post(pages::settings::stamp))
+        .route("/settings/retention", post(pages::settings::retention))
         .route("/settings/years", post(pages::settings::add_year))
         .route("/settings/years/active", post(pages::settings::active_year))
         .route("/settings/counters", post(pages::settings::counter))

@@ -686,3 +686,73 @@ async fn the_admin_sees_incoming_and_outgoing_mail_settings() {
     browser.screenshot("20-smtp-settings").await;
     c.clone().close().await.unwrap();
 }
+
+/// The record's life on the letter page: how long it is kept, a hold placed through the form,
+/// and the retention settings, for a person to see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_holds_a_letter_from_destruction() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let letter = app
+        .inbound(&w.clerk, "ขอให้เก็บเอกสารไว้เป็นหลักฐานประกอบคดี")
+        .await;
+    let id = letter["id"].as_i64().unwrap();
+    let browser = Browser::start(1280, 900).await;
+    let c = &browser.client;
+    browser.log_in(&app.url("/login"), "clerk", PASSWORD).await;
+    c.wait().for_element(Locator::Css(".tiles")).await.unwrap();
+    c.goto(&app.url(&format!("/letters/{id}"))).await.unwrap();
+    let kept = c
+        .wait()
+        .for_element(Locator::Id("keep-until"))
+        .await
+        .unwrap();
+    assert!(kept.text().await.unwrap().starts_with("เก็บถึง พ.ศ. "));
+    c.find(Locator::Css("details.retention summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("hold-reason"))
+        .await
+        .unwrap()
+        .send_keys("ศาลปกครองขอให้เก็บไว้ คดีหมายเลขดำที่ 12/2569")
+        .await
+        .unwrap();
+    c.find(Locator::Id("place-hold"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let retention = c
+        .wait()
+        .for_element(Locator::Id("retention"))
+        .await
+        .unwrap();
+    assert!(
+        retention.text().await.unwrap().contains("ระงับการทำลาย"),
+        "the held letter says so"
+    );
+    c.execute(
+        "document.querySelector('details.retention').open = true; document.getElementById('retention').scrollIntoView()",
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    browser.screenshot("21-letter-retention-hold").await;
+    c.goto(&app.url("/settings")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("retention"))
+        .await
+        .unwrap();
+    c.execute(
+        "document.getElementById('retention').scrollIntoView()",
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    browser.screenshot("22-settings-retention").await;
+    c.clone().close().await.unwrap();
+}

@@ -355,6 +355,12 @@ async fn stamp_everything(db: Db) {
             text.contains("วันที่ ") && text.contains(" น."),
             "{name}: {text}"
         );
+        // ตรากำหนดเก็บ, in its own box at the bottom right.
+        let keep = format!(
+            "เก็บถึง พ.ศ. {}",
+            saraban::domain::thai_date::be_year_of(chrono::Utc::now()) + 10
+        );
+        assert!(text.contains(&keep), "{name}: {keep:?} in:\n{text}");
 
         if name.ends_with(".pdf") {
             let before = pages(d, &data, &format!("b{n}"));

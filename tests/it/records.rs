@@ -427,3 +427,118 @@ both_dbs!(
     retention_and_legal_holds_are_in_the_history,
     retention_and_holds
 );
+
+async fn retention_defaults(db: Db) {
+    let w: World = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let (status, body) = app
+        .send_json(
+            Method::PUT,
+            &w.clerk,
+            "/api/v1/settings/retention",
+            json!({"counting": "from_registration", "defaults": [
+                {"register": "order", "class": "permanent"},
+                {"letter_type": "record", "class": "one_year"},
+                {"register": "inbound", "letter_type": "record", "class": "by_law", "years": 3},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["counting"], "from_registration");
+    assert_eq!(body["defaults"].as_array().unwrap().len(), 3);
+    let (status, err) = app
+        .send_json(
+            Method::PUT,
+            &w.clerk,
+            "/api/v1/settings/retention",
+            json!({"defaults": [{"register": "order", "class": "by_law"}]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{err}");
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &w.staff,
+            "/api/v1/settings/retention",
+            json!({"counting": "end_of_year"}),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    let serial = std::sync::atomic::AtomicUsize::new(70);
+    let register = |register: &'static str, letter_type: &'static str| {
+        let token = w.clerk.clone();
+        let doc_no = format!(
+            "ศธ 04006/ว{}",
+            serial.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        async move {
+            let (status, body) = app
+                .post_letter(
+                    &token,
+                    &[
+                        ("register", register),
+                        ("doc_no", doc_no.as_str()),
+                        ("doc_date", "2 พ.ค. 2566"),
+                        ("from", "สพฐ."),
+                        ("to", "โรงเรียน"),
+                        ("subject", "ค่าเริ่มต้นอายุการเก็บ"),
+                        ("letter_type", letter_type),
+                    ],
+                    vec![],
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+            body
+        }
+    };
+    let order = register("order", "directive").await;
+    assert_eq!(order["retention"]["class"], "permanent");
+    assert_eq!(order["retention"]["keep_until"], "ห้ามทำลาย");
+    let record = register("outbound", "record").await;
+    assert_eq!(record["retention"]["class"], "one_year");
+    assert_eq!(record["retention"]["keep_until_be"], this_year() + 1);
+    let inbound_record = register("inbound", "record").await;
+    assert_eq!(inbound_record["retention"]["label"], "ตามกฎหมายอื่น 3 ปี");
+    let plain = register("inbound", "external").await;
+    assert_eq!(plain["retention"]["class"], "ten_years");
+
+    // The settings page shows the choices and saves them without JavaScript.
+    let (client, csrf) = app.login("clerk").await;
+    let page = app.page(&client, "/settings").await;
+    assert!(
+        page.contains("อายุการเก็บหนังสือ") && page.contains("นับจากวันที่ลงทะเบียน"),
+        "{page}"
+    );
+    let res = client
+        .post(app.url("/settings/retention"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("retention_counting", "end_of_year"),
+            ("class_", "five_years"),
+            ("class_order", "permanent"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "back to the settings page");
+    let (_, body) = app.get_json(&w.clerk, "/api/v1/settings/retention").await;
+    assert_eq!(body["counting"], "end_of_year");
+    let defaults = body["defaults"].as_array().unwrap();
+    assert!(
+        defaults
+            .iter()
+            .any(|d| d["register"] == "" && d["letter_type"] == "" && d["class"] == "five_years"),
+        "{body}"
+    );
+    assert!(
+        defaults.iter().any(|d| d["letter_type"] == "record"),
+        "type rules kept: {body}"
+    );
+    let later = register("outbound", "external").await;
+    assert_eq!(later["retention"]["class"], "five_years");
+}
+both_dbs!(
+    office_defaults_decide_a_new_letters_retention,
+    retention_defaults
+);

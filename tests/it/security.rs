@@ -70,6 +70,10 @@ const PAGE_ROUTES: &[(&str, &str)] = &[
     ("POST", "/settings/mailboxes"),
     ("POST", "/settings/mailboxes/1/test"),
     ("POST", "/settings/mailboxes/1/remove"),
+    ("POST", "/letters/1/retention"),
+    ("POST", "/settings/retention"),
+    ("POST", "/letters/1/holds"),
+    ("POST", "/holds/1/lift"),
 ];
 
 pub const API_ROUTES: &[(&str, &str)] = &[
@@ -87,6 +91,11 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/registers/outbound/closing"),
     ("POST", "/api/v1/registers/outbound/closing"),
     ("GET", "/api/v1/registers/outbound/closing.pdf"),
+    ("POST", "/api/v1/registers/outbound/import"),
+    ("PUT", "/api/v1/letters/1/retention"),
+    ("GET", "/api/v1/letters/1/holds"),
+    ("POST", "/api/v1/letters/1/holds"),
+    ("POST", "/api/v1/holds/1/lift"),
     ("POST", "/api/v1/letters/1/send"),
     ("GET", "/api/v1/letters/1/deliveries"),
     ("POST", "/api/v1/deliveries/1/retry"),
@@ -102,6 +111,8 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/settings"),
     ("PATCH", "/api/v1/settings"),
     ("POST", "/api/v1/settings/years"),
+    ("GET", "/api/v1/settings/retention"),
+    ("PUT", "/api/v1/settings/retention"),
     ("PUT", "/api/v1/settings/active-year"),
     ("PUT", "/api/v1/settings/counters/2568/inbound"),
     ("GET", "/api/v1/users"),

@@ -89,6 +89,10 @@ pub fn router() -> Router<AppState> {
         .route("/work-groups/{id}/members", put(setup::set_members))
         .route("/settings", get(settings::show).patch(settings::update))
         .route("/settings/years", post(settings::add_year))
+        .route(
+            "/settings/retention",
+            get(records::retention_settings).put(records::set_retention_settings),
+        )
         .route("/settings/active-year", put(settings::active_year))
         .route(
             "/settings/counters/{year_be}/{series}",

@@ -170,6 +170,30 @@ pub fn spec() -> Value {
           "parameters": [{"name": "register", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "year_be", "in": "query", "schema": {"type": "integer"}}],
           "get": {"summary": "แบบพิมพ์ทะเบียน PDF ที่เก็บไว้เมื่อปิดทะเบียน (ไบต์เดิม sha256 เดิม)",
             "responses": responses(("200", json!({"description": "the PDF", "content": {"application/pdf": {}}})), &[401, 404])}},
+        "/registers/{register}/import": {
+          "parameters": [{"name": "register", "in": "path", "required": true, "schema": {"type": "string", "enum": ["inbound", "outbound", "circular", "order"]}}],
+          "post": {"summary": "นำเข้าทะเบียนเดิม (.csv UTF-8 หรือ windows-874, .xlsx) ในคอลัมน์เดียวกับที่ระบบส่งออก: นำเข้าทุกแถวหรือไม่นำเข้าเลย แถวที่ผิดรายงานเป็นภาษาไทยใน error.rows; เลขทะเบียนและปีคงเดิม ตัวนับของปีปัจจุบันเลื่อนต่อจากเลขสูงสุดที่นำเข้า",
+            "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+            "responses": responses(("201", ok("what was imported", json!({"type": "object", "properties": {
+              "register": {"type": "string"}, "imported": {"type": "integer"}, "counter_moved": {"type": ["integer", "null"]},
+              "years": {"type": "array", "items": {"type": "object", "properties": {"year_be": {"type": "integer"}, "rows": {"type": "integer"}, "first": {"type": "integer"}, "last": {"type": "integer"}}}}}}))), &[400, 401, 403, 404, 413, 415, 422])}},
+        "/letters/{id}/retention": {
+          "parameters": [id_param("id", "letter id")],
+          "put": {"summary": "เปลี่ยนอายุการเก็บ (ข้อ 57): ten_years, five_years, one_year, permanent (ห้ามทำลาย), by_law (ระบุ years), secret; บันทึกในประวัติ",
+            "requestBody": json_body(json!({"type": "object", "required": ["class"], "properties": {"class": {"type": "string", "enum": ["ten_years", "five_years", "one_year", "permanent", "by_law", "secret"]}, "years": {"type": "integer", "minimum": 1, "maximum": 100}}})),
+            "responses": responses(("200", ok("the retention and until when", json!({"type": "object", "properties": {
+              "class": {"type": "string"}, "years": {"type": ["integer", "null"]}, "label": {"type": "string"}, "keep_until_be": {"type": ["integer", "null"]}, "keep_until": {"type": "string"}}}))), &[400, 401, 403, 404])}},
+        "/letters/{id}/holds": {
+          "parameters": [id_param("id", "letter id")],
+          "get": {"summary": "การระงับการทำลายของหนังสือ (ใหม่ก่อน)", "responses": responses(("200", ok("holds", json!({"type": "object"}))), &[401, 404])},
+          "post": {"summary": "ระงับการทำลาย (คดีความ การสอบสวน คำขอ) พร้อมเหตุผล จนกว่าจะยกเลิก; บันทึกในประวัติ",
+            "requestBody": json_body(json!({"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}})),
+            "responses": responses(("201", ok("the hold", json!({"type": "object"}))), &[400, 401, 403, 404, 422])}},
+        "/holds/{id}/lift": {
+          "parameters": [id_param("id", "hold id")],
+          "post": {"summary": "ยกเลิกการระงับการทำลาย พร้อมเหตุผล; บันทึกในประวัติ",
+            "requestBody": json_body(json!({"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}})),
+            "responses": responses(("200", ok("the hold, lifted", json!({"type": "object"}))), &[400, 401, 403, 404, 422])}},
         "/follow-up": {
           "get": {"summary": "ติดตามงาน: unacknowledged = มอบแล้วยังไม่รับทราบ, overdue = เลยกำหนดและยังไม่ดำเนินการ, not_forwarded = ลงทะเบียนรับแล้วยังไม่ได้ส่งต่อ; groups = จำนวนต่อกลุ่มงาน",
             "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["unacknowledged", "overdue", "not_forwarded"]}}],
@@ -237,6 +261,13 @@ pub fn spec() -> Value {
               "email": {"type": "string"}, "circular_numbering": {"type": "string", "enum": ["shared_with_outbound", "separate"]}, "auto_register": {"type": "boolean"},
               "stamp_corner": {"type": "string", "enum": ["top_right", "top_left", "bottom_right", "bottom_left"]}, "stamp_font_size": {"type": "integer", "minimum": 8, "maximum": 18}, "stamp_filled": {"type": "boolean"}}})),
             "responses": responses(("200", ok("settings", settings_ref.clone())), &[400, 401, 403, 422])}},
+        "/settings/retention": {
+          "get": {"summary": "อายุการเก็บ: วิธีนับ “เก็บถึง พ.ศ.” (end_of_year = นับจากสิ้นปีที่ลงทะเบียน ค่าเริ่มต้น, from_registration) และค่าเริ่มต้นตามทะเบียน/ชนิดหนังสือ",
+            "responses": responses(("200", ok("retention settings", json!({"type": "object"}))), &[401, 403])},
+          "put": {"summary": "ตั้งวิธีนับ และ/หรือแทนที่รายการค่าเริ่มต้นทั้งหมด (register/letter_type ว่าง = ทุกทะเบียน/ทุกชนิด; กฎที่ตรงที่สุดใช้ก่อน ไม่มีกฎ = 10 ปี)",
+            "requestBody": json_body(json!({"type": "object", "properties": {"counting": {"type": "string", "enum": ["end_of_year", "from_registration"]},
+              "defaults": {"type": "array", "items": {"type": "object", "properties": {"register": {"type": "string"}, "letter_type": {"type": "string"}, "class": {"type": "string"}, "years": {"type": "integer"}}}}}})),
+            "responses": responses(("200", ok("retention settings", json!({"type": "object"}))), &[400, 401, 403, 422])}},
         "/settings/years": {"post": {"summary": "เพิ่มปีปฏิทิน", "requestBody": json_body(json!({"type": "object", "properties": {"year_be": {"type": "integer"}}})),
           "responses": responses(("201", ok("the year", json!({"type": "object"}))), &[400, 401, 403, 422])}},
         "/settings/active-year": {"put": {"summary": "ปีที่เปิดใช้งาน (null = ตามปฏิทิน)", "requestBody": json_body(json!({"type": "object", "properties": {"year_be": {"type": ["integer", "null"]}}})),
@@ -308,6 +339,9 @@ pub fn spec() -> Value {
             "secrecy": {"type": "string"}, "letter_type": {"type": "string"}, "registered_at": {"type": "string", "format": "date-time"},
             "registered_by": {"type": "string"}, "received_at": {"type": ["string", "null"]}, "cancelled": {"type": "boolean"},
             "cancelled_at": {"type": ["string", "null"]}, "cancel_reason": {"type": ["string", "null"]},
+            "retention": {"type": "object", "description": "อายุการเก็บ", "properties": {"class": {"type": "string"}, "years": {"type": ["integer", "null"]},
+              "label": {"type": "string"}, "keep_until_be": {"type": ["integer", "null"]}, "keep_until": {"type": "string", "description": "เก็บถึง พ.ศ. X / ห้ามทำลาย"}}},
+            "imported": {"type": ["object", "null"], "description": "นำเข้าจากทะเบียนเดิม: at, by"},
             "attachments": {"type": "array", "items": {"type": "object", "properties": {"n": {"type": "integer"}, "name": {"type": "string"},
               "description": {"type": "string"}, "kind": {"type": "string"}, "mime": {"type": "string"}, "size": {"type": "integer"},
               "sha256": {"type": "string"}, "url": {"type": "string"}}}}}},

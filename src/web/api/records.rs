@@ -163,3 +163,51 @@ pub async fn lift_hold(
         .ok_or(WebError::NotFound)?;
     Ok(Json(hold_json(hold)))
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RetentionSettingsBody {
+    counting: Option<String>,
+    defaults: Option<Vec<crate::service::records::RetentionRuleInput>>,
+}
+
+async fn retention_settings_json(state: &AppState, viewer: &Viewer) -> Result<Value, WebError> {
+    let (counting, rules) = state.services.retention_settings(&viewer.actor).await?;
+    Ok(json!({
+        "counting": counting.code(),
+        "counting_label": counting.label(),
+        "defaults": rules.iter().map(|(register, letter_type, r)| json!({
+            "register": register.map(|r| r.code()).unwrap_or(""),
+            "letter_type": letter_type.clone().unwrap_or_default(),
+            "class": r.class.code(),
+            "years": r.years,
+            "label": r.label(),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// `GET /api/v1/settings/retention`: how "เก็บถึง" is counted, and the defaults for new letters.
+pub async fn retention_settings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Value>, WebError> {
+    Ok(Json(retention_settings_json(&state, &viewer).await?))
+}
+
+/// `PUT /api/v1/settings/retention`: `counting` and/or the whole list of `defaults`.
+pub async fn set_retention_settings(
+    State(state): State<AppState>,
+    Writer(mut viewer): Writer,
+    ApiJson(body): ApiJson<RetentionSettingsBody>,
+) -> Result<Json<Value>, WebError> {
+    state
+        .services
+        .set_retention_settings(
+            &viewer.actor,
+            body.counting.as_deref(),
+            body.defaults.as_deref(),
+        )
+        .await?;
+    viewer.actor.office = state.services.office(&viewer.actor.office.id).await?;
+    Ok(Json(retention_settings_json(&state, &viewer).await?))
+}

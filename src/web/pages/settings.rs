@@ -9,8 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::domain::letter::FieldErrors;
-use crate::domain::register::{CircularNumbering, Series};
+use crate::domain::register::{CircularNumbering, Register, Series};
+use crate::domain::retention::{Counting, RetentionClass};
 use crate::domain::user::Role;
+use crate::service::records::RetentionRuleInput;
 use crate::service::{NewUserInput, OfficeSettingsInput, ServiceError, settings_year};
 use crate::store::users::User;
 use crate::web::error::WebError;
@@ -33,6 +35,7 @@ fn flash_for(done: &str) -> String {
         "active" => "เปลี่ยนปีที่เปิดใช้งานเรียบร้อย",
         "counter" => "ตั้งเลขเริ่มต้นเรียบร้อย",
         "stamp" => "บันทึกรูปแบบตรารับเรียบร้อย หนังสือที่เปิดดูต่อจากนี้จะใช้ตรารับแบบใหม่",
+        "retention" => "บันทึกอายุการเก็บเรียบร้อย หนังสือที่ลงทะเบียนต่อจากนี้จะใช้ค่าใหม่",
         "user" => "เพิ่มเจ้าหน้าที่เรียบร้อย",
         "user-active" => "เปลี่ยนสถานะบัญชีเรียบร้อย",
         "user-edit" => "บันทึกข้อมูลเจ้าหน้าที่เรียบร้อย",
@@ -62,7 +65,30 @@ async fn settings_page(
         years.sort_unstable_by(|a, b| b.cmp(a));
     }
     let states = state.services.series_states(actor, selected_year).await?;
+    let (counting, rules) = state.services.retention_settings(actor).await?;
+    let retention_rows = retention_rows(&rules);
+    let type_rules = rules
+        .iter()
+        .filter(|(_, t, _)| t.is_some())
+        .map(|(r, t, ret)| {
+            format!(
+                "{} · {} → {}",
+                r.map(|r| r.label()).unwrap_or("ทุกทะเบียน"),
+                t.as_deref()
+                    .and_then(crate::domain::letter::LetterType::parse)
+                    .map(|t| t.label())
+                    .unwrap_or(""),
+                ret.label()
+            )
+        })
+        .collect();
     Ok(SettingsPage {
+        retention_countings: <Counting as crate::domain::codes::Coded>::ALL
+            .iter()
+            .map(|c| (c.code(), c.label(), *c == counting))
+            .collect(),
+        retention_rows,
+        type_rules,
         layout: Layout::new(viewer, "settings", "ตั้งค่าระบบ"),
         auto_register: office.auto_register,
         stamp_corners: <crate::domain::stamp::StampCorner as crate::domain::codes::Coded>::ALL
@@ -192,6 +218,92 @@ pub async fn stamp(
         viewer.viewer.actor.office.stamp = *stamp;
     }
     after(&state, &viewer, None, result, "stamp", None).await
+}
+
+/// One register's default retention on the settings page (`register` empty: all registers).
+pub struct RetentionRow {
+    pub register: &'static str,
+    pub label: &'static str,
+    /// `(class code or "" for none, label, chosen)`
+    pub options: Vec<(&'static str, &'static str, bool)>,
+    pub years: String,
+}
+
+fn retention_rows(rules: &[crate::domain::retention::RetentionRule]) -> Vec<RetentionRow> {
+    let registers: Vec<(Option<Register>, &'static str, &'static str)> =
+        std::iter::once((None, "", "ทุกทะเบียน"))
+            .chain(
+                Register::ALL
+                    .iter()
+                    .map(|r| (Some(*r), r.code(), r.label())),
+            )
+            .collect();
+    registers
+        .into_iter()
+        .map(|(register, code, label)| {
+            let rule = rules
+                .iter()
+                .find(|(r, t, _)| *r == register && t.is_none())
+                .map(|(_, _, ret)| *ret);
+            let mut options = vec![("", "ไม่กำหนด (ใช้ค่าทั่วไป)", rule.is_none())];
+            options.extend(
+                <RetentionClass as crate::domain::codes::Coded>::ALL
+                    .iter()
+                    .map(|c| (c.code(), c.label(), rule.is_some_and(|r| r.class == *c))),
+            );
+            RetentionRow {
+                register: code,
+                label,
+                options,
+                years: rule
+                    .and_then(|r| r.years)
+                    .map(|y| y.to_string())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// อายุการเก็บ: how "เก็บถึง" is counted and the default of each register. Defaults for a
+/// letter type (set through the API) are kept as they are.
+pub async fn retention(
+    State(state): State<AppState>,
+    CsrfForm(viewer, form): CsrfForm<crate::web::forms::FormPairs, Nav>,
+) -> Result<Response, WebError> {
+    let value = |key: &str| form.one(key);
+    let (_, existing) = state.services.retention_settings(&viewer.actor).await?;
+    let mut rules: Vec<RetentionRuleInput> = existing
+        .iter()
+        .filter(|(_, t, _)| t.is_some())
+        .map(|(r, t, ret)| RetentionRuleInput {
+            register: r.map(|r| r.code().to_string()).unwrap_or_default(),
+            letter_type: t.clone().unwrap_or_default(),
+            class: ret.class.code().to_string(),
+            years: ret.years,
+        })
+        .collect();
+    for register in std::iter::once("").chain(Register::ALL.iter().map(|r| r.code())) {
+        let class = value(&format!("class_{register}"));
+        if class.is_empty() {
+            continue;
+        }
+        let years = crate::domain::digits::to_arabic(&value(&format!("years_{register}")))
+            .trim()
+            .parse()
+            .ok();
+        rules.push(RetentionRuleInput {
+            register: register.to_string(),
+            letter_type: String::new(),
+            class,
+            years,
+        });
+    }
+    let counting = value("retention_counting");
+    let result = state
+        .services
+        .set_retention_settings(&viewer.actor, Some(&counting), Some(&rules))
+        .await;
+    after(&state, &viewer, None, result, "retention", None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -342,6 +454,12 @@ pub struct CounterRow {
 #[template(path = "settings.html")]
 pub struct SettingsPage {
     pub layout: Layout,
+    /// How "เก็บถึง" is counted: `(code, label, chosen)`.
+    pub retention_countings: Vec<(&'static str, &'static str, bool)>,
+    /// The default retention of all registers, then of each.
+    pub retention_rows: Vec<RetentionRow>,
+    /// Defaults for a letter type (set through the API), one line each.
+    pub type_rules: Vec<String>,
     pub auto_register: bool,
     /// `(code, Thai label, chosen)`
     pub stamp_corners: Vec<(&'static str, &'static str, bool)>,
