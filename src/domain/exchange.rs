@@ -237,6 +237,8 @@ state_enum!(
         Notification = "notification", "แจ้งเตือน";
         /// The daily list of letters given to a person.
         Digest = "digest", "สรุปประจำวัน";
+        /// A lent letter is past its due date: to the borrower and to the officer who lent it.
+        LoanReminder = "loan_reminder", "เตือนส่งคืนหนังสือที่ยืม";
     }
 );
 

@@ -176,6 +176,160 @@ pub fn register_sheet(
     }
 }
 
+/// A filed letter as the filing forms list it.
+#[derive(Debug, Clone)]
+pub struct FiledRow {
+    /// วันเก็บ
+    pub filed_on: NaiveDate,
+    /// The letter's register number and its register's short name (`รับ 12/2569`).
+    pub number: String,
+    pub doc_no: String,
+    pub doc_date: NaiveDate,
+    pub subject: String,
+    pub file_code: String,
+    /// `เก็บถึง พ.ศ. 2579`, `ห้ามทำลาย`
+    pub keep_until: String,
+    pub remark: String,
+}
+
+fn sheet(
+    title: &str,
+    form: &'static str,
+    office: &str,
+    year_be: i32,
+    columns: Vec<Column>,
+    rows: Vec<Vec<Cell>>,
+) -> RegisterSheet {
+    RegisterSheet {
+        title: title.to_string(),
+        form,
+        office: office.to_string(),
+        year_be,
+        sheet_name: format!("{title} {year_be}").chars().take(31).collect(),
+        columns,
+        rows,
+    }
+}
+
+/// แบบที่ 19 บัญชีหนังสือส่งเก็บ: the letters a unit sends to be kept, in the order filed.
+pub fn filing_list_sheet(office: &str, year_be: i32, rows: &[FiledRow]) -> RegisterSheet {
+    let columns = vec![
+        col("ลำดับที่", 8.0),
+        col("ที่", 20.0),
+        col("ลงวันที่", 12.0),
+        col("เรื่อง", 50.0),
+        col("อายุการเก็บหนังสือ", 18.0),
+        col("หมายเหตุ", 22.0),
+    ];
+    let rows = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            vec![
+                Cell::Number(i as i64 + 1),
+                Cell::Text(r.doc_no.clone()),
+                Cell::Date(r.doc_date),
+                Cell::Text(r.subject.clone()),
+                Cell::Text(r.keep_until.clone()),
+                Cell::Text(r.remark.clone()),
+            ]
+        })
+        .collect();
+    sheet("บัญชีหนังสือส่งเก็บ", "แบบที่ 19", office, year_be, columns, rows)
+}
+
+/// แบบที่ 20 ทะเบียนหนังสือเก็บ: every letter filed in the year, by the day it was filed.
+pub fn filed_register_sheet(office: &str, year_be: i32, rows: &[FiledRow]) -> RegisterSheet {
+    let columns = vec![
+        col("วันเก็บ", 12.0),
+        col("ลำดับที่", 8.0),
+        col("เลขทะเบียน", 12.0),
+        col("ที่", 20.0),
+        col("ลงวันที่", 12.0),
+        col("เรื่อง", 40.0),
+        col("รหัสแฟ้ม", 14.0),
+        col("กำหนดเวลาเก็บ", 16.0),
+        col("หมายเหตุ", 18.0),
+    ];
+    let rows = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            vec![
+                Cell::Date(r.filed_on),
+                Cell::Number(i as i64 + 1),
+                Cell::Text(r.number.clone()),
+                Cell::Text(r.doc_no.clone()),
+                Cell::Date(r.doc_date),
+                Cell::Text(r.subject.clone()),
+                Cell::Text(r.file_code.clone()),
+                Cell::Text(r.keep_until.clone()),
+                Cell::Text(r.remark.clone()),
+            ]
+        })
+        .collect();
+    sheet("ทะเบียนหนังสือเก็บ", "แบบที่ 20", office, year_be, columns, rows)
+}
+
+/// One loan as บัตรยืมหนังสือ (แบบที่ 24) and the lending register show it.
+#[derive(Debug, Clone)]
+pub struct LoanRow {
+    /// รายการ: the item, the letter and its file code.
+    pub item: String,
+    /// ผู้ยืม: name, position or unit.
+    pub borrower: String,
+    /// ผู้รับ: who handed it over (and who approved, for an outsider).
+    pub handed_by: String,
+    pub borrowed_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub returned_by: String,
+    pub returned_on: Option<NaiveDate>,
+    /// `ยืมอยู่`, `เลยกำหนดส่งคืน`, `ส่งคืนแล้ว`
+    pub status: String,
+}
+
+/// บัตรยืมหนังสือ (แบบที่ 24) or the lending register: the card's columns, one row per loan.
+pub fn loans_sheet(office: &str, year_be: i32, rows: &[LoanRow], card: bool) -> RegisterSheet {
+    let mut columns = vec![
+        col("รายการ", 36.0),
+        col("ผู้ยืม", 28.0),
+        col("ผู้รับ", 22.0),
+        col("วันยืม", 12.0),
+        col("กำหนดส่งคืน", 12.0),
+        col("ผู้ส่งคืน", 20.0),
+        col("วันส่งคืน", 12.0),
+    ];
+    if !card {
+        columns.push(col("สถานะ", 14.0));
+    }
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![
+                Cell::Text(r.item.clone()),
+                Cell::Text(r.borrower.clone()),
+                Cell::Text(r.handed_by.clone()),
+                Cell::Date(r.borrowed_on),
+                Cell::Date(r.due_on),
+                Cell::Text(r.returned_by.clone()),
+                match r.returned_on {
+                    Some(d) => Cell::Date(d),
+                    None => Cell::Text(String::new()),
+                },
+            ];
+            if !card {
+                cells.push(Cell::Text(r.status.clone()));
+            }
+            cells
+        })
+        .collect();
+    if card {
+        sheet("บัตรยืมหนังสือ", "แบบที่ 24", office, year_be, columns, rows)
+    } else {
+        sheet("ทะเบียนการยืมหนังสือ", "", office, year_be, columns, rows)
+    }
+}
+
 /// The year's counts for the monthly summary: per register per month, per sender of inbound
 /// letters, per work group the letters were given to.
 #[derive(Debug, Clone, Default, PartialEq)]

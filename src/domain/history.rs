@@ -48,6 +48,37 @@ pub enum LetterHistory {
     HoldPlaced(Hold),
     /// A legal hold lifted.
     HoldLifted(Hold),
+    /// เก็บเข้าแฟ้ม: filed under a code of the office's filing plan.
+    Filed(Filed),
+    /// ให้ยืม: lent (บัตรยืมหนังสือ).
+    Lent(Lent),
+    /// ส่งคืน: a loan came back.
+    LoanReturned(LoanReturned),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Filed {
+    pub file_code: String,
+    /// The Bangkok date it was filed (วันเก็บ).
+    pub filed_on: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Lent {
+    pub loan_id: i64,
+    pub item: String,
+    pub borrower: String,
+    pub due_on: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoanReturned {
+    pub loan_id: i64,
+    pub returned_by: String,
+    pub returned_on: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,6 +250,9 @@ impl LetterHistory {
             LetterHistory::RetentionSet(_) => "retention_set",
             LetterHistory::HoldPlaced(_) => "hold_placed",
             LetterHistory::HoldLifted(_) => "hold_lifted",
+            LetterHistory::Filed(_) => "filed",
+            LetterHistory::Lent(_) => "lent",
+            LetterHistory::LoanReturned(_) => "loan_returned",
         }
     }
 
@@ -295,6 +329,22 @@ impl LetterHistory {
             }
             LetterHistory::HoldPlaced(h) => format!("ระงับการทำลาย เหตุผล: {}", h.reason),
             LetterHistory::HoldLifted(h) => format!("ยกเลิกการระงับการทำลาย เหตุผล: {}", h.reason),
+            LetterHistory::Filed(f) => format!(
+                "เก็บเข้าแฟ้ม รหัส {} เมื่อ {}",
+                f.file_code,
+                shown_value("doc_date", &f.filed_on)
+            ),
+            LetterHistory::Lent(l) => format!(
+                "ให้ยืม{} แก่ {} กำหนดส่งคืน {}",
+                l.item,
+                l.borrower,
+                shown_value("doc_date", &l.due_on)
+            ),
+            LetterHistory::LoanReturned(r) => format!(
+                "ส่งคืนหนังสือที่ยืม โดย {} เมื่อ {}",
+                r.returned_by,
+                shown_value("doc_date", &r.returned_on)
+            ),
             LetterHistory::Sent(s) => {
                 let to: Vec<&str> = s
                     .offices

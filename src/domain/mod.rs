@@ -7,6 +7,7 @@ pub mod digits;
 pub mod doc_no;
 pub mod duplicate;
 pub mod exchange;
+pub mod filing;
 pub mod forms;
 pub mod history;
 pub mod import;

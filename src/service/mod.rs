@@ -18,6 +18,7 @@ use crate::store::users::User;
 use crate::store::{Conflict, Store, StoreError};
 
 pub mod closing;
+pub mod filing;
 pub mod inbox;
 pub mod ingest;
 pub mod journey;

@@ -36,6 +36,8 @@ pub struct Delivery {
     pub assignment_id: Option<i64>,
     /// For a digest: the user it is for.
     pub user_id: Option<i64>,
+    /// For a loan reminder: the loan.
+    pub loan_id: Option<i64>,
     /// Written to the outbox folder only (no SMTP configured): not sent to anybody yet.
     pub saved_to_file: bool,
 }
@@ -72,6 +74,7 @@ fn delivery_from_row(r: &AnyRow) -> Result<Delivery> {
         next_attempt_at: next.as_deref().map(time_from_db).transpose()?,
         assignment_id: r.try_get("assignment_id")?,
         user_id: r.try_get("user_id")?,
+        loan_id: r.try_get("loan_id")?,
         saved_to_file: r.try_get::<i64, _>("saved_to_file")? != 0,
     })
 }

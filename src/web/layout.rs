@@ -86,6 +86,8 @@ pub struct Layout {
     pub can_settings: bool,
     pub can_users: bool,
     pub can_inbox: bool,
+    /// Filing and lending (งานเก็บหนังสือ).
+    pub can_records: bool,
     pub is_admin: bool,
     pub unacknowledged: i64,
     pub inbox_waiting: i64,
@@ -107,6 +109,7 @@ impl Layout {
             can_settings: role.can_manage_settings(),
             can_users: role.can_manage_users(),
             can_inbox: role.can_read_inbox(),
+            can_records: role.can_cancel(),
             is_admin: role == Role::Admin,
             unacknowledged: nav.unacknowledged,
             inbox_waiting: nav.inbox_waiting,

@@ -542,3 +542,247 @@ both_dbs!(
     office_defaults_decide_a_new_letters_retention,
     retention_defaults
 );
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("form.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn filing_and_lending(db: Db) {
+    let w: World = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let post = |token: &String, path: String, body: Value| {
+        let token = token.clone();
+        async move { app.send_json(Method::POST, &token, &path, body).await }
+    };
+    let (status, _) = post(
+        &w.clerk,
+        "/api/v1/file-codes".into(),
+        json!({"code": "1.2", "name": "การประชุมผู้บริหาร"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, err) = post(
+        &w.clerk,
+        "/api/v1/file-codes".into(),
+        json!({"code": " ", "name": ""}),
+    )
+    .await;
+    assert_eq!(status, 422, "{err}");
+    let (status, _) = post(
+        &w.staff,
+        "/api/v1/file-codes".into(),
+        json!({"code": "9", "name": "x"}),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    let letter = app
+        .inbound(&w.clerk, "ขอเชิญประชุมผู้บริหารสถานศึกษา ครั้งที่ 3")
+        .await;
+    let id = letter["id"].as_i64().unwrap();
+    let lend_to_staff =
+        json!({"borrower_user": "staff", "purpose": "ใช้ประกอบการประชุม", "due_on": "2099-01-31"});
+    let (status, err) = post(
+        &w.clerk,
+        format!("/api/v1/letters/{id}/loans"),
+        lend_to_staff.clone(),
+    )
+    .await;
+    assert_eq!(status, 409, "only a filed letter is lent: {err}");
+    let (status, err) = post(
+        &w.clerk,
+        format!("/api/v1/letters/{id}/filing"),
+        json!({"file_code": "7.7"}),
+    )
+    .await;
+    assert_eq!(status, 422, "{err}");
+    let (status, filed) = post(
+        &w.clerk,
+        format!("/api/v1/letters/{id}/filing"),
+        json!({"file_code": "1.2", "note": "ต้นฉบับ"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{filed}");
+    assert_eq!(filed["file_name"], "การประชุมผู้บริหาร");
+    let (status, _) = post(
+        &w.clerk,
+        format!("/api/v1/letters/{id}/filing"),
+        json!({"file_code": "1.2"}),
+    )
+    .await;
+    assert_eq!(status, 409, "filed once");
+
+    // แบบ 20 and แบบ 19 carry the filed letter.
+    let year = this_year();
+    let register = pdf_text(
+        &download(
+            app,
+            &w.clerk,
+            &format!("/api/v1/filing/register.pdf?year_be={year}"),
+        )
+        .await,
+    );
+    for needle in [
+        "ทะเบียนหนังสือเก็บ",
+        "แบบที่ 20",
+        "ขอเชิญประชุมผู้บริหาร",
+        "1.2",
+        &format!("เก็บถึง พ.ศ. {}", year + 10),
+    ] {
+        assert!(register.contains(needle), "{needle:?} in:\n{register}");
+    }
+    let list = pdf_text(
+        &download(
+            app,
+            &w.clerk,
+            &format!("/api/v1/filing/list.pdf?year_be={year}"),
+        )
+        .await,
+    );
+    assert!(
+        list.contains("บัญชีหนังสือส่งเก็บ") && list.contains("แบบที่ 19"),
+        "{list}"
+    );
+    let xlsx = download(
+        app,
+        &w.clerk,
+        &format!("/api/v1/filing/register.xlsx?year_be={year}"),
+    )
+    .await;
+    assert!(xlsx.starts_with(b"PK"));
+
+    // An officer borrows; an outsider needs a director's or deputy's approval.
+    let (status, loan) = post(
+        &w.clerk,
+        format!("/api/v1/letters/{id}/loans"),
+        lend_to_staff,
+    )
+    .await;
+    assert_eq!(status, 201, "{loan}");
+    assert_eq!(loan["status"], "out");
+    assert_eq!(loan["borrower"]["name"], "คุณstaff");
+    let outsider = json!({"borrower_name": "นายสมชาย ใจดี", "borrower_unit": "สำนักงานอัยการจังหวัด",
+        "borrower_email": "somchai@example.test", "purpose": "ประกอบการพิจารณาคดี",
+        "borrowed_on": "2020-01-06", "due_on": "2020-01-20"});
+    let (status, err) = post(
+        &w.clerk,
+        format!("/api/v1/letters/{id}/loans"),
+        outsider.clone(),
+    )
+    .await;
+    assert_eq!(status, 422, "{err}");
+    assert!(err["error"]["fields"]["approved_by"].is_string(), "{err}");
+    let mut approved = outsider.clone();
+    approved["approved_by"] = json!("director");
+    let (status, overdue) = post(&w.clerk, format!("/api/v1/letters/{id}/loans"), approved).await;
+    assert_eq!(status, 201, "{overdue}");
+    assert_eq!(overdue["status"], "overdue");
+    assert_eq!(overdue["approved_by"], "คุณdirector");
+    let (_, listed) = app.get_json(&w.clerk, "/api/v1/loans?status=overdue").await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+
+    // The card (แบบ 24) names the item, the borrower and the dates.
+    let card = pdf_text(
+        &download(
+            app,
+            &w.clerk,
+            &format!("/api/v1/loans/{}/card.pdf", overdue["id"]),
+        )
+        .await,
+    );
+    for needle in [
+        "บัตรยืมหนังสือ",
+        "แบบที่ 24",
+        "นายสมชาย ใจดี",
+        "แฟ้ม 1.2",
+        "20 ม.ค. 2563",
+    ] {
+        assert!(card.contains(needle), "{needle:?} in:\n{card}");
+    }
+
+    // The overdue loan is reminded once a day, through the outbox, to the borrower.
+    let today = saraban::domain::thai_date::to_bangkok(Utc::now()).date();
+    assert_eq!(app.store.queue_loan_reminders(today).await.unwrap(), 1);
+    assert_eq!(
+        app.store.queue_loan_reminders(today).await.unwrap(),
+        0,
+        "once a day"
+    );
+    let worker = saraban::mail::outbox::Worker::new(
+        app.services.clone(),
+        saraban::config::SmtpConfig {
+            outbox_dir: app.dir.path().join("outbox"),
+            ..Default::default()
+        },
+        "t".into(),
+    );
+    assert_eq!(worker.round(10).await.unwrap(), 1);
+    let written: Vec<String> = std::fs::read_dir(app.dir.path().join("outbox"))
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    assert_eq!(written.len(), 1);
+    assert!(
+        written[0].contains("somchai@example.test"),
+        "{}",
+        written[0]
+    );
+
+    // Returned: who brought it back and when, in the history.
+    let (status, back) = post(
+        &w.clerk,
+        format!("/api/v1/loans/{}/return", overdue["id"]),
+        json!({"returned_by": "นายสมชาย ใจดี"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["status"], "returned");
+    let (status, _) = post(
+        &w.clerk,
+        format!("/api/v1/loans/{}/return", overdue["id"]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (_, history) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{id}/history"))
+        .await;
+    let kinds: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    for kind in ["filed", "lent", "loan_returned"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+
+    // The pages: งานเก็บหนังสือ and the lending register.
+    let (client, _) = app.login("clerk").await;
+    let page = app.page(&client, "/records").await;
+    assert!(
+        page.contains("ขอเชิญประชุมผู้บริหาร") && page.contains("การประชุมผู้บริหาร"),
+        "{page}"
+    );
+    let page = app.page(&client, "/loans?status=returned").await;
+    assert!(
+        page.contains("นายสมชาย ใจดี") && page.contains("ส่งคืนแล้ว"),
+        "{page}"
+    );
+    let page = app.page(&client, &format!("/letters/{id}")).await;
+    assert!(page.contains("แฟ้ม 1.2 การประชุมผู้บริหาร"), "{page}");
+}
+both_dbs!(
+    a_filed_letter_is_lent_reminded_and_returned,
+    filing_and_lending
+);

@@ -58,6 +58,11 @@ pub async fn run(services: Services, config: SmtpConfig, mut shutdown: watch::Re
                 Err(e) => tracing::warn!(error = %e, "daily digests"),
             }
         }
+        match services.store().queue_loan_reminders(local.date()).await {
+            Ok(n) if n > 0 => tracing::info!(reminders = n, "overdue loan reminders queued"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "overdue loan reminders"),
+        }
         match worker.round(batch).await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}
@@ -194,6 +199,7 @@ impl Worker {
             DeliveryKind::Digest => self.digest_mail(d, &env).await?,
             DeliveryKind::Notification => self.notification_mail(d, &letter, &env).await?,
             DeliveryKind::Notice => notice_mail(d, &letter, &env)?,
+            DeliveryKind::LoanReminder => self.loan_reminder_mail(d, &letter, &env).await?,
             DeliveryKind::Letter => self.letter_mail(d, &letter, &env).await?,
         };
         let raw = Bytes::from(raw);
@@ -294,6 +300,39 @@ impl Worker {
                 note: &a.note,
                 due: a.due_date,
                 link,
+            });
+        env.plain_mail(subject, body)
+    }
+
+    /// An overdue loan's reminder.
+    async fn loan_reminder_mail(
+        &self,
+        d: &Delivery,
+        letter: &Letter,
+        env: &Addressed<'_>,
+    ) -> Result<(String, Vec<u8>), OutboxError> {
+        let loan = self
+            .services
+            .store()
+            .find_loan(&env.office.id, d.loan_id.unwrap_or_default())
+            .await?;
+        let what = format!(
+            "{} {}/{} ที่ {} เรื่อง {}",
+            letter.register.number_label(),
+            letter.number,
+            letter.year_be,
+            letter.doc_no,
+            letter.subject
+        );
+        let (subject, body) =
+            crate::domain::filing::reminder(&crate::domain::filing::ReminderFacts {
+                office: &env.office.name,
+                item: &loan.item,
+                letter: &what,
+                borrower: &loan.borrower_name,
+                borrowed_on: loan.borrowed_on,
+                due_on: loan.due_on,
+                link: self.link("/loans?status=overdue"),
             });
         env.plain_mail(subject, body)
     }

@@ -153,6 +153,42 @@ fn sheet_mime(xlsx: bool) -> &'static str {
     }
 }
 
+/// Any form sheet (แบบ 19, 20, 24, …) as `pdf` (shown in the browser) or `xlsx` (downloaded),
+/// named `{stem}.{kind}` with the Thai `title` for browsers that read it.
+pub async fn sheet_file(
+    sheet: crate::domain::forms::RegisterSheet,
+    kind: &str,
+    stem: &str,
+    title: &str,
+) -> Result<Response, WebError> {
+    let name = format!("{title}.{kind}");
+    let encoded = percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC);
+    match kind {
+        "pdf" => {
+            let info = crate::outputs::table_pdf::PrintInfo {
+                period: String::new(),
+                printed_at: thai_date::format_datetime(chrono::Utc::now()),
+            };
+            let bytes = tokio::task::spawn_blocking(move || {
+                crate::outputs::table_pdf::render(&sheet, &info)
+            })
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+            let disposition =
+                format!("inline; filename=\"{stem}.pdf\"; filename*=UTF-8''{encoded}");
+            Ok(download(bytes, "application/pdf", disposition))
+        }
+        "xlsx" => {
+            let bytes = off_runtime(move || crate::outputs::xlsx::render(&sheet)).await?;
+            let disposition =
+                format!("attachment; filename=\"{stem}.xlsx\"; filename*=UTF-8''{encoded}");
+            Ok(download(bytes, sheet_mime(true), disposition))
+        }
+        _ => Err(WebError::NotFound),
+    }
+}
+
 /// A made file (spreadsheet, CSV, PDF) with its type and disposition.
 fn download(bytes: Vec<u8>, mime: &str, disposition: String) -> Response {
     (

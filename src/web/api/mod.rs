@@ -15,6 +15,7 @@ use super::error::WebError;
 pub mod account;
 pub mod closing;
 pub mod exports;
+pub mod filing;
 pub mod inbox;
 pub mod journey;
 pub mod letters;
@@ -76,6 +77,24 @@ pub fn router() -> Router<AppState> {
             get(records::holds).post(records::place_hold),
         )
         .route("/holds/{id}/lift", post(records::lift_hold))
+        .route(
+            "/file-codes",
+            get(filing::file_codes).post(filing::put_file_code),
+        )
+        .route(
+            "/letters/{id}/filing",
+            get(filing::filing).post(filing::file_letter),
+        )
+        .route("/filing/{file}", get(filing::filing_form))
+        .route(
+            "/letters/{id}/loans",
+            get(filing::letter_loans).post(filing::lend),
+        )
+        .route("/loans", get(filing::loans))
+        .route("/loans/{id}/return", post(filing::return_loan))
+        .route("/loans/{id}/card.pdf", get(filing::card))
+        .route("/loan-register.pdf", get(filing::loan_register_pdf))
+        .route("/loan-register.xlsx", get(filing::loan_register_xlsx))
         .route("/letters/{id}/return", post(journey::return_letter))
         .route("/letters/{id}/journey", get(journey::journey))
         .route(

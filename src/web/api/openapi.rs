@@ -194,6 +194,43 @@ pub fn spec() -> Value {
           "post": {"summary": "ยกเลิกการระงับการทำลาย พร้อมเหตุผล; บันทึกในประวัติ",
             "requestBody": json_body(json!({"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}})),
             "responses": responses(("200", ok("the hold, lifted", json!({"type": "object"}))), &[400, 401, 403, 404, 422])}},
+        "/file-codes": {
+          "get": {"summary": "แผนการเก็บ: รหัสแฟ้มของหน่วยงาน พร้อมจำนวนหนังสือในแฟ้ม", "responses": responses(("200", ok("codes", json!({"type": "object"}))), &[401])},
+          "post": {"summary": "เพิ่มรหัสแฟ้ม (หรือแก้ชื่อเมื่อมีอยู่แล้ว)", "requestBody": json_body(json!({"type": "object", "required": ["code", "name"], "properties": {"code": {"type": "string"}, "name": {"type": "string"}}})),
+            "responses": responses(("201", ok("the code", json!({"type": "object"}))), &[400, 401, 403, 422])}},
+        "/letters/{id}/filing": {
+          "parameters": [id_param("id", "letter id")],
+          "get": {"summary": "หนังสือนี้เก็บเข้าแฟ้มใด (filed: null = ยังไม่เก็บ)", "responses": responses(("200", ok("filing", json!({"type": "object"}))), &[401, 404])},
+          "post": {"summary": "เก็บเข้าแฟ้ม (ข้อ 54–55) ตามรหัสแฟ้มในแผนการเก็บ ครั้งเดียวต่อฉบับ; filed_on ว่าง = วันนี้",
+            "requestBody": json_body(json!({"type": "object", "required": ["file_code"], "properties": {"file_code": {"type": "string"}, "filed_on": {"type": "string"}, "note": {"type": "string"}}})),
+            "responses": responses(("201", ok("the filing", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/filing/{file}": {
+          "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string"}, "description": "list.pdf / list.xlsx (แบบที่ 19 บัญชีหนังสือส่งเก็บ), register.pdf / register.xlsx (แบบที่ 20 ทะเบียนหนังสือเก็บ)"},
+            {"name": "year_be", "in": "query", "schema": {"type": "integer"}}],
+          "get": {"summary": "แบบที่ 19 หรือ 20 ของหนังสือที่เก็บในปี พ.ศ. นั้น", "responses": responses(("200", json!({"description": "the form", "content": {"application/pdf": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}})), &[400, 401, 403, 404])}},
+        "/letters/{id}/loans": {
+          "parameters": [id_param("id", "letter id")],
+          "get": {"summary": "การยืมหนังสือฉบับนี้", "responses": responses(("200", ok("loans", json!({"type": "object"}))), &[401, 404])},
+          "post": {"summary": "ให้ยืม (บัตรยืมหนังสือ แบบที่ 24) หนังสือที่เก็บเข้าแฟ้มแล้ว: เจ้าหน้าที่ (borrower_user) หรือบุคคลภายนอก (borrower_name + ตำแหน่ง/หน่วยงาน + approved_by ผู้อำนวยการหรือรอง); หนังสือลับให้บุคคลภายนอกยืมไม่ได้",
+            "requestBody": json_body(json!({"type": "object", "required": ["purpose", "due_on"], "properties": {"item": {"type": "string"}, "borrower_user": {"type": "string"}, "borrower_name": {"type": "string"},
+              "borrower_position": {"type": "string"}, "borrower_unit": {"type": "string"}, "borrower_email": {"type": "string"}, "purpose": {"type": "string"}, "borrowed_on": {"type": "string"}, "due_on": {"type": "string"}, "approved_by": {"type": "string"}}})),
+            "responses": responses(("201", ok("the loan", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/loans": {
+          "get": {"summary": "ทะเบียนการยืม: status = out (ยืมอยู่), overdue (เลยกำหนด), returned (ส่งคืนแล้ว) หรือทั้งหมด", "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["out", "overdue", "returned"]}}],
+            "responses": responses(("200", ok("loans", json!({"type": "object"}))), &[400, 401, 403])}},
+        "/loans/{id}/return": {
+          "parameters": [id_param("id", "loan id")],
+          "post": {"summary": "รับคืนหนังสือที่ยืม (ผู้ส่งคืน วันส่งคืน; ว่าง = ผู้ยืม วันนี้)", "requestBody": json_body(json!({"type": "object", "properties": {"returned_by": {"type": "string"}, "returned_on": {"type": "string"}}})),
+            "responses": responses(("200", ok("the loan", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/loans/{id}/card.pdf": {
+          "parameters": [id_param("id", "loan id")],
+          "get": {"summary": "บัตรยืมหนังสือ (แบบที่ 24) PDF", "responses": responses(("200", json!({"description": "the card", "content": {"application/pdf": {}}})), &[401, 403, 404])}},
+        "/loan-register.pdf": {
+          "get": {"summary": "ทะเบียนการยืมหนังสือ PDF (status เหมือน /loans)", "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
+            "responses": responses(("200", json!({"description": "the register", "content": {"application/pdf": {}}})), &[400, 401, 403])}},
+        "/loan-register.xlsx": {
+          "get": {"summary": "ทะเบียนการยืมหนังสือ Excel", "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
+            "responses": responses(("200", json!({"description": "the register", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}})), &[400, 401, 403])}},
         "/follow-up": {
           "get": {"summary": "ติดตามงาน: unacknowledged = มอบแล้วยังไม่รับทราบ, overdue = เลยกำหนดและยังไม่ดำเนินการ, not_forwarded = ลงทะเบียนรับแล้วยังไม่ได้ส่งต่อ; groups = จำนวนต่อกลุ่มงาน",
             "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["unacknowledged", "overdue", "not_forwarded"]}}],

@@ -80,6 +80,14 @@ pub(crate) async fn page_for(
     };
     let stamps = services.stamp_states(&viewer.actor, &letter).await?;
     let holds = services.legal_holds(&viewer.actor, letter.id).await?;
+    let can_records = viewer.actor.user.role.can_cancel();
+    let filed = services.filing_of(&viewer.actor, letter.id).await?;
+    let loans = services.letter_loans(&viewer.actor, letter.id).await?;
+    let file_codes = if can_records && filed.is_none() {
+        services.file_codes(&viewer.actor).await?
+    } else {
+        Vec::new()
+    };
     let refusal = services.edit_refusal(&viewer.actor, &letter);
     let refusal_none = refusal.is_none();
     let layout = Layout::new(
@@ -154,6 +162,23 @@ pub(crate) async fn page_for(
                     .unwrap_or_default(),
             })
             .collect(),
+        can_records,
+        filed: filed
+            .map(|f| {
+                format!(
+                    "แฟ้ม {} {} · เก็บเมื่อ {} โดย {}",
+                    f.file_code,
+                    f.file_name,
+                    thai_date::format_short(f.filed_on),
+                    f.filed_by_name
+                )
+            })
+            .unwrap_or_default(),
+        file_codes: file_codes
+            .into_iter()
+            .map(|c| (c.code.clone(), format!("{} {}", c.code, c.name)))
+            .collect(),
+        loans: loans.iter().map(super::records::loan_line).collect(),
         letter: LetterRow::from(&letter),
     })
 }
@@ -538,6 +563,12 @@ pub struct LetterPage {
     /// อายุการเก็บ choices: `(code, label, chosen)`.
     pub retention_options: Vec<(&'static str, &'static str, bool)>,
     pub holds: Vec<HoldRow>,
+    /// Filing and lending: allowed, where it is filed (empty: not yet), the plan's codes
+    /// `(code, "code name")`, its loans.
+    pub can_records: bool,
+    pub filed: String,
+    pub file_codes: Vec<(String, String)>,
+    pub loans: Vec<super::records::LoanLine>,
 }
 
 /// A legal hold as the letter page lists it.

@@ -6,6 +6,7 @@ pub mod journey;
 pub mod letters;
 pub mod login;
 pub mod mailboxes;
+pub mod records;
 pub mod registers;
 pub mod settings;
 pub mod setup;
