@@ -708,7 +708,7 @@ async fn a_clerk_holds_a_letter_from_destruction() {
         .await
         .unwrap();
     assert!(kept.text().await.unwrap().starts_with("เก็บถึง พ.ศ. "));
-    c.find(Locator::Css("details.retention summary"))
+    c.find(Locator::Css("#keeping summary"))
         .await
         .unwrap()
         .click()
@@ -736,7 +736,7 @@ async fn a_clerk_holds_a_letter_from_destruction() {
         "the held letter says so"
     );
     c.execute(
-        "document.querySelector('details.retention').open = true; document.getElementById('retention').scrollIntoView()",
+        "document.getElementById('keeping').open = true; document.getElementById('retention').scrollIntoView()",
         Vec::new(),
     )
     .await
@@ -754,5 +754,109 @@ async fn a_clerk_holds_a_letter_from_destruction() {
     .await
     .unwrap();
     browser.screenshot("22-settings-retention").await;
+    c.clone().close().await.unwrap();
+}
+
+/// งานเก็บหนังสือ: a code added, a letter filed and lent from its page, the lending register,
+/// for a person to see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_files_and_lends_a_letter() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let letter = app.inbound(&w.clerk, "ขอเชิญประชุมคณะกรรมการสถานศึกษา").await;
+    let id = letter["id"].as_i64().unwrap();
+    let browser = Browser::start(1280, 900).await;
+    let c = &browser.client;
+    browser.log_in(&app.url("/login"), "clerk", PASSWORD).await;
+    c.wait().for_element(Locator::Css(".tiles")).await.unwrap();
+    c.goto(&app.url("/records")).await.unwrap();
+    c.wait().for_element(Locator::Id("code")).await.unwrap();
+    c.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys("2.1")
+        .await
+        .unwrap();
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("การประชุมคณะกรรมการ")
+        .await
+        .unwrap();
+    c.find(Locator::Id("add-code"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("p.alert.good"))
+        .await
+        .unwrap();
+
+    c.goto(&app.url(&format!("/letters/{id}"))).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#filing summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("file-letter"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Back on the letter page (the only one with #filed), the section opens again at a click.
+    let filed = c.wait().for_element(Locator::Id("filed")).await.unwrap();
+    c.find(Locator::Css("#filing summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(filed.text().await.unwrap().contains("แฟ้ม 2.1"));
+    c.find(Locator::Id("borrower_user"))
+        .await
+        .unwrap()
+        .send_keys("staff")
+        .await
+        .unwrap();
+    c.find(Locator::Id("purpose"))
+        .await
+        .unwrap()
+        .send_keys("ใช้ประกอบการประชุม")
+        .await
+        .unwrap();
+    c.find(Locator::Id("due_on"))
+        .await
+        .unwrap()
+        .send_keys("31 ธ.ค. 2599")
+        .await
+        .unwrap();
+    c.find(Locator::Id("lend"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let loans = c.wait().for_element(Locator::Id("loans")).await.unwrap();
+    assert!(loans.text().await.unwrap().contains("ยืมอยู่"));
+    c.execute(
+        "document.getElementById('filing').scrollIntoView()",
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    browser.screenshot("23-letter-filed-and-lent").await;
+
+    c.goto(&app.url("/loans")).await.unwrap();
+    let table = c.wait().for_element(Locator::Id("loans")).await.unwrap();
+    assert!(table.text().await.unwrap().contains("คุณstaff"));
+    browser.screenshot("24-lending-register").await;
+    c.goto(&app.url("/records")).await.unwrap();
+    c.wait().for_element(Locator::Id("filed")).await.unwrap();
+    browser.screenshot("25-records").await;
     c.clone().close().await.unwrap();
 }

@@ -73,6 +73,24 @@ async fn every_documented_operation_answers() {
         )
         .await;
     assert_eq!(status, 201);
+    // Letter 1 filed and lent (loan 1), so the filing and lending paths find their targets.
+    for (path, body) in [
+        (
+            "/api/v1/file-codes",
+            serde_json::json!({"code": "1", "name": "ทั่วไป"}),
+        ),
+        (
+            "/api/v1/letters/1/filing",
+            serde_json::json!({"file_code": "1"}),
+        ),
+        (
+            "/api/v1/letters/1/loans",
+            serde_json::json!({"borrower_user": "staff", "purpose": "ตรวจสอบ", "due_on": "2099-01-01"}),
+        ),
+    ] {
+        let (status, body) = app.send_json(Method::POST, &w.admin, path, body).await;
+        assert_eq!(status, 201, "{path}: {body}");
+    }
     let (_, tokens) = app.get_json(&w.admin, "/api/v1/tokens").await;
     let clerk_token = tokens
         .as_array()
@@ -98,6 +116,7 @@ async fn every_documented_operation_answers() {
             .replace("{series}", "inbound")
             .replace("{group}", "plan")
             .replace("{file}", "inbound.xlsx")
+            .replace("{form}", "register.xlsx")
             .replace("{register}", "outbound")
             .replace("{token}", &clerk_token);
         for method in ["get", "post", "put", "patch", "delete"] {

@@ -113,6 +113,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/loans/1/return"),
     ("GET", "/api/v1/loans/1/card.pdf"),
     ("GET", "/api/v1/loan-register.pdf"),
+    ("GET", "/api/v1/loan-register.xlsx"),
     ("POST", "/api/v1/letters/1/send"),
     ("GET", "/api/v1/letters/1/deliveries"),
     ("POST", "/api/v1/deliveries/1/retry"),

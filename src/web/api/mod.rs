@@ -85,7 +85,7 @@ pub fn router() -> Router<AppState> {
             "/letters/{id}/filing",
             get(filing::filing).post(filing::file_letter),
         )
-        .route("/filing/{file}", get(filing::filing_form))
+        .route("/filing/{form}", get(filing::filing_form))
         .route(
             "/letters/{id}/loans",
             get(filing::letter_loans).post(filing::lend),

@@ -204,8 +204,8 @@ pub fn spec() -> Value {
           "post": {"summary": "เก็บเข้าแฟ้ม (ข้อ 54–55) ตามรหัสแฟ้มในแผนการเก็บ ครั้งเดียวต่อฉบับ; filed_on ว่าง = วันนี้",
             "requestBody": json_body(json!({"type": "object", "required": ["file_code"], "properties": {"file_code": {"type": "string"}, "filed_on": {"type": "string"}, "note": {"type": "string"}}})),
             "responses": responses(("201", ok("the filing", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
-        "/filing/{file}": {
-          "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string"}, "description": "list.pdf / list.xlsx (แบบที่ 19 บัญชีหนังสือส่งเก็บ), register.pdf / register.xlsx (แบบที่ 20 ทะเบียนหนังสือเก็บ)"},
+        "/filing/{form}": {
+          "parameters": [{"name": "form", "in": "path", "required": true, "schema": {"type": "string"}, "description": "list.pdf / list.xlsx (แบบที่ 19 บัญชีหนังสือส่งเก็บ), register.pdf / register.xlsx (แบบที่ 20 ทะเบียนหนังสือเก็บ)"},
             {"name": "year_be", "in": "query", "schema": {"type": "integer"}}],
           "get": {"summary": "แบบที่ 19 หรือ 20 ของหนังสือที่เก็บในปี พ.ศ. นั้น", "responses": responses(("200", json!({"description": "the form", "content": {"application/pdf": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}})), &[400, 401, 403, 404])}},
         "/letters/{id}/loans": {
