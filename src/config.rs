@@ -17,6 +17,29 @@ pub struct Config {
     pub security: SecurityConfig,
     pub mail: MailConfig,
     pub smtp: SmtpConfig,
+    pub records: RecordsConfig,
+}
+
+/// The record's life: the regulation's windows we could not confirm, as settings with the
+/// documented defaults (see `records.md` and docs/configuration.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct RecordsConfig {
+    /// Days after a calendar year ends in which the survey of letters to destroy is due
+    /// (ข้อ 66: 60).
+    pub survey_window_days: i64,
+    /// Days after a destruction list was sent to the National Archives after which, with no
+    /// answer, destruction may go ahead (not confirmed: 60).
+    pub archives_answer_days: i64,
+}
+
+impl Default for RecordsConfig {
+    fn default() -> Self {
+        RecordsConfig {
+            survey_window_days: 60,
+            archives_answer_days: 60,
+        }
+    }
 }
 
 /// Mail out: the deployment's default SMTP server (an office's own account, set with

@@ -192,7 +192,8 @@ pub struct FiledRow {
     pub remark: String,
 }
 
-fn sheet(
+/// A sheet of any form: its title, form number, office, year, columns and rows.
+pub fn plain_sheet(
     title: &str,
     form: &'static str,
     office: &str,
@@ -235,7 +236,7 @@ pub fn filing_list_sheet(office: &str, year_be: i32, rows: &[FiledRow]) -> Regis
             ]
         })
         .collect();
-    sheet("บัญชีหนังสือส่งเก็บ", "แบบที่ 19", office, year_be, columns, rows)
+    plain_sheet("บัญชีหนังสือส่งเก็บ", "แบบที่ 19", office, year_be, columns, rows)
 }
 
 /// แบบที่ 20 ทะเบียนหนังสือเก็บ: every letter filed in the year, by the day it was filed.
@@ -268,7 +269,7 @@ pub fn filed_register_sheet(office: &str, year_be: i32, rows: &[FiledRow]) -> Re
             ]
         })
         .collect();
-    sheet("ทะเบียนหนังสือเก็บ", "แบบที่ 20", office, year_be, columns, rows)
+    plain_sheet("ทะเบียนหนังสือเก็บ", "แบบที่ 20", office, year_be, columns, rows)
 }
 
 /// One loan as บัตรยืมหนังสือ (แบบที่ 24) and the lending register show it.
@@ -324,9 +325,9 @@ pub fn loans_sheet(office: &str, year_be: i32, rows: &[LoanRow], card: bool) -> 
         })
         .collect();
     if card {
-        sheet("บัตรยืมหนังสือ", "แบบที่ 24", office, year_be, columns, rows)
+        plain_sheet("บัตรยืมหนังสือ", "แบบที่ 24", office, year_be, columns, rows)
     } else {
-        sheet("ทะเบียนการยืมหนังสือ", "", office, year_be, columns, rows)
+        plain_sheet("ทะเบียนการยืมหนังสือ", "", office, year_be, columns, rows)
     }
 }
 

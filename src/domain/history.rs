@@ -54,6 +54,8 @@ pub enum LetterHistory {
     Lent(Lent),
     /// ส่งคืน: a loan came back.
     LoanReturned(LoanReturned),
+    /// A step of a destruction list (บัญชีหนังสือขอทำลาย) this letter is on.
+    Disposal(super::disposal::DisposalStep),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -253,6 +255,7 @@ impl LetterHistory {
             LetterHistory::Filed(_) => "filed",
             LetterHistory::Lent(_) => "lent",
             LetterHistory::LoanReturned(_) => "loan_returned",
+            LetterHistory::Disposal(_) => "disposal",
         }
     }
 
@@ -345,6 +348,9 @@ impl LetterHistory {
                 r.returned_by,
                 shown_value("doc_date", &r.returned_on)
             ),
+            LetterHistory::Disposal(d) => {
+                format!("บัญชีหนังสือขอทำลาย ปี {}: {}", d.year_be, d.detail)
+            }
             LetterHistory::Sent(s) => {
                 let to: Vec<&str> = s
                     .offices

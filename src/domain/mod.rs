@@ -4,6 +4,7 @@ pub mod attachment;
 pub mod audit;
 pub mod codes;
 pub mod digits;
+pub mod disposal;
 pub mod doc_no;
 pub mod duplicate;
 pub mod exchange;

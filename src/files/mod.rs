@@ -7,9 +7,14 @@
 //! Locally, a file stored on its own (an upload, a large message) is a file `ab/abcd…`. Files
 //! stored in a batch (the messages of one IMAP fetch and their attachments) go into one pack file
 //! under `packs/`, found again through a [`PackIndex`]: creating two files per letter cost more
-//! than everything else ingestion does. Packs are written once and never changed; each file in
-//! a pack is preceded by a line `SARABAN-BLOB <sha256> <size>`, so a pack can be read without
-//! its index.
+//! than everything else ingestion does. Packs are written once and never changed in place; each
+//! file in a pack is preceded by a line `SARABAN-BLOB <sha256> <size>`, so a pack can be read
+//! without its index.
+//!
+//! Lawful destruction removes files for good ([`FileStore::remove`]): a file of its own is
+//! overwritten with zeros and unlinked; a pack that holds a destroyed file is rewritten as a new
+//! pack of the files it keeps, the index moved to it in one transaction, and the old pack
+//! overwritten and unlinked.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -55,6 +60,17 @@ pub trait FileBackend: Send + Sync {
     fn adopt(&self, sha256: String, staged: PathBuf) -> BoxFuture<'_, Result<(), FileError>>;
     fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>>;
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>>;
+    /// Removes these files for good, from packs too; what was removed.
+    fn remove(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<Removed, FileError>>;
+}
+
+/// What a removal took away.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Removed {
+    pub files: u64,
+    pub bytes: u64,
+    /// Packs rewritten without the removed files.
+    pub packs_rewritten: u64,
 }
 
 /// Where a packed file lives.
@@ -74,6 +90,14 @@ pub trait PackIndex: Send + Sync {
     fn locate(&self, sha256: String) -> BoxFuture<'_, Result<Option<PackedBlob>, FileError>>;
     /// Which of these are already packed.
     fn known(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<HashSet<String>, FileError>>;
+    /// Every file a pack holds.
+    fn in_pack(&self, pack: String) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>>;
+    /// In one transaction: forgets `removed`, and points `moved` at their new places.
+    fn repack(
+        &self,
+        removed: Vec<String>,
+        moved: Vec<PackedBlob>,
+    ) -> BoxFuture<'_, Result<(), FileError>>;
 }
 
 /// The storage handed around the application.
@@ -154,6 +178,11 @@ impl FileStore {
     }
 
     /// The bytes stored under `sha256`, checked against it.
+    /// Removes files for good (lawful destruction): see the module's notes.
+    pub async fn remove(&self, sha256s: Vec<String>) -> Result<Removed, FileError> {
+        self.backend.remove(sha256s).await
+    }
+
     pub async fn get(&self, sha256: &str) -> Result<Bytes, FileError> {
         if !is_sha256_hex(sha256) {
             return Err(FileError::Missing(sha256.to_string()));
@@ -317,6 +346,14 @@ impl LocalFiles {
             .filter(|(s, _)| !known.contains(s) && self.unindexed_copy(s).is_none())
             .cloned()
             .collect();
+        self.write_new_pack(fresh).await
+    }
+
+    /// Writes these files into a new pack, synced; returns where each one is.
+    async fn write_new_pack(
+        &self,
+        fresh: Vec<(String, Bytes)>,
+    ) -> Result<Vec<PackedBlob>, FileError> {
         if fresh.is_empty() {
             return Ok(Vec::new());
         }
@@ -373,6 +410,82 @@ impl LocalFiles {
         })
         .await
         .map_err(join_error)?
+    }
+}
+
+/// Overwrites a file with zeros, syncs, and unlinks it; its size, or `None` when there was none.
+fn shred(path: &Path) -> std::io::Result<Option<u64>> {
+    use std::io::Write;
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    {
+        let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+        let zeros = vec![0u8; 1 << 16];
+        let mut left = size;
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            file.write_all(&zeros[..n])?;
+            left -= n as u64;
+        }
+        file.sync_all()?;
+    }
+    std::fs::remove_file(path)?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
+    Ok(Some(size))
+}
+
+impl LocalFiles {
+    async fn remove_files(&self, sha256s: Vec<String>) -> Result<Removed, FileError> {
+        // No flush packs files while packs are rewritten.
+        let _one_at_a_time = self.flushing.lock().await;
+        let mut removed = Removed::default();
+        let mut by_pack: HashMap<String, HashSet<String>> = HashMap::new();
+        for sha in sha256s.iter().filter(|s| is_sha256_hex(s)) {
+            let path = self.path_of(sha);
+            if let Some(size) = tokio::task::spawn_blocking(move || shred(&path))
+                .await
+                .map_err(join_error)??
+            {
+                removed.files += 1;
+                removed.bytes += size;
+            }
+            if let Some(blob) = self.index.locate(sha.clone()).await? {
+                by_pack.entry(blob.pack).or_default().insert(sha.clone());
+            }
+        }
+        for (pack, gone) in by_pack {
+            let blobs = self.index.in_pack(pack.clone()).await?;
+            let mut kept = Vec::new();
+            for blob in blobs.iter().filter(|b| !gone.contains(&b.sha256)) {
+                let data = self.read_packed(blob.clone()).await?;
+                if sha256_hex(&data) != blob.sha256 {
+                    return Err(FileError::Corrupt(blob.sha256.clone()));
+                }
+                kept.push((blob.sha256.clone(), data));
+            }
+            let moved = self.write_new_pack(kept).await?;
+            self.index
+                .repack(gone.iter().cloned().collect(), moved)
+                .await?;
+            for blob in blobs.iter().filter(|b| gone.contains(&b.sha256)) {
+                removed.files += 1;
+                removed.bytes += blob.size;
+            }
+            removed.packs_rewritten += 1;
+            if pack.contains('/') || pack.starts_with('.') {
+                return Err(FileError::Corrupt(pack));
+            }
+            let old = self.packs_dir().join(&pack);
+            tokio::task::spawn_blocking(move || shred(&old))
+                .await
+                .map_err(join_error)??;
+        }
+        Ok(removed)
     }
 }
 
@@ -452,6 +565,10 @@ impl FileBackend for LocalFiles {
         })
     }
 
+    fn remove(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<Removed, FileError>> {
+        Box::pin(self.remove_files(sha256s))
+    }
+
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>> {
         Box::pin(async move {
             if self.pending_copy(&sha256).is_some() || self.locate(&sha256).await?.is_some() {
@@ -479,6 +596,71 @@ mod tests {
             Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
             Err(_) => Vec::new(),
         }
+    }
+
+    /// Every byte under the storage root, for looking for what must be gone.
+    fn all_bytes(dir: &Path) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p
+                    .extension()
+                    .is_none_or(|x| x != "db" && x != "db-wal" && x != "db-shm")
+                {
+                    out.extend(std::fs::read(&p).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn removed_files_are_gone_from_disk_and_packs_keep_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = store_in(dir.path()).await;
+        let packed: Vec<Bytes> = (0..4)
+            .map(|i| Bytes::from(format!("PACKED-LETTER-{i}-").repeat(50)))
+            .collect();
+        let mut shas = Vec::new();
+        for d in &packed {
+            shas.push(files.put_deferred(d.clone()).await.unwrap());
+        }
+        files.flush().await.unwrap();
+        let single = Bytes::from("SINGLE-SCAN-".repeat(80));
+        let single_sha = files.put(single.clone()).await.unwrap();
+
+        let removed = files
+            .remove(vec![shas[1].clone(), shas[2].clone(), single_sha.clone()])
+            .await
+            .unwrap();
+        assert_eq!(removed.files, 3);
+        assert_eq!(
+            removed.bytes,
+            (packed[1].len() + packed[2].len() + single.len()) as u64
+        );
+        assert_eq!(removed.packs_rewritten, 1);
+        // The kept files still read (and verify); the removed ones are missing.
+        assert_eq!(files.get(&shas[0]).await.unwrap(), packed[0]);
+        assert_eq!(files.get(&shas[3]).await.unwrap(), packed[3]);
+        for gone in [&shas[1], &shas[2], &single_sha] {
+            assert!(matches!(files.get(gone).await, Err(FileError::Missing(_))));
+        }
+        // Nothing of the removed bytes is left anywhere under the root.
+        let everything = all_bytes(&dir.path().join("files"));
+        for needle in ["PACKED-LETTER-1-", "PACKED-LETTER-2-", "SINGLE-SCAN-"] {
+            assert!(
+                memchr::memmem::find(&everything, needle.as_bytes()).is_none(),
+                "{needle} is gone"
+            );
+        }
+        assert!(memchr::memmem::find(&everything, b"PACKED-LETTER-3-").is_some());
+        assert_eq!(packs(dir.path()).len(), 1, "the old pack is gone");
+        // Removing again removes nothing.
+        assert_eq!(files.remove(vec![shas[1].clone()]).await.unwrap().files, 0);
     }
 
     #[tokio::test]

@@ -485,6 +485,7 @@ impl Services {
     /// The n-th file of a letter (1-based) and its bytes.
     pub async fn attachment(&self, actor: &Actor, id: i64, n: i64) -> Result<(Attachment, Bytes)> {
         let letter = self.letter(actor, id).await?;
+        refuse_destroyed(&letter)?;
         self.nth_file(letter.attachments, n).await
     }
 
@@ -501,5 +502,15 @@ impl Services {
                 Services::secrecy_restriction(actor),
             )
             .await?)
+    }
+}
+
+/// A destroyed letter's files are gone for good: asking for one answers 410, in Thai.
+pub fn refuse_destroyed(letter: &Letter) -> Result<()> {
+    match &letter.destroyed {
+        Some((_, note)) => Err(ServiceError::Gone(format!(
+            "ไฟล์ของหนังสือฉบับนี้ถูกทำลายแล้วตามระเบียบ ({note}) ทะเบียนยังคงรายการไว้"
+        ))),
+        None => Ok(()),
     }
 }

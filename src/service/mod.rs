@@ -18,6 +18,7 @@ use crate::store::users::User;
 use crate::store::{Conflict, Store, StoreError};
 
 pub mod closing;
+pub mod disposals;
 pub mod filing;
 pub mod inbox;
 pub mod ingest;
@@ -53,6 +54,9 @@ pub enum ServiceError {
     TooLarge(String),
     #[error("{0}")]
     Unsupported(String),
+    /// What was asked for existed and was lawfully destroyed.
+    #[error("{0}")]
+    Gone(String),
     /// An import refused whole: every bad row with its reasons.
     #[error("นำเข้าไม่ได้ มีแถวที่ไม่ถูกต้อง {} แถว ระบบจึงไม่นำเข้าแถวใดเลย\n{}", .0.len(), crate::domain::import::report(.0))]
     ImportRefused(Vec<crate::domain::import::RowProblem>),
@@ -164,6 +168,8 @@ pub struct Services {
     pub public_url: String,
     /// `[security] idle_minutes`: a session unused this long ends.
     pub session_idle: chrono::Duration,
+    /// `[records]`: the survey's and the archives' windows.
+    pub records: crate::config::RecordsConfig,
 }
 
 impl Services {
@@ -177,6 +183,7 @@ impl Services {
             default_from: config.smtp.from.clone(),
             public_url: config.server.public_url.trim_end_matches('/').to_string(),
             session_idle: chrono::Duration::minutes(config.security.idle_minutes.max(1)),
+            records: config.records.clone(),
         }
     }
 

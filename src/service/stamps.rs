@@ -80,6 +80,9 @@ impl Services {
     /// Each file's stamp, making the copies not made yet: a letter page shows the stamped copy
     /// first, or why there is none.
     pub async fn stamp_states(&self, actor: &Actor, letter: &Letter) -> Result<Vec<StampState>> {
+        if letter.destroyed.is_some() {
+            return Ok(vec![StampState::NotApplicable; letter.attachments.len()]);
+        }
         let mut states = Vec::with_capacity(letter.attachments.len());
         for attachment in &letter.attachments {
             states.push(match self.stamped(actor, letter, attachment).await? {
@@ -94,6 +97,7 @@ impl Services {
     /// The stamped copy of a letter's n-th file (1-based).
     pub async fn stamped_attachment(&self, actor: &Actor, id: i64, n: i64) -> Result<StampedCopy> {
         let letter = self.letter(actor, id).await?;
+        super::letters::refuse_destroyed(&letter)?;
         let attachment = letter
             .attachments
             .iter()

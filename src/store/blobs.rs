@@ -105,4 +105,64 @@ impl PackIndex for Store {
     fn known(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<HashSet<String>, FileError>> {
         Box::pin(async move { self.known_blobs(&sha256s).await.map_err(index_error) })
     }
+
+    fn in_pack(&self, pack: String) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>> {
+        Box::pin(async move { self.blobs_in_pack(&pack).await.map_err(index_error) })
+    }
+
+    fn repack(
+        &self,
+        removed: Vec<String>,
+        moved: Vec<PackedBlob>,
+    ) -> BoxFuture<'_, Result<(), FileError>> {
+        Box::pin(async move { self.move_blobs(&removed, &moved).await.map_err(index_error) })
+    }
+}
+
+impl Store {
+    async fn blobs_in_pack(&self, pack: &str) -> Result<Vec<PackedBlob>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT sha256, pack_offset, size FROM stored_blobs WHERE pack = $1 ORDER BY pack_offset",
+        )
+        .bind(pack.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let offset: i64 = r.try_get("pack_offset")?;
+                let size: i64 = r.try_get("size")?;
+                Ok(PackedBlob {
+                    sha256: r.try_get("sha256")?,
+                    pack: pack.to_string(),
+                    offset: u64::try_from(offset)
+                        .map_err(|_| StoreError::Corrupt("pack offset".into()))?,
+                    size: u64::try_from(size)
+                        .map_err(|_| StoreError::Corrupt("pack size".into()))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn move_blobs(&self, removed: &[String], moved: &[PackedBlob]) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for sha in removed {
+            sqlx::query("DELETE FROM stored_blobs WHERE sha256 = $1")
+                .bind(sha.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for b in moved {
+            sqlx::query(
+                "UPDATE stored_blobs SET pack = $1, pack_offset = $2, size = $3 WHERE sha256 = $4",
+            )
+            .bind(b.pack.clone())
+            .bind(b.offset as i64)
+            .bind(b.size as i64)
+            .bind(b.sha256.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }

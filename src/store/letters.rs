@@ -87,6 +87,8 @@ pub struct Letter {
     pub keep_until: KeepUntil,
     /// Brought in from the office's earlier register (นำเข้าจากทะเบียนเดิม): when, and by whom.
     pub imported: Option<(DateTime<Utc>, String)>,
+    /// Destroyed (its files are gone, the row stays): when, and the register's note.
+    pub destroyed: Option<(DateTime<Utc>, String)>,
     /// Filled by [`Store::find_letter`]; empty in lists.
     pub attachments: Vec<Attachment>,
 }
@@ -162,6 +164,7 @@ const SELECT_LETTER: &str =
     l.doc_date, l.sender, l.recipient, l.subject, l.action, l.remark, l.speed, l.secrecy,
     l.letter_type, l.registered_at, l.registered_by, l.received_at, l.cancelled_at,
     l.cancel_reason, l.inbox_entry_id, l.retention_class, l.retention_years, l.imported_at,
+    l.destroyed_at, l.destroyed_note,
     (SELECT o.retention_counting FROM offices o WHERE o.id = l.office_id) AS retention_counting,
     COALESCE(NULLIF(ru.full_name, ''), ru.username) AS registered_by_name,
     COALESCE(NULLIF(cu.full_name, ''), cu.username) AS cancelled_by_name,
@@ -242,6 +245,14 @@ fn letter_from_row(row: &AnyRow) -> Result<Letter> {
             Some(at) => Some((
                 time_from_db(&at)?,
                 row.try_get::<Option<String>, _>("imported_by_name")?
+                    .unwrap_or_default(),
+            )),
+            None => None,
+        },
+        destroyed: match row.try_get::<Option<String>, _>("destroyed_at")? {
+            Some(at) => Some((
+                time_from_db(&at)?,
+                row.try_get::<Option<String>, _>("destroyed_note")?
                     .unwrap_or_default(),
             )),
             None => None,

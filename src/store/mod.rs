@@ -14,6 +14,7 @@ pub mod audit;
 pub mod blobs;
 pub mod closings;
 pub mod deliveries;
+pub mod disposals;
 pub mod filing;
 pub mod follow_up;
 pub mod held_files;

@@ -34,6 +34,8 @@ pub enum WebError {
     Invalid(FieldErrors),
     #[error("{0}")]
     TooManyRequests(String),
+    #[error("{0}")]
+    Gone(String),
     #[error("นำเข้าไม่ได้ มีแถวที่ไม่ถูกต้อง {} แถว ระบบจึงไม่นำเข้าแถวใดเลย\n{}", .0.len(), crate::domain::import::report(.0))]
     ImportRefused(Vec<crate::domain::import::RowProblem>),
     #[error("ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง หากยังไม่ได้ให้แจ้งผู้ดูแลระบบ")]
@@ -68,6 +70,7 @@ impl WebError {
             WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Invalid(_) | WebError::ImportRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Gone(_) => StatusCode::GONE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             WebError::Rejected { status, .. } => *status,
         }
@@ -86,6 +89,7 @@ impl WebError {
             WebError::Invalid(_) => "validation_failed",
             WebError::ImportRefused(_) => "import_refused",
             WebError::TooManyRequests(_) => "too_many_requests",
+            WebError::Gone(_) => "gone",
             WebError::Internal(_) => "internal",
             WebError::Rejected { status, .. } => match status.as_u16() {
                 404 => "not_found",
@@ -110,6 +114,7 @@ impl From<ServiceError> for WebError {
             ServiceError::TooLarge(m) => WebError::TooLarge(m),
             ServiceError::Unsupported(m) => WebError::Unsupported(m),
             ServiceError::ImportRefused(rows) => WebError::ImportRefused(rows),
+            ServiceError::Gone(m) => WebError::Gone(m),
             other => WebError::Internal(other.to_string()),
         }
     }

@@ -91,6 +91,31 @@ async fn every_documented_operation_answers() {
         let (status, body) = app.send_json(Method::POST, &w.admin, path, body).await;
         assert_eq!(status, 201, "{path}: {body}");
     }
+    // A destruction list (id 1): a letter of 2560 kept one year, surveyed for 2566.
+    let csv = "เลขทะเบียนส่ง,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+               1,2560,ศธ 04183/1,2017-03-01,สพป.,สพฐ.,เรื่องประจำ,1 ปี\r\n";
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("old.csv"),
+    );
+    let res = app
+        .http
+        .post(app.url("/api/v1/registers/outbound/import"))
+        .bearer_auth(&w.admin)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &w.admin,
+            "/api/v1/disposals",
+            serde_json::json!({"year_be": 2566}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
     let (_, tokens) = app.get_json(&w.admin, "/api/v1/tokens").await;
     let clerk_token = tokens
         .as_array()

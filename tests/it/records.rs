@@ -786,3 +786,354 @@ both_dbs!(
     a_filed_letter_is_lent_reminded_and_returned,
     filing_and_lending
 );
+
+async fn add_file(app: &TestApp, token: &str, id: i64, name: &str, data: Vec<u8>) {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(data).file_name(name.to_string()),
+        )
+        .text("description", "");
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/letters/{id}/attachments")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+}
+
+/// Every byte under the storage root.
+fn storage_bytes(root: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.extend(std::fs::read(&p).unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+async fn lawful_destruction(db: Db) {
+    let w: World = spawn_app(db).await.world().await;
+    let app = &w.app;
+    // Five letters of 2560: three kept 1 year, one never destroyed, one kept 10 years.
+    let csv = "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+               1,2560,ศธ 04006/ว1,2017-03-01,สพฐ.,สพป.,เรื่องประจำที่หนึ่ง,1 ปี\r\n\
+               2,2560,ศธ 04006/ว2,2017-03-02,สพฐ.,สพป.,เรื่องประจำที่สอง,1 ปี\r\n\
+               3,2560,ศธ 04006/ว3,2017-03-03,สพฐ.,สพป.,เรื่องที่มีคดี,1 ปี\r\n\
+               4,2560,ศธ 04006/ว4,2017-03-04,สพฐ.,สพป.,เรื่องสำคัญทางประวัติศาสตร์,ห้ามทำลาย\r\n\
+               5,2560,ศธ 04006/ว5,2017-03-05,สพฐ.,สพป.,เรื่องที่เก็บสิบปี,10 ปี\r\n";
+    let (status, report) = import(
+        app,
+        &w.clerk,
+        "inbound",
+        "2560.csv",
+        csv.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, 201, "{report}");
+    let letters = {
+        let (_, page) = app
+            .get_json(&w.clerk, "/api/v1/letters?register=inbound&year_be=2560")
+            .await;
+        let mut items = page["items"].as_array().cloned().unwrap();
+        items.sort_by_key(|l| l["number"].as_i64());
+        items
+            .iter()
+            .map(|l| l["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let doomed = crate::helpers::pdf_bytes("DOOMED-LETTER-ONE");
+    let shared = crate::helpers::pdf_bytes("SHARED-WITH-A-KEPT-LETTER");
+    let kept_in_pack = crate::helpers::pdf_bytes("KEPT-IN-THE-SAME-PACK");
+    // Files of old letters are added by the administrator (the clerk's edit window has passed).
+    add_file(app, &w.admin, letters[0], "ต้นฉบับ.pdf", doomed.clone()).await;
+    add_file(app, &w.admin, letters[0], "แนบ.pdf", shared.clone()).await;
+    add_file(app, &w.admin, letters[4], "แนบ.pdf", shared.clone()).await;
+    add_file(app, &w.admin, letters[3], "สำคัญ.pdf", kept_in_pack.clone()).await;
+    add_file(
+        app,
+        &w.admin,
+        letters[2],
+        "คดี.pdf",
+        crate::helpers::pdf_bytes("HELD-BY-A-COURT"),
+    )
+    .await;
+    // And, as mail fetched in one batch would be, the doomed file and a kept one share a pack.
+    app.services
+        .files
+        .put_deferred(bytes::Bytes::from(doomed.clone()))
+        .await
+        .unwrap();
+    app.services
+        .files
+        .put_deferred(bytes::Bytes::from(kept_in_pack.clone()))
+        .await
+        .unwrap();
+    app.services.files.flush().await.unwrap();
+    let packs = app.dir.path().join("files/packs");
+    assert_eq!(std::fs::read_dir(&packs).unwrap().count(), 1);
+
+    let call = |token: &String, method: Method, path: String, body: Value| {
+        let token = token.clone();
+        async move { app.send_json(method, &token, &path, body).await }
+    };
+    let (status, err) = call(
+        &w.clerk,
+        Method::POST,
+        "/api/v1/disposals".into(),
+        json!({"year_be": this_year()}),
+    )
+    .await;
+    assert_eq!(status, 409, "the current year is not over: {err}");
+    let (status, list) = call(
+        &w.clerk,
+        Method::POST,
+        "/api/v1/disposals".into(),
+        json!({"year_be": 2566}),
+    )
+    .await;
+    assert_eq!(status, 201, "{list}");
+    let id = list["id"].as_i64().unwrap();
+    let listed: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["letter_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        letters[0..3].to_vec(),
+        "the 1-year letters, not the permanent or the 10-year one"
+    );
+    let path = |step: &str| format!("/api/v1/disposals/{id}/{step}");
+
+    // Out of order, and by the wrong people: refused in Thai.
+    let (status, err) = call(&w.staff, Method::POST, path("review"), json!({"items": []})).await;
+    assert_eq!(status, 403, "{err}");
+    let (status, err) = call(&w.clerk, Method::POST, path("destroy"), json!({})).await;
+    assert_eq!(status, 409, "{err}");
+    assert!(
+        err["error"]["message"].as_str().unwrap().contains("ร่างบัญชี"),
+        "{err}"
+    );
+    let (status, _) = call(
+        &w.clerk,
+        Method::PUT,
+        path("committee"),
+        json!({"chair": "staff", "members": ["clerk", "admin"]}),
+    )
+    .await;
+    assert_eq!(status, 403, "the head appoints");
+    let (status, err) = call(
+        &w.director,
+        Method::PUT,
+        path("committee"),
+        json!({"chair": "staff", "members": ["clerk"]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{err}");
+    let (status, body) = call(
+        &w.director,
+        Method::PUT,
+        path("committee"),
+        json!({"chair": "staff", "members": ["clerk", "admin"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "committee");
+
+    // The committee reviews; a change asks everyone to confirm again.
+    let items = json!({"items": [
+        {"letter_id": letters[0], "decision": "destroy"},
+        {"letter_id": letters[1], "decision": "keep", "keep_until_be": 2575},
+        {"letter_id": letters[2], "decision": "destroy"},
+    ]});
+    let (status, body) = call(&w.staff, Method::POST, path("review"), items.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    for who in [&w.staff, &w.clerk] {
+        let (status, body) = call(who, Method::POST, path("confirm"), json!({})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, err) = call(&w.staff, Method::POST, path("submit"), json!({})).await;
+    assert_eq!(status, 409, "one member has not confirmed: {err}");
+    let (status, _) = call(&w.admin, Method::POST, path("confirm"), json!({})).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(&w.clerk, Method::POST, path("submit"), json!({})).await;
+    assert_eq!(status, 403, "the chair submits");
+    let (status, _) = call(&w.staff, Method::POST, path("submit"), json!({})).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(&w.clerk, Method::POST, path("approve"), json!({})).await;
+    assert_eq!(status, 403, "the head approves");
+    let (status, _) = call(&w.director, Method::POST, path("approve"), json!({})).await;
+    assert_eq!(status, 200);
+    let (status, body) = call(&w.clerk, Method::POST, path("sent"), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, err) = call(&w.clerk, Method::POST, path("destroy"), json!({})).await;
+    assert_eq!(status, 409, "the archives have 60 days: {err}");
+    let (status, _) = call(
+        &w.clerk,
+        Method::POST,
+        path("archives-answer"),
+        json!({"keep": []}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // A court asks to keep letter 3 after the review: the hold stops its destruction.
+    let (status, _) = call(
+        &w.clerk,
+        Method::POST,
+        format!("/api/v1/letters/{}/holds", letters[2]),
+        json!({"reason": "ศาลขอให้เก็บไว้"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    let before = storage_bytes(&app.dir.path().join("files"));
+    assert!(
+        memchr::memmem::find(&before, b"DOOMED-LETTER-ONE").is_some(),
+        "the bytes are there before"
+    );
+    let (status, done) = call(&w.clerk, Method::POST, path("destroy"), json!({})).await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["state"], "destroyed");
+    assert_eq!(done["destruction"]["letters"], 1);
+    assert_eq!(done["destruction"]["held_back"], 1);
+    assert!(
+        done["destruction"]["files_removed"].as_u64().unwrap() >= 2,
+        "{done}"
+    );
+    assert_eq!(done["destruction"]["packs_rewritten"], 1);
+
+    // The destroyed letter's files answer 410 in Thai; its row stays with the note.
+    let (status, gone) = app
+        .get_json(
+            &w.clerk,
+            &format!("/api/v1/letters/{}/attachments/1", letters[0]),
+        )
+        .await;
+    assert_eq!(status, 410, "{gone}");
+    assert!(
+        gone["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ถูกทำลายแล้ว")
+    );
+    let (_, letter) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{}", letters[0]))
+        .await;
+    assert!(
+        letter["destroyed"]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("ทำลายแล้ว ตามบัญชีหนังสือขอทำลาย ปี 2566 ลำดับที่ 1"),
+        "{letter}"
+    );
+    // The bytes are gone from storage; the shared file and the packed kept file still read.
+    let everything = storage_bytes(&app.dir.path().join("files"));
+    assert!(
+        memchr::memmem::find(&everything, b"DOOMED-LETTER-ONE").is_none(),
+        "destroyed bytes are gone"
+    );
+    assert!(memchr::memmem::find(&everything, b"KEPT-IN-THE-SAME-PACK").is_some());
+    for (id, n, bytes) in [(letters[4], 1, &shared), (letters[3], 1, &kept_in_pack)] {
+        let got = download(
+            app,
+            &w.clerk,
+            &format!("/api/v1/letters/{id}/attachments/{n}"),
+        )
+        .await;
+        assert_eq!(&got, bytes, "kept file of letter {id}");
+    }
+    // The kept item has its new keep-until; the held one keeps its file.
+    let (_, kept) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{}", letters[1]))
+        .await;
+    assert_eq!(kept["retention"]["keep_until_be"], 2575, "{kept}");
+    let held = download(
+        app,
+        &w.clerk,
+        &format!("/api/v1/letters/{}/attachments/1", letters[2]),
+    )
+    .await;
+    assert!(memchr::memmem::find(&held, b"HELD-BY-A-COURT").is_some());
+
+    // Every step is in the letter's history, and the chain still verifies.
+    let (_, history) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{}/history", letters[0]))
+        .await;
+    let steps: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "disposal")
+        .filter_map(|e| e["detail"]["step"].as_str())
+        .collect();
+    for step in [
+        "surveyed",
+        "committee",
+        "reviewed",
+        "confirmed",
+        "submitted",
+        "approved",
+        "sent",
+        "archives_answer",
+        "destroyed",
+    ] {
+        assert!(steps.contains(&step), "{step} in {steps:?}");
+    }
+    let verified = app.services.verify_audit().await.unwrap();
+    assert!(
+        matches!(
+            verified,
+            saraban::domain::journey::ChainReport::Intact { .. }
+        ),
+        "{verified:?}"
+    );
+
+    // แบบ 25 and the memo.
+    let list = pdf_text(&download(app, &w.clerk, &path("list.pdf")).await);
+    for needle in [
+        "บัญชีหนังสือขอทำลาย",
+        "แบบที่ 25",
+        "เรื่องประจำที่หนึ่ง",
+        "เก็บถึง พ.ศ. 2575",
+    ] {
+        assert!(list.contains(needle), "{needle:?} in:\n{list}");
+    }
+    let memo = pdf_text(&download(app, &w.clerk, &path("memo.pdf")).await);
+    for needle in ["บันทึกการทำลายหนังสือ", "ประธานกรรมการ", "คุณstaff", "ทำลายแล้ว"]
+    {
+        assert!(memo.contains(needle), "{needle:?} in:\n{memo}");
+    }
+    // Nothing of 2566 is due any more.
+    let (status, _) = call(
+        &w.clerk,
+        Method::POST,
+        "/api/v1/disposals".into(),
+        json!({"year_be": 2566}),
+    )
+    .await;
+    assert_eq!(status, 409);
+}
+both_dbs!(
+    destruction_follows_the_regulation_and_removes_the_files,
+    lawful_destruction
+);

@@ -60,6 +60,8 @@ pub struct LetterJson {
     pub retention: serde_json::Value,
     /// นำเข้าจากทะเบียนเดิม: when and by whom, for a row brought in from an earlier register.
     pub imported: Option<serde_json::Value>,
+    /// ทำลายแล้ว: when, and the register's note (the files are gone, the row stays).
+    pub destroyed: Option<serde_json::Value>,
     pub attachments: Vec<AttachmentJson>,
 }
 
@@ -100,6 +102,10 @@ impl From<&Letter> for LetterJson {
                 .imported
                 .as_ref()
                 .map(|(at, by)| serde_json::json!({"at": time_to_db(*at), "by": by})),
+            destroyed: l
+                .destroyed
+                .as_ref()
+                .map(|(at, note)| serde_json::json!({"at": time_to_db(*at), "note": note})),
             attachments: l
                 .attachments
                 .iter()

@@ -14,6 +14,7 @@ use super::error::WebError;
 
 pub mod account;
 pub mod closing;
+pub mod disposals;
 pub mod exports;
 pub mod filing;
 pub mod inbox;
@@ -94,6 +95,21 @@ pub fn router() -> Router<AppState> {
         .route("/loans/{id}/return", post(filing::return_loan))
         .route("/loans/{id}/card.pdf", get(filing::card))
         .route("/loan-register.pdf", get(filing::loan_register_pdf))
+        .route("/disposals", get(disposals::list).post(disposals::survey))
+        .route("/disposals/{id}", get(disposals::show))
+        .route("/disposals/{id}/committee", put(disposals::committee))
+        .route("/disposals/{id}/review", post(disposals::review))
+        .route("/disposals/{id}/confirm", post(disposals::confirm))
+        .route("/disposals/{id}/submit", post(disposals::submit))
+        .route("/disposals/{id}/approve", post(disposals::approve))
+        .route("/disposals/{id}/sent", post(disposals::sent))
+        .route(
+            "/disposals/{id}/archives-answer",
+            post(disposals::archives_answer),
+        )
+        .route("/disposals/{id}/destroy", post(disposals::destroy))
+        .route("/disposals/{id}/list.pdf", get(disposals::list_pdf))
+        .route("/disposals/{id}/memo.pdf", get(disposals::memo_pdf))
         .route("/loan-register.xlsx", get(filing::loan_register_xlsx))
         .route("/letters/{id}/return", post(journey::return_letter))
         .route("/letters/{id}/journey", get(journey::journey))

@@ -231,6 +231,49 @@ pub fn spec() -> Value {
         "/loan-register.xlsx": {
           "get": {"summary": "ทะเบียนการยืมหนังสือ Excel", "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
             "responses": responses(("200", json!({"description": "the register", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}})), &[400, 401, 403])}},
+        "/disposals": {
+          "get": {"summary": "บัญชีหนังสือขอทำลายของหน่วยงาน (ใหม่ก่อน)", "responses": responses(("200", ok("lists", json!({"type": "object"}))), &[401, 403])},
+          "post": {"summary": "สำรวจหนังสือที่ครบอายุการเก็บภายในสิ้นปี year_be (ปีที่ผ่านมาแล้ว) เป็นร่างบัญชีหนังสือขอทำลาย (แบบที่ 25): ไม่รวมหนังสือห้ามทำลาย หนังสือลับ ที่ระงับการทำลาย หรืออยู่ในบัญชีอื่น; 409 เมื่อปียังไม่สิ้นหรือไม่มีหนังสือครบกำหนด",
+            "requestBody": json_body(json!({"type": "object", "required": ["year_be"], "properties": {"year_be": {"type": "integer"}}})),
+            "responses": responses(("201", ok("the draft list with its items", json!({"type": "object"}))), &[400, 401, 403, 409])}},
+        "/disposals/{id}": {
+          "parameters": [id_param("id", "disposal id")],
+          "get": {"summary": "บัญชีพร้อมคณะกรรมการ รายการ การพิจารณา และสถานะของแต่ละรายการ", "responses": responses(("200", ok("the list", json!({"type": "object"}))), &[401, 403, 404])}},
+        "/disposals/{id}/committee": {
+          "parameters": [id_param("id", "disposal id")],
+          "put": {"summary": "หัวหน้าส่วนราชการ (ผู้อำนวยการ) แต่งตั้งคณะกรรมการ: ประธาน 1 คน กรรมการอย่างน้อย 2 คน (ชื่อผู้ใช้ คนละคนกัน)",
+            "requestBody": json_body(json!({"type": "object", "required": ["chair", "members"], "properties": {"chair": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}}}})),
+            "responses": responses(("200", ok("the list", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/disposals/{id}/review": {
+          "parameters": [id_param("id", "disposal id")],
+          "post": {"summary": "คณะกรรมการพิจารณา: destroy (×) หรือ keep พร้อม keep_until_be; การแก้ไขทำให้ต้องยืนยันใหม่ทุกคน", "requestBody": json_body(json!({"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {"letter_id": {"type": "integer"}, "decision": {"type": "string", "enum": ["destroy", "keep"]}, "keep_until_be": {"type": "integer"}}}}}})),
+            "responses": responses(("200", ok("the list", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/disposals/{id}/confirm": {
+          "parameters": [id_param("id", "disposal id")],
+          "post": {"summary": "กรรมการแต่ละคนยืนยันผลการพิจารณา", "responses": responses(("200", ok("the list", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/disposals/{id}/submit": {
+          "parameters": [id_param("id", "disposal id")],
+          "post": {"summary": "ประธานกรรมการเสนอบัญชี (เมื่อพิจารณาครบและกรรมการยืนยันครบ)", "responses": responses(("200", ok("the list", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/disposals/{id}/approve": {
+          "parameters": [id_param("id", "disposal id")],
+          "post": {"summary": "หัวหน้าส่วนราชการอนุมัติบัญชี", "responses": responses(("200", ok("the list", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/disposals/{id}/sent": {
+          "parameters": [id_param("id", "disposal id")],
+          "post": {"summary": "บันทึกวันที่ส่งบัญชี (ต้นฉบับและสำเนา) ให้สำนักหอจดหมายเหตุแห่งชาติ (ว่าง = วันนี้)", "requestBody": json_body(json!({"type": "object", "properties": {"sent_on": {"type": "string"}}})),
+            "responses": responses(("200", ok("the list", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/disposals/{id}/archives-answer": {
+          "parameters": [id_param("id", "disposal id")],
+          "post": {"summary": "คำตอบของกรมศิลปากร: keep = รหัสหนังสือที่ขอให้เก็บ (กลายเป็นห้ามทำลาย)", "requestBody": json_body(json!({"type": "object", "properties": {"keep": {"type": "array", "items": {"type": "integer"}}}})),
+            "responses": responses(("200", ok("the list", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/disposals/{id}/destroy": {
+          "parameters": [id_param("id", "disposal id")],
+          "post": {"summary": "ทำลาย: ลบไฟล์ของหนังสือที่พิจารณาให้ทำลายออกจากที่เก็บอย่างถาวร (รวมในไฟล์ pack; ไฟล์เดียวกันที่หนังสืออื่นยังใช้ไม่ถูกลบ) ทะเบียนคงรายการไว้พร้อมหมายเหตุ; หลังกรมศิลปากรตอบ หรือครบ [records] archives_answer_days นับจากวันส่ง; หนังสือที่ระงับการทำลายข้ามไป", "responses": responses(("200", ok("the list", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
+        "/disposals/{id}/list.pdf": {
+          "parameters": [id_param("id", "disposal id")],
+          "get": {"summary": "บัญชีหนังสือขอทำลาย (แบบที่ 25) PDF พร้อมการพิจารณา", "responses": responses(("200", json!({"description": "the form", "content": {"application/pdf": {}}})), &[401, 403, 404])}},
+        "/disposals/{id}/memo.pdf": {
+          "parameters": [id_param("id", "disposal id")],
+          "get": {"summary": "บันทึกการทำลายหนังสือ PDF (เมื่อทำลายแล้ว; ก่อนหน้านั้น 409)", "responses": responses(("200", json!({"description": "the memo", "content": {"application/pdf": {}}})), &[401, 403, 404, 409])}},
         "/follow-up": {
           "get": {"summary": "ติดตามงาน: unacknowledged = มอบแล้วยังไม่รับทราบ, overdue = เลยกำหนดและยังไม่ดำเนินการ, not_forwarded = ลงทะเบียนรับแล้วยังไม่ได้ส่งต่อ; groups = จำนวนต่อกลุ่มงาน",
             "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["unacknowledged", "overdue", "not_forwarded"]}}],
