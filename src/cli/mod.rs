@@ -9,6 +9,7 @@ mod import;
 mod ingest;
 mod mailbox;
 mod office;
+mod records;
 mod school_group;
 mod serve;
 mod smtp;
@@ -81,6 +82,9 @@ enum Command {
     /// Bring records in from before saraban: an office's earlier registers.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// The record's life: the yearly survey of letters to destroy.
+    #[command(subcommand)]
+    Records(records::RecordsCommand),
 }
 
 /// What every command that works on the deployment has: its configuration and its services.
@@ -121,6 +125,7 @@ impl Cli {
             Command::SchoolGroup(c) => c.run(&ctx).await,
             Command::Ingest(a) => a.run(&ctx).await,
             Command::Import(c) => c.run(&ctx).await,
+            Command::Records(c) => c.run(&ctx).await,
             Command::Bench(_) => unreachable!("run before the database is opened"),
         };
         ctx.services.close().await;

@@ -689,3 +689,39 @@ pub fn destruction_memo(office: &str, d: &Disposal) -> RegisterSheet {
     }
     forms::plain_sheet("บันทึกการทำลายหนังสือ", "", office, d.year_be, columns, rows)
 }
+
+impl Services {
+    /// `saraban records survey`: the operator runs the survey of a past year for an office,
+    /// credited to one of its officers (`as_user`), or to its first administrator or clerk.
+    pub async fn survey_as(
+        &self,
+        office_id: &str,
+        as_user: Option<&str>,
+        year_be: i32,
+    ) -> Result<Disposal> {
+        let office = self.store.find_office(office_id.trim()).await?;
+        let user = match as_user {
+            Some(name) => {
+                let user = self.store.find_user_by_name(name.trim()).await?;
+                if user.office_id != office.id {
+                    return Err(ServiceError::NotFound);
+                }
+                user
+            }
+            None => self
+                .store
+                .list_users(&office.id)
+                .await?
+                .into_iter()
+                .filter(|u| u.active && u.role.can_cancel())
+                .min_by_key(|u| (u.role, u.id))
+                .ok_or_else(|| {
+                    ServiceError::Conflict(
+                        "สำนักงานนี้ยังไม่มีเจ้าหน้าที่ธุรการ ผู้อำนวยการ หรือผู้ดูแลระบบ ให้เพิ่มผู้ใช้ก่อน หรือระบุ --as"
+                            .into(),
+                    )
+                })?,
+        };
+        self.survey(&Actor { user, office }, year_be).await
+    }
+}

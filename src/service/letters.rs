@@ -263,7 +263,10 @@ impl Services {
                 secrecy: l.secrecy,
                 letter_type: l.letter_type,
                 retention: l.retention,
-                keep_until: l.keep_until.label(),
+                keep_until: match &l.destroyed {
+                    Some((_, note)) => note.clone(),
+                    None => l.keep_until.label(),
+                },
             });
         }
         // Lists run newest first; the form runs from the first number.

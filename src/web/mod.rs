@@ -88,6 +88,12 @@ pub fn router(state: AppState) -> Router {
         .route("/letters/{id}/holds", post(pages::letters::place_hold))
         .route("/holds/{id}/lift", post(pages::letters::lift_hold))
         .route("/records", get(pages::records::show))
+        .route(
+            "/disposals",
+            get(pages::disposals::list).post(pages::disposals::survey),
+        )
+        .route("/disposals/{id}", get(pages::disposals::show))
+        .route("/disposals/{id}/step", post(pages::disposals::step))
         .route("/records/codes", post(pages::records::add_code))
         .route("/letters/{id}/filing", post(pages::records::file_letter))
         .route("/letters/{id}/loans", post(pages::records::lend))

@@ -65,6 +65,8 @@ pub struct LetterRow {
     pub keep_until: String,
     /// `นำเข้าจากทะเบียนเดิม โดย … เมื่อ …`, or empty.
     pub imported: String,
+    /// `ทำลายแล้ว ตามบัญชีหนังสือขอทำลาย ปี … ลำดับที่ … เมื่อ …`, or empty.
+    pub destroyed: String,
 }
 
 impl From<&Letter> for LetterRow {
@@ -115,6 +117,11 @@ impl From<&Letter> for LetterRow {
                         thai_date::format_datetime(*at)
                     )
                 })
+                .unwrap_or_default(),
+            destroyed: l
+                .destroyed
+                .as_ref()
+                .map(|(_, note)| note.clone())
                 .unwrap_or_default(),
         }
     }

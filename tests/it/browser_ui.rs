@@ -860,3 +860,87 @@ async fn a_clerk_files_and_lends_a_letter() {
     browser.screenshot("25-records").await;
     c.clone().close().await.unwrap();
 }
+
+/// การทำลายหนังสือ: a survey from the page, and the chair's review in the list's table, for a
+/// person to see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_committee_reviews_a_destruction_list() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let csv = "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+               1,2560,ศธ 04006/ว1,2017-03-01,สพฐ.,สพป.,แจ้งกำหนดการประชุมประจำเดือน,1 ปี\r\n\
+               2,2560,ศธ 04006/ว2,2017-03-02,สพฐ.,สพป.,ส่งแบบรายงานข้อมูลนักเรียน,1 ปี\r\n";
+    let res = app
+        .http
+        .post(app.url("/api/v1/registers/inbound/import"))
+        .bearer_auth(&w.clerk)
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("2560.csv"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let browser = Browser::start(1280, 900).await;
+    let c = &browser.client;
+    browser.log_in(&app.url("/login"), "clerk", PASSWORD).await;
+    c.wait().for_element(Locator::Css(".tiles")).await.unwrap();
+    c.goto(&app.url("/disposals")).await.unwrap();
+    let year = c.wait().for_element(Locator::Id("year_be")).await.unwrap();
+    year.clear().await.unwrap();
+    year.send_keys("2566").await.unwrap();
+    c.find(Locator::Css("#survey button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let state = c
+        .wait()
+        .for_element(Locator::Id("disposal-state"))
+        .await
+        .unwrap();
+    assert_eq!(state.text().await.unwrap(), "ร่างบัญชีหนังสือขอทำลาย");
+    let url = c.current_url().await.unwrap();
+    let id: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &w.director,
+            &format!("/api/v1/disposals/{id}/committee"),
+            serde_json::json!({"chair": "clerk", "members": ["staff", "admin"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    c.goto(&app.url(&format!("/disposals/{id}"))).await.unwrap();
+    let selects = c
+        .wait()
+        .for_element(Locator::Css("#items select"))
+        .await
+        .unwrap();
+    selects.select_by_value("destroy").await.unwrap();
+    c.find(Locator::Id("save-review"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The review is saved (poll with a deadline), then the page is back with the decision.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, list) = app
+            .get_json(&w.clerk, &format!("/api/v1/disposals/{id}"))
+            .await;
+        if list["items"][0]["decision"] == "destroy" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "review not saved: {list}");
+        tokio::task::yield_now().await;
+    }
+    c.goto(&app.url(&format!("/disposals/{id}"))).await.unwrap();
+    let items = c.wait().for_element(Locator::Id("items")).await.unwrap();
+    assert!(items.text().await.unwrap().contains("แจ้งกำหนดการประชุม"));
+    browser.screenshot("26-destruction-review").await;
+    c.clone().close().await.unwrap();
+}

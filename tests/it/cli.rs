@@ -650,3 +650,103 @@ async fn work_groups_and_notifications_from_the_command_line() {
     let (ok, out, err) = saraban(d, &["audit", "verify"], None);
     assert!(ok && out.contains("intact"), "{out}{err}");
 }
+
+/// An earlier register brought in from the command line, every row or none, and the yearly
+/// survey of letters whose keeping ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn earlier_registers_and_the_survey_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "office",
+            "add",
+            "--id",
+            "ubn1",
+            "--name",
+            "สพป.อุบลราชธานี เขต 1",
+            "--prefix",
+            "ศธ 04183",
+            "--kind",
+            "district",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "user",
+            "add",
+            "--office",
+            "ubn1",
+            "--username",
+            "clerk1",
+            "--role",
+            "clerk",
+            "--password-stdin",
+        ],
+        Some("a-long-password-1\n"),
+    );
+    assert!(ok, "{err}");
+    let bad = d.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\n\
+         1,2560,ศธ 1/1,2017-03-01,สพฐ.,สพป.,ประชุม,1 ปี\n\
+         2,2560,ศธ 1/2,31/2/2560,สพฐ.,สพป.,,1 ปี\n",
+    )
+    .unwrap();
+    let (ok, _, err) = saraban(
+        d,
+        &[
+            "import",
+            "register",
+            "--office",
+            "ubn1",
+            "--register",
+            "inbound",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!ok, "a bad row refuses the file");
+    assert!(err.contains("แถวที่ 2") && err.contains("ไม่มีเรื่อง"), "{err}");
+    let good = d.join("good.csv");
+    std::fs::write(
+        &good,
+        "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\n\
+         1,2560,ศธ 1/1,2017-03-01,สพฐ.,สพป.,ประชุม,1 ปี\n\
+         2,2560,ศธ 1/2,2017-03-02,สพฐ.,สพป.,อบรม,ห้ามทำลาย\n",
+    )
+    .unwrap();
+    let (ok, out, err) = saraban(
+        d,
+        &[
+            "import",
+            "register",
+            "--office",
+            "ubn1",
+            "--register",
+            "inbound",
+            good.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("imported 2 rows") && out.contains("2560: 2 rows"),
+        "{out}"
+    );
+    let (ok, out, err) = saraban(
+        d,
+        &["records", "survey", "--office", "ubn1", "--year", "2566"],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("1 letters") && out.contains("ประชุม") && !out.contains("อบรม"),
+        "{out}"
+    );
+}

@@ -45,7 +45,18 @@ pub async fn show(State(state): State<AppState>, viewer: Nav) -> Result<Dashboar
         Vec::new()
     };
     let layout = Layout::new(&viewer, "dashboard", "หน้าหลัก");
+    // งานสิ้นปี: in the first weeks of the year, what the regulation asks of last year.
+    let today = crate::domain::thai_date::to_bangkok(chrono::Utc::now()).date();
+    let last_year = crate::domain::disposal::year_be_of(today) - 1;
+    let year_end = (actor.user.role.can_cancel()
+        && crate::domain::disposal::in_survey_window(
+            last_year,
+            today,
+            state.services.records.survey_window_days,
+        ))
+    .then_some(last_year);
     Ok(DashboardPage {
+        year_end,
         layout,
         waiting,
         quarantined,
@@ -71,6 +82,8 @@ pub struct CountRow {
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
     pub layout: Layout,
+    /// งานสิ้นปี: the year that just ended, while its survey is due (January–February).
+    pub year_end: Option<i32>,
     pub waiting: i64,
     pub quarantined: i64,
     pub year_be: i32,

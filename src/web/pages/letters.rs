@@ -99,9 +99,11 @@ pub(crate) async fn page_for(
         layout,
         register_label: letter.register.label(),
         number_label: letter.register.number_label(),
+        // A destroyed letter's files are gone: none is listed to open.
         attachments: letter
             .attachments
             .iter()
+            .filter(|_| letter.destroyed.is_none())
             .zip(&stamps)
             .map(|(a, stamp)| AttachmentRow {
                 position: a.position,

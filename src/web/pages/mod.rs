@@ -1,6 +1,7 @@
 //! The Thai pages, one module per area.
 
 pub mod dashboard;
+pub mod disposals;
 pub mod inbox;
 pub mod journey;
 pub mod letters;
