@@ -4,6 +4,7 @@
 
 pub mod ingest;
 pub mod outputs;
+pub mod records;
 pub mod send;
 
 /// Peak resident memory of this process since the last reset, in KB (Linux).

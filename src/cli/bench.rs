@@ -29,6 +29,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
     },
+    /// Import an earlier register of N letters (a file each), survey it and destroy what is due
+    /// (SQLite in a temporary directory, no servers).
+    Records {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+    },
     /// Export a generated register of N rows as XLSX and CSV, several rounds (no servers).
     Outputs {
         #[arg(long, default_value_t = 10_000)]
@@ -52,6 +58,7 @@ impl BenchCommand {
             } => saraban::bench::send::run(count, file_mb, concurrency)
                 .await?
                 .report(),
+            BenchCommand::Records { count } => saraban::bench::records::run(count).await?.report(),
             BenchCommand::Outputs { rows, rounds } => {
                 saraban::bench::outputs::run(rows, rounds).await?.report()
             }

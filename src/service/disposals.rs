@@ -82,16 +82,27 @@ impl Services {
         step: &str,
         actor: &Actor,
     ) -> Result<()> {
-        let now = Utc::now();
-        for (letter_id, detail) in letters {
-            let event = LetterHistory::Disposal(DisposalStep {
-                disposal_id: d.id,
-                year_be: d.year_be,
-                step: step.to_string(),
-                detail,
-            });
-            audit::insert_event(tx, letter_id, &event, Some(actor.user.id), now).await?;
-        }
+        let events: Vec<(i64, LetterHistory)> = letters
+            .map(|(letter_id, detail)| {
+                (
+                    letter_id,
+                    LetterHistory::Disposal(DisposalStep {
+                        disposal_id: d.id,
+                        year_be: d.year_be,
+                        step: step.to_string(),
+                        detail,
+                    }),
+                )
+            })
+            .collect();
+        audit::insert_events(
+            self.store.kind(),
+            tx,
+            &events,
+            Some(actor.user.id),
+            Utc::now(),
+        )
+        .await?;
         Ok(())
     }
 

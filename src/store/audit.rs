@@ -47,6 +47,72 @@ pub async fn insert_event(
     Ok(())
 }
 
+/// Appends many events at once (a step of a destruction list over every letter on it): the head
+/// is taken once, the chain computed here in order, and the rows written in batches, so the
+/// chain is exactly what as many [`insert_event`] calls would make.
+pub async fn insert_events(
+    kind: super::DbKind,
+    tx: &mut Tx,
+    events: &[(i64, LetterHistory)],
+    actor: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("UPDATE audit_head SET hash = hash WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    let mut prev: String = sqlx::query("SELECT hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("hash")?;
+    let at = time_to_db(at);
+    let mut rows = Vec::with_capacity(events.len());
+    for (letter_id, event) in events {
+        let detail = event.detail().to_string();
+        let hash = crate::domain::journey::audit_hash(
+            &prev,
+            *letter_id,
+            event.kind(),
+            actor,
+            &at,
+            &detail,
+        );
+        rows.push((*letter_id, event.kind(), detail, prev, hash.clone()));
+        prev = hash;
+    }
+    // The rows go in as numbered, so the chain's order is the id order verify reads.
+    super::insert_rows(
+        kind,
+        tx,
+        &rows,
+        100,
+        7,
+        |values| {
+            format!(
+                "INSERT INTO letter_events (letter_id, kind, actor_id, at, detail, prev_hash, hash)
+                 VALUES {values}"
+            )
+        },
+        |q, (letter_id, kind, detail, prev, hash)| {
+            q.bind(*letter_id)
+                .bind(kind.to_string())
+                .bind(actor)
+                .bind(at.clone())
+                .bind(detail.clone())
+                .bind(prev.clone())
+                .bind(hash.clone())
+        },
+    )
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(prev)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Every history entry in chain order, and the chain's head, for `saraban audit verify`.
     pub async fn audit_chain(&self) -> Result<(Vec<crate::domain::journey::ChainEntry>, String)> {

@@ -935,7 +935,10 @@ async fn a_committee_reviews_a_destruction_list() {
         if list["items"][0]["decision"] == "destroy" {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "review not saved: {list}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "review not saved: {list}"
+        );
         tokio::task::yield_now().await;
     }
     c.goto(&app.url(&format!("/disposals/{id}"))).await.unwrap();
