@@ -207,6 +207,25 @@ pub struct DisposalStep {
     pub detail: String,
 }
 
+/// Whether a letter registered in `letter_year_be` has reached 20 years in `year_be` (ข้อ 58:
+/// counted in calendar years of registration, a documented choice): it then goes on the year's
+/// handover lists, to the National Archives (แบบ 21) or kept by the office (แบบ 22).
+pub fn handover_due(letter_year_be: i32, year_be: i32) -> bool {
+    letter_year_be + 20 <= year_be
+}
+
+/// The history's record of a letter on a 20-year list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HandoverStep {
+    pub handover_id: i64,
+    pub year_be: i32,
+    /// Kept by the office (แบบ 22) rather than handed over (แบบ 21).
+    pub kept: bool,
+    /// The Bangkok date (ISO) it was handed over or listed.
+    pub on: String,
+}
+
 /// The calendar year (BE) a date falls in.
 pub fn year_be_of(date: NaiveDate) -> i32 {
     date.year() + 543
@@ -249,6 +268,13 @@ mod tests {
         ] {
             assert_eq!(survey(year, &cases), expected, "survey of {year}");
         }
+    }
+
+    #[test]
+    fn twenty_years_are_counted_in_calendar_years() {
+        assert!(handover_due(2549, 2569));
+        assert!(handover_due(2540, 2569));
+        assert!(!handover_due(2550, 2569));
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub enum LetterHistory {
     LoanReturned(LoanReturned),
     /// A step of a destruction list (บัญชีหนังสือขอทำลาย) this letter is on.
     Disposal(super::disposal::DisposalStep),
+    /// On the year's 20-year lists: handed to the National Archives, or kept by the office.
+    Handover(super::disposal::HandoverStep),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,6 +258,7 @@ impl LetterHistory {
             LetterHistory::Lent(_) => "lent",
             LetterHistory::LoanReturned(_) => "loan_returned",
             LetterHistory::Disposal(_) => "disposal",
+            LetterHistory::Handover(_) => "handover",
         }
     }
 
@@ -347,6 +350,14 @@ impl LetterHistory {
                 "ส่งคืนหนังสือที่ยืม โดย {} เมื่อ {}",
                 r.returned_by,
                 shown_value("doc_date", &r.returned_on)
+            ),
+            LetterHistory::Handover(h) if h.kept => {
+                format!("หนังสือครบ 20 ปีที่ขอเก็บเอง (แบบที่ 22 ปี {})", h.year_be)
+            }
+            LetterHistory::Handover(h) => format!(
+                "ส่งมอบให้สำนักหอจดหมายเหตุแห่งชาติ เมื่อ {} (บัญชีส่งมอบหนังสือครบ 20 ปี ปี {})",
+                shown_value("doc_date", &h.on),
+                h.year_be
             ),
             LetterHistory::Disposal(d) => {
                 format!("บัญชีหนังสือขอทำลาย ปี {}: {}", d.year_be, d.detail)

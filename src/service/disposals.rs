@@ -149,6 +149,7 @@ impl Services {
         }
         let now = Utc::now();
         let id = store_disposals::insert_disposal(
+            self.store.kind(),
             &mut tx,
             &actor.office.id,
             year_be,

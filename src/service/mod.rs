@@ -20,6 +20,7 @@ use crate::store::{Conflict, Store, StoreError};
 pub mod closing;
 pub mod disposals;
 pub mod filing;
+pub mod handovers;
 pub mod inbox;
 pub mod ingest;
 pub mod journey;

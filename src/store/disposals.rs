@@ -86,6 +86,7 @@ pub async fn survey_rows(
                     WHERE i.letter_id = l.id AND d.state <> 'destroyed') AS listed
          FROM letters l
          WHERE l.office_id = $1 AND l.year_be < $2 AND l.destroyed_at IS NULL
+           AND l.handed_over_on IS NULL
            AND l.retention_class NOT IN ('permanent', 'secret')
          ORDER BY l.year_be, l.register, l.number",
     )
@@ -120,6 +121,7 @@ pub async fn survey_rows(
 }
 
 pub async fn insert_disposal(
+    kind: super::DbKind,
     tx: &mut Tx,
     office_id: &str,
     year_be: i32,
@@ -139,16 +141,23 @@ pub async fn insert_disposal(
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    for (n, letter_id) in letter_ids.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO disposal_items (disposal_id, item_no, letter_id) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(n as i64 + 1)
-        .bind(*letter_id)
-        .execute(&mut **tx)
-        .await?;
-    }
+    let items: Vec<(i64, i64)> = letter_ids
+        .iter()
+        .enumerate()
+        .map(|(n, l)| (n as i64 + 1, *l))
+        .collect();
+    super::insert_rows(
+        kind,
+        tx,
+        &items,
+        300,
+        3,
+        |values| {
+            format!("INSERT INTO disposal_items (disposal_id, item_no, letter_id) VALUES {values}")
+        },
+        |q, (n, letter_id)| q.bind(id).bind(*n).bind(*letter_id),
+    )
+    .await?;
     Ok(id)
 }
 

@@ -89,6 +89,8 @@ pub struct Letter {
     pub imported: Option<(DateTime<Utc>, String)>,
     /// Destroyed (its files are gone, the row stays): when, and the register's note.
     pub destroyed: Option<(DateTime<Utc>, String)>,
+    /// Handed to the National Archives at 20 years, on this (Bangkok) date.
+    pub handed_over_on: Option<NaiveDate>,
     /// Filled by [`Store::find_letter`]; empty in lists.
     pub attachments: Vec<Attachment>,
 }
@@ -164,7 +166,7 @@ const SELECT_LETTER: &str =
     l.doc_date, l.sender, l.recipient, l.subject, l.action, l.remark, l.speed, l.secrecy,
     l.letter_type, l.registered_at, l.registered_by, l.received_at, l.cancelled_at,
     l.cancel_reason, l.inbox_entry_id, l.retention_class, l.retention_years, l.imported_at,
-    l.destroyed_at, l.destroyed_note,
+    l.destroyed_at, l.destroyed_note, l.handed_over_on,
     (SELECT o.retention_counting FROM offices o WHERE o.id = l.office_id) AS retention_counting,
     COALESCE(NULLIF(ru.full_name, ''), ru.username) AS registered_by_name,
     COALESCE(NULLIF(cu.full_name, ''), cu.username) AS cancelled_by_name,
@@ -249,6 +251,11 @@ fn letter_from_row(row: &AnyRow) -> Result<Letter> {
             )),
             None => None,
         },
+        handed_over_on: row
+            .try_get::<Option<String>, _>("handed_over_on")?
+            .as_deref()
+            .map(date_from_db)
+            .transpose()?,
         destroyed: match row.try_get::<Option<String>, _>("destroyed_at")? {
             Some(at) => Some((
                 time_from_db(&at)?,

@@ -17,6 +17,7 @@ pub mod deliveries;
 pub mod disposals;
 pub mod filing;
 pub mod follow_up;
+pub mod handovers;
 pub mod held_files;
 pub mod inbox;
 pub mod journey;

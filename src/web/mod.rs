@@ -93,6 +93,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::disposals::list).post(pages::disposals::survey),
         )
         .route("/disposals/{id}", get(pages::disposals::show))
+        .route(
+            "/handovers",
+            get(pages::disposals::handovers).post(pages::disposals::make_handover),
+        )
         .route("/disposals/{id}/step", post(pages::disposals::step))
         .route("/records/codes", post(pages::records::add_code))
         .route("/letters/{id}/filing", post(pages::records::file_letter))

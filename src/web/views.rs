@@ -67,6 +67,8 @@ pub struct LetterRow {
     pub imported: String,
     /// `ทำลายแล้ว ตามบัญชีหนังสือขอทำลาย ปี … ลำดับที่ … เมื่อ …`, or empty.
     pub destroyed: String,
+    /// `ส่งมอบให้สำนักหอจดหมายเหตุแห่งชาติแล้ว เมื่อ …`, or empty.
+    pub handed_over: String,
 }
 
 impl From<&Letter> for LetterRow {
@@ -122,6 +124,15 @@ impl From<&Letter> for LetterRow {
                 .destroyed
                 .as_ref()
                 .map(|(_, note)| note.clone())
+                .unwrap_or_default(),
+            handed_over: l
+                .handed_over_on
+                .map(|d| {
+                    format!(
+                        "ส่งมอบให้สำนักหอจดหมายเหตุแห่งชาติแล้ว เมื่อ {}",
+                        thai_date::format_short(d)
+                    )
+                })
                 .unwrap_or_default(),
         }
     }

@@ -92,11 +92,16 @@ async fn every_documented_operation_answers() {
         assert_eq!(status, 201, "{path}: {body}");
     }
     // A destruction list (id 1): a letter of 2560 kept one year, surveyed for 2566.
-    let csv = "เลขทะเบียนส่ง,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
-               1,2560,ศธ 04183/1,2017-03-01,สพป.,สพฐ.,เรื่องประจำ,1 ปี\r\n";
+    // And a 20-year list (id 1): a letter of 21 years ago.
+    let old = saraban::domain::thai_date::be_year_of(chrono::Utc::now()) - 21;
+    let csv = format!(
+        "เลขทะเบียนส่ง,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+         1,2560,ศธ 04183/1,2017-03-01,สพป.,สพฐ.,เรื่องประจำ,1 ปี\r\n\
+         1,{old},ศธ 04183/9,1 มี.ค. {old},สพป.,สพฐ.,เรื่องเก่า,ห้ามทำลาย\r\n"
+    );
     let form = reqwest::multipart::Form::new().part(
         "file",
-        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("old.csv"),
+        reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("old.csv"),
     );
     let res = app
         .http
@@ -113,6 +118,15 @@ async fn every_documented_operation_answers() {
             &w.admin,
             "/api/v1/disposals",
             serde_json::json!({"year_be": 2566}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &w.admin,
+            "/api/v1/handovers",
+            serde_json::json!({}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
@@ -141,7 +155,14 @@ async fn every_documented_operation_answers() {
             .replace("{series}", "inbound")
             .replace("{group}", "plan")
             .replace("{file}", "inbound.xlsx")
-            .replace("{form}", "register.xlsx")
+            .replace(
+                "{form}",
+                if path.starts_with("/handovers") {
+                    "form21.pdf"
+                } else {
+                    "register.xlsx"
+                },
+            )
             .replace("{register}", "outbound")
             .replace("{token}", &clerk_token);
         for method in ["get", "post", "put", "patch", "delete"] {

@@ -1137,3 +1137,134 @@ both_dbs!(
     destruction_follows_the_regulation_and_removes_the_files,
     lawful_destruction
 );
+
+async fn twenty_year_handover(db: Db) {
+    let w: World = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let year = this_year();
+    let old = year - 21;
+    let csv = format!(
+        "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+         1,{old},ศธ 04006/ว1,1 มี.ค. {old},สพฐ.,สพป.,หนังสือเก่าที่ส่งมอบ,ห้ามทำลาย\r\n\
+         2,{old},ศธ 04006/ว2,2 มี.ค. {old},สพฐ.,สพป.,หนังสือเก่าที่ขอเก็บเอง,ห้ามทำลาย\r\n\
+         1,{young},ศธ 04006/ว3,3 มี.ค. {young},สพฐ.,สพป.,หนังสือยังไม่ครบยี่สิบปี,ห้ามทำลาย\r\n",
+        young = year - 5
+    );
+    let (status, report) = import(app, &w.clerk, "inbound", "old.csv", csv.into_bytes()).await;
+    assert_eq!(status, 201, "{report}");
+    let (_, page) = app
+        .get_json(
+            &w.clerk,
+            &format!("/api/v1/letters?register=inbound&year_be={old}"),
+        )
+        .await;
+    let mut items = page["items"].as_array().cloned().unwrap();
+    items.sort_by_key(|l| l["number"].as_i64());
+    let (handed, kept) = (
+        items[0]["id"].as_i64().unwrap(),
+        items[1]["id"].as_i64().unwrap(),
+    );
+    let letter_pdf = crate::helpers::pdf_bytes("HANDED-TO-THE-ARCHIVES");
+    add_file(app, &w.admin, handed, "ต้นฉบับ.pdf", letter_pdf.clone()).await;
+
+    let (status, due) = app
+        .get_json(&w.clerk, &format!("/api/v1/handovers/due?year_be={year}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        due["letter_ids"],
+        json!([handed, kept]),
+        "only the letters of 20 years and more"
+    );
+    let (status, h) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            "/api/v1/handovers",
+            json!({"year_be": year, "keep": [kept]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{h}");
+    let id = h["id"].as_i64().unwrap();
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            "/api/v1/handovers",
+            json!({"year_be": year}),
+        )
+        .await;
+    assert_eq!(status, 409, "nothing left to list");
+
+    let form21 =
+        pdf_text(&download(app, &w.clerk, &format!("/api/v1/handovers/{id}/form21.pdf")).await);
+    assert!(
+        form21.contains("บัญชีส่งมอบหนังสือครบ 20 ปี") && form21.contains("แบบที่ 21"),
+        "{form21}"
+    );
+    assert!(
+        form21.contains("หนังสือเก่าที่ส่งมอบ") && !form21.contains("ขอเก็บเอง"),
+        "{form21}"
+    );
+    let form22 =
+        pdf_text(&download(app, &w.clerk, &format!("/api/v1/handovers/{id}/form22.pdf")).await);
+    assert!(
+        form22.contains("แบบที่ 22") && form22.contains("หนังสือเก่าที่ขอเก็บเอง"),
+        "{form22}"
+    );
+
+    // The package: the handed letter's file, the list, and a manifest naming each sha256.
+    let zip = download(
+        app,
+        &w.clerk,
+        &format!("/api/v1/handovers/{id}/package.zip"),
+    )
+    .await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("manifest.json").unwrap(),
+        &mut manifest,
+    )
+    .unwrap();
+    let manifest: Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(
+        manifest["letters"].as_array().unwrap().len(),
+        1,
+        "{manifest}"
+    );
+    let file = &manifest["letters"][0]["files"][0];
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut archive.by_name(file["path"].as_str().unwrap()).unwrap(),
+        &mut bytes,
+    )
+    .unwrap();
+    assert_eq!(bytes, letter_pdf);
+    assert_eq!(file["sha256"], saraban::security::sha256_hex(&bytes));
+
+    // Handed over: marked with the date, and in the history.
+    let (_, letter) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{handed}"))
+        .await;
+    assert!(letter["handed_over_on"].is_string(), "{letter}");
+    let (_, letter) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{kept}"))
+        .await;
+    assert!(letter["handed_over_on"].is_null(), "{letter}");
+    let (_, history) = app
+        .get_json(&w.clerk, &format!("/api/v1/letters/{handed}/history"))
+        .await;
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "handover" && e["detail"]["kept"] == false),
+        "{history}"
+    );
+}
+both_dbs!(
+    letters_of_twenty_years_are_handed_over_or_kept,
+    twenty_year_handover
+);

@@ -62,6 +62,8 @@ pub struct LetterJson {
     pub imported: Option<serde_json::Value>,
     /// ทำลายแล้ว: when, and the register's note (the files are gone, the row stays).
     pub destroyed: Option<serde_json::Value>,
+    /// ส่งมอบให้สำนักหอจดหมายเหตุแห่งชาติแล้ว: the date (YYYY-MM-DD).
+    pub handed_over_on: Option<String>,
     pub attachments: Vec<AttachmentJson>,
 }
 
@@ -102,6 +104,7 @@ impl From<&Letter> for LetterJson {
                 .imported
                 .as_ref()
                 .map(|(at, by)| serde_json::json!({"at": time_to_db(*at), "by": by})),
+            handed_over_on: l.handed_over_on.map(crate::store::date_to_db),
             destroyed: l
                 .destroyed
                 .as_ref()

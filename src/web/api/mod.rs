@@ -17,6 +17,7 @@ pub mod closing;
 pub mod disposals;
 pub mod exports;
 pub mod filing;
+pub mod handovers;
 pub mod inbox;
 pub mod journey;
 pub mod letters;
@@ -97,6 +98,11 @@ pub fn router() -> Router<AppState> {
         .route("/loan-register.pdf", get(filing::loan_register_pdf))
         .route("/disposals", get(disposals::list).post(disposals::survey))
         .route("/disposals/{id}", get(disposals::show))
+        .route("/handovers", get(handovers::list).post(handovers::make))
+        .route("/handovers/due", get(handovers::due))
+        .route("/handovers/{id}", get(handovers::show))
+        .route("/handovers/{id}/package.zip", get(handovers::package))
+        .route("/handovers/{id}/{form}", get(handovers::form))
         .route("/disposals/{id}/committee", put(disposals::committee))
         .route("/disposals/{id}/review", post(disposals::review))
         .route("/disposals/{id}/confirm", post(disposals::confirm))

@@ -274,6 +274,23 @@ pub fn spec() -> Value {
         "/disposals/{id}/memo.pdf": {
           "parameters": [id_param("id", "disposal id")],
           "get": {"summary": "บันทึกการทำลายหนังสือ PDF (เมื่อทำลายแล้ว; ก่อนหน้านั้น 409)", "responses": responses(("200", json!({"description": "the memo", "content": {"application/pdf": {}}})), &[401, 403, 404, 409])}},
+        "/handovers": {
+          "get": {"summary": "บัญชีหนังสือครบ 20 ปีที่ทำแล้ว", "responses": responses(("200", ok("lists", json!({"type": "object"}))), &[401, 403])},
+          "post": {"summary": "ทำบัญชีหนังสือครบ 20 ปี (ข้อ 58–60) ของปี year_be: ทุกฉบับที่ลงทะเบียนมาครบ 20 ปีส่งมอบวันนี้ (แบบที่ 21) ยกเว้น keep (ขอเก็บเอง แบบที่ 22); 409 เมื่อไม่มี",
+            "requestBody": json_body(json!({"type": "object", "properties": {"year_be": {"type": "integer"}, "keep": {"type": "array", "items": {"type": "integer"}}}})),
+            "responses": responses(("201", ok("the lists", json!({"type": "object"}))), &[400, 401, 403, 409, 422])}},
+        "/handovers/due": {
+          "get": {"summary": "หนังสือที่ครบ 20 ปีในปี year_be และยังไม่อยู่ในบัญชีใด", "parameters": [{"name": "year_be", "in": "query", "schema": {"type": "integer"}}],
+            "responses": responses(("200", ok("letter ids", json!({"type": "object"}))), &[400, 401, 403])}},
+        "/handovers/{id}": {
+          "parameters": [id_param("id", "handover id")],
+          "get": {"summary": "บัญชีพร้อมรายการ (kept = ขอเก็บเอง)", "responses": responses(("200", ok("the lists", json!({"type": "object"}))), &[401, 403, 404])}},
+        "/handovers/{id}/{form}": {
+          "parameters": [id_param("id", "handover id"), {"name": "form", "in": "path", "required": true, "schema": {"type": "string"}, "description": "form21.pdf / form21.xlsx (แบบที่ 21), form22.pdf / form22.xlsx (แบบที่ 22)"}],
+          "get": {"summary": "บัญชีส่งมอบหนังสือครบ 20 ปี (แบบที่ 21) หรือบัญชีหนังสือครบ 20 ปีที่ขอเก็บเอง (แบบที่ 22)", "responses": responses(("200", json!({"description": "the form", "content": {"application/pdf": {}}})), &[401, 403, 404])}},
+        "/handovers/{id}/package.zip": {
+          "parameters": [id_param("id", "handover id")],
+          "get": {"summary": "ชุดส่งมอบ: ไฟล์ของหนังสือที่ส่งมอบ แบบที่ 21 (PDF) และ manifest.json (ข้อมูลหนังสือและ sha256 ของทุกไฟล์)", "responses": responses(("200", json!({"description": "the package", "content": {"application/zip": {}}})), &[401, 403, 404])}},
         "/follow-up": {
           "get": {"summary": "ติดตามงาน: unacknowledged = มอบแล้วยังไม่รับทราบ, overdue = เลยกำหนดและยังไม่ดำเนินการ, not_forwarded = ลงทะเบียนรับแล้วยังไม่ได้ส่งต่อ; groups = จำนวนต่อกลุ่มงาน",
             "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["unacknowledged", "overdue", "not_forwarded"]}}],

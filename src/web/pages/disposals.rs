@@ -228,3 +228,75 @@ pub async fn step(
     }
     Ok(Redirect::to(&format!("/disposals/{id}")).into_response())
 }
+
+pub struct DueLine {
+    pub letter_id: i64,
+    pub number: String,
+    pub doc_no: String,
+    pub subject: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "handovers.html")]
+pub struct HandoversPage {
+    pub layout: Layout,
+    pub year: i32,
+    pub due: Vec<DueLine>,
+    /// `(id, year, handed on)`
+    pub lists: Vec<(i64, i32, String)>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    year: String,
+}
+
+/// ส่งมอบหนังสือครบ 20 ปี: the letters due this year (tick those the office keeps) and the lists
+/// made so far.
+pub async fn handovers(
+    State(state): State<AppState>,
+    viewer: Nav,
+    axum::extract::Query(q): axum::extract::Query<YearQuery>,
+) -> Result<HandoversPage, WebError> {
+    let year = crate::domain::numbering::parse_year_be(&q.year)
+        .unwrap_or_else(|_| crate::service::current_year(&viewer.actor.office));
+    let ids = state.services.handover_due(&viewer.actor, year).await?;
+    let mut due = Vec::new();
+    for id in ids.iter().take(500) {
+        let l = state.services.letter(&viewer.actor, *id).await?;
+        due.push(DueLine {
+            letter_id: l.id,
+            number: format!("{}/{}", l.number, l.year_be),
+            doc_no: l.doc_no,
+            subject: l.subject,
+        });
+    }
+    let lists = state
+        .services
+        .handovers(&viewer.actor)
+        .await?
+        .into_iter()
+        .map(|(id, y, on)| (id, y, thai_date::format_short(on)))
+        .collect();
+    Ok(HandoversPage {
+        layout: Layout::new(&viewer, "records", "ส่งมอบหนังสือครบ 20 ปี"),
+        year,
+        due,
+        lists,
+    })
+}
+
+pub async fn make_handover(
+    State(state): State<AppState>,
+    CsrfForm(viewer, form): CsrfForm<FormPairs, Nav>,
+) -> Result<Response, WebError> {
+    let year = crate::domain::numbering::parse_year_be(&form.one("year_be"))
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let keep: Vec<i64> = form.all("keep").filter_map(|k| k.parse().ok()).collect();
+    state
+        .services
+        .make_handover(&viewer.actor, year, &keep)
+        .await?;
+    Ok(Redirect::to(&format!("/handovers?year={year}")).into_response())
+}
