@@ -100,6 +100,8 @@ pub fn check_step(state: DisposalState, step: Step) -> Result<(), String> {
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub letter_id: i64,
+    /// The year it was registered in.
+    pub year_be: i32,
     pub class: RetentionClass,
     pub keep_until: KeepUntil,
     /// A legal hold is in force.
@@ -122,6 +124,27 @@ pub fn survey(year_be: i32, candidates: &[Candidate]) -> Vec<i64> {
                 && !matches!(c.class, RetentionClass::Permanent | RetentionClass::Secret)
                 && matches!(c.keep_until, KeepUntil::Day(d) if d <= end)
         })
+        .map(|c| c.letter_id)
+        .collect()
+}
+
+/// The head's order under ภาคผนวก 6 (2564): electronic letters kept over 10 years (registered more
+/// than 10 calendar years before `year_be`), oldest first, at most `limit`; never a permanent,
+/// secret or law-governed one, a held one, or one already settled. `candidates` come oldest
+/// first.
+pub fn over_ten_years(year_be: i32, candidates: &[Candidate], limit: Option<usize>) -> Vec<i64> {
+    candidates
+        .iter()
+        .filter(|c| {
+            !c.held
+                && !c.settled
+                && c.year_be + 10 < year_be
+                && !matches!(
+                    c.class,
+                    RetentionClass::Permanent | RetentionClass::Secret | RetentionClass::ByLaw
+                )
+        })
+        .take(limit.unwrap_or(usize::MAX))
         .map(|c| c.letter_id)
         .collect()
 }
@@ -243,6 +266,7 @@ mod tests {
     fn the_survey_across_classes_and_years() {
         let c = |id, class, keep, held, settled| Candidate {
             letter_id: id,
+            year_be: 2556,
             class,
             keep_until: keep,
             held,
@@ -275,6 +299,29 @@ mod tests {
         assert!(handover_due(2549, 2569));
         assert!(handover_due(2540, 2569));
         assert!(!handover_due(2550, 2569));
+    }
+
+    #[test]
+    fn the_ten_year_order_takes_the_oldest_ordinary_letters() {
+        let c = |id, year_be, class| Candidate {
+            letter_id: id,
+            year_be,
+            class,
+            keep_until: KeepUntil::Forever,
+            held: false,
+            settled: false,
+        };
+        use RetentionClass::*;
+        let letters = vec![
+            c(1, 2550, TenYears),
+            c(2, 2551, Permanent),
+            c(3, 2552, ByLaw),
+            c(4, 2553, OneYear),
+            c(5, 2558, TenYears),
+            c(6, 2560, TenYears),
+        ];
+        assert_eq!(over_ten_years(2569, &letters, None), vec![1, 4, 5]);
+        assert_eq!(over_ten_years(2569, &letters, Some(2)), vec![1, 4]);
     }
 
     #[test]

@@ -126,6 +126,35 @@ impl Services {
                 "สำรวจหนังสือขอทำลายได้เมื่อสิ้นปี พ.ศ. {year_be} แล้ว"
             )));
         }
+        self.make_list(actor, year_be, "survey", |candidates| {
+            disposal::survey(year_be, candidates)
+        })
+        .await
+    }
+
+    /// The head's order (ภาคผนวก 6 of the 2564 amendment): a draft list of the electronic letters
+    /// kept over 10 years, oldest first (at most `limit`), through the same committee, approval,
+    /// National Archives and destruction as the survey's.
+    pub async fn order_over_ten_years(
+        &self,
+        actor: &Actor,
+        limit: Option<usize>,
+    ) -> Result<Disposal> {
+        Self::require_head(actor, "สั่งทำลายหนังสืออิเล็กทรอนิกส์ที่เก็บเกิน 10 ปี")?;
+        let year_be = disposal::year_be_of(thai_date::to_bangkok(Utc::now()).date());
+        self.make_list(actor, year_be, "over_ten_years", |candidates| {
+            disposal::over_ten_years(year_be, candidates, limit)
+        })
+        .await
+    }
+
+    async fn make_list(
+        &self,
+        actor: &Actor,
+        year_be: i32,
+        basis: &str,
+        choose: impl FnOnce(&[Candidate]) -> Vec<i64>,
+    ) -> Result<Disposal> {
         let mut tx = self.store.begin_write().await?;
         let (counting, rows) =
             store_disposals::survey_rows(&mut tx, &actor.office.id, year_be + 1).await?;
@@ -133,6 +162,7 @@ impl Services {
             .iter()
             .map(|r| Candidate {
                 letter_id: r.letter_id,
+                year_be: r.year_be,
                 class: r.retention.class,
                 keep_until: r
                     .retention
@@ -141,18 +171,20 @@ impl Services {
                 settled: r.listed,
             })
             .collect();
-        let due = disposal::survey(year_be, &candidates);
+        let due = choose(&candidates);
         if due.is_empty() {
-            return Err(conflict(format!(
-                "ไม่มีหนังสือที่ครบอายุการเก็บภายในสิ้นปี พ.ศ. {year_be} (หรืออยู่ในบัญชีอื่นแล้ว)"
-            )));
+            return Err(conflict(if basis == "survey" {
+                format!("ไม่มีหนังสือที่ครบอายุการเก็บภายในสิ้นปี พ.ศ. {year_be} (หรืออยู่ในบัญชีอื่นแล้ว)")
+            } else {
+                "ไม่มีหนังสือที่เก็บเกิน 10 ปีซึ่งทำลายได้ (หรืออยู่ในบัญชีอื่นแล้ว)".to_string()
+            }));
         }
         let now = Utc::now();
         let id = store_disposals::insert_disposal(
             self.store.kind(),
             &mut tx,
             &actor.office.id,
-            year_be,
+            (year_be, basis),
             actor.user.id,
             now,
             &due,
@@ -162,6 +194,7 @@ impl Services {
             id,
             office_id: actor.office.id.clone(),
             year_be,
+            basis: basis.to_string(),
             state: DisposalState::Draft,
             created_at: now,
             approved_by_name: None,
@@ -174,12 +207,17 @@ impl Services {
             members: Vec::new(),
             items: Vec::new(),
         };
+        let why = if basis == "survey" {
+            "สำรวจ ครบอายุการเก็บ"
+        } else {
+            "คำสั่งหัวหน้าส่วนราชการ ทำลายหนังสืออิเล็กทรอนิกส์ที่เก็บเกิน 10 ปี"
+        };
         self.log_step(
             &mut tx,
             &draft,
             due.iter()
                 .enumerate()
-                .map(|(n, id)| (*id, format!("สำรวจ ครบอายุการเก็บ ลำดับที่ {}", n + 1))),
+                .map(|(n, id)| (*id, format!("{why} ลำดับที่ {}", n + 1))),
             "surveyed",
             actor,
         )

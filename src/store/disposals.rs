@@ -42,6 +42,8 @@ pub struct Disposal {
     pub id: i64,
     pub office_id: String,
     pub year_be: i32,
+    /// `survey` (ข้อ 66) or `over_ten_years` (the head's order, ภาคผนวก 6).
+    pub basis: String,
     pub state: DisposalState,
     pub created_at: DateTime<Utc>,
     pub approved_by_name: Option<String>,
@@ -58,6 +60,7 @@ pub struct Disposal {
 /// A letter the survey weighs: its retention and when it was registered.
 pub struct SurveyRow {
     pub letter_id: i64,
+    pub year_be: i32,
     pub retention: Retention,
     pub registered_at: DateTime<Utc>,
     pub held: bool,
@@ -80,7 +83,7 @@ pub async fn survey_rows(
     let counting = Counting::from_code(&counting)
         .ok_or_else(|| StoreError::Corrupt(format!("retention counting {counting}")))?;
     let rows = sqlx::query(
-        "SELECT l.id, l.retention_class, l.retention_years, l.registered_at,
+        "SELECT l.id, l.year_be, l.retention_class, l.retention_years, l.registered_at,
             EXISTS (SELECT 1 FROM legal_holds h WHERE h.letter_id = l.id AND h.lifted_at IS NULL) AS held,
             EXISTS (SELECT 1 FROM disposal_items i JOIN disposals d ON d.id = i.disposal_id
                     WHERE i.letter_id = l.id AND d.state <> 'destroyed') AS listed
@@ -88,7 +91,7 @@ pub async fn survey_rows(
          WHERE l.office_id = $1 AND l.year_be < $2 AND l.destroyed_at IS NULL
            AND l.handed_over_on IS NULL
            AND l.retention_class NOT IN ('permanent', 'secret')
-         ORDER BY l.year_be, l.register, l.number",
+         ORDER BY l.registered_at, l.id",
     )
     .bind(office_id.to_string())
     .bind(i64::from(year_be))
@@ -105,6 +108,7 @@ pub async fn survey_rows(
             let registered: String = r.try_get("registered_at")?;
             Ok(SurveyRow {
                 letter_id: r.try_get("id")?,
+                year_be: r.try_get::<i64, _>("year_be")? as i32,
                 retention: Retention {
                     class: coded::<RetentionClass>(r, "retention_class")?,
                     years: r
@@ -124,20 +128,21 @@ pub async fn insert_disposal(
     kind: super::DbKind,
     tx: &mut Tx,
     office_id: &str,
-    year_be: i32,
+    (year_be, basis): (i32, &str),
     by: i64,
     at: DateTime<Utc>,
     letter_ids: &[i64],
 ) -> Result<i64> {
     let id: i64 = sqlx::query(
-        "INSERT INTO disposals (office_id, year_be, state, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO disposals (office_id, year_be, state, created_by, created_at, basis)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(office_id.to_string())
     .bind(i64::from(year_be))
     .bind(DisposalState::Draft.code())
     .bind(by)
     .bind(time_to_db(at))
+    .bind(basis.to_string())
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
@@ -447,6 +452,7 @@ fn disposal_from_row(r: &AnyRow) -> Result<Disposal> {
         id: r.try_get("id")?,
         office_id: r.try_get("office_id")?,
         year_be: r.try_get::<i64, _>("year_be")? as i32,
+        basis: r.try_get("basis")?,
         state: coded(r, "state")?,
         created_at: time_from_db(&created)?,
         approved_by_name: r.try_get("approved_by_name")?,

@@ -1268,3 +1268,53 @@ both_dbs!(
     letters_of_twenty_years_are_handed_over_or_kept,
     twenty_year_handover
 );
+
+async fn ten_year_order(db: Db) {
+    let w: World = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let year = this_year();
+    let (old, young) = (year - 12, year - 5);
+    let csv = format!(
+        "เลขทะเบียนส่ง,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+         1,{old},ศธ 04183/1,1 มี.ค. {old},สพป.,สพฐ.,หนังสือทั่วไปเก่า,10 ปี\r\n\
+         2,{old},ศธ 04183/2,2 มี.ค. {old},สพป.,สพฐ.,หนังสือตามกฎหมายอื่น,ตามกฎหมายอื่น 30 ปี\r\n\
+         3,{old},ศธ 04183/3,3 มี.ค. {old},สพป.,สพฐ.,หนังสือสำคัญ,ห้ามทำลาย\r\n\
+         1,{young},ศธ 04183/4,4 มี.ค. {young},สพป.,สพฐ.,หนังสือยังไม่เกินสิบปี,10 ปี\r\n"
+    );
+    let (status, report) = import(app, &w.clerk, "outbound", "old.csv", csv.into_bytes()).await;
+    assert_eq!(status, 201, "{report}");
+    let order = json!({"over_ten_years": true});
+    let (status, _) = app
+        .send_json(Method::POST, &w.clerk, "/api/v1/disposals", order.clone())
+        .await;
+    assert_eq!(status, 403, "the head's order");
+    let (status, list) = app
+        .send_json(
+            Method::POST,
+            &w.director,
+            "/api/v1/disposals",
+            order.clone(),
+        )
+        .await;
+    assert_eq!(status, 201, "{list}");
+    assert_eq!(list["basis"], "over_ten_years");
+    let subjects: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["subject"].as_str())
+        .collect();
+    assert_eq!(
+        subjects,
+        vec!["หนังสือทั่วไปเก่า"],
+        "not by another law, not permanent, not younger"
+    );
+    let (status, _) = app
+        .send_json(Method::POST, &w.director, "/api/v1/disposals", order)
+        .await;
+    assert_eq!(status, 409, "already on a list");
+}
+both_dbs!(
+    the_heads_order_takes_letters_kept_over_ten_years,
+    ten_year_order
+);

@@ -23,6 +23,7 @@ pub fn disposal_json(d: &Disposal) -> Value {
     json!({
         "id": d.id,
         "year_be": d.year_be,
+        "basis": d.basis,
         "state": d.state.code(),
         "state_label": d.state.label(),
         "created_at": time_to_db(d.created_at),
@@ -60,6 +61,9 @@ pub fn disposal_json(d: &Disposal) -> Value {
 #[serde(default)]
 pub struct SurveyBody {
     year_be: Option<Value>,
+    /// The head's order (ภาคผนวก 6): electronic letters kept over 10 years, oldest first.
+    over_ten_years: bool,
+    limit: Option<usize>,
 }
 
 pub async fn survey(
@@ -67,6 +71,13 @@ pub async fn survey(
     Writer(viewer): Writer,
     ApiJson(body): ApiJson<SurveyBody>,
 ) -> Result<Response, WebError> {
+    if body.over_ten_years {
+        let d = state
+            .services
+            .order_over_ten_years(&viewer.actor, body.limit)
+            .await?;
+        return Ok((StatusCode::CREATED, Json(disposal_json(&d))).into_response());
+    }
     let year = match &body.year_be {
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::String(s)) => s.clone(),

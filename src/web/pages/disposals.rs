@@ -29,6 +29,8 @@ pub struct DisposalsPage {
     pub layout: Layout,
     pub lists: Vec<ListLine>,
     pub last_year: i32,
+    /// The head may order the destruction of electronic letters kept over 10 years.
+    pub can_order: bool,
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Nav) -> Result<DisposalsPage, WebError> {
@@ -47,6 +49,10 @@ pub async fn list(State(state): State<AppState>, viewer: Nav) -> Result<Disposal
         layout: Layout::new(&viewer, "records", "การทำลายหนังสือ"),
         lists,
         last_year: crate::service::current_year(&viewer.actor.office) - 1,
+        can_order: matches!(
+            viewer.actor.user.role,
+            crate::domain::user::Role::Director | crate::domain::user::Role::Admin
+        ),
     })
 }
 
@@ -54,15 +60,28 @@ pub async fn list(State(state): State<AppState>, viewer: Nav) -> Result<Disposal
 #[serde(default)]
 pub struct SurveyForm {
     year_be: String,
+    over_ten_years: String,
+    limit: String,
 }
 
 pub async fn survey(
     State(state): State<AppState>,
     CsrfForm(viewer, form): CsrfForm<SurveyForm, Nav>,
 ) -> Result<Response, WebError> {
-    let year = crate::domain::numbering::parse_year_be(&form.year_be)
-        .map_err(|e| WebError::BadRequest(e.to_string()))?;
-    let d = state.services.survey(&viewer.actor, year).await?;
+    let d = if crate::domain::letter::is_yes(&form.over_ten_years) {
+        let limit = crate::domain::digits::to_arabic(&form.limit)
+            .trim()
+            .parse()
+            .ok();
+        state
+            .services
+            .order_over_ten_years(&viewer.actor, limit)
+            .await?
+    } else {
+        let year = crate::domain::numbering::parse_year_be(&form.year_be)
+            .map_err(|e| WebError::BadRequest(e.to_string()))?;
+        state.services.survey(&viewer.actor, year).await?
+    };
     Ok(Redirect::to(&format!("/disposals/{}", d.id)).into_response())
 }
 
