@@ -31,6 +31,10 @@ pub struct RecordsConfig {
     /// Days after a destruction list was sent to the National Archives after which, with no
     /// answer, destruction may go ahead (not confirmed: 60).
     pub archives_answer_days: i64,
+    /// The roles a destruction committee's chair and members may hold. The regulation's rank rule
+    /// (2560: ระดับปฏิบัติการ / ชำนาญงาน and up) is about civil-service ranks saraban does not
+    /// hold, so this narrows by role instead; default: every role.
+    pub committee_roles: Vec<String>,
 }
 
 impl Default for RecordsConfig {
@@ -38,6 +42,9 @@ impl Default for RecordsConfig {
         RecordsConfig {
             survey_window_days: 60,
             archives_answer_days: 60,
+            committee_roles: ["admin", "director", "deputy", "clerk", "staff"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }

@@ -242,6 +242,23 @@ impl Services {
         for name in std::iter::once(chair).chain(members.iter().map(String::as_str)) {
             match self.store.find_user_by_name(name.trim()).await {
                 Ok(u) if u.office_id == actor.office.id && u.active => {
+                    if !self
+                        .records
+                        .committee_roles
+                        .iter()
+                        .any(|r| r == u.role.code())
+                    {
+                        let mut errors = crate::domain::letter::FieldErrors::default();
+                        errors.add(
+                            "members",
+                            format!(
+                                "{} มีบทบาท{} ซึ่งการตั้งค่า [records] committee_roles ไม่ให้เป็นกรรมการ",
+                                u.display_name(),
+                                u.role.label()
+                            ),
+                        );
+                        return Err(ServiceError::Invalid(errors));
+                    }
                     ids.push(u.id);
                     names.push(u.display_name().to_string());
                 }

@@ -1318,3 +1318,55 @@ both_dbs!(
     the_heads_order_takes_letters_kept_over_ten_years,
     ten_year_order
 );
+
+async fn committee_roles_setting(db: Db) {
+    let app = crate::helpers::spawn_app_with(db, |c| {
+        c.records.committee_roles = ["admin", "director", "clerk"].map(String::from).to_vec();
+    })
+    .await;
+    let w: World = app.world().await;
+    let app = &w.app;
+    let csv = "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+               1,2560,ศธ 04006/ว1,2017-03-01,สพฐ.,สพป.,เรื่องประจำ,1 ปี\r\n";
+    let (status, _) = import(app, &w.clerk, "inbound", "old.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(status, 201);
+    let (status, list) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            "/api/v1/disposals",
+            json!({"year_be": 2566}),
+        )
+        .await;
+    assert_eq!(status, 201, "{list}");
+    let path = format!("/api/v1/disposals/{}/committee", list["id"]);
+    let (status, err) = app
+        .send_json(
+            Method::PUT,
+            &w.director,
+            &path,
+            json!({"chair": "staff", "members": ["clerk", "admin"]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("committee_roles"),
+        "{err}"
+    );
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &w.director,
+            &path,
+            json!({"chair": "director", "members": ["clerk", "admin"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+both_dbs!(
+    the_committee_holds_the_allowed_roles,
+    committee_roles_setting
+);
