@@ -282,6 +282,80 @@ async fn the_manual_shows_every_page_it_names() {
         &mut taken,
     )
     .await;
+
+    // งานเก็บหนังสือ: a filing plan, a filed and lent letter, a destruction list in review.
+    post(
+        &w,
+        &w.clerk,
+        "/api/v1/file-codes",
+        serde_json::json!({"code": "1.2", "name": "การประชุมผู้บริหาร"}),
+    )
+    .await;
+    post(
+        &w,
+        &w.clerk,
+        &format!("/api/v1/letters/{given}/filing"),
+        serde_json::json!({"file_code": "1.2"}),
+    )
+    .await;
+    post(
+        &w,
+        &w.clerk,
+        &format!("/api/v1/letters/{given}/loans"),
+        serde_json::json!({"borrower_name": "นายสมชาย ใจดี", "borrower_position": "นิติกร",
+            "borrower_unit": "สำนักงานอัยการจังหวัด", "approved_by": "director",
+            "purpose": "ประกอบการพิจารณาคดี", "due_on": "2099-01-31"}),
+    )
+    .await;
+    let csv = "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+               1,2560,ศธ 04006/ว1,2017-03-01,สพฐ.,สพป.,แจ้งกำหนดการประชุมประจำเดือน,1 ปี\r\n\
+               2,2560,ศธ 04006/ว2,2017-03-02,สพฐ.,สพป.,ส่งแบบรายงานข้อมูลนักเรียน,1 ปี\r\n";
+    let res = app
+        .http
+        .post(url("/api/v1/registers/inbound/import"))
+        .bearer_auth(&w.clerk)
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("2560.csv"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let list = post(
+        &w,
+        &w.clerk,
+        "/api/v1/disposals",
+        serde_json::json!({"year_be": 2566}),
+    )
+    .await;
+    let list_id = list["id"].as_i64().unwrap();
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &w.director,
+            &format!("/api/v1/disposals/{list_id}/committee"),
+            serde_json::json!({"chair": "clerk", "members": ["staff", "admin"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    shoot(
+        &desk,
+        "clerk-records",
+        &url("/records"),
+        "#filed",
+        &mut taken,
+    )
+    .await;
+    shoot(&desk, "clerk-loans", &url("/loans"), "#loans", &mut taken).await;
+    shoot(
+        &desk,
+        "clerk-disposal",
+        &url(&format!("/disposals/{list_id}")),
+        "#items",
+        &mut taken,
+    )
+    .await;
     drop(desk);
 
     // คู่มือผู้บริหาร: on a phone.
