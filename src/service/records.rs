@@ -316,16 +316,14 @@ fn required_reason(reason: &str) -> Result<String> {
 }
 
 impl Services {
-    /// `saraban import register`: the operator brings an earlier register into an office, credited
-    /// to one of its officers (`as_user`), or to its first administrator or clerk.
-    pub async fn import_register_as(
+    /// Who a command-line operator's action in an office is credited to: the officer named
+    /// `as_user` (of that office), or else its first active officer whose role `may` do it.
+    pub(crate) async fn operator_actor(
         &self,
         office_id: &str,
         as_user: Option<&str>,
-        register: Register,
-        file_name: &str,
-        bytes: &[u8],
-    ) -> Result<ImportReport> {
+        may: impl Fn(crate::domain::user::Role) -> bool,
+    ) -> Result<Actor> {
         let office = self.store.find_office(office_id.trim()).await?;
         let user = match as_user {
             Some(name) => {
@@ -340,15 +338,30 @@ impl Services {
                 .list_users(&office.id)
                 .await?
                 .into_iter()
-                .filter(|u| u.active && u.role.can_register(register))
+                .filter(|u| u.active && may(u.role))
                 .min_by_key(|u| (u.role, u.id))
                 .ok_or_else(|| {
                     ServiceError::Conflict(
-                        "สำนักงานนี้ยังไม่มีเจ้าหน้าที่ธุรการหรือผู้ดูแลระบบ ให้เพิ่มผู้ใช้ก่อน หรือระบุ --as".into(),
+                        "สำนักงานนี้ยังไม่มีเจ้าหน้าที่ที่ทำงานนี้ได้ ให้เพิ่มผู้ใช้ก่อน หรือระบุ --as".into(),
                     )
                 })?,
         };
-        let actor = Actor { user, office };
+        Ok(Actor { user, office })
+    }
+
+    /// `saraban import register`: the operator brings an earlier register into an office, credited
+    /// to one of its officers (`as_user`), or to its first administrator or clerk.
+    pub async fn import_register_as(
+        &self,
+        office_id: &str,
+        as_user: Option<&str>,
+        register: Register,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<ImportReport> {
+        let actor = self
+            .operator_actor(office_id, as_user, |r| r.can_register(register))
+            .await?;
         self.import_register(&actor, register, file_name, bytes)
             .await
     }
