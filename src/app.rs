@@ -87,6 +87,10 @@ pub fn spawn_workers(
             shutdown.clone(),
         )));
     }
+    workers.push(tokio::spawn(yearly_survey(
+        services.clone(),
+        shutdown.clone(),
+    )));
     if config.smtp.send {
         workers.push(tokio::spawn(crate::mail::outbox::run(
             services,
@@ -95,4 +99,24 @@ pub fn spawn_workers(
         )));
     }
     workers
+}
+
+/// Once an hour: the destruction survey of every office whose window is open (January–February
+/// by default), so the draft list is there when the clerk looks.
+async fn yearly_survey(services: Services, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let today = crate::domain::thai_date::to_bangkok(chrono::Utc::now()).date();
+        match services.survey_due_offices(today).await {
+            Ok(n) if n > 0 => tracing::info!(lists = n, "yearly destruction surveys made"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "yearly destruction survey"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
 }

@@ -758,6 +758,37 @@ pub fn destruction_memo(office: &str, d: &Disposal) -> RegisterSheet {
 }
 
 impl Services {
+    /// The survey nobody has to remember (ข้อ 66): while `today` is in the window after a year
+    /// ended (`[records] survey_window_days`), every office without that year's survey list gets
+    /// its draft, credited to its first administrator, director or clerk. An office with nothing
+    /// due is asked again on the next call. How many lists were made.
+    pub async fn survey_due_offices(&self, today: NaiveDate) -> Result<usize> {
+        let last_year = disposal::year_be_of(today) - 1;
+        if !disposal::in_survey_window(last_year, today, self.records.survey_window_days) {
+            return Ok(0);
+        }
+        let mut made = 0;
+        for office in self.store.list_offices().await? {
+            if self.store.has_survey(&office.id, last_year).await? {
+                continue;
+            }
+            let actor = match self
+                .operator_actor(&office.id, None, |r| r.can_cancel())
+                .await
+            {
+                Ok(actor) => actor,
+                Err(ServiceError::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            match self.survey(&actor, last_year).await {
+                Ok(_) => made += 1,
+                Err(ServiceError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(made)
+    }
+
     /// `saraban records survey`: the operator runs the survey of a past year for an office,
     /// credited to one of its officers (`as_user`), or to its first administrator or clerk.
     pub async fn survey_as(

@@ -472,6 +472,18 @@ const SELECT_DISPOSAL: &str =
     FROM disposals d LEFT JOIN users u ON u.id = d.approved_by";
 
 impl Store {
+    /// Whether the office already has the survey list of `year_be`.
+    pub async fn has_survey(&self, office_id: &str, year_be: i32) -> Result<bool> {
+        Ok(sqlx::query(
+            "SELECT 1 AS one FROM disposals WHERE office_id = $1 AND year_be = $2 AND basis = 'survey'",
+        )
+        .bind(office_id.to_string())
+        .bind(i64::from(year_be))
+        .fetch_optional(self.pool())
+        .await?
+        .is_some())
+    }
+
     pub async fn disposals(&self, office_id: &str) -> Result<Vec<Disposal>> {
         let sql = format!("{SELECT_DISPOSAL} WHERE d.office_id = $1 ORDER BY d.id DESC");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -1370,3 +1370,42 @@ both_dbs!(
     the_committee_holds_the_allowed_roles,
     committee_roles_setting
 );
+
+async fn the_yearly_survey(db: Db) {
+    let w: World = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let csv = "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
+               1,2560,ศธ 04006/ว1,2017-03-01,สพฐ.,สพป.,เรื่องประจำ,1 ปี\r\n";
+    let (status, _) = import(app, &w.clerk, "inbound", "old.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(status, 201);
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    // Outside the window nothing happens; inside it the district gets its list once (the school
+    // has nothing due).
+    assert_eq!(
+        app.services
+            .survey_due_offices(day(2024, 3, 15))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        app.services
+            .survey_due_offices(day(2024, 1, 10))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app.services
+            .survey_due_offices(day(2024, 1, 11))
+            .await
+            .unwrap(),
+        0
+    );
+    let (_, lists) = app.get_json(&w.clerk, "/api/v1/disposals").await;
+    assert_eq!(lists["items"][0]["year_be"], 2566, "{lists}");
+}
+both_dbs!(
+    the_survey_is_made_in_the_window_after_a_year_ends,
+    the_yearly_survey
+);
