@@ -726,6 +726,22 @@ async fn a_clerk_holds_a_letter_from_destruction() {
         .click()
         .await
         .unwrap();
+    // The hold is recorded (poll with a deadline), then the page, opened again, says so.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, holds) = app
+            .get_json(&w.clerk, &format!("/api/v1/letters/{id}/holds"))
+            .await;
+        if holds["holds"].as_array().is_some_and(|h| !h.is_empty()) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "hold not saved: {holds}"
+        );
+        tokio::task::yield_now().await;
+    }
+    c.goto(&app.url(&format!("/letters/{id}"))).await.unwrap();
     let retention = c
         .wait()
         .for_element(Locator::Id("retention"))
