@@ -87,7 +87,8 @@ pub async fn insert_events(
         kind,
         tx,
         &rows,
-        100,
+        // 7 values a row: 400 rows stay under every database's bound on parameters.
+        400,
         7,
         |values| {
             format!(

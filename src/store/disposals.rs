@@ -61,6 +61,12 @@ pub struct Disposal {
 pub struct SurveyRow {
     pub letter_id: i64,
     pub year_be: i32,
+    /// What the list shows of it, so a new list needs no second read.
+    pub number: i64,
+    pub doc_no: String,
+    pub doc_date: NaiveDate,
+    pub subject: String,
+    pub file_code: Option<String>,
     pub retention: Retention,
     pub registered_at: DateTime<Utc>,
     pub held: bool,
@@ -82,12 +88,31 @@ pub async fn survey_rows(
         .try_get("retention_counting")?;
     let counting = Counting::from_code(&counting)
         .ok_or_else(|| StoreError::Corrupt(format!("retention counting {counting}")))?;
+    // Held and listed letters are few: read once as sets, not asked per letter.
+    let held: std::collections::HashSet<i64> = sqlx::query(
+        "SELECT h.letter_id FROM legal_holds h JOIN letters l ON l.id = h.letter_id
+         WHERE l.office_id = $1 AND h.lifted_at IS NULL",
+    )
+    .bind(office_id.to_string())
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<i64, _>("letter_id"))
+    .collect::<std::result::Result<_, _>>()?;
+    let listed: std::collections::HashSet<i64> = sqlx::query(
+        "SELECT i.letter_id FROM disposal_items i JOIN disposals d ON d.id = i.disposal_id
+         WHERE d.office_id = $1 AND d.state <> 'destroyed'",
+    )
+    .bind(office_id.to_string())
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<i64, _>("letter_id"))
+    .collect::<std::result::Result<_, _>>()?;
     let rows = sqlx::query(
         "SELECT l.id, l.year_be, l.retention_class, l.retention_years, l.registered_at,
-            EXISTS (SELECT 1 FROM legal_holds h WHERE h.letter_id = l.id AND h.lifted_at IS NULL) AS held,
-            EXISTS (SELECT 1 FROM disposal_items i JOIN disposals d ON d.id = i.disposal_id
-                    WHERE i.letter_id = l.id AND d.state <> 'destroyed') AS listed
-         FROM letters l
+            l.number, l.doc_no, l.doc_date, l.subject, f.file_code
+         FROM letters l LEFT JOIN filings f ON f.letter_id = l.id
          WHERE l.office_id = $1 AND l.year_be < $2 AND l.destroyed_at IS NULL
            AND l.handed_over_on IS NULL
            AND l.retention_class NOT IN ('permanent', 'secret')
@@ -97,18 +122,19 @@ pub async fn survey_rows(
     .bind(i64::from(year_be))
     .fetch_all(&mut **tx)
     .await?;
-    let truthy = |r: &AnyRow, c: &str| -> Result<bool> {
-        // SQLite answers EXISTS as an integer, PostgreSQL as a boolean.
-        Ok(r.try_get::<bool, _>(c)
-            .or_else(|_| r.try_get::<i64, _>(c).map(|n| n != 0))?)
-    };
     let rows = rows
         .iter()
         .map(|r| {
             let registered: String = r.try_get("registered_at")?;
+            let id: i64 = r.try_get("id")?;
             Ok(SurveyRow {
-                letter_id: r.try_get("id")?,
+                letter_id: id,
                 year_be: r.try_get::<i64, _>("year_be")? as i32,
+                number: r.try_get("number")?,
+                doc_no: r.try_get("doc_no")?,
+                doc_date: date_from_db(&r.try_get::<String, _>("doc_date")?)?,
+                subject: r.try_get("subject")?,
+                file_code: r.try_get("file_code")?,
                 retention: Retention {
                     class: coded::<RetentionClass>(r, "retention_class")?,
                     years: r
@@ -116,8 +142,8 @@ pub async fn survey_rows(
                         .map(|y| y as i32),
                 },
                 registered_at: time_from_db(&registered)?,
-                held: truthy(r, "held")?,
-                listed: truthy(r, "listed")?,
+                held: held.contains(&id),
+                listed: listed.contains(&id),
             })
         })
         .collect::<Result<Vec<_>>>()?;
