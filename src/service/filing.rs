@@ -62,23 +62,13 @@ fn date_field(text: &str, field: &str, errors: &mut FieldErrors) -> Option<Naive
 }
 
 impl Services {
-    fn require_records_desk(&self, actor: &Actor) -> Result<()> {
-        if actor.user.role.can_cancel() {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden(
-                "งานเก็บและให้ยืมหนังสือทำได้เฉพาะเจ้าหน้าที่ธุรการ ผู้อำนวยการ และผู้ดูแลระบบ".into(),
-            ))
-        }
-    }
-
     pub async fn file_codes(&self, actor: &Actor) -> Result<Vec<FileCode>> {
         Ok(self.store.file_codes(&actor.office.id).await?)
     }
 
     /// Adds a code to the filing plan (or renames it).
     pub async fn put_file_code(&self, actor: &Actor, code: &str, name: &str) -> Result<String> {
-        self.require_records_desk(actor)?;
+        super::records::require_records_desk(actor, "งานเก็บและให้ยืมหนังสือทำ")?;
         let (code, name) = filing::check_file_code(code, name).map_err(ServiceError::Invalid)?;
         self.store
             .put_file_code(&actor.office.id, &code, &name)
@@ -100,7 +90,7 @@ impl Services {
         filed_on: &str,
         note: &str,
     ) -> Result<Filed> {
-        self.require_records_desk(actor)?;
+        super::records::require_records_desk(actor, "งานเก็บและให้ยืมหนังสือทำ")?;
         let letter = self.letter(actor, letter_id).await?;
         let mut errors = FieldErrors::default();
         let code = code.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -158,7 +148,7 @@ impl Services {
     /// The letters filed in `year_be` as the filing forms list them, with their ids, in the
     /// order filed.
     pub async fn filed_rows(&self, actor: &Actor, year_be: i32) -> Result<Vec<(i64, FiledRow)>> {
-        self.require_records_desk(actor)?;
+        super::records::require_records_desk(actor, "งานเก็บและให้ยืมหนังสือทำ")?;
         let year = year_be - 543;
         let (from, to) = (
             NaiveDate::from_ymd_opt(year, 1, 1).ok_or(ServiceError::NotFound)?,
@@ -215,7 +205,7 @@ impl Services {
 
     /// Lends a filed letter (บัตรยืมหนังสือ).
     pub async fn lend(&self, actor: &Actor, letter_id: i64, input: &LoanInput) -> Result<Loan> {
-        self.require_records_desk(actor)?;
+        super::records::require_records_desk(actor, "งานเก็บและให้ยืมหนังสือทำ")?;
         let letter = self.letter(actor, letter_id).await?;
         let filed = self.store.filing_of(letter.id).await?;
         let mut errors = FieldErrors::default();
@@ -343,7 +333,7 @@ impl Services {
         returned_by: &str,
         returned_on: &str,
     ) -> Result<Loan> {
-        self.require_records_desk(actor)?;
+        super::records::require_records_desk(actor, "งานเก็บและให้ยืมหนังสือทำ")?;
         let loan = self.store.find_loan(&actor.office.id, loan_id).await?;
         let mut errors = FieldErrors::default();
         let on = date_field(returned_on, "returned_on", &mut errors).unwrap_or_else(today);
@@ -375,7 +365,7 @@ impl Services {
 
     /// The lending register, newest first: every loan, or only those out, overdue or returned.
     pub async fn loans(&self, actor: &Actor, status: Option<LoanStatus>) -> Result<Vec<Loan>> {
-        self.require_records_desk(actor)?;
+        super::records::require_records_desk(actor, "งานเก็บและให้ยืมหนังสือทำ")?;
         let today = today();
         let returned = status.map(|s| s == LoanStatus::Returned);
         Ok(self
@@ -390,7 +380,7 @@ impl Services {
     }
 
     pub async fn loan(&self, actor: &Actor, loan_id: i64) -> Result<Loan> {
-        self.require_records_desk(actor)?;
+        super::records::require_records_desk(actor, "งานเก็บและให้ยืมหนังสือทำ")?;
         Ok(self.store.find_loan(&actor.office.id, loan_id).await?)
     }
 

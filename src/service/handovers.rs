@@ -17,20 +17,10 @@ use crate::store::handovers::{self as store_handovers, Handover, NewHandover};
 use crate::store::{audit, date_to_db};
 
 impl Services {
-    fn require_records(actor: &Actor) -> Result<()> {
-        if actor.user.role.can_cancel() {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden(
-                "การส่งมอบหนังสือครบ 20 ปีทำได้เฉพาะเจ้าหน้าที่ธุรการ ผู้อำนวยการ และผู้ดูแลระบบ".into(),
-            ))
-        }
-    }
-
     /// The letters that reach 20 years by `year_be` (registered in `year_be - 20` or before: see
     /// [`crate::domain::disposal::handover_due`]) and are on no list yet (a preview).
     pub async fn handover_due(&self, actor: &Actor, year_be: i32) -> Result<Vec<i64>> {
-        Self::require_records(actor)?;
+        super::records::require_records_desk(actor, "การส่งมอบหนังสือครบ 20 ปีทำ")?;
         let mut tx = self.store.begin_write().await?;
         let due = store_handovers::due(&mut tx, &actor.office.id, year_be - 20).await?;
         tx.rollback()
@@ -47,7 +37,7 @@ impl Services {
         year_be: i32,
         keep: &[i64],
     ) -> Result<Handover> {
-        Self::require_records(actor)?;
+        super::records::require_records_desk(actor, "การส่งมอบหนังสือครบ 20 ปีทำ")?;
         let mut tx = self.store.begin_write().await?;
         let due = store_handovers::due(&mut tx, &actor.office.id, year_be - 20).await?;
         if due.is_empty() {
@@ -108,12 +98,12 @@ impl Services {
     }
 
     pub async fn handovers(&self, actor: &Actor) -> Result<Vec<(i64, i32, chrono::NaiveDate)>> {
-        Self::require_records(actor)?;
+        super::records::require_records_desk(actor, "การส่งมอบหนังสือครบ 20 ปีทำ")?;
         Ok(self.store.handovers(&actor.office.id).await?)
     }
 
     pub async fn handover(&self, actor: &Actor, id: i64) -> Result<Handover> {
-        Self::require_records(actor)?;
+        super::records::require_records_desk(actor, "การส่งมอบหนังสือครบ 20 ปีทำ")?;
         Ok(self.store.find_handover(&actor.office.id, id).await?)
     }
 

@@ -236,11 +236,7 @@ impl Services {
         letter_id: i64,
         retention: Retention,
     ) -> Result<()> {
-        if !actor.user.role.can_cancel() {
-            return Err(ServiceError::Forbidden(
-                "เปลี่ยนอายุการเก็บได้เฉพาะเจ้าหน้าที่ธุรการ ผู้อำนวยการ และผู้ดูแลระบบ".into(),
-            ));
-        }
+        require_records_desk(actor, "เปลี่ยนอายุการเก็บ")?;
         let letter = self.store.find_letter(&actor.office.id, letter_id).await?;
         if letter.retention == retention {
             return Ok(());
@@ -259,7 +255,7 @@ impl Services {
 
     /// Places a legal hold: the letter may not be destroyed until it is lifted.
     pub async fn place_hold(&self, actor: &Actor, letter_id: i64, reason: &str) -> Result<i64> {
-        self.may_hold(actor)?;
+        require_records_desk(actor, "ระงับการทำลาย")?;
         let reason = required_reason(reason)?;
         self.store.find_letter(&actor.office.id, letter_id).await?;
         let now = Utc::now();
@@ -274,7 +270,7 @@ impl Services {
 
     /// Lifts a hold; the letter's id.
     pub async fn lift_hold(&self, actor: &Actor, hold_id: i64, reason: &str) -> Result<i64> {
-        self.may_hold(actor)?;
+        require_records_desk(actor, "ระงับการทำลาย")?;
         let reason = required_reason(reason)?;
         let now = Utc::now();
         let mut tx = self.store.begin_write().await?;
@@ -293,15 +289,17 @@ impl Services {
         crate::store::commit(tx).await?;
         Ok(letter_id)
     }
+}
 
-    fn may_hold(&self, actor: &Actor) -> Result<()> {
-        if actor.user.role.can_cancel() {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden(
-                "ระงับการทำลายได้เฉพาะเจ้าหน้าที่ธุรการ ผู้อำนวยการ และผู้ดูแลระบบ".into(),
-            ))
-        }
+/// The record's life (retention, holds, filing, lending, destruction, handover) is the work of the
+/// saraban desk: clerks, the director and administrators. `what` opens the Thai refusal.
+pub(crate) fn require_records_desk(actor: &Actor, what: &str) -> Result<()> {
+    if actor.user.role.can_cancel() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!(
+            "{what}ได้เฉพาะเจ้าหน้าที่ธุรการ ผู้อำนวยการ และผู้ดูแลระบบ"
+        )))
     }
 }
 

@@ -7,9 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{
-    Result, Store, StoreError, Tx, coded, date_from_db, date_to_db, time_from_db, time_to_db,
-};
+use super::{Result, Store, StoreError, Tx, coded, date_from_db, time_from_db, time_to_db};
 use crate::domain::disposal::{Decision, DisposalState};
 use crate::domain::retention::{Counting, Retention, RetentionClass};
 
@@ -53,6 +51,8 @@ pub struct Disposal {
     pub destroyed_at: Option<DateTime<Utc>>,
     pub files_removed: i64,
     pub bytes_freed: i64,
+    /// How many letters are on the list (also when `items` is not loaded).
+    pub item_count: i64,
     pub members: Vec<Member>,
     pub items: Vec<Item>,
 }
@@ -488,13 +488,15 @@ fn disposal_from_row(r: &AnyRow) -> Result<Disposal> {
         destroyed_at: time("destroyed_at")?,
         files_removed: r.try_get("files_removed")?,
         bytes_freed: r.try_get("bytes_freed")?,
+        item_count: r.try_get("item_count")?,
         members: Vec::new(),
         items: Vec::new(),
     })
 }
 
 const SELECT_DISPOSAL: &str =
-    "SELECT d.*, COALESCE(NULLIF(u.full_name, ''), u.username) AS approved_by_name
+    "SELECT d.*, COALESCE(NULLIF(u.full_name, ''), u.username) AS approved_by_name,
+    (SELECT COUNT(*) FROM disposal_items i WHERE i.disposal_id = d.id) AS item_count
     FROM disposals d LEFT JOIN users u ON u.id = d.approved_by";
 
 impl Store {
@@ -586,9 +588,4 @@ impl Store {
             .collect::<Result<_>>()?;
         Ok(d)
     }
-}
-
-/// The Bangkok date as stored.
-pub fn day(d: NaiveDate) -> String {
-    date_to_db(d)
 }

@@ -83,10 +83,10 @@ pub fn router(state: AppState) -> Router {
         .route("/letters/{id}/cancel", post(pages::letters::cancel))
         .route(
             "/letters/{id}/retention",
-            post(pages::letters::set_retention),
+            post(pages::records::set_retention),
         )
-        .route("/letters/{id}/holds", post(pages::letters::place_hold))
-        .route("/holds/{id}/lift", post(pages::letters::lift_hold))
+        .route("/letters/{id}/holds", post(pages::records::place_hold))
+        .route("/holds/{id}/lift", post(pages::records::lift_hold))
         .route("/records", get(pages::records::show))
         .route(
             "/disposals",

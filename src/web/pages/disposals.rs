@@ -20,7 +20,7 @@ pub struct ListLine {
     pub id: i64,
     pub year_be: i32,
     pub state: &'static str,
-    pub items: usize,
+    pub items: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -34,17 +34,18 @@ pub struct DisposalsPage {
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Nav) -> Result<DisposalsPage, WebError> {
-    let all = state.services.disposals(&viewer.actor).await?;
-    let mut lists = Vec::new();
-    for d in all {
-        let full = state.services.disposal(&viewer.actor, d.id).await?;
-        lists.push(ListLine {
+    let lists = state
+        .services
+        .disposals(&viewer.actor)
+        .await?
+        .into_iter()
+        .map(|d| ListLine {
             id: d.id,
             year_be: d.year_be,
             state: d.state.label(),
-            items: full.items.len(),
-        });
-    }
+            items: d.item_count,
+        })
+        .collect();
     Ok(DisposalsPage {
         layout: Layout::new(&viewer, "records", "การทำลายหนังสือ"),
         lists,

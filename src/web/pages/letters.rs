@@ -582,61 +582,6 @@ pub struct HoldRow {
     pub lifted: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RetentionForm {
-    class: String,
-    years: String,
-}
-
-/// อายุการเก็บ changed on the letter page.
-pub async fn set_retention(
-    State(state): State<AppState>,
-    Params(id): Params<i64>,
-    CsrfForm(viewer, form): CsrfForm<RetentionForm, Nav>,
-) -> Result<Response, WebError> {
-    let years = match form.years.trim() {
-        "" => None,
-        y => Some(
-            crate::domain::digits::to_arabic(y)
-                .parse::<i32>()
-                .map_err(|_| WebError::BadRequest("จำนวนปีต้องเป็นตัวเลข".into()))?,
-        ),
-    };
-    let retention = crate::web::api::records::retention_of(&form.class, years)?;
-    state
-        .services
-        .set_retention(&viewer.actor, id, retention)
-        .await?;
-    Ok(Redirect::to(&format!("/letters/{id}?done=retention")).into_response())
-}
-
-/// ระงับการทำลาย placed on the letter page.
-pub async fn place_hold(
-    State(state): State<AppState>,
-    Params(id): Params<i64>,
-    CsrfForm(viewer, form): CsrfForm<CancelForm, Nav>,
-) -> Result<Response, WebError> {
-    state
-        .services
-        .place_hold(&viewer.actor, id, &form.reason)
-        .await?;
-    Ok(Redirect::to(&format!("/letters/{id}?done=hold")).into_response())
-}
-
-/// A hold lifted on the letter page.
-pub async fn lift_hold(
-    State(state): State<AppState>,
-    Params(hold): Params<i64>,
-    CsrfForm(viewer, form): CsrfForm<CancelForm, Nav>,
-) -> Result<Response, WebError> {
-    let id = state
-        .services
-        .lift_hold(&viewer.actor, hold, &form.reason)
-        .await?;
-    Ok(Redirect::to(&format!("/letters/{id}?done=hold_lifted")).into_response())
-}
-
 pub struct DeliveryRow {
     pub id: i64,
     pub to: String,

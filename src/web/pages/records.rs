@@ -1,5 +1,5 @@
 //! งานเก็บหนังสือ: the filing plan, the letters filed in a year with แบบ 19 and 20, and the lending
-//! register (ทะเบียนการยืม) with its cards; and the letter page's forms to file, lend and return.
+//! register (ทะเบียนการยืม) with its cards; and the letter page's forms to file, lend, return, set the retention and hold.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -239,4 +239,65 @@ pub async fn return_loan(
         .return_loan(&viewer.actor, id, &form.returned_by, &form.returned_on)
         .await?;
     Ok(Redirect::to("/loans?status=returned").into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReasonForm {
+    reason: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RetentionForm {
+    class: String,
+    years: String,
+}
+
+/// อายุการเก็บ changed on the letter page.
+pub async fn set_retention(
+    State(state): State<AppState>,
+    Params(id): Params<i64>,
+    CsrfForm(viewer, form): CsrfForm<RetentionForm, Nav>,
+) -> Result<Response, WebError> {
+    let years = match form.years.trim() {
+        "" => None,
+        y => Some(
+            crate::domain::digits::to_arabic(y)
+                .parse::<i32>()
+                .map_err(|_| WebError::BadRequest("จำนวนปีต้องเป็นตัวเลข".into()))?,
+        ),
+    };
+    let retention = crate::web::api::records::retention_of(&form.class, years)?;
+    state
+        .services
+        .set_retention(&viewer.actor, id, retention)
+        .await?;
+    Ok(Redirect::to(&format!("/letters/{id}?done=retention")).into_response())
+}
+
+/// ระงับการทำลาย placed on the letter page.
+pub async fn place_hold(
+    State(state): State<AppState>,
+    Params(id): Params<i64>,
+    CsrfForm(viewer, form): CsrfForm<ReasonForm, Nav>,
+) -> Result<Response, WebError> {
+    state
+        .services
+        .place_hold(&viewer.actor, id, &form.reason)
+        .await?;
+    Ok(Redirect::to(&format!("/letters/{id}?done=hold")).into_response())
+}
+
+/// A hold lifted on the letter page.
+pub async fn lift_hold(
+    State(state): State<AppState>,
+    Params(hold): Params<i64>,
+    CsrfForm(viewer, form): CsrfForm<ReasonForm, Nav>,
+) -> Result<Response, WebError> {
+    let id = state
+        .services
+        .lift_hold(&viewer.actor, hold, &form.reason)
+        .await?;
+    Ok(Redirect::to(&format!("/letters/{id}?done=hold_lifted")).into_response())
 }

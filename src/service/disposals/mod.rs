@@ -10,8 +10,9 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::{Actor, Result, ServiceError, Services};
+
+mod forms;
 use crate::domain::disposal::{self, Candidate, Decision, DisposalState, DisposalStep, Step};
-use crate::domain::forms::{self, Cell, Column, RegisterSheet};
 use crate::domain::history::LetterHistory;
 use crate::domain::retention::{Retention, RetentionClass};
 use crate::domain::thai_date;
@@ -19,6 +20,7 @@ use crate::domain::user::Role;
 use crate::files::Removed;
 use crate::store::disposals::{self as store_disposals, Disposal, Fact};
 use crate::store::{Tx, audit, time_to_db};
+pub use forms::{destruction_memo, disposal_sheet};
 
 /// One item's review as the committee gives it.
 #[derive(Debug, Clone, Deserialize)]
@@ -63,16 +65,6 @@ impl Services {
         }
     }
 
-    fn require_desk(actor: &Actor) -> Result<()> {
-        if actor.user.role.can_cancel() {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden(
-                "งานทำลายหนังสือทำได้เฉพาะเจ้าหน้าที่ธุรการ ผู้อำนวยการ และผู้ดูแลระบบ".into(),
-            ))
-        }
-    }
-
     /// Writes one step into the history of every letter on the list.
     async fn log_step(
         &self,
@@ -107,19 +99,19 @@ impl Services {
     }
 
     pub async fn disposals(&self, actor: &Actor) -> Result<Vec<Disposal>> {
-        Self::require_desk(actor)?;
+        super::records::require_records_desk(actor, "งานทำลายหนังสือทำ")?;
         Ok(self.store.disposals(&actor.office.id).await?)
     }
 
     pub async fn disposal(&self, actor: &Actor, id: i64) -> Result<Disposal> {
-        Self::require_desk(actor)?;
+        super::records::require_records_desk(actor, "งานทำลายหนังสือทำ")?;
         Ok(self.store.find_disposal(&actor.office.id, id).await?)
     }
 
     /// The survey of `year_be` (ข้อ 66): a draft list of the letters whose keeping ended by the end
     /// of that year. 409 when the year has not ended, or when nothing is due.
     pub async fn survey(&self, actor: &Actor, year_be: i32) -> Result<Disposal> {
-        Self::require_desk(actor)?;
+        super::records::require_records_desk(actor, "งานทำลายหนังสือทำ")?;
         let this_year = thai_date::to_bangkok(Utc::now()).date();
         if year_be >= disposal::year_be_of(this_year) {
             return Err(conflict(format!(
@@ -194,7 +186,7 @@ impl Services {
         // longer than the survey itself.
         let by_id: std::collections::HashMap<i64, &store_disposals::SurveyRow> =
             rows.iter().map(|r| (r.letter_id, r)).collect();
-        let items = due
+        let items: Vec<store_disposals::Item> = due
             .iter()
             .enumerate()
             .filter_map(|(n, id)| {
@@ -228,6 +220,7 @@ impl Services {
             destroyed_at: None,
             files_removed: 0,
             bytes_freed: 0,
+            item_count: items.len() as i64,
             members: Vec::new(),
             items,
         };
@@ -454,7 +447,7 @@ impl Services {
 
     /// The list (original and copy) sent to the National Archives on `sent_on`.
     pub async fn disposal_sent(&self, actor: &Actor, id: i64, sent_on: &str) -> Result<Disposal> {
-        Self::require_desk(actor)?;
+        super::records::require_records_desk(actor, "งานทำลายหนังสือทำ")?;
         let d = self.store.find_disposal(&actor.office.id, id).await?;
         disposal::check_step(d.state, Step::Send).map_err(conflict)?;
         let on = match sent_on.trim() {
@@ -482,7 +475,7 @@ impl Services {
 
     /// The National Archives' answer: the letters it wants kept are kept, for ever.
     pub async fn archives_answer(&self, actor: &Actor, id: i64, keep: &[i64]) -> Result<Disposal> {
-        Self::require_desk(actor)?;
+        super::records::require_records_desk(actor, "งานทำลายหนังสือทำ")?;
         let d = self.store.find_disposal(&actor.office.id, id).await?;
         disposal::check_step(d.state, Step::ArchivesAnswer).map_err(conflict)?;
         let listed: BTreeSet<i64> = d.items.iter().map(|i| i.letter_id).collect();
@@ -562,7 +555,7 @@ impl Services {
     /// names the same bytes; the register rows stay, marked. Kept items get their new
     /// keep-until.
     pub async fn destroy(&self, actor: &Actor, id: i64) -> Result<Destruction> {
-        Self::require_desk(actor)?;
+        super::records::require_records_desk(actor, "งานทำลายหนังสือทำ")?;
         let d = self.store.find_disposal(&actor.office.id, id).await?;
         disposal::may_destroy(
             d.state,
@@ -652,133 +645,6 @@ impl Services {
             packs_rewritten: removed.packs_rewritten,
         })
     }
-}
-
-/// บัญชีหนังสือขอทำลาย (แบบที่ 25) of a list, with the committee's การพิจารณา.
-pub fn disposal_sheet(office: &str, d: &Disposal) -> RegisterSheet {
-    let columns = vec![
-        Column {
-            title: "ลำดับที่",
-            width: 8.0,
-        },
-        Column {
-            title: "รหัสแฟ้ม",
-            width: 12.0,
-        },
-        Column {
-            title: "ที่",
-            width: 20.0,
-        },
-        Column {
-            title: "ลงวันที่",
-            width: 12.0,
-        },
-        Column {
-            title: "เรื่อง",
-            width: 44.0,
-        },
-        Column {
-            title: "การพิจารณา",
-            width: 18.0,
-        },
-        Column {
-            title: "หมายเหตุ",
-            width: 24.0,
-        },
-    ];
-    let rows = d
-        .items
-        .iter()
-        .map(|i| {
-            vec![
-                Cell::Number(i.item_no),
-                Cell::Text(i.file_code.clone().unwrap_or_default()),
-                Cell::Text(i.doc_no.clone()),
-                Cell::Date(i.doc_date),
-                Cell::Text(i.subject.clone()),
-                Cell::Text(match (i.decision, i.keep_until_be) {
-                    (Decision::Destroy, _) => "×".to_string(),
-                    (Decision::Keep, Some(y)) => format!("เก็บถึง พ.ศ. {y}"),
-                    _ => String::new(),
-                }),
-                Cell::Text(
-                    i.destroyed_note
-                        .clone()
-                        .or_else(|| i.archives_keep.then(|| "กรมศิลปากรขอเก็บ".to_string()))
-                        .unwrap_or_else(|| format!("เลขทะเบียน {}/{}", i.number, i.letter_year_be)),
-                ),
-            ]
-        })
-        .collect();
-    let mut sheet = forms::plain_sheet(
-        "บัญชีหนังสือขอทำลาย",
-        "แบบที่ 25",
-        office,
-        d.year_be,
-        columns,
-        rows,
-    );
-    sheet.sheet_name = format!("ขอทำลาย {}", d.year_be);
-    sheet
-}
-
-/// บันทึกการทำลาย: what was destroyed, with the committee's names to sign.
-pub fn destruction_memo(office: &str, d: &Disposal) -> RegisterSheet {
-    let columns = vec![
-        Column {
-            title: "ลำดับที่",
-            width: 8.0,
-        },
-        Column {
-            title: "ที่",
-            width: 20.0,
-        },
-        Column {
-            title: "ลงวันที่",
-            width: 12.0,
-        },
-        Column {
-            title: "เรื่อง",
-            width: 50.0,
-        },
-        Column {
-            title: "ผล",
-            width: 34.0,
-        },
-    ];
-    let mut rows: Vec<Vec<Cell>> = d
-        .items
-        .iter()
-        .map(|i| {
-            vec![
-                Cell::Number(i.item_no),
-                Cell::Text(i.doc_no.clone()),
-                Cell::Date(i.doc_date),
-                Cell::Text(i.subject.clone()),
-                Cell::Text(i.destroyed_note.clone().unwrap_or_else(|| "ไม่ทำลาย".into())),
-            ]
-        })
-        .collect();
-    for m in &d.members {
-        rows.push(vec![
-            Cell::Text(String::new()),
-            Cell::Text(String::new()),
-            Cell::Text(String::new()),
-            Cell::Text(format!(
-                "ลงชื่อ ........................................ ({})",
-                m.name
-            )),
-            Cell::Text(
-                if m.is_chair {
-                    "ประธานกรรมการ"
-                } else {
-                    "กรรมการ"
-                }
-                .to_string(),
-            ),
-        ]);
-    }
-    forms::plain_sheet("บันทึกการทำลายหนังสือ", "", office, d.year_be, columns, rows)
 }
 
 impl Services {
