@@ -1,5 +1,6 @@
 //! งานเก็บหนังสือ: the filing plan, the letters filed in a year with แบบ 19 and 20, and the lending
-//! register (ทะเบียนการยืม) with its cards; and the letter page's forms to file, lend, return, set the retention and hold.
+//! register (ทะเบียนการยืม) with its cards; and the letter page's forms to file, lend, return,
+//! set the retention and place or lift a hold.
 
 use askama::Template;
 use askama_web::WebTemplate;
