@@ -161,7 +161,8 @@ pub async fn run(count: usize) -> anyhow::Result<RecordsReport> {
     let t = Instant::now();
     let list = services.survey(&clerk, 2566).await?;
     let survey_s = t.elapsed().as_secs_f64();
-    let listed = list.items.len();
+    let listed = list.item_count;
+    let list = services.disposal(&clerk, list.id).await?;
 
     // The committee's steps (timed together).
     let t = Instant::now();

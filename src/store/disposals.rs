@@ -57,16 +57,11 @@ pub struct Disposal {
     pub items: Vec<Item>,
 }
 
-/// A letter the survey weighs: its retention and when it was registered.
+/// A letter the survey weighs: its retention and when it was registered, and nothing else (a
+/// survey reads every letter of the office's past years).
 pub struct SurveyRow {
     pub letter_id: i64,
     pub year_be: i32,
-    /// What the list shows of it, so a new list needs no second read.
-    pub number: i64,
-    pub doc_no: String,
-    pub doc_date: NaiveDate,
-    pub subject: String,
-    pub file_code: Option<String>,
     pub retention: Retention,
     pub registered_at: DateTime<Utc>,
     pub held: bool,
@@ -110,9 +105,8 @@ pub async fn survey_rows(
     .map(|r| r.try_get::<i64, _>("letter_id"))
     .collect::<std::result::Result<_, _>>()?;
     let rows = sqlx::query(
-        "SELECT l.id, l.year_be, l.retention_class, l.retention_years, l.registered_at,
-            l.number, l.doc_no, l.doc_date, l.subject, f.file_code
-         FROM letters l LEFT JOIN filings f ON f.letter_id = l.id
+        "SELECT l.id, l.year_be, l.retention_class, l.retention_years, l.registered_at
+         FROM letters l
          WHERE l.office_id = $1 AND l.year_be < $2 AND l.destroyed_at IS NULL
            AND l.handed_over_on IS NULL
            AND l.retention_class NOT IN ('permanent', 'secret')
@@ -130,11 +124,6 @@ pub async fn survey_rows(
             Ok(SurveyRow {
                 letter_id: id,
                 year_be: r.try_get::<i64, _>("year_be")? as i32,
-                number: r.try_get("number")?,
-                doc_no: r.try_get("doc_no")?,
-                doc_date: date_from_db(&r.try_get::<String, _>("doc_date")?)?,
-                subject: r.try_get("subject")?,
-                file_code: r.try_get("file_code")?,
                 retention: Retention {
                     class: coded::<RetentionClass>(r, "retention_class")?,
                     years: r

@@ -31,6 +31,15 @@ pub struct ReviewInput {
     pub keep_until_be: Option<i32>,
 }
 
+/// A new draft list: what a survey or the head's order made. The list itself is read with
+/// [`Services::disposal`]; a survey of 100 000 letters does not read them twice.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Drafted {
+    pub id: i64,
+    pub year_be: i32,
+    pub item_count: usize,
+}
+
 /// What a destruction did.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Destruction {
@@ -69,7 +78,7 @@ impl Services {
     async fn log_step(
         &self,
         tx: &mut Tx,
-        d: &Disposal,
+        (disposal_id, year_be): (i64, i32),
         letters: impl Iterator<Item = (i64, String)>,
         step: &str,
         actor: &Actor,
@@ -79,8 +88,8 @@ impl Services {
                 (
                     letter_id,
                     LetterHistory::Disposal(DisposalStep {
-                        disposal_id: d.id,
-                        year_be: d.year_be,
+                        disposal_id,
+                        year_be,
                         step: step.to_string(),
                         detail,
                     }),
@@ -110,7 +119,7 @@ impl Services {
 
     /// The survey of `year_be` (ข้อ 66): a draft list of the letters whose keeping ended by the end
     /// of that year. 409 when the year has not ended, or when nothing is due.
-    pub async fn survey(&self, actor: &Actor, year_be: i32) -> Result<Disposal> {
+    pub async fn survey(&self, actor: &Actor, year_be: i32) -> Result<Drafted> {
         super::records::require_records_desk(actor, "งานทำลายหนังสือทำ")?;
         let this_year = thai_date::to_bangkok(Utc::now()).date();
         if year_be >= disposal::year_be_of(this_year) {
@@ -131,7 +140,7 @@ impl Services {
         &self,
         actor: &Actor,
         limit: Option<usize>,
-    ) -> Result<Disposal> {
+    ) -> Result<Drafted> {
         Self::require_head(actor, "สั่งทำลายหนังสืออิเล็กทรอนิกส์ที่เก็บเกิน 10 ปี")?;
         let year_be = disposal::year_be_of(thai_date::to_bangkok(Utc::now()).date());
         self.make_list(actor, year_be, "over_ten_years", |candidates| {
@@ -146,7 +155,7 @@ impl Services {
         year_be: i32,
         basis: &str,
         choose: impl FnOnce(&[Candidate]) -> Vec<i64>,
-    ) -> Result<Disposal> {
+    ) -> Result<Drafted> {
         let mut tx = self.store.begin_write().await?;
         let (counting, rows) =
             store_disposals::survey_rows(&mut tx, &actor.office.id, year_be + 1).await?;
@@ -182,47 +191,10 @@ impl Services {
             &due,
         )
         .await?;
-        // The new list as it stands, from what was read: a second read of 100 000 items took
-        // longer than the survey itself.
-        let by_id: std::collections::HashMap<i64, &store_disposals::SurveyRow> =
-            rows.iter().map(|r| (r.letter_id, r)).collect();
-        let items: Vec<store_disposals::Item> = due
-            .iter()
-            .enumerate()
-            .filter_map(|(n, id)| {
-                by_id.get(id).map(|r| store_disposals::Item {
-                    item_no: n as i64 + 1,
-                    letter_id: *id,
-                    decision: Decision::Pending,
-                    keep_until_be: None,
-                    archives_keep: false,
-                    number: r.number,
-                    letter_year_be: r.year_be,
-                    doc_no: r.doc_no.clone(),
-                    doc_date: r.doc_date,
-                    subject: r.subject.clone(),
-                    file_code: r.file_code.clone(),
-                    destroyed_note: None,
-                })
-            })
-            .collect();
-        let draft = Disposal {
+        let draft = Drafted {
             id,
-            office_id: actor.office.id.clone(),
             year_be,
-            basis: basis.to_string(),
-            state: DisposalState::Draft,
-            created_at: now,
-            approved_by_name: None,
-            approved_at: None,
-            sent_on: None,
-            answered_on: None,
-            destroyed_at: None,
-            files_removed: 0,
-            bytes_freed: 0,
-            item_count: items.len() as i64,
-            members: Vec::new(),
-            items,
+            item_count: due.len(),
         };
         let why = if basis == "survey" {
             "สำรวจ ครบอายุการเก็บ"
@@ -231,7 +203,7 @@ impl Services {
         };
         self.log_step(
             &mut tx,
-            &draft,
+            (id, year_be),
             due.iter()
                 .enumerate()
                 .map(|(n, id)| (*id, format!("{why} ลำดับที่ {}", n + 1))),
@@ -304,7 +276,7 @@ impl Services {
         );
         self.log_step(
             &mut tx,
-            &d,
+            (d.id, d.year_be),
             d.items.iter().map(|i| (i.letter_id, line.clone())),
             "committee",
             actor,
@@ -352,7 +324,7 @@ impl Services {
         store_disposals::clear_confirmations(&mut tx, id).await?;
         self.log_step(
             &mut tx,
-            &d,
+            (d.id, d.year_be),
             checked.iter().map(|(letter_id, decision, keep)| {
                 (
                     *letter_id,
@@ -383,7 +355,7 @@ impl Services {
         let line = format!("กรรมการ {} ยืนยันผลการพิจารณา", actor.user.display_name());
         self.log_step(
             &mut tx,
-            &d,
+            (d.id, d.year_be),
             d.items.iter().map(|i| (i.letter_id, line.clone())),
             "confirmed",
             actor,
@@ -505,7 +477,7 @@ impl Services {
         let kept: BTreeSet<i64> = keep.iter().copied().collect();
         self.log_step(
             &mut tx,
-            &d,
+            (d.id, d.year_be),
             d.items.iter().map(|i| {
                 (
                     i.letter_id,
@@ -540,7 +512,7 @@ impl Services {
         store_disposals::set_state(&mut tx, d.id, to).await?;
         self.log_step(
             &mut tx,
-            d,
+            (d.id, d.year_be),
             d.items.iter().map(|i| (i.letter_id, line.clone())),
             step,
             actor,
@@ -610,7 +582,7 @@ impl Services {
         let destroyed: BTreeSet<i64> = ids.iter().copied().collect();
         self.log_step(
             &mut tx,
-            &d,
+            (d.id, d.year_be),
             d.items.iter().map(|i| {
                 let line = if destroyed.contains(&i.letter_id) {
                     disposal::destroyed_remark(d.year_be, i.item_no, on)
@@ -690,6 +662,7 @@ impl Services {
         let actor = self
             .operator_actor(office_id, as_user, |r| r.can_cancel())
             .await?;
-        self.survey(&actor, year_be).await
+        let drafted = self.survey(&actor, year_be).await?;
+        self.disposal(&actor, drafted.id).await
     }
 }

@@ -71,11 +71,13 @@ pub async fn survey(
     Writer(viewer): Writer,
     ApiJson(body): ApiJson<SurveyBody>,
 ) -> Result<Response, WebError> {
+    // The answer is the new list whole, read after the survey has committed.
     if body.over_ten_years {
-        let d = state
+        let drafted = state
             .services
             .order_over_ten_years(&viewer.actor, body.limit)
             .await?;
+        let d = state.services.disposal(&viewer.actor, drafted.id).await?;
         return Ok((StatusCode::CREATED, Json(disposal_json(&d))).into_response());
     }
     let year = match &body.year_be {
@@ -85,7 +87,8 @@ pub async fn survey(
     };
     let year_be = crate::domain::numbering::parse_year_be(&year)
         .map_err(|e| WebError::BadRequest(format!("year_be: {e}")))?;
-    let d = state.services.survey(&viewer.actor, year_be).await?;
+    let drafted = state.services.survey(&viewer.actor, year_be).await?;
+    let d = state.services.disposal(&viewer.actor, drafted.id).await?;
     Ok((StatusCode::CREATED, Json(disposal_json(&d))).into_response())
 }
 
