@@ -14,6 +14,7 @@ use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
 mod postfix;
+pub mod postgres;
 pub use postfix::Postfix;
 
 /// A running private Dovecot; stopped when dropped. Its functions panic on failure: it is a test and

@@ -5,6 +5,7 @@
 pub mod ingest;
 pub mod outputs;
 pub mod records;
+pub mod search;
 pub mod send;
 
 /// Peak resident memory of this process since the last reset, in KB (Linux).

@@ -35,6 +35,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100_000)]
         count: usize,
     },
+    /// Fill an office with N letters over 10 years and time searches and register pages through
+    /// the text index beside the old LIKE scan (SQLite in a temporary directory, or a private
+    /// PostgreSQL: needs the postgresql package).
+    Search {
+        #[arg(long, default_value_t = 1_000_000)]
+        letters: usize,
+        /// sqlite or postgres.
+        #[arg(long, default_value = "sqlite")]
+        db: String,
+    },
     /// Export a generated register of N rows as XLSX and CSV, several rounds (no servers).
     Outputs {
         #[arg(long, default_value_t = 10_000)]
@@ -59,6 +69,9 @@ impl BenchCommand {
                 .await?
                 .report(),
             BenchCommand::Records { count } => saraban::bench::records::run(count).await?.report(),
+            BenchCommand::Search { letters, db } => {
+                saraban::bench::search::run(letters, &db).await?.report()
+            }
             BenchCommand::Outputs { rows, rounds } => {
                 saraban::bench::outputs::run(rows, rounds).await?.report()
             }

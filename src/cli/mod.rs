@@ -11,6 +11,7 @@ mod mailbox;
 mod office;
 mod records;
 mod school_group;
+mod search;
 mod serve;
 mod smtp;
 mod token;
@@ -85,6 +86,9 @@ enum Command {
     /// The record's life: the yearly survey of letters to destroy.
     #[command(subcommand)]
     Records(records::RecordsCommand),
+    /// The search index: rebuild it from the stored letters.
+    #[command(subcommand)]
+    Search(search::SearchCommand),
 }
 
 /// What every command that works on the deployment has: its configuration and its services.
@@ -126,6 +130,7 @@ impl Cli {
             Command::Ingest(a) => a.run(&ctx).await,
             Command::Import(c) => c.run(&ctx).await,
             Command::Records(c) => c.run(&ctx).await,
+            Command::Search(c) => c.run(&ctx).await,
             Command::Bench(_) => unreachable!("run before the database is opened"),
         };
         ctx.services.close().await;

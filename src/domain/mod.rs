@@ -20,6 +20,7 @@ pub mod numbering;
 pub mod office;
 pub mod register;
 pub mod retention;
+pub mod search;
 pub mod stamp;
 pub mod thai_date;
 pub mod user;

@@ -184,6 +184,8 @@ impl Services {
             ));
         }
         let position = registration::add_attachment(&mut tx, letter.id, &stored, now).await?;
+        // The new file's name is searchable from the same commit on.
+        crate::store::search::refresh_search_columns(&mut tx, &[letter.id]).await?;
         let event = LetterHistory::FileAdded(history::FileAdded {
             position,
             file: history::FileRef {
@@ -398,10 +400,18 @@ impl Services {
         &self,
         actor: &Actor,
         mut query: LetterQuery,
-    ) -> Result<(Vec<Letter>, i64)> {
+    ) -> Result<(Vec<Letter>, crate::domain::search::Total)> {
         if let Some(text) = &query.q {
             crate::domain::register::check_search(text)
                 .map_err(|e| ServiceError::Invalid(single("q", e.to_string())))?;
+            // Words too short for the index (1–2 characters) are read row by row: bounded by the
+            // chosen year, this year when none was chosen.
+            if query.year_be.is_none()
+                && query.field != crate::domain::register::SearchField::Number
+                && crate::domain::search::SearchWords::parse(text).needs_year()
+            {
+                query.year_be = Some(thai_date::be_year_of(Utc::now()));
+            }
         }
         // A user only ever sees their own office's registers.
         query.office_id = actor.office.id.clone();
@@ -417,10 +427,10 @@ impl Services {
         let mut all = Vec::new();
         for page in 1.. {
             query.page = page;
-            let (letters, total) = self.list_letters(actor, query.clone()).await?;
-            let seen = letters.len();
+            let (letters, _) = self.list_letters(actor, query.clone()).await?;
+            let seen = letters.len() as i64;
             all.extend(letters);
-            if seen == 0 || page * PAGE >= total {
+            if seen < PAGE {
                 break;
             }
         }

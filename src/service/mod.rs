@@ -30,6 +30,7 @@ pub mod officers;
 pub mod operator;
 pub mod records;
 pub mod registration;
+pub mod search;
 pub mod sending;
 pub mod session;
 pub mod settings;

@@ -8,8 +8,7 @@ use sqlx::any::AnyRow;
 
 use super::audit::insert_event;
 use super::{
-    Conflict, Result, Store, StoreError, date_from_db, date_to_db, like_contains, time_from_db,
-    time_to_db,
+    Conflict, Result, Store, StoreError, date_from_db, date_to_db, time_from_db, time_to_db,
 };
 use crate::domain::attachment::FileKind;
 use crate::domain::digits::search_key;
@@ -119,7 +118,7 @@ pub struct NewLetter<'a> {
 pub use crate::domain::register::SearchField;
 
 /// The normalised column a search in `field` reads.
-fn search_column(field: SearchField) -> &'static str {
+pub(super) fn search_column(field: SearchField) -> &'static str {
     match field {
         SearchField::All | SearchField::Number => "l.search_all",
         SearchField::Subject => "l.search_subject",
@@ -161,7 +160,7 @@ pub struct LetterEvent {
     pub at: DateTime<Utc>,
 }
 
-const SELECT_LETTER: &str =
+pub(super) const SELECT_LETTER: &str =
     "SELECT l.id, l.office_id, l.register, l.series, l.year_be, l.number, l.doc_no,
     l.doc_date, l.sender, l.recipient, l.subject, l.action, l.remark, l.speed, l.secrecy,
     l.letter_type, l.registered_at, l.registered_by, l.received_at, l.cancelled_at,
@@ -194,7 +193,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
-fn letter_from_row(row: &AnyRow) -> Result<Letter> {
+pub(super) fn letter_from_row(row: &AnyRow) -> Result<Letter> {
     let register: String = row.try_get("register")?;
     let series: String = row.try_get("series")?;
     let speed: String = row.try_get("speed")?;
@@ -269,12 +268,51 @@ fn letter_from_row(row: &AnyRow) -> Result<Letter> {
 }
 
 /// The normalised texts a search matches against.
+#[derive(PartialEq, Eq)]
 pub(super) struct SearchColumns {
     pub(super) all: String,
     pub(super) subject: String,
     pub(super) doc_no: String,
     pub(super) sender: String,
     pub(super) recipient: String,
+}
+
+/// What a letter's search columns are made of.
+pub(super) struct SearchText<'a> {
+    pub(super) number: i64,
+    pub(super) doc_no: &'a str,
+    pub(super) doc_date: NaiveDate,
+    pub(super) from: &'a str,
+    pub(super) to: &'a str,
+    pub(super) subject: &'a str,
+    pub(super) action: &'a str,
+    pub(super) remark: &'a str,
+    /// Each file's name and description.
+    pub(super) files: &'a [String],
+}
+
+impl SearchText<'_> {
+    pub(super) fn columns(&self) -> SearchColumns {
+        let everything = format!(
+            "{} {} {} {} {} {} {} {} {}",
+            self.number,
+            self.doc_no,
+            thai_date::format_short(self.doc_date),
+            self.from,
+            self.to,
+            self.subject,
+            self.action,
+            self.remark,
+            self.files.join(" ")
+        );
+        SearchColumns {
+            all: search_key(&everything),
+            subject: search_key(self.subject),
+            doc_no: search_key(self.doc_no),
+            sender: search_key(self.from),
+            recipient: search_key(self.to),
+        }
+    }
 }
 
 pub(super) fn search_columns(
@@ -284,23 +322,18 @@ pub(super) fn search_columns(
     f: &LetterFields,
     attachment_texts: &[String],
 ) -> SearchColumns {
-    let everything = format!(
-        "{number} {doc_no} {} {} {} {} {} {} {}",
-        thai_date::format_short(doc_date),
-        f.from,
-        f.to,
-        f.subject,
-        f.action,
-        f.remark,
-        attachment_texts.join(" ")
-    );
-    SearchColumns {
-        all: search_key(&everything),
-        subject: search_key(&f.subject),
-        doc_no: search_key(doc_no),
-        sender: search_key(&f.from),
-        recipient: search_key(&f.to),
+    SearchText {
+        number,
+        doc_no,
+        doc_date,
+        from: &f.from,
+        to: &f.to,
+        subject: &f.subject,
+        action: &f.action,
+        remark: &f.remark,
+        files: attachment_texts,
     }
+    .columns()
 }
 
 impl Store {
@@ -352,75 +385,6 @@ impl Store {
             }
         }
         Ok(())
-    }
-
-    /// A page of a register, newest first, and the number of entries that match.
-    pub async fn list_letters(&self, q: &LetterQuery) -> Result<(Vec<Letter>, i64)> {
-        let mut filters = vec!["l.office_id = $1".to_string()];
-        let mut binds: Vec<Bind> = vec![Bind::Text(q.office_id.clone())];
-        if let Some(r) = q.register {
-            binds.push(Bind::Text(r.code().to_string()));
-            filters.push(format!("l.register = ${}", binds.len()));
-        }
-        if let Some(y) = q.year_be {
-            binds.push(Bind::Int(i64::from(y)));
-            filters.push(format!("l.year_be = ${}", binds.len()));
-        }
-        if let Some(text) = q.q.as_deref().map(search_key).filter(|t| !t.is_empty()) {
-            if q.field == SearchField::Number {
-                match text.trim().parse::<i64>() {
-                    Ok(n) => {
-                        binds.push(Bind::Int(n));
-                        filters.push(format!("l.number = ${}", binds.len()));
-                    }
-                    Err(_) => filters.push("1 = 0".to_string()),
-                }
-            } else {
-                // Every word must appear somewhere in the chosen field: Thai has no spaces between
-                // words, so a substring match is the honest search.
-                for word in text.split(' ') {
-                    binds.push(Bind::Text(like_contains(word)));
-                    filters.push(format!(
-                        "{} LIKE ${} ESCAPE '\\'",
-                        search_column(q.field),
-                        binds.len()
-                    ));
-                }
-            }
-        }
-        if let Some(user) = q.restricted_to_user {
-            binds.push(Bind::Int(user));
-            filters.push(visible_to(binds.len()));
-        }
-        let where_sql = filters.join(" AND ");
-        let count_sql = format!("SELECT COUNT(*) AS n FROM letters l WHERE {where_sql}");
-        let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
-        for b in &binds {
-            count = b.bind_to(count);
-        }
-        let total: i64 = count.fetch_one(self.pool()).await?.try_get("n")?;
-
-        let per_page = q.per_page.clamp(1, 200);
-        let page = crate::domain::register::clamp_page(q.page);
-        let order = if q.register.is_some() {
-            "l.year_be DESC, l.number DESC, l.id DESC"
-        } else {
-            "l.registered_at DESC, l.id DESC"
-        };
-        let list_sql = format!(
-            "{SELECT_LETTER} WHERE {where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {}",
-            (page - 1) * per_page
-        );
-        let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
-        for b in &binds {
-            list = b.bind_to(list);
-        }
-        let rows = list.fetch_all(self.pool()).await?;
-        let letters = rows
-            .iter()
-            .map(letter_from_row)
-            .collect::<Result<Vec<_>>>()?;
-        Ok((letters, total))
     }
 
     /// Counts per register for a year, for the dashboard: (register, entries, cancelled).
@@ -618,24 +582,6 @@ fn changed_fields(
         .filter(|(_, old, new)| old != new)
         .map(|(k, old, new)| (k.to_string(), history::Change { old, new }))
         .collect()
-}
-
-/// A value bound to a query built at run time.
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-impl Bind {
-    fn bind_to<'q>(
-        &self,
-        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-        match self {
-            Bind::Text(s) => q.bind(s.clone()),
-            Bind::Int(n) => q.bind(*n),
-        }
-    }
 }
 
 impl Store {

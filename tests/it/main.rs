@@ -20,6 +20,7 @@ mod outputs;
 mod pages;
 mod records;
 mod schema;
+mod search_index;
 mod security;
 mod sending;
 mod setup_pages;

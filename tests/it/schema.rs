@@ -51,12 +51,18 @@ async fn texts(store: &Store, sql: &str, binds: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The text index is each database's own (docs/design.md, "Search"): SQLite's FTS5 table
+/// `letters_text` (with its shadow tables, skipped by name) and the narrow index its count joins
+/// through; PostgreSQL's pg_trgm GIN index. What they serve is tested on both in search_index.rs.
+const TEXT_INDEX_PARTS: [&str; 2] = ["letters_search_scope", "letters_search_trgm"];
+
 async fn sqlite_schema(store: &Store) -> BTreeMap<String, Table> {
     let mut out = BTreeMap::new();
     let tables = texts(
         store,
         "SELECT name FROM sqlite_master WHERE type = 'table'
-           AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
+           AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'
+           AND name NOT LIKE 'letters_text%' ORDER BY name",
         &[],
     )
     .await;
@@ -87,7 +93,7 @@ async fn sqlite_schema(store: &Store) -> BTreeMap<String, Table> {
         )
         .await
         {
-            if i[2] == "pk" {
+            if i[2] == "pk" || TEXT_INDEX_PARTS.contains(&i[0].as_str()) {
                 continue;
             }
             let columns: Vec<String> = texts(
@@ -150,7 +156,7 @@ async fn postgres_schema(store: &Store) -> BTreeMap<String, Table> {
         for i in texts(
             store,
             "SELECT ix.indisprimary::text, ix.indisunique::text,
-                    string_agg(a.attname::text, ',' ORDER BY k.ord)
+                    string_agg(a.attname::text, ',' ORDER BY k.ord), ic.relname::text
                FROM pg_index ix
                JOIN pg_class tc ON tc.oid = ix.indrelid
                JOIN pg_class ic ON ic.oid = ix.indexrelid
@@ -162,6 +168,9 @@ async fn postgres_schema(store: &Store) -> BTreeMap<String, Table> {
         )
         .await
         {
+            if TEXT_INDEX_PARTS.contains(&i[3].as_str()) {
+                continue;
+            }
             let columns: Vec<String> = i[2].split(',').map(str::to_string).collect();
             if i[0] == "true" {
                 table.primary_key = columns;

@@ -210,7 +210,9 @@ pub struct ListQuery {
 #[derive(Serialize)]
 pub struct LetterList {
     pub items: Vec<LetterJson>,
+    /// Exact up to 10 000; past that it is 10 000 and `total_more` is true.
     pub total: i64,
+    pub total_more: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -266,7 +268,8 @@ pub async fn list(
     state.services.attach_files(&mut letters).await?;
     Ok(Json(LetterList {
         items: letters.iter().map(LetterJson::from).collect(),
-        total,
+        total: total.count,
+        total_more: total.more,
         page,
         per_page,
     }))

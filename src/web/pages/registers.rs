@@ -120,7 +120,11 @@ pub async fn list(
             },
         )
         .await?;
-    let last_page = ((total + per_page - 1) / per_page).max(1);
+    // Past the count's cap the last page is not known: the pager goes on while pages are full.
+    let mut last_page = ((total.count + per_page - 1) / per_page).max(1);
+    if total.more && letters.len() as i64 == per_page {
+        last_page = last_page.max(page + 1);
+    }
     let pages = (page.saturating_sub(7).max(1)..=(page + 7).min(last_page)).collect();
     let mut years = state.services.years(actor).await?;
     if !years.contains(&year_be) {
@@ -150,7 +154,8 @@ pub async fn list(
         q: query.q,
         fields: search_field_choices(field),
         rows: letters.iter().map(LetterRow::from).collect(),
-        total,
+        total: total.label(),
+        total_more: total.more,
         page,
         pages,
         last_page,
@@ -368,7 +373,9 @@ pub struct RegisterListPage {
     pub q: String,
     pub fields: Vec<Choice>,
     pub rows: Vec<LetterRow>,
-    pub total: i64,
+    /// "12 รายการ", or "มากกว่า 10,000 รายการ" past the count's cap.
+    pub total: String,
+    pub total_more: bool,
     pub page: i64,
     pub pages: Vec<i64>,
     pub last_page: i64,

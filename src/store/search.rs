@@ -1,0 +1,504 @@
+//! Listing and searching the registers. A text index narrows a search (SQLite: FTS5 with the
+//! trigram tokenizer over `search_all`; PostgreSQL: a pg_trgm GIN index on it), and the letters'
+//! own normalised columns decide, so a search means exactly what the old `LIKE` scan meant: every
+//! word somewhere in the chosen field, Thai digits as Arabic ones, case and spacing folded, the
+//! secrecy rule inside the query. Totals are exact up to [`COUNT_CAP`].
+
+use sqlx::Row;
+
+use super::letters::{LetterQuery, SELECT_LETTER, SearchField, letter_from_row, search_column};
+use super::{DbKind, Result, Store, like_contains};
+use crate::domain::search::{COUNT_CAP, SearchWords, Total};
+use crate::store::letters::Letter;
+
+/// A value bound to a query built at run time.
+#[derive(Clone)]
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// One condition of a query built at run time: SQL with a `?` for each bound value, in order.
+#[derive(Clone)]
+struct Cond {
+    sql: String,
+    binds: Vec<Bind>,
+}
+
+impl Cond {
+    fn new(sql: impl Into<String>, binds: Vec<Bind>) -> Cond {
+        Cond {
+            sql: sql.into(),
+            binds,
+        }
+    }
+}
+
+/// Conditions joined by AND, numbered `$1…` from `first`, with their values.
+fn render(conds: &[&Cond], first: usize) -> (String, Vec<Bind>) {
+    let mut n = first;
+    let mut parts = Vec::new();
+    let mut binds = Vec::new();
+    for c in conds {
+        let mut sql = String::new();
+        for (i, piece) in c.sql.split('?').enumerate() {
+            if i > 0 {
+                sql.push_str(&format!("${n}"));
+                n += 1;
+            }
+            sql.push_str(piece);
+        }
+        parts.push(sql);
+        binds.extend(c.binds.iter().cloned());
+    }
+    if parts.is_empty() {
+        parts.push("1 = 1".into());
+    }
+    (parts.join(" AND "), binds)
+}
+
+fn bound<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    binds: &[Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s.clone()),
+            Bind::Int(n) => q.bind(*n),
+        };
+    }
+    q
+}
+
+/// The SQL condition (on `l`) that hides secret letters not given to the user bound at both `?`.
+fn visible_to_cond(user: i64) -> Cond {
+    Cond::new(
+        "(l.secrecy = 'normal' OR EXISTS (SELECT 1 FROM assignments a WHERE a.letter_id = l.id
+            AND (a.to_user_id = ? OR a.to_group_id IN
+                (SELECT m.group_id FROM work_group_members m WHERE m.user_id = ?))))",
+        vec![Bind::Int(user), Bind::Int(user)],
+    )
+}
+
+/// A query split into what the index can narrow and what every row must satisfy.
+struct Plan {
+    /// Office, register, year, secrecy and each word on its own column: always applied.
+    conds: Vec<Cond>,
+    /// SQLite: the indexed words, asked of FTS5 as phrases (empty when the index has nothing to
+    /// do).
+    fts_words: Vec<String>,
+    /// The `LIKE` checks the phrases answer exactly: needed only when the index is not used.
+    answered_by_index: Vec<Cond>,
+    /// Whether the total is counted exactly (a register's year, unsearched) or capped.
+    exact_total: bool,
+}
+
+fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
+    let mut conds = vec![Cond::new(
+        "l.office_id = ?",
+        vec![Bind::Text(q.office_id.clone())],
+    )];
+    if let Some(r) = q.register {
+        conds.push(Cond::new(
+            "l.register = ?",
+            vec![Bind::Text(r.code().to_string())],
+        ));
+    }
+    if let Some(y) = q.year_be {
+        conds.push(Cond::new("l.year_be = ?", vec![Bind::Int(i64::from(y))]));
+    }
+    let words = q.q.as_deref().map(SearchWords::parse).unwrap_or_default();
+    let mut fts_words = Vec::new();
+    let mut answered_by_index = Vec::new();
+    if !words.is_empty() {
+        if q.field == SearchField::Number {
+            let text: Vec<&str> = words.all().collect();
+            match text.join(" ").parse::<i64>() {
+                Ok(n) => conds.push(Cond::new("l.number = ?", vec![Bind::Int(n)])),
+                Err(_) => conds.push(Cond::new("1 = 0", vec![])),
+            }
+        } else {
+            let column = search_column(q.field);
+            for word in &words.indexed {
+                match kind {
+                    // A phrase of the word's trigrams: exactly where it is a substring.
+                    DbKind::Sqlite => fts_words.push(word.clone()),
+                    // pg_trgm serves LIKE on `search_all` itself; a search in one field asks
+                    // `search_all` too, which holds every field, so the index still narrows it.
+                    DbKind::Postgres if column != "l.search_all" => conds.push(Cond::new(
+                        "l.search_all LIKE ? ESCAPE '\\'",
+                        vec![Bind::Text(like_contains(word))],
+                    )),
+                    DbKind::Postgres => {}
+                }
+            }
+            // Every word must appear in the chosen field: Thai has no spaces between words, so a
+            // substring match is the honest search. SQLite's index already answered that exactly
+            // for the indexed words in `search_all`.
+            let exact_in_index = kind == DbKind::Sqlite && column == "l.search_all";
+            for word in words.all() {
+                let check = Cond::new(
+                    format!("{column} LIKE ? ESCAPE '\\'"),
+                    vec![Bind::Text(like_contains(word))],
+                );
+                if exact_in_index && words.indexed.iter().any(|w| w == word) {
+                    answered_by_index.push(check);
+                } else {
+                    conds.push(check);
+                }
+            }
+        }
+    }
+    if let Some(user) = q.restricted_to_user {
+        conds.push(visible_to_cond(user));
+    }
+    Plan {
+        conds,
+        fts_words,
+        answered_by_index,
+        exact_total: words.is_empty() && q.register.is_some() && q.year_be.is_some(),
+    }
+}
+
+impl Store {
+    /// A page of a register (or of every register), newest first, and how many entries match:
+    /// exactly up to [`COUNT_CAP`], "more than" past it.
+    pub async fn list_letters(&self, q: &LetterQuery) -> Result<(Vec<Letter>, Total)> {
+        let plan = plan(self.kind(), q);
+        let conds: Vec<&Cond> = plan.conds.iter().collect();
+        let (total, use_index) = self.count(&plan, &conds).await?;
+
+        let per_page = q.per_page.clamp(1, 200);
+        let page = crate::domain::register::clamp_page(q.page);
+        let order = if q.register.is_some() {
+            "l.year_be DESC, l.number DESC, l.id DESC"
+        } else {
+            "l.registered_at DESC, l.id DESC"
+        };
+        // Few matches: the index's letters, sorted. Many (a common word): the register read in
+        // its own order, each row checked, stops as soon as the page is full.
+        let (select, where_sql, binds) = if use_index {
+            // `CROSS JOIN` keeps SQLite from turning the join around (asking the index once per
+            // letter of the register).
+            let fts = fts_source(&plan.fts_words);
+            let (source, mut binds) = render(&[&fts], 1);
+            let (where_sql, rest) = render(&conds, binds.len() + 1);
+            binds.extend(rest);
+            let select = SELECT_LETTER.replacen(
+                "FROM letters l",
+                &format!("FROM ({source}) m CROSS JOIN letters l ON l.id = m.id"),
+                1,
+            );
+            (select, where_sql, binds)
+        } else {
+            let mut all = conds.clone();
+            all.extend(plan.answered_by_index.iter());
+            let (where_sql, binds) = render(&all, 1);
+            (SELECT_LETTER.to_string(), where_sql, binds)
+        };
+        let list_sql = format!(
+            "{select} WHERE {where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {}",
+            (page - 1) * per_page
+        );
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(list_sql)), &binds)
+            .fetch_all(self.pool())
+            .await?;
+        let letters = rows
+            .iter()
+            .map(letter_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((letters, total))
+    }
+
+    /// The total, and whether the page should be read through the index (SQLite: few matches).
+    async fn count(&self, plan: &Plan, conds: &[&Cond]) -> Result<(Total, bool)> {
+        if plan.exact_total {
+            let (where_sql, binds) = render(conds, 1);
+            let sql = format!("SELECT COUNT(*) AS n FROM letters l WHERE {where_sql}");
+            let n: i64 = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+                .fetch_one(self.pool())
+                .await?
+                .try_get("n")?;
+            return Ok((Total::exact(n), false));
+        }
+        let cap = COUNT_CAP + 1;
+        let sql_and_binds = if plan.fts_words.is_empty() {
+            let mut all = conds.to_vec();
+            all.extend(plan.answered_by_index.iter());
+            let (where_sql, binds) = render(&all, 1);
+            (
+                format!(
+                    "SELECT COUNT(*) AS n FROM
+                     (SELECT 1 FROM letters l WHERE {where_sql} LIMIT {cap}) AS c"
+                ),
+                binds,
+            )
+        } else {
+            // Driven from the index: each match joined to its letter, counted up to the cap. The
+            // letter is read from a narrow index of what the conditions ask (office, register,
+            // year, secrecy), not from its wide row.
+            let fts = fts_source(&plan.fts_words);
+            let (source, mut binds) = render(&[&fts], 1);
+            let (where_sql, rest) = render(conds, binds.len() + 1);
+            binds.extend(rest);
+            (
+                format!(
+                    "SELECT COUNT(*) AS n FROM
+                     (SELECT 1 FROM ({source}) m
+                      CROSS JOIN letters l INDEXED BY letters_search_scope ON l.id = m.id
+                      WHERE {where_sql} LIMIT {cap}) AS c"
+                ),
+                binds,
+            )
+        };
+        let (sql, binds) = sql_and_binds;
+        let n: i64 = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+        let total = Total::from_capped(n);
+        Ok((total, !plan.fts_words.is_empty() && !total.more))
+    }
+}
+
+/// SQLite: the ids of the letters whose `search_all` holds every word (each a phrase of its
+/// trigrams, quoted so that nothing in it is read as FTS5 syntax).
+fn fts_source(words: &[String]) -> Cond {
+    let expression = words
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    Cond::new(
+        "SELECT rowid AS id FROM letters_text WHERE letters_text MATCH ?",
+        vec![Bind::Text(expression)],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_are_numbered_in_order() {
+        let a = Cond::new("l.office_id = ?", vec![Bind::Text("x".into())]);
+        let b = visible_to_cond(7);
+        let (sql, binds) = render(&[&a, &b], 1);
+        assert!(sql.starts_with("l.office_id = $1 AND (l.secrecy"));
+        assert!(sql.contains("a.to_user_id = $2") && sql.contains("m.user_id = $3"));
+        assert_eq!(binds.len(), 3);
+        assert_eq!(render(&[], 1).0, "1 = 1");
+    }
+
+    #[test]
+    fn the_plan_narrows_with_the_index_and_checks_every_word() {
+        let q = LetterQuery {
+            office_id: "o".into(),
+            q: Some("ประชุม ศธ".into()),
+            field: SearchField::Subject,
+            ..Default::default()
+        };
+        let sqlite = plan(DbKind::Sqlite, &q);
+        assert_eq!(sqlite.fts_words, vec!["ประชุม"]);
+        assert_eq!(
+            sqlite
+                .conds
+                .iter()
+                .filter(|c| c.sql.starts_with("l.search_subject LIKE"))
+                .count(),
+            2
+        );
+        assert!(!sqlite.exact_total);
+        let pg = plan(DbKind::Postgres, &q);
+        assert!(pg.fts_words.is_empty());
+        assert_eq!(
+            pg.conds
+                .iter()
+                .filter(|c| c.sql.starts_with("l.search_all LIKE"))
+                .count(),
+            1
+        );
+        // In every field, SQLite's phrase answers the indexed word exactly: only the short one
+        // is checked row by row.
+        let everywhere = plan(
+            DbKind::Sqlite,
+            &LetterQuery {
+                field: SearchField::All,
+                ..q.clone()
+            },
+        );
+        let checked: Vec<&str> = everywhere
+            .conds
+            .iter()
+            .filter(|c| c.sql.contains("LIKE"))
+            .map(|c| c.sql.as_str())
+            .collect();
+        assert_eq!(checked, vec!["l.search_all LIKE ? ESCAPE '\\'"]);
+        assert_eq!(everywhere.answered_by_index.len(), 1);
+        let quoted = fts_source(&["a\"b".to_string(), "ประชุม".to_string()]);
+        assert!(matches!(&quoted.binds[0], Bind::Text(t) if t == "\"a\"\"b\" AND \"ประชุม\""));
+        let register = LetterQuery {
+            office_id: "o".into(),
+            register: Some(crate::domain::register::Register::Inbound),
+            year_be: Some(2569),
+            ..Default::default()
+        };
+        assert!(plan(DbKind::Sqlite, &register).exact_total);
+    }
+}
+
+/// Letters whose normalised search columns were written again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    pub read: usize,
+    pub changed: usize,
+}
+
+/// Recomputes the normalised search columns of `letter_ids` from their stored fields and current
+/// files, writing those that differ (the index follows through its trigger, or pg_trgm).
+pub async fn refresh_search_columns(tx: &mut super::Tx, letter_ids: &[i64]) -> Result<Refreshed> {
+    use super::letters::{SearchColumns, SearchText};
+    let mut done = Refreshed::default();
+    if letter_ids.is_empty() {
+        return Ok(done);
+    }
+    // The ids are integers, so inlining them is safe.
+    let ids = letter_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let files = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT letter_id, name, description FROM attachments
+         WHERE letter_id IN ({ids}) AND removed_at IS NULL ORDER BY letter_id, position"
+    )))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut texts: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for r in &files {
+        let name: String = r.try_get("name")?;
+        let description: String = r.try_get("description")?;
+        texts
+            .entry(r.try_get("letter_id")?)
+            .or_default()
+            .push(format!("{name} {description}"));
+    }
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, number, doc_no, doc_date, sender, recipient, subject, action, remark,
+                search_all, search_subject, search_doc_no, search_sender, search_recipient
+         FROM letters WHERE id IN ({ids})"
+    )))
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in &rows {
+        done.read += 1;
+        let id: i64 = r.try_get("id")?;
+        let doc_no: String = r.try_get("doc_no")?;
+        let (from, to, subject, action, remark): (String, String, String, String, String) = (
+            r.try_get("sender")?,
+            r.try_get("recipient")?,
+            r.try_get("subject")?,
+            r.try_get("action")?,
+            r.try_get("remark")?,
+        );
+        let fresh = SearchText {
+            number: r.try_get("number")?,
+            doc_no: &doc_no,
+            doc_date: super::date_from_db(&r.try_get::<String, _>("doc_date")?)?,
+            from: &from,
+            to: &to,
+            subject: &subject,
+            action: &action,
+            remark: &remark,
+            files: texts.get(&id).map(Vec::as_slice).unwrap_or_default(),
+        }
+        .columns();
+        let stored = SearchColumns {
+            all: r.try_get("search_all")?,
+            subject: r.try_get("search_subject")?,
+            doc_no: r.try_get("search_doc_no")?,
+            sender: r.try_get("search_sender")?,
+            recipient: r.try_get("search_recipient")?,
+        };
+        if stored == fresh {
+            continue;
+        }
+        sqlx::query(
+            "UPDATE letters SET search_all = $1, search_subject = $2, search_doc_no = $3,
+                search_sender = $4, search_recipient = $5 WHERE id = $6",
+        )
+        .bind(fresh.all)
+        .bind(fresh.subject)
+        .bind(fresh.doc_no)
+        .bind(fresh.sender)
+        .bind(fresh.recipient)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        done.changed += 1;
+    }
+    Ok(done)
+}
+
+impl Store {
+    /// The ids of an office's letters (every office's when `None`) after `after`, in id order, at
+    /// most `limit`: the reindex's batches.
+    pub async fn letter_ids_after(
+        &self,
+        office_id: Option<&str>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        let rows =
+            match office_id {
+                Some(office) => sqlx::query(
+                    "SELECT id FROM letters WHERE office_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                )
+                .bind(office.to_string())
+                .bind(after)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?,
+                None => {
+                    sqlx::query("SELECT id FROM letters WHERE id > $1 ORDER BY id LIMIT $2")
+                        .bind(after)
+                        .bind(limit)
+                        .fetch_all(self.pool())
+                        .await?
+                }
+            };
+        rows.iter()
+            .map(|r| Ok(r.try_get::<i64, _>("id")?))
+            .collect()
+    }
+
+    pub async fn count_letters_of(&self, office_id: Option<&str>) -> Result<i64> {
+        let row = match office_id {
+            Some(office) => {
+                sqlx::query("SELECT COUNT(*) AS n FROM letters WHERE office_id = $1")
+                    .bind(office.to_string())
+                    .fetch_one(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT COUNT(*) AS n FROM letters")
+                    .fetch_one(self.pool())
+                    .await?
+            }
+        };
+        Ok(row.try_get("n")?)
+    }
+
+    /// SQLite: the trigram index rebuilt whole from the letters' columns (readers go on; writers
+    /// wait for it). PostgreSQL keeps its GIN index itself: nothing to do.
+    pub async fn rebuild_text_index(&self) -> Result<()> {
+        if self.kind() == DbKind::Sqlite {
+            let mut tx = self.begin_write().await?;
+            sqlx::query("INSERT INTO letters_text (letters_text) VALUES ('rebuild')")
+                .execute(&mut *tx)
+                .await?;
+            super::commit(tx).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,194 @@
+//! The text index (SQLite FTS5 trigram, PostgreSQL pg_trgm): it stays right after edits, cancels
+//! and added files, keeps the secrecy rule, caps its count at 10 000, and `saraban search
+//! reindex` brings it back after the columns were changed behind its back.
+
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use serde_json::json;
+
+use crate::both_dbs;
+use crate::helpers::{Db, World, pdf_bytes, spawn_app};
+
+async fn total(w: &World, token: &str, field: &str, q: &str) -> (i64, bool) {
+    let path = format!(
+        "/api/v1/letters?register=inbound&field={field}&q={}",
+        percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let (status, body) = w.app.get_json(token, &path).await;
+    assert_eq!(status, 200, "{body}");
+    (
+        body["total"].as_i64().unwrap(),
+        body["total_more"].as_bool().unwrap(),
+    )
+}
+
+async fn the_index_follows_every_change(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let letter = app
+        .inbound(&w.clerk, "ขอเชิญประชุมสัมมนาวิชาการ ครั้งที่ ๔๓๗")
+        .await;
+    let id = letter["id"].as_i64().unwrap();
+    app.inbound(&w.clerk, "ขอส่งรายงานผลการดำเนินงาน").await;
+    assert_eq!(total(&w, &w.clerk, "all", "สัมมนา").await, (1, false));
+    assert_eq!(total(&w, &w.clerk, "all", "437").await, (1, false));
+    assert_eq!(
+        total(&w, &w.clerk, "all", "สัมมนา รายงาน").await.0,
+        0,
+        "every word must match in the one letter"
+    );
+
+    // An edit: the old words are gone from the index, the new ones found, in the same commit.
+    let (status, body) = app
+        .send_json(
+            Method::PATCH,
+            &w.clerk,
+            &format!("/api/v1/letters/{id}"),
+            json!({"subject": "ขอเชิญอบรมลูกเสือจราจร"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(total(&w, &w.clerk, "all", "สัมมนา").await.0, 0);
+    assert_eq!(total(&w, &w.clerk, "subject", "ลูกเสือจราจร").await.0, 1);
+
+    // A file added afterwards: its name is searchable.
+    let form = Form::new()
+        .part(
+            "file",
+            Part::bytes(pdf_bytes("x")).file_name("แผนที่จุดอบรมหนองบัวแดง.pdf"),
+        )
+        .text("description", "แผนที่");
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/letters/{id}/attachments")))
+        .bearer_auth(&w.clerk)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    assert_eq!(total(&w, &w.clerk, "all", "หนองบัวแดง").await.0, 1);
+
+    // A cancelled entry stays in the register and in its searches.
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/letters/{id}/cancel"),
+            json!({"reason": "ลงซ้ำ"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(total(&w, &w.clerk, "all", "ลูกเสือจราจร").await.0, 1);
+
+    // A secret letter: found by the clerk, not by a staff member it was not given to.
+    let (status, body) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "inbound"),
+                ("doc_no", "ศธ 04006/7788"),
+                ("doc_date", "3 พ.ค. 2566"),
+                ("from", "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน"),
+                ("subject", "การสอบสวนวินัยร้ายแรง"),
+                ("secrecy", "secret"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(total(&w, &w.clerk, "all", "สอบสวนวินัย").await.0, 1);
+    assert_eq!(total(&w, &w.staff, "all", "สอบสวนวินัย").await.0, 0);
+
+    // Words the index cannot serve (1–2 characters) still work, bounded by the year; `%` stays
+    // literal.
+    assert_eq!(total(&w, &w.clerk, "all", "7788").await.0, 1);
+    assert_eq!(total(&w, &w.clerk, "doc_no", "ศธ").await.0, 3);
+    assert_eq!(total(&w, &w.clerk, "doc_no", "ศธ ๗๗๘๘").await.0, 1);
+    assert_eq!(total(&w, &w.clerk, "all", "50%").await.0, 0);
+
+    // The search columns rewritten behind the index's back (as an upgrade that changes the
+    // normalisation would): `saraban search reindex` brings them back.
+    sqlx::query("UPDATE letters SET search_all = 'x', search_subject = 'x'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(total(&w, &w.clerk, "all", "ลูกเสือจราจร").await.0, 0);
+    let mut seen = Vec::new();
+    let done = app
+        .services
+        .reindex_search(None, |p| seen.push(p.done))
+        .await
+        .unwrap();
+    assert_eq!(done.total, 3);
+    assert_eq!(done.changed, 3);
+    assert_eq!(seen.last(), Some(&3));
+    assert_eq!(total(&w, &w.clerk, "all", "ลูกเสือจราจร").await.0, 1);
+    assert_eq!(total(&w, &w.clerk, "all", "หนองบัวแดง").await.0, 1);
+    assert_eq!(total(&w, &w.clerk, "subject", "สอบสวนวินัย").await.0, 1);
+}
+both_dbs!(index_follows_changes, the_index_follows_every_change);
+
+async fn counts_stop_at_ten_thousand(db: Db) {
+    use saraban::domain::register::Register;
+    use saraban::store::bulk::BulkLetter;
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let clerk = app.store.find_user_by_name("clerk").await.unwrap();
+    let at = chrono::Utc::now();
+    let year_be = saraban::domain::thai_date::be_year_of(at);
+    let letters: Vec<BulkLetter> = (1..=10_050)
+        .map(|n| BulkLetter {
+            register: Register::Inbound,
+            year_be,
+            number: n,
+            doc_no: format!("ศธ 04006/ว{n}"),
+            doc_date: at.date_naive(),
+            sender: "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน".into(),
+            recipient: "สพป.".into(),
+            subject: if n % 2 == 0 {
+                format!("ขอเชิญประชุมผู้บริหาร ครั้งที่ {n}")
+            } else {
+                format!("ขอส่งรายงาน ครั้งที่ {n}")
+            },
+            registered_at: at,
+        })
+        .collect();
+    app.store
+        .bulk_insert_letters("dist", clerk.id, &letters)
+        .await
+        .unwrap();
+    // 10 050 letters: past the cap, "more than 10 000"; 5 025 with the word: exact.
+    assert_eq!(total(&w, &w.clerk, "all", "ขอ").await, (10_000, true));
+    assert_eq!(
+        total(&w, &w.clerk, "all", "ประชุมผู้บริหาร").await,
+        (5_025, false)
+    );
+    // The register of the year, unsearched, is counted exactly from its index.
+    let (_, page) = app
+        .get_json(
+            &w.clerk,
+            &format!("/api/v1/letters?register=inbound&year_be={year_be}&page=3&per_page=50"),
+        )
+        .await;
+    assert_eq!(page["total"], 10_050);
+    assert_eq!(page["total_more"], false);
+    assert_eq!(page["items"][0]["number"], 10_050 - 100, "newest first");
+    // A common word's page: read in the register's order, each row checked.
+    let (_, common) = app
+        .get_json(
+            &w.clerk,
+            "/api/v1/letters?register=inbound&q=%E0%B8%82%E0%B8%AD%E0%B8%AA%E0%B9%88%E0%B8%87&per_page=5",
+        )
+        .await;
+    assert_eq!(common["total"], 5_025, "ขอส่ง: every odd letter");
+    assert_eq!(common["items"][0]["number"], 10_049);
+    // The register page says so in Thai, and offers no last page it cannot know.
+    let (client, _) = app.login("clerk").await;
+    let html = app
+        .page(&client, &format!("/registers/inbound?year={year_be}&q=ขอ"))
+        .await;
+    assert!(html.contains("พบ มากกว่า 10,000 รายการ"), "{html}");
+    assert!(!html.contains("หน้าสุดท้าย"));
+}
+both_dbs!(count_cap, counts_stop_at_ten_thousand);
