@@ -91,6 +91,8 @@ struct Plan {
     answered_by_index: Vec<Cond>,
     /// Whether the total is counted exactly (a register's year, unsearched) or capped.
     exact_total: bool,
+    /// The total is the register-year's kept count (unsearched, every letter visible).
+    kept_count: Option<(String, String, i64)>,
 }
 
 fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
@@ -157,6 +159,17 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
         fts_words,
         answered_by_index,
         exact_total: words.is_empty() && q.register.is_some() && q.year_be.is_some(),
+        kept_count: match (
+            words.is_empty(),
+            q.register,
+            q.year_be,
+            q.restricted_to_user,
+        ) {
+            (true, Some(r), Some(y), None) => {
+                Some((q.office_id.clone(), r.code().to_string(), i64::from(y)))
+            }
+            _ => None,
+        },
     }
 }
 
@@ -212,6 +225,20 @@ impl Store {
 
     /// The total, and whether the page should be read through the index (SQLite: few matches).
     async fn count(&self, plan: &Plan, conds: &[&Cond]) -> Result<(Total, bool)> {
+        if let Some((office, register, year_be)) = &plan.kept_count {
+            let n: Option<i64> = sqlx::query(
+                "SELECT entries FROM register_counts
+                 WHERE office_id = $1 AND register = $2 AND year_be = $3",
+            )
+            .bind(office.clone())
+            .bind(register.clone())
+            .bind(*year_be)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.try_get("entries"))
+            .transpose()?;
+            return Ok((Total::exact(n.unwrap_or(0)), false));
+        }
         if plan.exact_total {
             let (where_sql, binds) = render(conds, 1);
             let sql = format!("SELECT COUNT(*) AS n FROM letters l WHERE {where_sql}");
@@ -343,7 +370,17 @@ mod tests {
             year_be: Some(2569),
             ..Default::default()
         };
-        assert!(plan(DbKind::Sqlite, &register).exact_total);
+        let unsearched = plan(DbKind::Sqlite, &register);
+        assert!(unsearched.exact_total);
+        assert_eq!(
+            unsearched.kept_count,
+            Some(("o".to_string(), "inbound".to_string(), 2569))
+        );
+        let restricted = LetterQuery {
+            restricted_to_user: Some(3),
+            ..register
+        };
+        assert_eq!(plan(DbKind::Sqlite, &restricted).kept_count, None);
     }
 }
 

@@ -100,6 +100,29 @@ async fn the_index_follows_every_change(db: Db) {
     assert_eq!(total(&w, &w.clerk, "all", "สอบสวนวินัย").await.0, 1);
     assert_eq!(total(&w, &w.staff, "all", "สอบสวนวินัย").await.0, 0);
 
+    // The dashboard's counts, kept with the registers: three entries, one cancelled; a staff
+    // member not given the secret letter has the letters counted and sees two.
+    let year_be = saraban::domain::thai_date::be_year_of(chrono::Utc::now());
+    let inbound = |counts: Vec<(saraban::domain::register::Register, i64, i64)>| {
+        counts
+            .into_iter()
+            .find(|(r, _, _)| *r == saraban::domain::register::Register::Inbound)
+            .map(|(_, n, cancelled)| (n, cancelled))
+    };
+    let kept = app
+        .store
+        .count_letters("dist", year_be, None)
+        .await
+        .unwrap();
+    assert_eq!(inbound(kept), Some((3, 1)));
+    let staff = app.store.find_user_by_name("staff").await.unwrap();
+    let counted = app
+        .store
+        .count_letters("dist", year_be, Some(staff.id))
+        .await
+        .unwrap();
+    assert_eq!(inbound(counted), Some((2, 1)));
+
     // Words the index cannot serve (1–2 characters) still work, bounded by the year; `%` stays
     // literal.
     assert_eq!(total(&w, &w.clerk, "all", "7788").await.0, 1);
