@@ -301,15 +301,32 @@ impl Store {
             ),
             InboxFilter::Dismissed => filters.push("e.dismissed_at IS NOT NULL".into()),
         }
-        let needle = crate::domain::digits::search_key(q);
-        let words: Vec<String> = needle
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(like_contains)
-            .collect();
-        for (i, _) in words.iter().enumerate() {
-            filters.push(format!("e.search_text LIKE ${} ESCAPE '\\'", i + 2));
+        // Every word must be in the entry's search text. The trigram index narrows first
+        // (SQLite: the FTS5 phrase of each word of 3+ characters; PostgreSQL: pg_trgm serves
+        // the LIKE itself), then each word is checked as before.
+        let words = crate::domain::search::SearchWords::parse(q);
+        let mut binds: Vec<String> = Vec::new();
+        if self.kind() == super::DbKind::Sqlite && !words.indexed.is_empty() {
+            let expression = words
+                .indexed
+                .iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            binds.push(expression);
+            filters.push(format!(
+                "e.id IN (SELECT rowid FROM inbox_text WHERE inbox_text MATCH ${})",
+                binds.len() + 1
+            ));
         }
+        for word in words.all() {
+            binds.push(like_contains(word));
+            filters.push(format!(
+                "e.search_text LIKE ${} ESCAPE '\\'",
+                binds.len() + 1
+            ));
+        }
+        let words = binds;
         let where_sql = filters.join(" AND ");
         let count_sql = format!("SELECT COUNT(*) AS n FROM inbox_entries e WHERE {where_sql}");
         let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql)).bind(office_id.to_string());

@@ -51,10 +51,14 @@ async fn texts(store: &Store, sql: &str, binds: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The text index is each database's own (docs/design.md, "Search"): SQLite's FTS5 table
-/// `letters_text` (with its shadow tables, skipped by name) and the narrow index its count joins
+/// The text index is each database's own (docs/design.md, "Search"): SQLite's FTS5 tables
+/// `letters_text` and `inbox_text` (with their shadow tables, skipped by name) and the narrow index its count joins
 /// through; PostgreSQL's pg_trgm GIN index. What they serve is tested on both in search_index.rs.
-const TEXT_INDEX_PARTS: [&str; 2] = ["letters_search_scope", "letters_search_trgm"];
+const TEXT_INDEX_PARTS: [&str; 3] = [
+    "letters_search_scope",
+    "letters_search_trgm",
+    "inbox_search_trgm",
+];
 
 async fn sqlite_schema(store: &Store) -> BTreeMap<String, Table> {
     let mut out = BTreeMap::new();
@@ -62,7 +66,7 @@ async fn sqlite_schema(store: &Store) -> BTreeMap<String, Table> {
         store,
         "SELECT name FROM sqlite_master WHERE type = 'table'
            AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'
-           AND name NOT LIKE 'letters_text%' ORDER BY name",
+           AND name NOT LIKE 'letters_text%' AND name NOT LIKE 'inbox_text%' ORDER BY name",
         &[],
     )
     .await;

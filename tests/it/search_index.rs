@@ -215,3 +215,48 @@ async fn counts_stop_at_ten_thousand(db: Db) {
     assert!(!html.contains("หน้าสุดท้าย"));
 }
 both_dbs!(count_cap, counts_stop_at_ten_thousand);
+
+async fn the_inbox_searches_the_same_way(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    for (id, subject) in [
+        (
+            "s1",
+            "ที่ ศธ 04006/ว๑๘๙๑ ลงวันที่ 2 พ.ค. 2569 เรื่อง ขอเชิญประชุมสัมมนาวิชาการ",
+        ),
+        (
+            "s2",
+            "ที่ ศธ 04006/ว1892 ลงวันที่ 2 พ.ค. 2569 เรื่อง ขอส่งรายงานผลการดำเนินงาน",
+        ),
+        (
+            "s3",
+            "ที่ ศธ 04006/ว1893 ลงวันที่ 3 พ.ค. 2569 เรื่อง ขอเชิญอบรมลูกเสือ",
+        ),
+    ] {
+        crate::mail_ingest::take_in_letter(app, &format!("{id}@school.example.go.th"), subject)
+            .await;
+    }
+    let w = &w;
+    let count = |q: &str| {
+        let path = format!(
+            "/api/v1/inbox?q={}",
+            percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC)
+        );
+        async move {
+            let (status, body) = w.app.get_json(&w.clerk, &path).await;
+            assert_eq!(status, 200, "{body}");
+            body["total"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(count("สัมมนา").await, 1, "a substring inside a word");
+    assert_eq!(count("ขอเชิญ").await, 2);
+    assert_eq!(count("ขอเชิญ ลูกเสือ").await, 1, "every word");
+    assert_eq!(count("ว1891").await, 1, "Thai digits found by Arabic ones");
+    assert_eq!(
+        count("ศธ").await,
+        3,
+        "a word too short for the index still works"
+    );
+    assert_eq!(count("50%").await, 0);
+}
+both_dbs!(inbox_search, the_inbox_searches_the_same_way);
