@@ -749,4 +749,17 @@ async fn earlier_registers_and_the_survey_from_the_command_line() {
         out.contains("1 letters") && out.contains("ประชุม") && !out.contains("อบรม"),
         "{out}"
     );
+    // The imported letters in the search index, rebuilt from the command line.
+    let (ok, out, err) = saraban(d, &["search", "reindex", "--office", "ubn1"], None);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("2 letters read, 0 written again (office ubn1)"),
+        "{out}"
+    );
+    let (ok, out, err) = saraban(d, &["search", "reindex"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("the index rebuilt whole"), "{out}");
+    let (ok, _, err) = saraban(d, &["search", "reindex", "--office", "nowhere"], None);
+    assert!(!ok, "an unknown office is refused");
+    assert!(!err.is_empty());
 }
