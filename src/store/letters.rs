@@ -479,6 +479,10 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::Conflict(Conflict::LetterChanged));
         }
+        if before.inbox_entry_id.is_some() {
+            // The e-mail's body stays searchable after an edit.
+            super::search::refresh_search_columns(&mut tx, &[before.id]).await?;
+        }
         let changes = changed_fields(before, &doc_no, f);
         insert_event(
             &mut tx,

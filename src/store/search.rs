@@ -384,6 +384,9 @@ mod tests {
     }
 }
 
+/// How much of an e-mail's text goes into its letter's search columns.
+const MAIL_BODY_CHARS: usize = 2000;
+
 /// Letters whose normalised search columns were written again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Refreshed {
@@ -421,9 +424,11 @@ pub async fn refresh_search_columns(tx: &mut super::Tx, letter_ids: &[i64]) -> R
             .push(format!("{name} {description}"));
     }
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, number, doc_no, doc_date, sender, recipient, subject, action, remark,
-                search_all, search_subject, search_doc_no, search_sender, search_recipient
-         FROM letters WHERE id IN ({ids})"
+        "SELECT l.id, l.number, l.doc_no, l.doc_date, l.sender, l.recipient, l.subject, l.action,
+                l.remark, l.search_all, l.search_subject, l.search_doc_no, l.search_sender,
+                l.search_recipient, e.body_text AS mail_body
+         FROM letters l LEFT JOIN inbox_entries e ON e.id = l.inbox_entry_id
+         WHERE l.id IN ({ids})"
     )))
     .fetch_all(&mut **tx)
     .await?;
@@ -431,6 +436,16 @@ pub async fn refresh_search_columns(tx: &mut super::Tx, letter_ids: &[i64]) -> R
         done.read += 1;
         let id: i64 = r.try_get("id")?;
         let doc_no: String = r.try_get("doc_no")?;
+        // A letter that came by e-mail is found by the words of the mail's text too (its first
+        // 2 000 characters, as the inbox's search).
+        if let Some(body) = r.try_get::<Option<String>, _>("mail_body")?
+            && !body.trim().is_empty()
+        {
+            texts
+                .entry(id)
+                .or_default()
+                .push(body.chars().take(MAIL_BODY_CHARS).collect());
+        }
         let (from, to, subject, action, remark): (String, String, String, String, String) = (
             r.try_get("sender")?,
             r.try_get("recipient")?,

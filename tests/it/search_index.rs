@@ -219,6 +219,7 @@ both_dbs!(count_cap, counts_stop_at_ten_thousand);
 async fn the_inbox_searches_the_same_way(db: Db) {
     let w = spawn_app(db).await.world().await;
     let app = &w.app;
+    let mut entries = Vec::new();
     for (id, subject) in [
         (
             "s1",
@@ -233,8 +234,10 @@ async fn the_inbox_searches_the_same_way(db: Db) {
             "ที่ ศธ 04006/ว1893 ลงวันที่ 3 พ.ค. 2569 เรื่อง ขอเชิญอบรมลูกเสือ",
         ),
     ] {
-        crate::mail_ingest::take_in_letter(app, &format!("{id}@school.example.go.th"), subject)
-            .await;
+        entries.push(
+            crate::mail_ingest::take_in_letter(app, &format!("{id}@school.example.go.th"), subject)
+                .await,
+        );
     }
     let w = &w;
     let count = |q: &str| {
@@ -258,5 +261,33 @@ async fn the_inbox_searches_the_same_way(db: Db) {
         "a word too short for the index still works"
     );
     assert_eq!(count("50%").await, 0);
+
+    // Registered, the letter is found by the words of the mail's text too, also after an edit.
+    let (status, letter) = app
+        .send_json(
+            Method::POST,
+            &w.clerk,
+            &format!("/api/v1/inbox/{}/register", entries[0]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 201, "{letter}");
+    let id = letter["id"].as_i64().unwrap();
+    assert_eq!(total(w, &w.clerk, "all", "ตามที่แนบมา").await.0, 1);
+    assert_eq!(
+        total(w, &w.clerk, "subject", "ตามที่แนบมา").await.0,
+        0,
+        "the mail's text is not the subject"
+    );
+    let (status, body) = app
+        .send_json(
+            Method::PATCH,
+            &w.clerk,
+            &format!("/api/v1/letters/{id}"),
+            json!({"subject": "ขอเชิญประชุมสัมมนา (แก้ไข)"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(total(w, &w.clerk, "all", "ตามที่แนบมา").await.0, 1);
 }
 both_dbs!(inbox_search, the_inbox_searches_the_same_way);
