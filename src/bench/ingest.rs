@@ -11,7 +11,6 @@ use super::{cpu_seconds, peak_rss_kb, reset_peak_rss};
 use crate::config::Config;
 use crate::mail::imap::{self, FetchLimits};
 use crate::service::mailboxes::{MailboxInput, add_mailbox};
-use crate::service::{NewUserInput, create_office, create_user};
 use saraban_lab::Dovecot;
 
 #[derive(Debug, thiserror::Error)]
@@ -162,31 +161,14 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
     let mut config = Config::default();
     config.database.url = format!("sqlite://{}/bench.db", dir.path().display());
     config.storage.root = dir.path().join("files");
-    let store = crate::app::open_store(&config).await.map_err(setup)?;
-    let services = crate::app::services(store.clone(), &config);
-    create_office(
-        &store,
-        "bench",
-        "สำนักงานทดสอบความเร็ว",
-        "ศธ 04183",
-        "district",
-        None,
-        None,
+    let bench = super::bench_office(
+        &config,
+        ("bench", "สำนักงานทดสอบความเร็ว", "ศธ 04183", "district"),
+        &[("bench-clerk", "clerk")],
     )
     .await
     .map_err(setup)?;
-    create_user(
-        &store,
-        "bench",
-        &NewUserInput {
-            username: "bench-clerk".into(),
-            full_name: String::new(),
-            role: "clerk".into(),
-            password: "bench-password".into(),
-        },
-    )
-    .await
-    .map_err(setup)?;
+    let (store, services) = (bench.store, bench.services);
     let mailbox = add_mailbox(
         &store,
         "bench",

@@ -11,7 +11,6 @@ use sqlx::Row;
 use crate::config::Config;
 use crate::domain::register::Register;
 use crate::service::disposals::ReviewInput;
-use crate::service::{Actor, NewUserInput, create_office, create_user};
 
 pub struct RecordsReport {
     letters: usize,
@@ -48,63 +47,25 @@ fn dir_size(dir: &std::path::Path) -> u64 {
     total
 }
 
-fn setup(e: impl std::fmt::Display) -> anyhow::Error {
-    anyhow::anyhow!("bench setup: {e}")
-}
-
 pub async fn run(count: usize) -> anyhow::Result<RecordsReport> {
     let dir = tempfile::tempdir()?;
     let mut config = Config::default();
     config.database.url = format!("sqlite://{}/bench.db", dir.path().display());
     config.storage.root = dir.path().join("files");
-    let store = crate::app::open_store(&config).await.map_err(setup)?;
-    let services = crate::app::services(store.clone(), &config);
-    create_office(
-        &store,
-        "bench",
-        "สำนักงานทดสอบความเร็ว",
-        "ศธ 04183",
-        "district",
-        None,
-        None,
+    let bench = super::bench_office(
+        &config,
+        ("bench", "สำนักงานทดสอบความเร็ว", "ศธ 04183", "district"),
+        &[
+            ("bench-clerk", "clerk"),
+            ("bench-director", "director"),
+            ("bench-staff", "staff"),
+            ("bench-admin", "admin"),
+        ],
     )
-    .await
-    .map_err(setup)?;
-    for (name, role) in [
-        ("bench-clerk", "clerk"),
-        ("bench-director", "director"),
-        ("bench-staff", "staff"),
-        ("bench-admin", "admin"),
-    ] {
-        create_user(
-            &store,
-            "bench",
-            &NewUserInput {
-                username: name.into(),
-                full_name: String::new(),
-                role: role.into(),
-                password: "bench-password".into(),
-            },
-        )
-        .await
-        .map_err(setup)?;
-    }
-    let office = store.find_office("bench").await.map_err(setup)?;
-    let actor = |name: &str| {
-        let store = store.clone();
-        let office = office.clone();
-        let name = name.to_string();
-        async move {
-            Ok::<Actor, anyhow::Error>(Actor {
-                user: store.find_user_by_name(&name).await.map_err(setup)?,
-                office,
-            })
-        }
-    };
-    let clerk = actor("bench-clerk").await?;
-    let director = actor("bench-director").await?;
-    let staff = actor("bench-staff").await?;
-    let admin = actor("bench-admin").await?;
+    .await?;
+    let (store, services) = (bench.store, bench.services);
+    let [clerk, director, staff, admin] = <[_; 4]>::try_from(bench.officers)
+        .map_err(|_| anyhow::anyhow!("bench setup: four officers"))?;
 
     // An earlier register of 2560: nine in ten kept one year, one in ten ten years.
     let mut csv = String::from("เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\n");

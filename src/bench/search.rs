@@ -13,7 +13,7 @@ use sqlx::{Executor, Row};
 use crate::config::Config;
 use crate::domain::letter::LetterInput;
 use crate::domain::register::Register;
-use crate::service::{Actor, NewUserInput, create_office, create_user};
+use crate::service::Actor;
 use crate::store::bulk::BulkLetter;
 use crate::store::{DbKind, Store};
 
@@ -329,38 +329,23 @@ pub async fn run(count: usize, db: &str) -> anyhow::Result<SearchReport> {
         other => anyhow::bail!("--db must be sqlite or postgres, not {other}"),
     };
     config.storage.root = dir.path().join("files");
-    let store = crate::app::open_store(&config).await.map_err(setup)?;
-    let services = crate::app::services(store.clone(), &config);
-    create_office(
-        &store,
-        OFFICE,
-        "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาอุบลราชธานี เขต 1",
-        "ศธ 04183",
-        "district",
-        None,
-        None,
+    let bench = super::bench_office(
+        &config,
+        (
+            OFFICE,
+            "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาอุบลราชธานี เขต 1",
+            "ศธ 04183",
+            "district",
+        ),
+        &[("bench-clerk", "clerk")],
     )
-    .await
-    .map_err(setup)?;
-    create_user(
-        &store,
-        OFFICE,
-        &NewUserInput {
-            username: "bench-clerk".into(),
-            full_name: "ธุรการ ทดสอบ".into(),
-            role: "clerk".into(),
-            password: "bench-password".into(),
-        },
-    )
-    .await
-    .map_err(setup)?;
-    let clerk = Actor {
-        user: store
-            .find_user_by_name("bench-clerk")
-            .await
-            .map_err(setup)?,
-        office: store.find_office(OFFICE).await.map_err(setup)?,
-    };
+    .await?;
+    let (store, services) = (bench.store, bench.services);
+    let clerk = bench
+        .officers
+        .into_iter()
+        .next()
+        .ok_or_else(|| setup("no clerk"))?;
 
     // The registers of ten years, written without the index, which is then built in one go.
     text_index(&store, false).await?;

@@ -14,8 +14,8 @@ use super::{peak_rss_kb, reset_peak_rss};
 use crate::config::Config;
 use crate::domain::letter::LetterInput;
 use crate::domain::register::Register;
+use crate::service::UploadedFile;
 use crate::service::sending::RecipientInput;
-use crate::service::{Actor, NewUserInput, UploadedFile, create_office, create_user};
 use crate::store::mailboxes::Security;
 use crate::store::smtp::SmtpAccount;
 use saraban_lab::{Dovecot, Postfix};
@@ -84,36 +84,19 @@ pub async fn run(count: usize, file_mb: f64, concurrency: usize) -> Result<Figur
     config.database.url = format!("sqlite://{}/bench.db", dir.path().display());
     config.storage.root = dir.path().join("files");
     config.smtp.concurrency = concurrency.max(1);
-    let store = crate::app::open_store(&config).await.map_err(setup)?;
-    let services = crate::app::services(store.clone(), &config);
-    let office = create_office(
-        &store,
-        "school",
-        "โรงเรียนทดสอบความเร็ว",
-        "ศธ 04183.006",
-        "school",
-        None,
-        None,
+    let bench = super::bench_office(
+        &config,
+        ("school", "โรงเรียนทดสอบความเร็ว", "ศธ 04183.006", "school"),
+        &[("bench-clerk", "clerk")],
     )
     .await
     .map_err(setup)?;
-    create_user(
-        &store,
-        "school",
-        &NewUserInput {
-            username: "bench-clerk".into(),
-            full_name: String::new(),
-            role: "clerk".into(),
-            password: "bench-password".into(),
-        },
-    )
-    .await
-    .map_err(setup)?;
-    let user = store
-        .find_user_by_name("bench-clerk")
-        .await
-        .map_err(setup)?;
-    let actor = Actor { user, office };
+    let (store, services) = (bench.store, bench.services);
+    let actor = bench
+        .officers
+        .into_iter()
+        .next()
+        .ok_or_else(|| setup("no clerk"))?;
     services
         .set_smtp_account(SmtpAccount {
             office_id: "school".into(),
