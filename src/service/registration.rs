@@ -70,10 +70,6 @@ impl Services {
             }
         }
         registration::insert_attachments(&mut tx, id, &new.attachments, at).await?;
-        if new.inbox_entry_id.is_some() {
-            // The e-mail's text joins the letter's search columns, in the same commit.
-            crate::store::search::refresh_search_columns(&mut tx, &[id]).await?;
-        }
         let registered = LetterHistory::Registered(history::Registered {
             number,
             year_be,

@@ -84,29 +84,14 @@ impl Store {
             },
         )
         .await?;
-        let mut highest = std::collections::BTreeMap::new();
+        let mut highest = std::collections::HashMap::new();
         for l in letters {
-            let key = (
-                l.register.series(CircularNumbering::default()).code(),
-                l.year_be,
-            );
+            let key = (l.register.series(CircularNumbering::default()), l.year_be);
             let top = highest.entry(key).or_insert(0);
             *top = l.number.max(*top);
         }
         for ((series, year_be), top) in highest {
-            sqlx::query(
-                "INSERT INTO counters (office_id, series, year_be, start_number, next_number)
-                 VALUES ($1, $2, $3, 1, $4)
-                 ON CONFLICT (office_id, series, year_be) DO UPDATE
-                 SET next_number = CASE WHEN counters.next_number > excluded.next_number
-                     THEN counters.next_number ELSE excluded.next_number END",
-            )
-            .bind(office_id.to_string())
-            .bind(series)
-            .bind(i64::from(year_be))
-            .bind(top + 1)
-            .execute(&mut *tx)
-            .await?;
+            super::records::advance_counter(&mut tx, office_id, series, year_be, top).await?;
         }
         super::commit(tx).await?;
         Ok(())

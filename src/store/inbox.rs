@@ -307,13 +307,7 @@ impl Store {
         let words = crate::domain::search::SearchWords::parse(q);
         let mut binds: Vec<String> = Vec::new();
         if self.kind() == super::DbKind::Sqlite && !words.indexed.is_empty() {
-            let expression = words
-                .indexed
-                .iter()
-                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            binds.push(expression);
+            binds.push(super::search::fts_all_phrases(&words.indexed));
             filters.push(format!(
                 "e.id IN (SELECT rowid FROM inbox_text WHERE inbox_text MATCH ${})",
                 binds.len() + 1

@@ -143,13 +143,15 @@ pub struct LetterQuery {
     pub restricted_to_user: Option<i64>,
 }
 
-/// The SQL condition (on `l`) that hides secret letters not given to the user bound at `$n`.
+/// The SQL condition (on `l`) that hides secret letters not given to a user, bound at each `?`.
+pub(super) const VISIBLE_TO: &str =
+    "(l.secrecy = 'normal' OR EXISTS (SELECT 1 FROM assignments a WHERE a.letter_id = l.id
+        AND (a.to_user_id = ? OR a.to_group_id IN
+            (SELECT m.group_id FROM work_group_members m WHERE m.user_id = ?))))";
+
+/// [`VISIBLE_TO`] with the user bound at `$n`.
 pub(super) fn visible_to(n: usize) -> String {
-    format!(
-        "(l.secrecy = 'normal' OR EXISTS (SELECT 1 FROM assignments a WHERE a.letter_id = l.id
-            AND (a.to_user_id = ${n} OR a.to_group_id IN
-                (SELECT m.group_id FROM work_group_members m WHERE m.user_id = ${n}))))"
-    )
+    VISIBLE_TO.replace('?', &format!("${n}"))
 }
 
 /// One line of a letter's history.
@@ -441,14 +443,17 @@ impl Store {
         actor: i64,
     ) -> Result<Letter> {
         let doc_no = f.doc_no.clone().unwrap_or_else(|| before.doc_no.clone());
-        let texts: Vec<String> = before
+        let mut texts: Vec<String> = before
             .attachments
             .iter()
             .map(|a| format!("{} {}", a.name, a.description))
             .collect();
-        let search = search_columns(before.number, &doc_no, f.doc_date, f, &texts);
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
+        // The e-mail's text stays searchable after an edit.
+        let body = super::search::mail_body(&mut tx, before.inbox_entry_id).await?;
+        super::search::push_mail_body(&mut texts, body);
+        let search = search_columns(before.number, &doc_no, f.doc_date, f, &texts);
         let done = sqlx::query(
             "UPDATE letters SET doc_no = $1, doc_date = $2, sender = $3, recipient = $4, subject = $5,
                 action = $6, remark = $7, speed = $8, secrecy = $9, letter_type = $10, updated_at = $11,
@@ -478,10 +483,6 @@ impl Store {
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::Conflict(Conflict::LetterChanged));
-        }
-        if before.inbox_entry_id.is_some() {
-            // The e-mail's body stays searchable after an edit.
-            super::search::refresh_search_columns(&mut tx, &[before.id]).await?;
         }
         let changes = changed_fields(before, &doc_no, f);
         insert_event(

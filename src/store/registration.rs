@@ -53,11 +53,14 @@ pub struct Placed<'a> {
 
 /// Writes the letter's row (with its search columns); returns its id.
 pub async fn insert_letter(tx: &mut Tx, new: &NewLetter<'_>, at: &Placed<'_>) -> Result<i64> {
-    let texts: Vec<String> = new
+    let mut texts: Vec<String> = new
         .attachments
         .iter()
         .map(|a| format!("{} {}", a.name, a.description))
         .collect();
+    // A letter registered from an e-mail is found by the mail's words too.
+    let body = super::search::mail_body(tx, new.inbox_entry_id).await?;
+    super::search::push_mail_body(&mut texts, body);
     let f = new.fields;
     let search = search_columns(at.number, at.doc_no, f.doc_date, f, &texts);
     let now = time_to_db(new.registered_at);

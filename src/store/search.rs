@@ -70,12 +70,10 @@ fn bound<'q>(
     q
 }
 
-/// The SQL condition (on `l`) that hides secret letters not given to the user bound at both `?`.
+/// [`super::letters::VISIBLE_TO`] as a condition, the user bound at both of its `?`.
 fn visible_to_cond(user: i64) -> Cond {
     Cond::new(
-        "(l.secrecy = 'normal' OR EXISTS (SELECT 1 FROM assignments a WHERE a.letter_id = l.id
-            AND (a.to_user_id = ? OR a.to_group_id IN
-                (SELECT m.group_id FROM work_group_members m WHERE m.user_id = ?))))",
+        super::letters::VISIBLE_TO,
         vec![Bind::Int(user), Bind::Int(user)],
     )
 }
@@ -193,10 +191,7 @@ impl Store {
         let (select, where_sql, binds) = if use_index {
             // `CROSS JOIN` keeps SQLite from turning the join around (asking the index once per
             // letter of the register).
-            let fts = fts_source(&plan.fts_words);
-            let (source, mut binds) = render(&[&fts], 1);
-            let (where_sql, rest) = render(&conds, binds.len() + 1);
-            binds.extend(rest);
+            let (source, where_sql, binds) = fts_then(&plan.fts_words, &conds);
             let select = SELECT_LETTER.replacen(
                 "FROM letters l",
                 &format!("FROM ({source}) m CROSS JOIN letters l ON l.id = m.id"),
@@ -264,10 +259,7 @@ impl Store {
             // Driven from the index: each match joined to its letter, counted up to the cap. The
             // letter is read from a narrow index of what the conditions ask (office, register,
             // year, secrecy), not from its wide row.
-            let fts = fts_source(&plan.fts_words);
-            let (source, mut binds) = render(&[&fts], 1);
-            let (where_sql, rest) = render(conds, binds.len() + 1);
-            binds.extend(rest);
+            let (source, where_sql, binds) = fts_then(&plan.fts_words, conds);
             (
                 format!(
                     "SELECT COUNT(*) AS n FROM
@@ -288,18 +280,27 @@ impl Store {
     }
 }
 
-/// SQLite: the ids of the letters whose `search_all` holds every word (each a phrase of its
-/// trigrams, quoted so that nothing in it is read as FTS5 syntax).
-fn fts_source(words: &[String]) -> Cond {
-    let expression = words
+/// An FTS5 query asking for every word, each a phrase of its trigrams, quoted so that nothing
+/// in it is read as FTS5 syntax.
+pub(super) fn fts_all_phrases(words: &[String]) -> String {
+    words
         .iter()
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect::<Vec<_>>()
-        .join(" AND ");
-    Cond::new(
+        .join(" AND ")
+}
+
+/// SQLite: the subquery of the ids of the letters whose `search_all` holds every word, and
+/// `conds` numbered after it, with the values of both.
+fn fts_then(words: &[String], conds: &[&Cond]) -> (String, String, Vec<Bind>) {
+    let fts = Cond::new(
         "SELECT rowid AS id FROM letters_text WHERE letters_text MATCH ?",
-        vec![Bind::Text(expression)],
-    )
+        vec![Bind::Text(fts_all_phrases(words))],
+    );
+    let (source, mut binds) = render(&[&fts], 1);
+    let (where_sql, rest) = render(conds, binds.len() + 1);
+    binds.extend(rest);
+    (source, where_sql, binds)
 }
 
 #[cfg(test)]
@@ -362,8 +363,8 @@ mod tests {
             .collect();
         assert_eq!(checked, vec!["l.search_all LIKE ? ESCAPE '\\'"]);
         assert_eq!(everywhere.answered_by_index.len(), 1);
-        let quoted = fts_source(&["a\"b".to_string(), "ประชุม".to_string()]);
-        assert!(matches!(&quoted.binds[0], Bind::Text(t) if t == "\"a\"\"b\" AND \"ประชุม\""));
+        let quoted = fts_all_phrases(&["a\"b".to_string(), "ประชุม".to_string()]);
+        assert_eq!(quoted, "\"a\"\"b\" AND \"ประชุม\"");
         let register = LetterQuery {
             office_id: "o".into(),
             register: Some(crate::domain::register::Register::Inbound),
@@ -386,6 +387,31 @@ mod tests {
 
 /// How much of an e-mail's text goes into its letter's search columns.
 const MAIL_BODY_CHARS: usize = 2000;
+
+/// Adds the text of the e-mail a letter came by (its first [`MAIL_BODY_CHARS`] characters) to
+/// the texts its search columns are made of, so that the letter is found by the mail's words too.
+pub(super) fn push_mail_body(texts: &mut Vec<String>, body: Option<String>) {
+    if let Some(body) = body
+        && !body.trim().is_empty()
+    {
+        texts.push(body.chars().take(MAIL_BODY_CHARS).collect());
+    }
+}
+
+/// The text of inbox entry `entry_id`'s e-mail, for [`push_mail_body`].
+pub(super) async fn mail_body(tx: &mut super::Tx, entry_id: Option<i64>) -> Result<Option<String>> {
+    let Some(id) = entry_id else {
+        return Ok(None);
+    };
+    Ok(
+        sqlx::query("SELECT body_text FROM inbox_entries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get("body_text"))
+            .transpose()?,
+    )
+}
 
 /// Letters whose normalised search columns were written again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -436,16 +462,7 @@ pub async fn refresh_search_columns(tx: &mut super::Tx, letter_ids: &[i64]) -> R
         done.read += 1;
         let id: i64 = r.try_get("id")?;
         let doc_no: String = r.try_get("doc_no")?;
-        // A letter that came by e-mail is found by the words of the mail's text too (its first
-        // 2 000 characters, as the inbox's search).
-        if let Some(body) = r.try_get::<Option<String>, _>("mail_body")?
-            && !body.trim().is_empty()
-        {
-            texts
-                .entry(id)
-                .or_default()
-                .push(body.chars().take(MAIL_BODY_CHARS).collect());
-        }
+        push_mail_body(texts.entry(id).or_default(), r.try_get("mail_body")?);
         let (from, to, subject, action, remark): (String, String, String, String, String) = (
             r.try_get("sender")?,
             r.try_get("recipient")?,
