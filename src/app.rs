@@ -73,7 +73,7 @@ pub async fn bind(addr: &str) -> Result<TcpListener, AppError> {
         })
 }
 
-/// Starts the background workers (the mail-in poller, the outbox) until `shutdown` turns true.
+/// Starts the background workers (the mail-in poller, the file-text reader, the outbox) until `shutdown` turns true.
 pub fn spawn_workers(
     services: Services,
     config: &Config,
@@ -91,6 +91,13 @@ pub fn spawn_workers(
         services.clone(),
         shutdown.clone(),
     )));
+    if config.text.extract {
+        workers.push(tokio::spawn(crate::extract::worker::run(
+            services.clone(),
+            config.text.clone(),
+            shutdown.clone(),
+        )));
+    }
     if config.smtp.send {
         workers.push(tokio::spawn(crate::mail::outbox::run(
             services,

@@ -18,6 +18,61 @@ pub struct Config {
     pub mail: MailConfig,
     pub smtp: SmtpConfig,
     pub records: RecordsConfig,
+    pub text: TextConfig,
+}
+
+/// The words inside files: which tools read them and how much of the machine OCR may use.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TextConfig {
+    /// Read the words of files while `serve` runs (the extraction queue).
+    pub extract: bool,
+    /// Read scans (image-only PDFs, JPEG/PNG/TIFF) with Tesseract.
+    pub ocr: bool,
+    /// Tesseract's models (Debian tesseract-ocr-tha, tesseract-ocr-eng).
+    pub ocr_languages: String,
+    /// Resolution a PDF page is rendered at for OCR.
+    pub ocr_dpi: u32,
+    /// Pages read by OCR at once in one process (each uses one core).
+    pub ocr_pages_at_once: usize,
+    /// Pages of one scanned PDF read by OCR; later pages are left unread.
+    pub ocr_max_pages: u32,
+    /// Characters of a file's text kept (the first 20 000 go into its letters' search index).
+    pub max_chars: usize,
+    /// How long a worker holds a file it reads before another may take it.
+    pub lease_secs: u64,
+    /// Tries before a file is marked failed (shown to the admin, who may try again).
+    pub max_attempts: i64,
+    /// How often the queue is looked at when nothing woke it.
+    pub poll_secs: u64,
+    /// Limit for any one tool run.
+    pub tool_timeout_secs: u64,
+    pub pdftotext: String,
+    pub pdftoppm: String,
+    pub tesseract: String,
+    pub catdoc: String,
+}
+
+impl Default for TextConfig {
+    fn default() -> Self {
+        TextConfig {
+            extract: true,
+            ocr: true,
+            ocr_languages: "tha+eng".into(),
+            ocr_dpi: 300,
+            ocr_pages_at_once: 1,
+            ocr_max_pages: 20,
+            max_chars: 200_000,
+            lease_secs: 600,
+            max_attempts: 3,
+            poll_secs: 10,
+            tool_timeout_secs: 300,
+            pdftotext: "pdftotext".into(),
+            pdftoppm: "pdftoppm".into(),
+            tesseract: "tesseract".into(),
+            catdoc: "catdoc".into(),
+        }
+    }
 }
 
 /// The record's life: the regulation's windows we could not confirm, as settings with the

@@ -10,6 +10,7 @@ pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod extract;
 pub mod files;
 pub mod import;
 pub mod mail;

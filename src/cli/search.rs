@@ -41,6 +41,12 @@ impl SearchCommand {
                 None => " (every office; the index rebuilt whole)".to_string(),
             }
         );
+        if done.files_queued > 0 {
+            println!(
+                "{} files queued for reading their words (read by `saraban serve`)",
+                done.files_queued
+            );
+        }
         Ok(())
     }
 }

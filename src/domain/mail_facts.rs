@@ -74,6 +74,18 @@ pub fn extract(subject: &str, body: &str) -> LetterFacts {
     }
 }
 
+/// Reads the facts from a letter's own text (a scan's OCR, a file's first lines): the subject
+/// is what follows its เรื่อง, empty when it has none.
+pub fn from_text(text: &str) -> LetterFacts {
+    let found = scan(text);
+    LetterFacts {
+        speed: speed_in(found.title.as_deref().unwrap_or("")),
+        doc_no: found.doc_no,
+        doc_date: found.doc_date,
+        subject: found.title.unwrap_or_default(),
+    }
+}
+
 /// The speed a sender marks in the subject (`ด่วนที่สุด`, `[ด่วนมาก]`, …), the highest named.
 pub fn speed_in(subject: &str) -> Speed {
     if subject.contains("ด่วนที่สุด") {

@@ -8,6 +8,7 @@ pub mod disposal;
 pub mod doc_no;
 pub mod duplicate;
 pub mod exchange;
+pub mod file_text;
 pub mod filing;
 pub mod forms;
 pub mod history;

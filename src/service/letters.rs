@@ -200,6 +200,7 @@ impl Services {
         });
         audit::insert_event(&mut tx, letter.id, &event, Some(actor.user.id), now).await?;
         crate::store::commit(tx).await?;
+        self.text_wake.notify_one();
         self.letter(actor, id).await
     }
 

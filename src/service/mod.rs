@@ -164,6 +164,8 @@ pub struct Services {
     pub edit_policy: user::EditPolicy,
     /// Wakes the outbox worker when a letter is queued for e-mail.
     pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Wakes the file-text reader when files were added.
+    pub text_wake: std::sync::Arc<tokio::sync::Notify>,
     /// From of offices with neither an SMTP account nor an e-mail address (`[smtp] from`).
     pub default_from: String,
     /// `[server] public_url`, for links in notification e-mails.
@@ -182,6 +184,7 @@ impl Services {
             attachments: config.attachment_policy(),
             edit_policy: config.edit_policy(),
             outbox_wake: Default::default(),
+            text_wake: Default::default(),
             default_from: config.smtp.from.clone(),
             public_url: config.server.public_url.trim_end_matches('/').to_string(),
             session_idle: chrono::Duration::minutes(config.security.idle_minutes.max(1)),

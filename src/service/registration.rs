@@ -85,6 +85,9 @@ impl Services {
         });
         audit::insert_event(&mut tx, id, &registered, Some(new.registered_by), at).await?;
         crate::store::commit(tx).await?;
+        if !new.attachments.is_empty() {
+            self.text_wake.notify_one();
+        }
         Ok(self.store.find_letter(&office.id, id).await?)
     }
 }

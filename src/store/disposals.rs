@@ -446,6 +446,8 @@ pub async fn forget_files(tx: &mut Tx, removed: &BTreeSet<String>) -> Result<()>
             q.execute(&mut **tx).await?;
         }
     }
+    // The destroyed files' words go with them.
+    super::file_texts::forget(tx, &list).await?;
     Ok(())
 }
 

@@ -443,13 +443,14 @@ impl Store {
         actor: i64,
     ) -> Result<Letter> {
         let doc_no = f.doc_no.clone().unwrap_or_else(|| before.doc_no.clone());
-        let mut texts: Vec<String> = before
+        let files: Vec<(&str, &str, &str)> = before
             .attachments
             .iter()
-            .map(|a| format!("{} {}", a.name, a.description))
+            .map(|a| (a.name.as_str(), a.description.as_str(), a.sha256.as_str()))
             .collect();
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
+        let mut texts = super::search::file_words(&mut tx, &files, true).await?;
         // The e-mail's text stays searchable after an edit.
         let body = super::search::mail_body(&mut tx, before.inbox_entry_id).await?;
         super::search::push_mail_body(&mut texts, body);

@@ -53,11 +53,14 @@ pub struct Placed<'a> {
 
 /// Writes the letter's row (with its search columns); returns its id.
 pub async fn insert_letter(tx: &mut Tx, new: &NewLetter<'_>, at: &Placed<'_>) -> Result<i64> {
-    let mut texts: Vec<String> = new
+    // A file whose content was read before (the same circular sent to another office) is
+    // searchable by its words at once.
+    let files: Vec<(&str, &str, &str)> = new
         .attachments
         .iter()
-        .map(|a| format!("{} {}", a.name, a.description))
+        .map(|a| (a.name.as_str(), a.description.as_str(), a.sha256.as_str()))
         .collect();
+    let mut texts = super::search::file_words(tx, &files, true).await?;
     // A letter registered from an e-mail is found by the mail's words too.
     let body = super::search::mail_body(tx, new.inbox_entry_id).await?;
     super::search::push_mail_body(&mut texts, body);
@@ -129,6 +132,12 @@ pub async fn insert_attachments(
         .execute(&mut **tx)
         .await?;
     }
+    // The files' words are read once per content, off the request path.
+    let files: Vec<(&str, &str)> = attachments
+        .iter()
+        .map(|a| (a.sha256.as_str(), a.name.as_str()))
+        .collect();
+    super::file_texts::queue(tx, &files, at).await?;
     Ok(())
 }
 
@@ -222,6 +231,7 @@ pub async fn add_attachment(
     .bind(time_to_db(at))
     .execute(&mut **tx)
     .await?;
+    super::file_texts::queue(tx, &[(file.sha256.as_str(), file.name.as_str())], at).await?;
     Ok(next)
 }
 

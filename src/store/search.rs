@@ -398,6 +398,29 @@ pub(super) fn push_mail_body(texts: &mut Vec<String>, body: Option<String>) {
     }
 }
 
+/// The words of a letter's files for its search columns: each file's name and description, and
+/// the searchable part of its text where it was read (`with_text`: false for a destroyed letter,
+/// whose files' words went with them).
+pub(super) async fn file_words(
+    tx: &mut super::Tx,
+    files: &[(&str, &str, &str)],
+    with_text: bool,
+) -> Result<Vec<String>> {
+    let texts = if with_text {
+        let shas: Vec<String> = files.iter().map(|f| f.2.to_string()).collect();
+        super::file_texts::indexed_texts(tx, &shas).await?
+    } else {
+        Default::default()
+    };
+    Ok(files
+        .iter()
+        .map(|(name, description, sha)| match texts.get(*sha) {
+            Some(text) => format!("{name} {description} {text}"),
+            None => format!("{name} {description}"),
+        })
+        .collect())
+}
+
 /// The text of inbox entry `entry_id`'s e-mail, for [`push_mail_body`].
 pub(super) async fn mail_body(tx: &mut super::Tx, entry_id: Option<i64>) -> Result<Option<String>> {
     let Some(id) = entry_id else {
@@ -434,20 +457,35 @@ pub async fn refresh_search_columns(tx: &mut super::Tx, letter_ids: &[i64]) -> R
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
+    // The files' words, with their texts unless the letter was destroyed.
     let files = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT letter_id, name, description FROM attachments
-         WHERE letter_id IN ({ids}) AND removed_at IS NULL ORDER BY letter_id, position"
+        "SELECT a.letter_id, a.name, a.description, a.sha256,
+                CASE WHEN l.destroyed_at IS NULL THEN 1 ELSE 0 END AS kept
+         FROM attachments a JOIN letters l ON l.id = a.letter_id
+         WHERE a.letter_id IN ({ids}) AND a.removed_at IS NULL ORDER BY a.letter_id, a.position"
     )))
     .fetch_all(&mut **tx)
     .await?;
+    let shas: Vec<String> = files
+        .iter()
+        .filter(|r| r.try_get::<i64, _>("kept").is_ok_and(|k| k == 1))
+        .map(|r| r.try_get("sha256"))
+        .collect::<std::result::Result<_, _>>()?;
+    let file_texts = super::file_texts::indexed_texts(tx, &shas).await?;
     let mut texts: std::collections::HashMap<i64, Vec<String>> = Default::default();
     for r in &files {
         let name: String = r.try_get("name")?;
         let description: String = r.try_get("description")?;
+        let sha: String = r.try_get("sha256")?;
+        let kept = r.try_get::<i64, _>("kept")? == 1;
+        let words = match file_texts.get(&sha).filter(|_| kept) {
+            Some(text) => format!("{name} {description} {text}"),
+            None => format!("{name} {description}"),
+        };
         texts
             .entry(r.try_get("letter_id")?)
             .or_default()
-            .push(format!("{name} {description}"));
+            .push(words);
     }
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT l.id, l.number, l.doc_no, l.doc_date, l.sender, l.recipient, l.subject, l.action,

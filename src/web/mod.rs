@@ -164,6 +164,8 @@ pub fn router(state: AppState) -> Router {
             post(pages::mailboxes::remove),
         )
         .route("/settings", get(pages::settings::show))
+        .route("/settings/file-texts", get(pages::file_words::show))
+        .route("/settings/file-texts/retry", post(pages::file_words::retry))
         .route("/settings/office", post(pages::settings::office))
         .route("/settings/stamp", post(pages::settings::stamp))
         .route("/settings/retention", post(pages::settings::retention))

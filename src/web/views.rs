@@ -69,6 +69,8 @@ pub struct LetterRow {
     pub destroyed: String,
     /// `ส่งมอบให้สำนักหอจดหมายเหตุแห่งชาติแล้ว เมื่อ …`, or empty.
     pub handed_over: String,
+    /// Where a search's words were found (a search's results only).
+    pub found: Vec<crate::domain::file_text::Found>,
 }
 
 impl From<&Letter> for LetterRow {
@@ -134,6 +136,7 @@ impl From<&Letter> for LetterRow {
                     )
                 })
                 .unwrap_or_default(),
+            found: Vec::new(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod browser_ui;
 mod clerks_day;
 mod cli;
 mod file_packs;
+mod file_words;
 mod hardening;
 mod journey;
 mod mail_imap;

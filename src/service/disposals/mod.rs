@@ -577,6 +577,8 @@ impl Services {
             store_disposals::mark_destroyed(&mut tx, item.letter_id, &note, now).await?;
         }
         store_disposals::forget_files(&mut tx, &removable).await?;
+        // The destroyed letters are no longer found by their files' words.
+        crate::store::search::refresh_search_columns(&mut tx, &ids).await?;
         store_disposals::mark(&mut tx, id, Fact::Destroyed(actor.user.id), time_to_db(now)).await?;
         store_disposals::set_state(&mut tx, id, DisposalState::Destroyed).await?;
         let destroyed: BTreeSet<i64> = ids.iter().copied().collect();

@@ -90,6 +90,14 @@ pub(crate) async fn page_for(
     };
     let refusal = services.edit_refusal(&viewer.actor, &letter);
     let refusal_none = refusal.is_none();
+    let scan_proposal = match refusal_none {
+        true => services
+            .scan_proposal(&letter)
+            .await?
+            .as_ref()
+            .map(Into::into),
+        false => None,
+    };
     let layout = Layout::new(
         viewer,
         letter.register.code(),
@@ -138,6 +146,7 @@ pub(crate) async fn page_for(
         parent_work_groups,
         deliveries: deliveries.iter().map(DeliveryRow::from).collect(),
         journey: super::journey::journey_view(state, viewer, &letter).await?,
+        scan_proposal,
         retention_options: <RetentionClass as crate::domain::codes::Coded>::ALL
             .iter()
             .map(|c| (c.code(), c.label(), *c == letter.retention.class))
@@ -247,10 +256,18 @@ fn edit_page(
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EditQuery {
+    /// `scan`: the fields as the letter's scan proposes them.
+    from: String,
+}
+
 pub async fn edit_form(
     State(state): State<AppState>,
     viewer: Nav,
     Params(id): Params<i64>,
+    Query(q): Query<EditQuery>,
 ) -> Result<LetterFormPage, WebError> {
     let letter = state.services.letter(&viewer.actor, id).await?;
     if let Some(why) = state.services.edit_refusal(&viewer.actor, &letter) {
@@ -270,6 +287,12 @@ pub async fn edit_form(
         allow_duplicate: false,
         doc_date_pick: String::new(),
     };
+    let mut input = input;
+    if q.from == "scan"
+        && let Some(p) = state.services.scan_proposal(&letter).await?
+    {
+        super::file_words::apply_proposal(&mut input, &p);
+    }
     Ok(edit_page(
         &state,
         &viewer,
@@ -571,6 +594,8 @@ pub struct LetterPage {
     pub filed: String,
     pub file_codes: Vec<(String, String)>,
     pub loans: Vec<super::records::LoanLine>,
+    /// What the letter's scan proposes for ที่ / ลงวันที่ / เรื่อง / จาก (an editable letter).
+    pub scan_proposal: Option<super::file_words::ProposalView>,
 }
 
 /// A legal hold as the letter page lists it.

@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod disposals;
+pub mod file_words;
 pub mod inbox;
 pub mod journey;
 pub mod letters;

@@ -142,6 +142,13 @@ pub async fn list(
         ("q", &query.q),
     ]);
     let closing = closing_view(&state, actor, register, year_be, &query.done).await?;
+    let mut rows: Vec<LetterRow> = letters.iter().map(LetterRow::from).collect();
+    if !query.q.trim().is_empty() {
+        let mut found = state.services.where_found(&letters, &query.q).await?;
+        for row in &mut rows {
+            row.found = found.remove(&row.id).unwrap_or_default();
+        }
+    }
     Ok(RegisterListPage {
         closing,
         layout: Layout::new(&viewer, register.code(), register.label()),
@@ -153,7 +160,7 @@ pub async fn list(
         years,
         q: query.q,
         fields: search_field_choices(field),
-        rows: letters.iter().map(LetterRow::from).collect(),
+        rows,
         total: total.label(),
         total_more: total.more,
         page,

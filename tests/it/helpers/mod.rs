@@ -1,6 +1,7 @@
 //! Test harness: the real application on a loopback port with a fresh database per test.
 
 pub mod browser;
+pub mod documents;
 /// The private Dovecot lives in the library so that `saraban bench` can use it too.
 pub use saraban_lab as dovecot;
 pub mod postgres;
@@ -91,6 +92,10 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
     config.mail.drop_dir = dir.path().join("dropbox");
     config.smtp.outbox_dir = dir.path().join("outbox");
     config.smtp.poll_secs = 1;
+    // Reading files' words (and OCR) is turned on by the tests about it; elsewhere it would only
+    // load the machine.
+    config.text.extract = false;
+    config.text.poll_secs = 1;
     adjust(&mut config);
     let store = saraban::app::open_store(&config).await.expect("open store");
     let listener = saraban::app::bind("127.0.0.1:0").await.expect("bind");

@@ -1,0 +1,256 @@
+//! The words inside files: a PDF's text layer, Word and Excel files, and scans read by Thai OCR
+//! (image-only PDFs and a PNG), read once per content by the background reader, searchable with
+//! the letters' own semantics (every word, secrecy per role), shown where they were found, and
+//! proposing a scanned letter's fields. Also: `saraban serve` killed (-9) while it reads a file
+//! loses nothing and reads nothing twice.
+
+use sqlx::Row;
+
+use crate::both_dbs;
+use crate::helpers::documents::{docx, scan_pdf, thai_scan_png, thai_text_pdf, xlsx};
+use crate::helpers::{Db, TestApp, World, eventually, spawn_app_with};
+
+async fn found(app: &TestApp, token: &str, q: &str) -> i64 {
+    let path = format!(
+        "/api/v1/letters?register=inbound&q={}",
+        percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let (status, body) = app.get_json(token, &path).await;
+    assert_eq!(status, 200, "{body}");
+    body["total"].as_i64().unwrap()
+}
+
+async fn register(
+    app: &TestApp,
+    token: &str,
+    n: usize,
+    subject: &str,
+    extra: &[(&str, &str)],
+    files: Vec<(&str, Vec<u8>, &str)>,
+) -> i64 {
+    let doc_no = format!("ศธ 04006/ว77{n}");
+    let mut fields = vec![
+        ("register", "inbound"),
+        ("doc_no", doc_no.as_str()),
+        ("doc_date", "2 พ.ค. 2566"),
+        ("from", "สพฐ."),
+        ("subject", subject),
+    ];
+    fields.extend_from_slice(extra);
+    let (status, body) = app.post_letter(token, &fields, files).await;
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_i64().unwrap()
+}
+
+async fn text_rows(app: &TestApp) -> Vec<(String, String, i64)> {
+    sqlx::query("SELECT state, method, attempts FROM file_texts ORDER BY sha256")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("state"), r.get("method"), r.get("attempts")))
+        .collect()
+}
+
+async fn words_inside_files_are_found(db: Db) {
+    let w: World = spawn_app_with(db, |c| c.text.extract = true)
+        .await
+        .world()
+        .await;
+    let app = &w.app;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pdf = thai_text_pdf(
+        d,
+        &["บันทึกข้อความ", "โครงการปลาทูน่ากระป๋องเพื่อโภชนาการ ประจำปี ๒๕๖๖"],
+    );
+    let word = docx(&["คำสั่งแต่งตั้ง", "ศึกษานิเทศก์ประจำอำเภอเมือง"]);
+    let book = xlsx(&[&["โครงการ", "งบประมาณ"], &["อาหารกลางวันพิเศษ", "12500"]]);
+    let blank = thai_scan_png(d, "blank", &["หน้าแรกของรายงาน"]);
+    let page2 = thai_scan_png(d, "page2", &["รายชื่อโรงเรียนบ้านหนองบัวแดงสามัคคี"]);
+    let scanned = scan_pdf(d, &[blank, page2]);
+    let letter_scan = thai_scan_png(
+        d,
+        "letter",
+        &[
+            "ที่ ศธ 04183/ว1891 สำนักงานเขตพื้นที่การศึกษาประถมศึกษาขอนแก่น เขต 1",
+            "2 พฤษภาคม 2566",
+            "เรื่อง ขอเชิญประชุมคณะกรรมการพัฒนาหลักสูตร",
+            "เรียน ผู้อำนวยการโรงเรียน",
+        ],
+    );
+
+    let a = register(
+        app,
+        &w.clerk,
+        1,
+        "ขอส่งเอกสารโครงการ",
+        &[],
+        vec![
+            ("โครงการ.pdf", pdf.clone(), "โครงการ"),
+            ("คำสั่ง.docx", word, "คำสั่ง"),
+        ],
+    )
+    .await;
+    // The same PDF on a second letter: read once, found on both.
+    register(
+        app,
+        &w.clerk,
+        2,
+        "ขอส่งงบประมาณ",
+        &[("allow_duplicate", "true")],
+        vec![("งบ.xlsx", book, "งบ"), ("สำเนาโครงการ.pdf", pdf, "สำเนา")],
+    )
+    .await;
+    register(
+        app,
+        &w.clerk,
+        3,
+        "รายงานผลการสำรวจ",
+        &[("secrecy", "secret")],
+        vec![("รายงาน.pdf", scanned, "ฉบับสแกน")],
+    )
+    .await;
+    let hand = register(
+        app,
+        &w.clerk,
+        4,
+        "หนังสือสแกน",
+        &[],
+        vec![("หนังสือ.png", letter_scan, "ภาพสแกน")],
+    )
+    .await;
+
+    for (word, n) in [
+        ("ปลาทูน่ากระป๋อง", 2),
+        ("ศึกษานิเทศก์ประจำอำเภอ", 1),
+        ("อาหารกลางวันพิเศษ", 1),
+        ("หนองบัวแดงสามัคคี", 1),
+        ("หลักสูตร", 1),
+    ] {
+        eventually(120, &format!("{word} found in the files"), || async {
+            (found(app, &w.clerk, word).await == n).then_some(())
+        })
+        .await;
+    }
+    // Every word must match in one letter; the file's words with the letter's own.
+    assert_eq!(found(app, &w.clerk, "ปลาทูน่า ศึกษานิเทศก์").await, 1);
+    assert_eq!(found(app, &w.clerk, "ปลาทูน่า งบประมาณ").await, 1);
+    assert_eq!(found(app, &w.clerk, "ศึกษานิเทศก์ งบประมาณ").await, 0);
+    // Secrecy holds inside the files: the staff member may not see the secret letter.
+    assert_eq!(found(app, &w.director, "หนองบัวแดงสามัคคี").await, 1);
+    assert_eq!(found(app, &w.staff, "หนองบัวแดงสามัคคี").await, 0);
+
+    // Read once per content: five files, the PDF shared; each read on its first try.
+    let rows = text_rows(app).await;
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert!(
+        rows.iter().all(|(s, _, n)| s == "done" && *n == 1),
+        "{rows:?}"
+    );
+    let mut methods: Vec<&str> = rows.iter().map(|(_, m, _)| m.as_str()).collect();
+    methods.sort_unstable();
+    assert_eq!(methods, ["docx", "ocr", "ocr", "pdf", "xlsx"]);
+
+    // An edit keeps the files' words in the index.
+    let (status, body) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &w.clerk,
+            &format!("/api/v1/letters/{a}"),
+            serde_json::json!({"subject": "ขอส่งเอกสารโครงการ (แก้ไข)"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(found(app, &w.clerk, "ศึกษานิเทศก์ประจำอำเภอ").await, 1);
+
+    // The register page says where the words were found, the words marked.
+    let (clerk, _) = app.login("clerk").await;
+    let page = app
+        .page(&clerk, "/registers/inbound?q=%E0%B8%A8%E0%B8%B6%E0%B8%81%E0%B8%A9%E0%B8%B2%E0%B8%99%E0%B8%B4%E0%B9%80%E0%B8%97%E0%B8%A8%E0%B8%81%E0%B9%8C")
+        .await;
+    assert!(page.contains("พบในเนื้อความในไฟล์ คำสั่ง.docx"), "{page}");
+    assert!(
+        page.contains("<mark>ศึกษานิเทศก์</mark>ประจำอำเภอเมือง"),
+        "{page}"
+    );
+
+    // The hand-registered scan proposes its fields, for the clerk to confirm.
+    let letter_page = app.page(&clerk, &format!("/letters/{hand}")).await;
+    assert!(
+        letter_page.contains("id=\"scan-proposal\""),
+        "{letter_page}"
+    );
+    assert!(letter_page.contains("ศธ 04183/ว1891"), "{letter_page}");
+    assert!(
+        letter_page.contains("ขอเชิญประชุมคณะกรรมการพัฒนาหลักสูตร"),
+        "{letter_page}"
+    );
+    assert!(letter_page.contains("2 พ.ค. 2566"), "{letter_page}");
+    let form = app
+        .page(&clerk, &format!("/letters/{hand}/edit?from=scan"))
+        .await;
+    assert!(form.contains("value=\"ศธ 04183/ว1891\""), "{form}");
+    assert!(form.contains("ขอเชิญประชุมคณะกรรมการพัฒนาหลักสูตร"), "{form}");
+
+    // The admin sees the reader's progress.
+    let (admin, _) = app.login("admin").await;
+    let status = app.page(&admin, "/settings/file-texts").await;
+    assert!(
+        status.contains("id=\"texts-done\">5 ไฟล์ (ภาพสแกน 2)"),
+        "{status}"
+    );
+    assert!(status.contains("id=\"texts-failed\">0 ไฟล์"), "{status}");
+}
+both_dbs!(words_inside_files, words_inside_files_are_found);
+
+/// A file no tool can read fails after its tries, shows on the admin page with its reason, and
+/// is read after "ลองใหม่" once the tool is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_cannot_be_read_is_shown_and_retried() {
+    let w: World = spawn_app_with(Db::Sqlite, |c| {
+        c.text.extract = true;
+        c.text.max_attempts = 1;
+        c.text.pdftotext = "/nonexistent/pdftotext".into();
+    })
+    .await
+    .world()
+    .await;
+    let app = &w.app;
+    let pdf = crate::helpers::pdf_bytes("A PAGE WITH ENOUGH LETTERS TO BE TEXT NOT A SCAN");
+    register(app, &w.clerk, 9, "เรื่องทดสอบ", &[], vec![("ก.pdf", pdf, "")]).await;
+    eventually(60, "the failure recorded", || async {
+        (text_rows(app).await.first().map(|r| r.0.clone()) == Some("failed".into())).then_some(())
+    })
+    .await;
+    let (admin, csrf) = app.login("admin").await;
+    let page = app.page(&admin, "/settings/file-texts").await;
+    assert!(
+        page.contains("ไม่พบโปรแกรม /nonexistent/pdftotext"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"texts-failed\">1 ไฟล์"), "{page}");
+    let first_failure = failed_at(app).await;
+    let res = admin
+        .post(app.url("/settings/file-texts/retry"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    // Queued again and tried again (failing again, the tool still missing).
+    eventually(60, "a second try after ลองใหม่", || async {
+        let again = failed_at(app).await;
+        (again.is_some() && again != first_failure).then_some(())
+    })
+    .await;
+}
+
+/// When the row last failed for good (`None` while it is queued or being read).
+async fn failed_at(app: &TestApp) -> Option<String> {
+    sqlx::query("SELECT done_at FROM file_texts WHERE state = 'failed'")
+        .fetch_optional(app.store.pool())
+        .await
+        .unwrap()
+        .and_then(|r| r.get("done_at"))
+}
