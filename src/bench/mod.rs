@@ -3,6 +3,7 @@
 //! production builds do not link.
 
 pub mod ingest;
+pub mod ocr;
 pub mod outputs;
 pub mod records;
 pub mod search;

@@ -94,7 +94,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// The register sheet the bench renders: `rows` inbound letters of one year.
-fn bench_sheet(rows: usize) -> crate::domain::forms::RegisterSheet {
+pub(super) fn bench_sheet(rows: usize) -> crate::domain::forms::RegisterSheet {
     let day = NaiveDate::from_ymd_opt(2026, 5, 2).unwrap_or_default();
     let received = day.and_hms_opt(9, 15, 0).unwrap_or_default();
     let letters: Vec<SheetRow> = (1..=rows as i64)
@@ -186,7 +186,7 @@ async fn page_request(addr: std::net::SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_info() -> crate::outputs::table_pdf::PrintInfo {
+pub(super) fn print_info() -> crate::outputs::table_pdf::PrintInfo {
     crate::outputs::table_pdf::PrintInfo {
         period: String::new(),
         printed_at: "3 ธ.ค. 2569 10:40 น.".into(),

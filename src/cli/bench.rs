@@ -45,6 +45,9 @@ pub enum BenchCommand {
         #[arg(long, default_value = "sqlite")]
         db: String,
     },
+    /// Thai OCR of a generated 2-page A4 scan at 300 dpi: pages per second and peak memory
+    /// (needs tesseract-ocr, tesseract-ocr-tha and poppler-utils).
+    Ocr,
     /// Export a generated register of N rows as XLSX and CSV, several rounds (no servers).
     Outputs {
         #[arg(long, default_value_t = 10_000)]
@@ -72,6 +75,7 @@ impl BenchCommand {
             BenchCommand::Search { letters, db } => {
                 saraban::bench::search::run(letters, &db).await?.report()
             }
+            BenchCommand::Ocr => saraban::bench::ocr::run().await?.report(),
             BenchCommand::Outputs { rows, rounds } => {
                 saraban::bench::outputs::run(rows, rounds).await?.report()
             }

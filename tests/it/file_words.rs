@@ -254,3 +254,115 @@ async fn failed_at(app: &TestApp) -> Option<String> {
         .unwrap()
         .and_then(|r| r.get("done_at"))
 }
+
+/// `saraban serve` killed (-9) while it reads a file, and started again: every file is read,
+/// the one in flight read again (its lease ran out), no other read twice, each stored once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_serve_mid_read_loses_nothing() {
+    use std::process::{Command, Stdio};
+    let w: World = spawn_app_with(Db::Sqlite, |_| {}).await.world().await;
+    let app = &w.app;
+    let total = 8usize;
+    for i in 0..total {
+        let pdf = crate::helpers::pdf_bytes(&format!("KILLTEST FILE NUMBER {i} WORDUNIQUE{i}X"));
+        register(
+            app,
+            &w.clerk,
+            20 + i,
+            "ไฟล์ทดสอบ",
+            &[],
+            vec![("ก.pdf", pdf, "")],
+        )
+        .await;
+    }
+    // A pdftotext that logs what it reads and, on its third call, stops until it is killed.
+    let dir = app.dir.path();
+    let log = dir.join("reads.log");
+    let wrapper = dir.join("pdftotext-wrapper");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nsha256sum < \"$3\" | cut -c1-64 >> {log}\n\
+             if [ \"$(wc -l < {log})\" -eq 3 ] && [ ! -e {dir}/released ]; then\n\
+               echo $$ > {dir}/blocked; exec sleep 300\nfi\nexec pdftotext \"$@\"\n",
+            log = log.display(),
+            dir = dir.display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&wrapper)
+        .status()
+        .unwrap();
+    let url = format!("sqlite://{}/saraban.db", dir.display());
+    let serve = || {
+        Command::new(env!("CARGO_BIN_EXE_saraban"))
+            .arg("serve")
+            .env("SARABAN__DATABASE__URL", &url)
+            .env("SARABAN__STORAGE__ROOT", dir.join("files"))
+            .env("SARABAN__SERVER__LISTEN", "127.0.0.1:0")
+            .env("SARABAN__MAIL__FETCH", "false")
+            .env("SARABAN__SMTP__SEND", "false")
+            .env("SARABAN__TEXT__LEASE_SECS", "2")
+            .env("SARABAN__TEXT__POLL_SECS", "1")
+            .env("SARABAN__TEXT__PDFTOTEXT", &wrapper)
+            .env("SARABAN_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = serve();
+    let blocked = dir.join("blocked");
+    eventually(60, "the reader stopped inside its third file", || async {
+        blocked.exists().then_some(())
+    })
+    .await;
+    first.kill().unwrap(); // SIGKILL: no clean-up of any kind
+    first.wait().unwrap();
+    // The tool's own process outlives its parent; end it as an operator would.
+    let stuck = std::fs::read_to_string(&blocked).unwrap();
+    let _ = Command::new("kill").arg("-9").arg(stuck.trim()).status();
+    std::fs::write(dir.join("released"), "").unwrap();
+    let done_at_kill = text_rows(app)
+        .await
+        .iter()
+        .filter(|r| r.0 == "done")
+        .count();
+    assert_eq!(done_at_kill, 2, "two read, one in flight");
+
+    let mut second = serve();
+    use futures_util::FutureExt;
+    let result = std::panic::AssertUnwindSafe(eventually(120, "every file read", || async {
+        let rows = text_rows(app).await;
+        (rows.iter().filter(|r| r.0 == "done").count() == total).then_some(rows)
+    }))
+    .catch_unwind()
+    .await;
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(second.id().to_string())
+        .status();
+    let _ = second.wait();
+    let rows = result.unwrap();
+    // Each file stored once; the one in flight took two tries, every other one.
+    assert_eq!(rows.len(), total);
+    let mut tries: Vec<i64> = rows.iter().map(|r| r.2).collect();
+    tries.sort_unstable();
+    assert_eq!(tries, [1, 1, 1, 1, 1, 1, 1, 2]);
+    let reads = std::fs::read_to_string(&log).unwrap();
+    let mut lines: Vec<&str> = reads.lines().collect();
+    assert_eq!(
+        lines.len(),
+        total + 1,
+        "only the file in flight read twice: {reads}"
+    );
+    lines.sort_unstable();
+    lines.dedup();
+    assert_eq!(lines.len(), total, "{reads}");
+    for i in 0..total {
+        assert_eq!(found(app, &w.clerk, &format!("WORDUNIQUE{i}X")).await, 1);
+    }
+}

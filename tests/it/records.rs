@@ -831,7 +831,11 @@ fn storage_bytes(root: &std::path::Path) -> Vec<u8> {
 }
 
 async fn lawful_destruction(db: Db) {
-    let w: World = spawn_app(db).await.world().await;
+    // The files' words are read, so that destruction is seen to take them out of the search.
+    let w: World = crate::helpers::spawn_app_with(db, |c| c.text.extract = true)
+        .await
+        .world()
+        .await;
     let app = &w.app;
     // Five letters of 2560: three kept 1 year, one never destroyed, one kept 10 years.
     let csv = "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
@@ -860,8 +864,8 @@ async fn lawful_destruction(db: Db) {
             .map(|l| l["id"].as_i64().unwrap())
             .collect::<Vec<_>>()
     };
-    let doomed = crate::helpers::pdf_bytes("DOOMED-LETTER-ONE");
-    let shared = crate::helpers::pdf_bytes("SHARED-WITH-A-KEPT-LETTER");
+    let doomed = crate::helpers::pdf_bytes("DOOMED-LETTER-ONE WITH WORDS OF ITS OWN");
+    let shared = crate::helpers::pdf_bytes("SHARED-WITH-A-KEPT-LETTER AND ITS WORDS");
     let kept_in_pack = crate::helpers::pdf_bytes("KEPT-IN-THE-SAME-PACK");
     // Files of old letters are added by the administrator (the clerk's edit window has passed).
     add_file(app, &w.admin, letters[0], "ต้นฉบับ.pdf", doomed.clone()).await;
@@ -1011,9 +1015,30 @@ async fn lawful_destruction(db: Db) {
         memchr::memmem::find(&before, b"DOOMED-LETTER-ONE").is_some(),
         "the bytes are there before"
     );
+    let clerk = w.clerk.clone();
+    let found = |word: &'static str| {
+        let clerk = clerk.clone();
+        async move {
+            let (_, page) = app
+                .get_json(
+                    &clerk,
+                    &format!("/api/v1/letters?register=inbound&q={word}"),
+                )
+                .await;
+            page["total"].as_i64().unwrap()
+        }
+    };
+    crate::helpers::eventually(60, "the files' words read", || async {
+        (found("DOOMED-LETTER-ONE").await == 1 && found("SHARED-WITH-A-KEPT").await == 2)
+            .then_some(())
+    })
+    .await;
     let (status, done) = call(&w.clerk, Method::POST, path("destroy"), json!({})).await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["state"], "destroyed");
+    // The destroyed files' words went with them; the kept letter still has the shared file's.
+    assert_eq!(found("DOOMED-LETTER-ONE").await, 0);
+    assert_eq!(found("SHARED-WITH-A-KEPT").await, 1);
     assert_eq!(done["destruction"]["letters"], 1);
     assert_eq!(done["destruction"]["held_back"], 1);
     assert!(
