@@ -183,7 +183,7 @@ impl Extractor {
         })
     }
 
-    /// One page of a PDF rendered in grey at `text.ocr_dpi` (for an A4 page) and read by OCR.
+    /// One page of a PDF rendered in grey at `text.ocr_dpi` and read by OCR.
     async fn ocr_pdf_page(
         &self,
         pdf: &Path,
@@ -200,14 +200,10 @@ impl Extractor {
             })?;
         let prefix = dir.join(format!("page-{page}"));
         let n = page.to_string();
-        // The long side of an A4 page at `ocr_dpi` (11.69 in): a page that declares a size far
-        // from its scan's (an image placed at 72 dpi) is still read at the intended size.
-        let long_side = (f64::from(self.config.ocr_dpi.max(72)) * 11.69)
-            .round()
-            .to_string();
+        let dpi = self.config.ocr_dpi.to_string();
         let args: Vec<&str> = vec![
-            "-scale-to",
-            &long_side,
+            "-r",
+            &dpi,
             "-gray",
             "-png",
             "-singlefile",
