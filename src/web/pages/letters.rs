@@ -18,7 +18,9 @@ use crate::web::forms::{CsrfForm, FormPairs};
 use crate::web::layout::Nav;
 use crate::web::pages::journey::JourneyView;
 use crate::web::pages::registers::LetterFormPage;
-use crate::web::views::{AttachmentRow, EventRow, Layout, LetterFields, LetterRow, human_size};
+use crate::web::views::{
+    AttachmentRow, DeliveryRow, EventRow, Layout, LetterFields, LetterRow, human_size,
+};
 use crate::web::{AppState, Params};
 
 #[derive(Deserialize, Default)]
@@ -605,70 +607,6 @@ pub struct HoldRow {
     pub placed: String,
     /// Empty while the hold is in force.
     pub lifted: String,
-}
-
-pub struct DeliveryRow {
-    pub id: i64,
-    pub to: String,
-    pub channel: &'static str,
-    pub status: &'static str,
-    /// `done`, `wait` or `bad`: the colour of the status tag.
-    pub tone: &'static str,
-    pub detail: String,
-    /// A failed or delayed e-mail can be sent again by the clerk.
-    pub can_retry: bool,
-}
-
-impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
-    fn from(d: &crate::store::deliveries::Delivery) -> Self {
-        use crate::domain::exchange::{DeliveryChannel, DeliveryKind};
-        let attempts = if d.attempts > 1 {
-            format!(" (พยายาม {} ครั้ง)", d.attempts)
-        } else {
-            String::new()
-        };
-        DeliveryRow {
-            id: d.id,
-            to: d
-                .recipient_office_name
-                .clone()
-                .or_else(|| d.recipient_email.clone())
-                .unwrap_or_default(),
-            channel: match (d.channel, d.kind) {
-                (DeliveryChannel::InSystem, _) => DeliveryChannel::InSystem.label(),
-                (DeliveryChannel::Email, DeliveryKind::Notice) => "อีเมลแจ้งลงทะเบียนรับ",
-                (DeliveryChannel::Email, _) => DeliveryChannel::Email.label(),
-            },
-            status: d.status.label_of(d.kind, d.saved_to_file),
-            tone: if d.status.is_done() {
-                "done"
-            } else if d.status.is_trouble() {
-                "bad"
-            } else {
-                "wait"
-            },
-            detail: match (
-                d.recipient_number,
-                d.recipient_year_be,
-                d.recipient_registered_at,
-            ) {
-                (Some(n), Some(y), Some(at)) => {
-                    format!("เลขทะเบียนรับ {n}/{y} เมื่อ {}", thai_date::format_datetime(at))
-                }
-                _ => match (&d.error, d.next_attempt_at) {
-                    (Some(e), Some(next)) if d.status.will_retry() => {
-                        format!(
-                            "{e}{attempts} · จะลองใหม่ {}",
-                            thai_date::format_datetime(next)
-                        )
-                    }
-                    (Some(e), _) => format!("{e}{attempts}"),
-                    (None, _) => String::new(),
-                },
-            },
-            can_retry: d.channel == DeliveryChannel::Email && d.status.is_trouble(),
-        }
-    }
 }
 
 /// "แนบไฟล์เพิ่ม" / "แทนที่ไฟล์" on the letter's page.
