@@ -394,10 +394,7 @@ pub async fn still_named(
     let mut kept = BTreeSet::new();
     let list: Vec<&String> = shas.iter().collect();
     for chunk in list.chunks(200) {
-        let marks = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(",");
+        let marks = super::numbered_list(chunk.len());
         let sql = format!(
             "SELECT sha256 AS s FROM attachments WHERE sha256 IN ({marks}) AND letter_id NOT IN ({gone})
              UNION SELECT f.sha256 AS s FROM stamped_files f WHERE f.sha256 IN ({marks})
@@ -427,10 +424,7 @@ pub async fn still_named(
 pub async fn forget_files(tx: &mut Tx, removed: &BTreeSet<String>) -> Result<()> {
     let list: Vec<&String> = removed.iter().collect();
     for chunk in list.chunks(200) {
-        let marks = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(",");
+        let marks = super::numbered_list(chunk.len());
         for sql in [
             format!(
                 "DELETE FROM stamped_files WHERE sha256 IN ({marks}) OR source_sha256 IN ({marks})"

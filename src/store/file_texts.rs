@@ -75,10 +75,7 @@ pub async fn queue(tx: &mut Tx, files: &[(&str, &str)], at: DateTime<Utc>) -> Re
 pub async fn indexed_texts(tx: &mut Tx, shas: &[String]) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
     for chunk in shas.chunks(200) {
-        let marks = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(",");
+        let marks = super::numbered_list(chunk.len());
         let sql = format!(
             "SELECT sha256, substr(body, 1, {INDEXED_CHARS}) AS body FROM file_texts
              WHERE sha256 IN ({marks}) AND state = 'done' AND body <> ''"
@@ -97,10 +94,7 @@ pub async fn indexed_texts(tx: &mut Tx, shas: &[String]) -> Result<HashMap<Strin
 /// Forgets the texts of destroyed files.
 pub async fn forget(tx: &mut Tx, shas: &[&String]) -> Result<()> {
     for chunk in shas.chunks(200) {
-        let marks = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(",");
+        let marks = super::numbered_list(chunk.len());
         let sql = format!("DELETE FROM file_texts WHERE sha256 IN ({marks})");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for sha in chunk {
@@ -316,10 +310,7 @@ impl Store {
     pub async fn file_texts_of(&self, shas: &[String]) -> Result<HashMap<String, FileText>> {
         let mut out = HashMap::new();
         for chunk in shas.chunks(200) {
-            let marks = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(",");
+            let marks = super::numbered_list(chunk.len());
             let sql = format!(
                 "SELECT sha256, state, method, body, pages FROM file_texts WHERE sha256 IN ({marks})"
             );

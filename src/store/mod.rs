@@ -89,6 +89,14 @@ pub(crate) fn placeholders(kind: DbKind, rows: usize, per_row: usize) -> String 
         .join(", ")
 }
 
+/// `$1,$2,…,$n`: the parameters of an `IN (…)` list.
+pub(crate) fn numbered_list(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// Inserts `rows` in statements of at most `per_statement` rows each. `statement` turns the
