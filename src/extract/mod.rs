@@ -190,14 +190,7 @@ impl Extractor {
         dir: &Path,
         page: usize,
     ) -> Result<String, ExtractError> {
-        let _slot = self
-            .ocr_slots
-            .acquire()
-            .await
-            .map_err(|_| ExtractError::Tool {
-                tool: "ocr".into(),
-                message: "closed".into(),
-            })?;
+        let _slot = self.ocr_slot().await?;
         let prefix = dir.join(format!("page-{page}"));
         let n = page.to_string();
         let dpi = self.config.ocr_dpi.to_string();
@@ -222,15 +215,19 @@ impl Extractor {
         text
     }
 
-    async fn ocr_image(&self, path: &Path) -> Result<String, ExtractError> {
-        let _slot = self
-            .ocr_slots
+    /// One of the process's `ocr_pages_at_once` slots, held while a page is read.
+    async fn ocr_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ExtractError> {
+        self.ocr_slots
             .acquire()
             .await
             .map_err(|_| ExtractError::Tool {
                 tool: "ocr".into(),
                 message: "closed".into(),
-            })?;
+            })
+    }
+
+    async fn ocr_image(&self, path: &Path) -> Result<String, ExtractError> {
+        let _slot = self.ocr_slot().await?;
         self.tesseract(path).await
     }
 

@@ -450,7 +450,7 @@ impl Store {
             .collect();
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
-        let mut texts = super::search::file_words(&mut tx, &files, true).await?;
+        let mut texts = super::search::file_words(&mut tx, &files).await?;
         // The e-mail's text stays searchable after an edit.
         let body = super::search::mail_body(&mut tx, before.inbox_entry_id).await?;
         super::search::push_mail_body(&mut texts, body);

@@ -60,7 +60,7 @@ pub async fn insert_letter(tx: &mut Tx, new: &NewLetter<'_>, at: &Placed<'_>) ->
         .iter()
         .map(|a| (a.name.as_str(), a.description.as_str(), a.sha256.as_str()))
         .collect();
-    let mut texts = super::search::file_words(tx, &files, true).await?;
+    let mut texts = super::search::file_words(tx, &files).await?;
     // A letter registered from an e-mail is found by the mail's words too.
     let body = super::search::mail_body(tx, new.inbox_entry_id).await?;
     super::search::push_mail_body(&mut texts, body);

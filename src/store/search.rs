@@ -398,26 +398,26 @@ pub(super) fn push_mail_body(texts: &mut Vec<String>, body: Option<String>) {
     }
 }
 
-/// The words of a letter's files for its search columns: each file's name and description, and
-/// the searchable part of its text where it was read (`with_text`: false for a destroyed letter,
-/// whose files' words went with them).
+/// The words of one file for its letter's search columns: its name and description, and the
+/// searchable part of its text when it was read.
+fn file_search_text(name: &str, description: &str, text: Option<&String>) -> String {
+    match text {
+        Some(text) => format!("{name} {description} {text}"),
+        None => format!("{name} {description}"),
+    }
+}
+
+/// The words of a letter's files (name, description, sha256) for its search columns, with the
+/// texts read of them so far.
 pub(super) async fn file_words(
     tx: &mut super::Tx,
     files: &[(&str, &str, &str)],
-    with_text: bool,
 ) -> Result<Vec<String>> {
-    let texts = if with_text {
-        let shas: Vec<String> = files.iter().map(|f| f.2.to_string()).collect();
-        super::file_texts::indexed_texts(tx, &shas).await?
-    } else {
-        Default::default()
-    };
+    let shas: Vec<String> = files.iter().map(|f| f.2.to_string()).collect();
+    let texts = super::file_texts::indexed_texts(tx, &shas).await?;
     Ok(files
         .iter()
-        .map(|(name, description, sha)| match texts.get(*sha) {
-            Some(text) => format!("{name} {description} {text}"),
-            None => format!("{name} {description}"),
-        })
+        .map(|(name, description, sha)| file_search_text(name, description, texts.get(*sha)))
         .collect())
 }
 
@@ -478,10 +478,8 @@ pub async fn refresh_search_columns(tx: &mut super::Tx, letter_ids: &[i64]) -> R
         let description: String = r.try_get("description")?;
         let sha: String = r.try_get("sha256")?;
         let kept = r.try_get::<i64, _>("kept")? == 1;
-        let words = match file_texts.get(&sha).filter(|_| kept) {
-            Some(text) => format!("{name} {description} {text}"),
-            None => format!("{name} {description}"),
-        };
+        // A destroyed letter's files' words went with them.
+        let words = file_search_text(&name, &description, file_texts.get(&sha).filter(|_| kept));
         texts
             .entry(r.try_get("letter_id")?)
             .or_default()
