@@ -150,32 +150,13 @@ fn png_scan() -> Vec<u8> {
 
 /// A text PDF as Chromium prints one (Skia, classic xref), two pages.
 fn chromium_pdf(dir: &Path) -> Vec<u8> {
-    let html = dir.join("letter.html");
-    std::fs::write(
-        &html,
+    crate::helpers::documents::chromium_pdf(
+        dir,
         "<html><meta charset=utf-8><body style='font-family:Garuda'>\
          <h1>หนังสือราชการ ที่ ศธ 04006/ว1891</h1><p>เรื่อง ขอความอนุเคราะห์</p>\
          <p style='page-break-before:always'>หน้าที่สอง</p></body></html>",
+        "chromium",
     )
-    .unwrap();
-    let out = dir.join("chromium.pdf");
-    let profile = dir.join("chromium-profile");
-    let (ok, text) = run(Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--print-to-pdf={}", out.display()))
-        .arg(format!("file://{}", html.display())));
-    assert!(ok && out.exists(), "chromium print-to-pdf: {text}");
-    std::fs::read(out).unwrap()
 }
 
 async fn upload_inbound(app: &TestApp, token: &str, name: &str, data: Vec<u8>, n: usize) -> i64 {

@@ -50,9 +50,14 @@ fn page_html(lines: &[&str], size_px: u32) -> String {
     )
 }
 
+/// `html` as Chromium prints it to PDF (Skia, classic xref).
+pub fn chromium_pdf(dir: &Path, html: &str, name: &str) -> Vec<u8> {
+    std::fs::read(chromium(dir, html, &format!("{name}.pdf"))).unwrap()
+}
+
 /// A PDF with a Thai text layer, as Chromium prints it.
 pub fn thai_text_pdf(dir: &Path, lines: &[&str]) -> Vec<u8> {
-    std::fs::read(chromium(dir, &page_html(lines, 18), "text.pdf")).unwrap()
+    chromium_pdf(dir, &page_html(lines, 18), "text")
 }
 
 /// A Thai page as a 300 dpi A4 scan (PNG), the lines in a 14-point-like size.
