@@ -56,15 +56,29 @@ pub async fn read_next(
     };
     match read {
         Ok(text) => {
-            let stored = store
-                .finish_file_text(
-                    &claim.sha256,
-                    owner,
-                    text.method.code(),
-                    &text.text,
-                    text.pages,
-                )
-                .await?;
+            // A database hiccup (a deadlock victim on PostgreSQL) must not throw away a read
+            // that may have taken minutes of OCR, nor leave the file waiting out its lease.
+            let mut tries = 0;
+            let stored = loop {
+                tries += 1;
+                match store
+                    .finish_file_text(
+                        &claim.sha256,
+                        owner,
+                        text.method.code(),
+                        &text.text,
+                        text.pages,
+                    )
+                    .await
+                {
+                    Ok(stored) => break stored,
+                    Err(e) if tries < 3 => {
+                        tracing::warn!(error = %e, sha256 = %claim.sha256, "file text not stored, trying again");
+                        tokio::time::sleep(Duration::from_millis(200 * tries)).await;
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
             if !stored {
                 tracing::info!(sha256 = %claim.sha256, "file text: lease lost, another reader stores it");
             }

@@ -9,7 +9,8 @@ use sqlx::Row;
 
 use super::inbox::{MailRecord, NewInboxEntry, NewNotice, NewQuarantine, ReceiptKey, Recorded};
 use super::{
-    AnyQuery, DbKind, Result, Store, StoreError, date_to_db, insert_rows, placeholders, time_to_db,
+    AnyQuery, DbKind, Result, Store, StoreError, date_to_db, insert_rows, kind_of, placeholders,
+    time_to_db,
 };
 use crate::domain::exchange::{self, DeliveryChannel, DeliveryKind, DeliveryStatus};
 use crate::domain::inbox::{DsnAction, NoticeKind, ReceiptOutcome};
@@ -298,16 +299,6 @@ pub(crate) async fn record_in(
         .await?;
     }
     Ok(recorded)
-}
-
-/// Which database a transaction talks to.
-fn kind_of(tx: &sqlx::Transaction<'static, sqlx::Any>) -> DbKind {
-    use std::ops::Deref;
-    if tx.deref().backend_name().eq_ignore_ascii_case("sqlite") {
-        DbKind::Sqlite
-    } else {
-        DbKind::Postgres
-    }
 }
 
 const ENTRY_INSERT_COLUMNS: &str = "office_id, source, mailbox_id, message_id, dedupe_key, raw_sha256,

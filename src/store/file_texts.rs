@@ -72,10 +72,25 @@ pub async fn queue(tx: &mut Tx, files: &[(&str, &str)], at: DateTime<Utc>) -> Re
 }
 
 /// The searchable part of the texts read of `shas` (those read; others are absent).
+///
+/// On PostgreSQL the rows are first share-locked, whatever their state, until the transaction
+/// ends: a reader storing one of these texts at the same moment either finishes first (and its
+/// text is read here) or waits, and then refreshes this transaction's letters once they are
+/// committed. Without it a letter written beside a finishing reader kept no file words.
+/// (SQLite's write transactions run one at a time, so there is nothing to wait for.)
 pub async fn indexed_texts(tx: &mut Tx, shas: &[String]) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
+    let share_lock = super::kind_of(tx) == super::DbKind::Postgres;
     for chunk in shas.chunks(200) {
         let marks = super::numbered_list(chunk.len());
+        if share_lock {
+            let lock = format!("SELECT sha256 FROM file_texts WHERE sha256 IN ({marks}) FOR SHARE");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(lock));
+            for sha in chunk {
+                q = q.bind(sha.clone());
+            }
+            q.fetch_all(&mut **tx).await?;
+        }
         let sql = format!(
             "SELECT sha256, substr(body, 1, {INDEXED_CHARS}) AS body FROM file_texts
              WHERE sha256 IN ({marks}) AND state = 'done' AND body <> ''"

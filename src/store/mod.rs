@@ -146,6 +146,16 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Dropped without [`commit`], it rolls back.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
+/// Which database a transaction talks to.
+pub(crate) fn kind_of(tx: &Tx) -> DbKind {
+    use std::ops::Deref;
+    if tx.deref().backend_name().eq_ignore_ascii_case("sqlite") {
+        DbKind::Sqlite
+    } else {
+        DbKind::Postgres
+    }
+}
+
 /// Commits a unit of work.
 pub async fn commit(tx: Tx) -> Result<()> {
     Ok(tx.commit().await?)

@@ -60,6 +60,10 @@ pub async fn insert_letter(tx: &mut Tx, new: &NewLetter<'_>, at: &Placed<'_>) ->
         .iter()
         .map(|a| (a.name.as_str(), a.description.as_str(), a.sha256.as_str()))
         .collect();
+    // Queued before their texts are looked up, so that a reader finishing one of them now
+    // either is seen here or refreshes this letter after it (see `indexed_texts`).
+    let queued: Vec<(&str, &str)> = files.iter().map(|f| (f.2, f.0)).collect();
+    super::file_texts::queue(tx, &queued, new.registered_at).await?;
     let mut texts = super::search::file_words(tx, &files).await?;
     // A letter registered from an e-mail is found by the mail's words too.
     let body = super::search::mail_body(tx, new.inbox_entry_id).await?;

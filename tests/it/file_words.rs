@@ -204,6 +204,81 @@ async fn words_inside_files_are_found(db: Db) {
 }
 both_dbs!(words_inside_files, words_inside_files_are_found);
 
+/// A reader storing a file's text while another transaction adds the same file to a second
+/// letter: the second letter gets the words too. (On PostgreSQL the reader used to finish
+/// beside the uncommitted attachment, refresh only the first letter, and leave the second
+/// without the file's words for good; CI met it in the destruction test.)
+async fn a_text_stored_beside_a_new_attachment_reaches_it(db: Db) {
+    use saraban::store::{letters::NewAttachment, registration, search};
+    let w: World = spawn_app_with(db, |_| {}).await.world().await;
+    let app = &w.app;
+    let pdf = crate::helpers::pdf_bytes("THE SAME CIRCULAR");
+    let size = pdf.len() as i64;
+    register(
+        app,
+        &w.clerk,
+        1,
+        "เรื่องแรก",
+        &[],
+        vec![("หนังสือเวียน.pdf", pdf, "")],
+    )
+    .await;
+    let second = register(app, &w.clerk, 2, "เรื่องที่สอง", &[], vec![]).await;
+    let claim = app
+        .store
+        .claim_file_text("race-test", chrono::Duration::minutes(5))
+        .await
+        .unwrap()
+        .expect("the first letter's file is queued");
+
+    let mut tx = app.store.begin_write().await.unwrap();
+    let same_file = NewAttachment {
+        name: "สำเนา.pdf".into(),
+        description: String::new(),
+        kind: saraban::domain::attachment::FileKind::Pdf,
+        size,
+        sha256: claim.sha256.clone(),
+    };
+    registration::add_attachment(&mut tx, second, &same_file, chrono::Utc::now())
+        .await
+        .unwrap();
+    search::refresh_search_columns(&mut tx, &[second])
+        .await
+        .unwrap();
+    let store = app.store.clone();
+    let sha = claim.sha256.clone();
+    let finishing = tokio::spawn(async move {
+        store
+            .finish_file_text(&sha, "race-test", "pdf", "คำในไฟล์ RACEWORD", 1)
+            .await
+    });
+    if db == Db::Postgres {
+        // Either the reader finished already (and missed the second letter) or it waits for
+        // this transaction; SQLite's writers run one at a time anyway.
+        eventually(30, "the reader finished or waiting", || async {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE wait_event_type = 'Lock' AND datname = current_database()",
+            )
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+            (finishing.is_finished() || waiting > 0).then_some(())
+        })
+        .await;
+    }
+    tx.commit().await.unwrap();
+    assert!(
+        finishing.await.unwrap().unwrap(),
+        "stored by the lease owner"
+    );
+    assert_eq!(found(app, &w.clerk, "RACEWORD").await, 2, "both letters");
+}
+both_dbs!(
+    text_beside_new_attachment,
+    a_text_stored_beside_a_new_attachment_reaches_it
+);
+
 /// A file no tool can read fails after its tries, shows on the admin page with its reason, and
 /// is read after "ลองใหม่" once the tool is there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
