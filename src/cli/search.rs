@@ -41,6 +41,12 @@ impl SearchCommand {
                 None => " (every office; the index rebuilt whole)".to_string(),
             }
         );
+        if done.inbox_changed > 0 {
+            println!(
+                "{} inbox entries' search text written again",
+                done.inbox_changed
+            );
+        }
         if done.files_queued > 0 {
             println!(
                 "{} files queued for reading their words (read by `saraban serve`)",

@@ -147,14 +147,23 @@ impl Services {
 
     /// The letters filed in `year_be` as the filing forms list them, with their ids, in the
     /// order filed.
-    pub async fn filed_rows(&self, actor: &Actor, year_be: i32) -> Result<Vec<(i64, FiledRow)>> {
+    /// The letters filed in `year_be`; with `words`, those holding every word.
+    pub async fn filed_rows(
+        &self,
+        actor: &Actor,
+        year_be: i32,
+        words: &str,
+    ) -> Result<Vec<(i64, FiledRow)>> {
         super::records::require_records_desk(actor, "งานเก็บและให้ยืมหนังสือทำ")?;
         let year = year_be - 543;
         let (from, to) = (
             NaiveDate::from_ymd_opt(year, 1, 1).ok_or(ServiceError::NotFound)?,
             NaiveDate::from_ymd_opt(year, 12, 31).ok_or(ServiceError::NotFound)?,
         );
-        let filed = self.store.filed_between(&actor.office.id, from, to).await?;
+        let filed = self
+            .store
+            .filed_between(&actor.office.id, from, to, words)
+            .await?;
         let mut rows = Vec::with_capacity(filed.len());
         for f in filed {
             let l = self
@@ -191,7 +200,7 @@ impl Services {
         year_be: i32,
     ) -> Result<RegisterSheet> {
         let rows: Vec<FiledRow> = self
-            .filed_rows(actor, year_be)
+            .filed_rows(actor, year_be, "")
             .await?
             .into_iter()
             .map(|(_, r)| r)
@@ -364,13 +373,19 @@ impl Services {
     }
 
     /// The lending register, newest first: every loan, or only those out, overdue or returned.
-    pub async fn loans(&self, actor: &Actor, status: Option<LoanStatus>) -> Result<Vec<Loan>> {
+    /// The office's loans in `status`; with `words`, those of letters holding every word.
+    pub async fn loans(
+        &self,
+        actor: &Actor,
+        status: Option<LoanStatus>,
+        words: &str,
+    ) -> Result<Vec<Loan>> {
         super::records::require_records_desk(actor, "งานเก็บและให้ยืมหนังสือทำ")?;
         let today = today();
         let returned = status.map(|s| s == LoanStatus::Returned);
         Ok(self
             .store
-            .loans(&actor.office.id, returned)
+            .loans(&actor.office.id, returned, words)
             .await?
             .into_iter()
             .filter(|l| {

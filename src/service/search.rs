@@ -19,6 +19,8 @@ pub struct ReindexProgress {
     pub changed: usize,
     /// Files queued for reading that no row of the queue knew.
     pub files_queued: u64,
+    /// Inbox entries whose search text had to be written again.
+    pub inbox_changed: usize,
 }
 
 /// Letters recomputed in one write transaction.
@@ -52,6 +54,19 @@ impl Services {
             state.done += done.read;
             state.changed += done.changed;
             progress(state);
+        }
+        // The inbox's entries too: their files' names and words.
+        let mut after = 0;
+        loop {
+            let ids = self
+                .store
+                .inbox_entry_ids_after(office_id, after, BATCH)
+                .await?;
+            let Some(last) = ids.last() else { break };
+            after = *last;
+            let mut tx = self.store.begin_write().await?;
+            state.inbox_changed += crate::store::inbox_text::refresh_entries(&mut tx, &ids).await?;
+            crate::store::commit(tx).await?;
         }
         if office_id.is_none() {
             self.store.rebuild_text_index().await?;

@@ -330,14 +330,14 @@ fn bind_entry<'q>(query: AnyQuery<'q>, e: &NewInboxEntry, now: &str) -> AnyQuery
         .bind(time_to_db(e.received_at))
         .bind(serde_json::to_string(&e.refused).unwrap_or_else(|_| "[]".into()))
         .bind(now.to_string())
-        .bind(crate::domain::digits::search_key(&format!(
-            "{} {} {} {} {}",
-            e.subject,
-            e.doc_no,
-            e.sender,
-            e.sender_email,
-            e.body_text.chars().take(2000).collect::<String>()
-        )))
+        .bind(super::inbox_text::entry_search_text(
+            &e.subject,
+            &e.doc_no,
+            &e.sender,
+            &e.sender_email,
+            &e.body_text,
+            &super::inbox_text::file_names(&e.attachments),
+        ))
         .bind(e.speed.code())
         .bind(e.secrecy.code())
         .bind(e.letter_type.clone())
@@ -387,6 +387,8 @@ async fn insert_attachments(
         },
     )
     .await?;
+    // The files' words are read once per content, off the mail-in path.
+    super::inbox_text::queue_entry_files(tx, files, Utc::now()).await?;
     Ok(())
 }
 

@@ -12,9 +12,11 @@ use super::{Result, Store, Tx, time_from_db, time_to_db};
 /// Characters of a file's text that go into its letters' search columns.
 pub const INDEXED_CHARS: i64 = 20_000;
 
-/// The condition that a row of `file_texts` is a file of office `$OFFICE`'s letters.
-const OF_OFFICE: &str = "EXISTS (SELECT 1 FROM attachments a JOIN letters l ON l.id = a.letter_id
-     WHERE a.sha256 = file_texts.sha256 AND l.office_id = $OFFICE)";
+/// The condition that a row of `file_texts` is a file of office `$OFFICE`'s letters or inbox.
+const OF_OFFICE: &str = "(EXISTS (SELECT 1 FROM attachments a JOIN letters l ON l.id = a.letter_id
+     WHERE a.sha256 = file_texts.sha256 AND l.office_id = $OFFICE)
+   OR EXISTS (SELECT 1 FROM inbox_attachments ia JOIN inbox_entries ie ON ie.id = ia.entry_id
+     WHERE ia.sha256 = file_texts.sha256 AND ie.office_id = $OFFICE))";
 
 /// A file to read, claimed by a worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,6 +198,12 @@ impl Store {
         for chunk in letters.chunks(500) {
             super::search::refresh_search_columns(&mut tx, chunk).await?;
         }
+        let entries: Vec<i64> =
+            sqlx::query_scalar("SELECT DISTINCT entry_id FROM inbox_attachments WHERE sha256 = $1")
+                .bind(sha256.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
+        super::inbox_text::refresh_entries(&mut tx, &entries).await?;
         super::commit(tx).await?;
         Ok(true)
     }
@@ -242,16 +250,22 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Queues the files no row of the queue knows (letters stored before the queue existed, an
-    /// import, a restore): the reindex's first step. Returns how many were queued.
+    /// Queues the files no row of the queue knows (letters and inbox entries stored before the
+    /// queue existed, an import, a restore; not the files of destroyed letters): the reindex's
+    /// first step. Returns how many were queued.
     pub async fn queue_unread_files(&self) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "INSERT INTO file_texts (sha256, name, queued_at, next_try_at)
-             SELECT a.sha256, MIN(a.name), $1, $1 FROM attachments a
-             WHERE a.removed_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM file_texts t WHERE t.sha256 = a.sha256)
-             GROUP BY a.sha256",
+             SELECT f.sha256, MIN(f.name), $1, $1 FROM
+               (SELECT a.sha256, a.name FROM attachments a JOIN letters l ON l.id = a.letter_id
+                  WHERE a.removed_at IS NULL AND l.destroyed_at IS NULL
+                UNION ALL SELECT ia.sha256, ia.name FROM inbox_attachments ia
+                  JOIN inbox_entries ie ON ie.id = ia.entry_id
+                  LEFT JOIN letters l ON l.id = ie.letter_id
+                  WHERE l.destroyed_at IS NULL) f
+             WHERE NOT EXISTS (SELECT 1 FROM file_texts t WHERE t.sha256 = f.sha256)
+             GROUP BY f.sha256",
         )
         .bind(time_to_db(Utc::now()))
         .execute(&mut *tx)

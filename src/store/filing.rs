@@ -279,22 +279,36 @@ impl Store {
     }
 
     /// The letters filed from `from` to `to` (Bangkok dates), in the order filed.
+    /// The letters filed between two dates, in filing order; with `words`, only the letters
+    /// that hold every word (as a register search in all fields).
     pub async fn filed_between(
         &self,
         office_id: &str,
         from: NaiveDate,
         to: NaiveDate,
+        words: &str,
     ) -> Result<Vec<Filed>> {
+        let (join, filter, values) = match super::search::letters_with_words(self.kind(), words, 4)
+        {
+            Some((cond, values)) => (
+                " JOIN letters l ON l.id = f.letter_id",
+                format!(" AND {cond}"),
+                values,
+            ),
+            None => ("", String::new(), Vec::new()),
+        };
         let sql = format!(
-            "{SELECT_FILED} WHERE f.office_id = $1 AND f.filed_on >= $2 AND f.filed_on <= $3
+            "{SELECT_FILED}{join} WHERE f.office_id = $1 AND f.filed_on >= $2 AND f.filed_on <= $3{filter}
              ORDER BY f.filed_on, f.filed_at, f.letter_id"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(office_id.to_string())
             .bind(date_to_db(from))
-            .bind(date_to_db(to))
-            .fetch_all(self.pool())
-            .await?;
+            .bind(date_to_db(to));
+        for v in values {
+            query = query.bind(v);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         rows.iter().map(filed_from_row).collect()
     }
 
@@ -310,19 +324,34 @@ impl Store {
     }
 
     /// The office's loans, newest first: all, or only those still out, or returned.
-    pub async fn loans(&self, office_id: &str, returned: Option<bool>) -> Result<Vec<Loan>> {
-        let filter = match returned {
+    /// With `words`, only the loans of letters that hold every word.
+    pub async fn loans(
+        &self,
+        office_id: &str,
+        returned: Option<bool>,
+        words: &str,
+    ) -> Result<Vec<Loan>> {
+        let mut filter = match returned {
             None => "",
             Some(true) => " AND n.returned_on IS NOT NULL",
             Some(false) => " AND n.returned_on IS NULL",
+        }
+        .to_string();
+        let values = match super::search::letters_with_words(self.kind(), words, 2) {
+            Some((cond, values)) => {
+                filter.push_str(&format!(" AND {cond}"));
+                values
+            }
+            None => Vec::new(),
         };
         let sql = format!(
             "{SELECT_LOAN} WHERE n.office_id = $1{filter} ORDER BY n.borrowed_on DESC, n.id DESC"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(office_id.to_string())
-            .fetch_all(self.pool())
-            .await?;
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(office_id.to_string());
+        for v in values {
+            query = query.bind(v);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         rows.iter().map(loan_from_row).collect()
     }
 

@@ -329,7 +329,6 @@ impl Store {
         }
         let total: i64 = count.fetch_one(self.pool()).await?.try_get("n")?;
         let per_page = per_page.clamp(1, 200);
-        let per_page = per_page.clamp(1, 200);
         let offset = (crate::domain::register::clamp_page(page) - 1) * per_page;
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM inbox_entries e LEFT JOIN letters l ON l.id = e.letter_id

@@ -22,6 +22,7 @@ pub mod follow_up;
 pub mod handovers;
 pub mod held_files;
 pub mod inbox;
+pub mod inbox_text;
 pub mod journey;
 pub mod letters;
 pub mod mailboxes;

@@ -303,9 +303,64 @@ fn fts_then(words: &[String], conds: &[&Cond]) -> (String, String, Vec<Bind>) {
     (source, where_sql, binds)
 }
 
+/// The letters (as `l`) that hold every word of `text` in any of their fields, as one SQL
+/// condition numbered from `$first`, with its values: what a register search in all fields
+/// means (the index narrows, `search_all` decides), for the short lists that are not registers
+/// (letters filed, letters lent). `None` when the text has no words.
+pub(super) fn letters_with_words(
+    kind: DbKind,
+    text: &str,
+    first: usize,
+) -> Option<(String, Vec<String>)> {
+    let words = SearchWords::parse(text);
+    if words.is_empty() {
+        return None;
+    }
+    let mut conds = Vec::new();
+    if kind == DbKind::Sqlite && !words.indexed.is_empty() {
+        conds.push(Cond::new(
+            "l.id IN (SELECT rowid FROM letters_text WHERE letters_text MATCH ?)",
+            vec![Bind::Text(fts_all_phrases(&words.indexed))],
+        ));
+    }
+    for word in words.all() {
+        let answered = kind == DbKind::Sqlite && words.indexed.iter().any(|w| w == word);
+        if !answered {
+            conds.push(Cond::new(
+                "l.search_all LIKE ? ESCAPE '\\'",
+                vec![Bind::Text(like_contains(word))],
+            ));
+        }
+    }
+    let (sql, binds) = render(&conds.iter().collect::<Vec<_>>(), first);
+    let binds = binds
+        .into_iter()
+        .map(|b| match b {
+            Bind::Text(s) => s,
+            Bind::Int(n) => n.to_string(),
+        })
+        .collect();
+    Some((sql, binds))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lists_words_condition_uses_the_index_and_checks_short_words() {
+        let (sql, binds) = letters_with_words(DbKind::Sqlite, "ประชุม ๑๒", 3).unwrap();
+        assert_eq!(
+            sql,
+            "l.id IN (SELECT rowid FROM letters_text WHERE letters_text MATCH $3) \
+             AND l.search_all LIKE $4 ESCAPE '\\'"
+        );
+        assert_eq!(binds, vec!["\"ประชุม\"".to_string(), "%12%".into()]);
+        let (sql, binds) = letters_with_words(DbKind::Postgres, "ประชุม", 1).unwrap();
+        assert_eq!(sql, "l.search_all LIKE $1 ESCAPE '\\'");
+        assert_eq!(binds, vec!["%ประชุม%".to_string()]);
+        assert!(letters_with_words(DbKind::Postgres, "  ", 1).is_none());
+    }
 
     #[test]
     fn conditions_are_numbered_in_order() {
@@ -386,7 +441,7 @@ mod tests {
 }
 
 /// How much of an e-mail's text goes into its letter's search columns.
-const MAIL_BODY_CHARS: usize = 2000;
+pub(super) const MAIL_BODY_CHARS: usize = 2000;
 
 /// Adds the text of the e-mail a letter came by (its first [`MAIL_BODY_CHARS`] characters) to
 /// the texts its search columns are made of, so that the letter is found by the mail's words too.
@@ -400,7 +455,7 @@ pub(super) fn push_mail_body(texts: &mut Vec<String>, body: Option<String>) {
 
 /// The words of one file for its letter's search columns: its name and description, and the
 /// searchable part of its text when it was read.
-fn file_search_text(name: &str, description: &str, text: Option<&String>) -> String {
+pub(super) fn file_search_text(name: &str, description: &str, text: Option<&String>) -> String {
     match text {
         Some(text) => format!("{name} {description} {text}"),
         None => format!("{name} {description}"),

@@ -261,6 +261,53 @@ async fn the_inbox_searches_the_same_way(db: Db) {
         "a word too short for the index still works"
     );
     assert_eq!(count("50%").await, 0);
+    assert_eq!(count("หนังสือนำส่ง").await, 3, "a file's name");
+
+    // The reader reads one entry's file: the entry is found by the file's words, and a mail
+    // arriving later with the same file is found by them at once.
+    let claim = app
+        .store
+        .claim_file_text("t", chrono::Duration::minutes(1))
+        .await
+        .unwrap()
+        .expect("the mails' files are queued");
+    assert!(
+        app.store
+            .finish_file_text(&claim.sha256, "t", "pdf", "แนบบัญชีรายชื่อครูผู้ช่วยรุ่นที่ ๒", 1)
+            .await
+            .unwrap()
+    );
+    assert_eq!(count("ครูผู้ช่วย รุ่นที่ 2").await, 1, "words inside the file");
+    let (_, page) = w
+        .app
+        .get_json(&w.clerk, "/api/v1/inbox?q=%E0%B8%84%E0%B8%A3%E0%B8%B9%E0%B8%9C%E0%B8%B9%E0%B9%89%E0%B8%8A%E0%B9%88%E0%B8%A7%E0%B8%A2")
+        .await;
+    let read_entry = page["items"][0]["id"].as_i64().unwrap();
+    let files: Vec<String> =
+        sqlx::query_scalar("SELECT sha256 FROM inbox_attachments WHERE entry_id = $1")
+            .bind(read_entry)
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(files, vec![claim.sha256.clone()]);
+    let which = entries.iter().position(|e| *e == read_entry).unwrap() + 1;
+    let same_file = crate::helpers::pdf_bytes(&format!("s{which}@school.example.go.th"));
+    let office = app.store.find_office("dist").await.unwrap();
+    let raw = crate::mail_ingest::thai_letter(
+        "again@school.example.go.th",
+        "ที่ ศธ 04006/ว1899 ลงวันที่ 4 พ.ค. 2569 เรื่อง ส่งบัญชีรายชื่ออีกครั้ง",
+        &same_file,
+    );
+    saraban::service::ingest::ingest(
+        &app.services,
+        &office,
+        &saraban::service::ingest::Origin::File("again.eml".into()),
+        bytes::Bytes::from(raw),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(count("ครูผู้ช่วย รุ่นที่ 2").await, 2, "the same file, read before");
 
     // Registered, the letter is found by the words of the mail's text too, also after an edit.
     let (status, letter) = app
@@ -291,3 +338,120 @@ async fn the_inbox_searches_the_same_way(db: Db) {
     assert_eq!(total(w, &w.clerk, "all", "ตามที่แนบมา").await.0, 1);
 }
 both_dbs!(inbox_search, the_inbox_searches_the_same_way);
+
+/// The lists of letters filed (งานเก็บหนังสือ) and lent (ทะเบียนการยืม) search as a register
+/// does: every word in any field, Thai digits as Arabic ones, a file's words once read.
+async fn the_filed_and_lent_lists_search_the_same_way(db: Db) {
+    let w = spawn_app(db).await.world().await;
+    let app = &w.app;
+    let post = |path: String, body: serde_json::Value| {
+        let token = w.clerk.clone();
+        async move { app.send_json(Method::POST, &token, &path, body).await }
+    };
+    let (status, _) = post(
+        "/api/v1/file-codes".into(),
+        json!({"code": "2.1", "name": "งานบุคคล"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let mut ids = Vec::new();
+    for subject in [
+        "ขอเชิญประชุมคณะกรรมการสถานศึกษา ครั้งที่ ๔๓๗",
+        "ขอส่งรายงานผลการอบรมครู",
+    ] {
+        let id = app.inbound(&w.clerk, subject).await["id"].as_i64().unwrap();
+        let (status, body) = post(
+            format!("/api/v1/letters/{id}/filing"),
+            json!({"file_code": "2.1"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        let (status, body) = post(
+            format!("/api/v1/letters/{id}/loans"),
+            json!({"borrower_user": "staff", "purpose": "ประกอบการประชุม", "due_on": "2099-01-31"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(id);
+    }
+    // The second letter's file has been read: its words find it too.
+    let form = Form::new().part("file", Part::bytes(pdf_bytes("x")).file_name("สรุปผล.pdf"));
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/letters/{}/attachments", ids[1])))
+        .bearer_auth(&w.clerk)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let sha = app
+        .store
+        .claim_file_text("t", chrono::Duration::minutes(1))
+        .await
+        .unwrap()
+        .expect("the only file queued")
+        .sha256;
+    assert!(
+        app.store
+            .finish_file_text(&sha, "t", "pdf", "ผลการประเมินสมรรถนะครูผู้ช่วย", 1)
+            .await
+            .unwrap()
+    );
+
+    let clerk = &w.clerk;
+    let loans = |q: &'static str| async move {
+        let path = format!(
+            "/api/v1/loans?q={}",
+            percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let (status, body) = app.get_json(clerk, &path).await;
+        assert_eq!(status, 200, "{body}");
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["letter_id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(loans("").await.len(), 2);
+    assert_eq!(
+        loans("สถานศึกษา 437").await,
+        vec![ids[0]],
+        "every word, Thai digits"
+    );
+    assert_eq!(loans("สมรรถนะ").await, vec![ids[1]], "a word in the file");
+    assert!(
+        loans("สถานศึกษา อบรม").await.is_empty(),
+        "both words in one letter"
+    );
+
+    let (client, _) = app.login("clerk").await;
+    let page = app
+        .page(
+            &client,
+            "/records?q=%E0%B8%AA%E0%B8%A1%E0%B8%A3%E0%B8%A3%E0%B8%96%E0%B8%99%E0%B8%B0",
+        )
+        .await;
+    assert!(
+        page.contains("ขอส่งรายงานผลการอบรมครู") && !page.contains("คณะกรรมการสถานศึกษา"),
+        "{page}"
+    );
+    assert!(page.contains("(1 รายการ)"), "{page}");
+    let page = app
+        .page(&client, "/loans?status=out&q=%E0%B9%94%E0%B9%93%E0%B9%97")
+        .await;
+    assert!(
+        page.contains("คณะกรรมการสถานศึกษา") && !page.contains("ขอส่งรายงานผลการอบรมครู"),
+        "{page}"
+    );
+    assert!(page.contains("พบ 1 รายการที่ตรงกับ “๔๓๗”"), "{page}");
+    let page = app
+        .page(
+            &client,
+            "/loans?q=%E0%B9%84%E0%B8%A1%E0%B9%88%E0%B8%A1%E0%B8%B5",
+        )
+        .await;
+    assert!(page.contains("ไม่พบรายการยืมที่ตรงกับคำค้น"), "{page}");
+}
+both_dbs!(lists_search, the_filed_and_lent_lists_search_the_same_way);

@@ -579,6 +579,8 @@ impl Services {
         store_disposals::forget_files(&mut tx, &removable).await?;
         // The destroyed letters are no longer found by their files' words.
         crate::store::search::refresh_search_columns(&mut tx, &ids).await?;
+        let entries = crate::store::inbox_text::entries_of_letters(&mut tx, &ids).await?;
+        crate::store::inbox_text::refresh_entries(&mut tx, &entries).await?;
         store_disposals::mark(&mut tx, id, Fact::Destroyed(actor.user.id), time_to_db(now)).await?;
         store_disposals::set_state(&mut tx, id, DisposalState::Destroyed).await?;
         let destroyed: BTreeSet<i64> = ids.iter().copied().collect();

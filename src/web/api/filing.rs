@@ -128,6 +128,8 @@ pub async fn file_letter(
 pub struct YearQuery {
     year_be: String,
     status: String,
+    /// Words the letters must hold (as a register search in all fields).
+    q: String,
 }
 
 fn year_of(viewer: &Viewer, text: &str) -> Result<i32, WebError> {
@@ -197,7 +199,7 @@ pub async fn loans(
 ) -> Result<Json<Value>, WebError> {
     let loans = state
         .services
-        .loans(&viewer.actor, status_of(&q.status)?)
+        .loans(&viewer.actor, status_of(&q.status)?, &q.q)
         .await?;
     Ok(Json(
         json!({"items": loans.iter().map(loan_json).collect::<Vec<_>>()}),
@@ -242,9 +244,10 @@ async fn loan_register(
     q: YearQuery,
     kind: &str,
 ) -> Result<Response, WebError> {
+    // The printed register is the whole register of that status, whatever was searched.
     let loans = state
         .services
-        .loans(&viewer.actor, status_of(&q.status)?)
+        .loans(&viewer.actor, status_of(&q.status)?, "")
         .await?;
     let sheet = loans_sheet(&viewer.actor.office.name, &loans, false);
     sheet_file(sheet, kind, "loan-register", "ทะเบียนการยืมหนังสือ").await

@@ -216,7 +216,7 @@ pub fn spec() -> Value {
               "borrower_position": {"type": "string"}, "borrower_unit": {"type": "string"}, "borrower_email": {"type": "string"}, "purpose": {"type": "string"}, "borrowed_on": {"type": "string"}, "due_on": {"type": "string"}, "approved_by": {"type": "string"}}})),
             "responses": responses(("201", ok("the loan", json!({"type": "object"}))), &[400, 401, 403, 404, 409, 422])}},
         "/loans": {
-          "get": {"summary": "ทะเบียนการยืม: status = out (ยืมอยู่), overdue (เลยกำหนด), returned (ส่งคืนแล้ว) หรือทั้งหมด", "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["out", "overdue", "returned"]}}],
+          "get": {"summary": "ทะเบียนการยืม: status = out (ยืมอยู่), overdue (เลยกำหนด), returned (ส่งคืนแล้ว) หรือทั้งหมด; q = คำค้น (ทุกคำต้องอยู่ในหนังสือที่ยืม เหมือนค้นในทะเบียน)", "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["out", "overdue", "returned"]}}, {"name": "q", "in": "query", "schema": {"type": "string"}}],
             "responses": responses(("200", ok("loans", json!({"type": "object"}))), &[400, 401, 403])}},
         "/loans/{id}/return": {
           "parameters": [id_param("id", "loan id")],

@@ -25,6 +25,8 @@ pub struct RecordsQuery {
     year: String,
     status: String,
     done: String,
+    /// Words the listed letters must hold.
+    q: String,
 }
 
 pub struct CodeRow {
@@ -51,6 +53,7 @@ pub struct RecordsPage {
     pub codes: Vec<CodeRow>,
     pub filed: Vec<FiledLine>,
     pub flash: String,
+    pub q: String,
 }
 
 /// งานเก็บหนังสือ of a year (this year by default).
@@ -64,7 +67,7 @@ pub async fn show(
     let codes = state.services.file_codes(&viewer.actor).await?;
     let filed = state
         .services
-        .filed_rows(&viewer.actor, year)
+        .filed_rows(&viewer.actor, year, &q.q)
         .await?
         .into_iter()
         .map(|(letter_id, r)| FiledLine {
@@ -93,6 +96,7 @@ pub async fn show(
             "code" => "บันทึกรหัสแฟ้มเรียบร้อย".into(),
             _ => String::new(),
         },
+        q: q.q.trim().to_string(),
     })
 }
 
@@ -162,6 +166,7 @@ pub struct LoansPage {
     pub status: &'static str,
     pub tabs: Vec<(&'static str, &'static str)>,
     pub loans: Vec<LoanLine>,
+    pub q: String,
 }
 
 /// ทะเบียนการยืมหนังสือ: every loan, or those out, overdue or returned.
@@ -171,7 +176,7 @@ pub async fn loans(
     Query(q): Query<RecordsQuery>,
 ) -> Result<LoansPage, WebError> {
     let status = LoanStatus::parse(&q.status);
-    let loans = state.services.loans(&viewer.actor, status).await?;
+    let loans = state.services.loans(&viewer.actor, status, &q.q).await?;
     Ok(LoansPage {
         layout: Layout::new(&viewer, "loans", "ทะเบียนการยืมหนังสือ"),
         status: status.map(LoanStatus::code).unwrap_or("all"),
@@ -182,6 +187,7 @@ pub async fn loans(
             ("returned", LoanStatus::Returned.label()),
         ],
         loans: loans.iter().map(loan_line).collect(),
+        q: q.q.trim().to_string(),
     })
 }
 
