@@ -91,7 +91,16 @@ struct Plan {
     exact_total: bool,
     /// The total is the register-year's kept count (unsearched, every letter visible).
     kept_count: Option<(String, String, i64)>,
+    /// PostgreSQL, for a page of many matches: `conds` with each word checked by `strpos` (the
+    /// same substring test) instead of `LIKE`, so that the register is read in its own order
+    /// and the page stops when full, rather than every match fetched through the trigram
+    /// index and sorted (524 ms for two common words at 1 000 000 letters; 1 ms this way).
+    ordered_conds: Vec<Cond>,
 }
+
+/// PostgreSQL: from this many matches a page is read in the register's order (see
+/// [`Plan::ordered_conds`]).
+const MANY_MATCHES: i64 = 2000;
 
 fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
     let mut conds = vec![Cond::new(
@@ -107,16 +116,19 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
     if let Some(y) = q.year_be {
         conds.push(Cond::new("l.year_be = ?", vec![Bind::Int(i64::from(y))]));
     }
+    let mut ordered_conds = conds.clone();
     let words = q.q.as_deref().map(SearchWords::parse).unwrap_or_default();
     let mut fts_words = Vec::new();
     let mut answered_by_index = Vec::new();
     if !words.is_empty() {
         if q.field == SearchField::Number {
             let text: Vec<&str> = words.all().collect();
-            match text.join(" ").parse::<i64>() {
-                Ok(n) => conds.push(Cond::new("l.number = ?", vec![Bind::Int(n)])),
-                Err(_) => conds.push(Cond::new("1 = 0", vec![])),
-            }
+            let number = match text.join(" ").parse::<i64>() {
+                Ok(n) => Cond::new("l.number = ?", vec![Bind::Int(n)]),
+                Err(_) => Cond::new("1 = 0", vec![]),
+            };
+            conds.push(number.clone());
+            ordered_conds.push(number);
         } else {
             let column = search_column(q.field);
             for word in &words.indexed {
@@ -137,6 +149,10 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
             // for the indexed words in `search_all`.
             let exact_in_index = kind == DbKind::Sqlite && column == "l.search_all";
             for word in words.all() {
+                ordered_conds.push(Cond::new(
+                    format!("strpos({column}, ?) > 0"),
+                    vec![Bind::Text(word.to_string())],
+                ));
                 let check = Cond::new(
                     format!("{column} LIKE ? ESCAPE '\\'"),
                     vec![Bind::Text(like_contains(word))],
@@ -151,8 +167,10 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
     }
     if let Some(user) = q.restricted_to_user {
         conds.push(visible_to_cond(user));
+        ordered_conds.push(visible_to_cond(user));
     }
     Plan {
+        ordered_conds,
         conds,
         fts_words,
         answered_by_index,
@@ -198,6 +216,10 @@ impl Store {
                 1,
             );
             (select, where_sql, binds)
+        } else if self.kind() == DbKind::Postgres && (total.more || total.count >= MANY_MATCHES) {
+            let all: Vec<&Cond> = plan.ordered_conds.iter().collect();
+            let (where_sql, binds) = render(&all, 1);
+            (SELECT_LETTER.to_string(), where_sql, binds)
         } else {
             let mut all = conds.clone();
             all.extend(plan.answered_by_index.iter());
@@ -383,6 +405,17 @@ mod tests {
         };
         let sqlite = plan(DbKind::Sqlite, &q);
         assert_eq!(sqlite.fts_words, vec!["ประชุม"]);
+        let pg = plan(DbKind::Postgres, &q);
+        let ordered: Vec<&str> = pg.ordered_conds.iter().map(|c| c.sql.as_str()).collect();
+        assert_eq!(
+            ordered,
+            vec![
+                "l.office_id = ?",
+                "strpos(l.search_subject, ?) > 0",
+                "strpos(l.search_subject, ?) > 0"
+            ],
+            "no trigram narrowing, each word checked as a substring"
+        );
         assert_eq!(
             sqlite
                 .conds

@@ -206,6 +206,21 @@ async fn counts_stop_at_ten_thousand(db: Db) {
         .await;
     assert_eq!(common["total"], 5_025, "ขอส่ง: every odd letter");
     assert_eq!(common["items"][0]["number"], 10_049);
+    // Two words in one field, past the cap: the second page, in order, each row checked.
+    let (_, two) = app
+        .get_json(
+            &w.clerk,
+            "/api/v1/letters?register=inbound&field=subject&q=%E0%B8%9B%E0%B8%A3%E0%B8%B0%E0%B8%8A%E0%B8%B8%E0%B8%A1%20%E0%B8%84%E0%B8%A3%E0%B8%B1%E0%B9%89%E0%B8%87&per_page=5&page=2",
+        )
+        .await;
+    assert_eq!(two["total"], 5_025, "ประชุม ครั้ง: every even letter");
+    let numbers: Vec<i64> = two["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, vec![10_040, 10_038, 10_036, 10_034, 10_032]);
     // The register page says so in Thai, and offers no last page it cannot know.
     let (client, _) = app.login("clerk").await;
     let html = app
