@@ -89,6 +89,11 @@ async fn words_inside_files_are_found(db: Db) {
         vec![
             ("โครงการ.pdf", pdf.clone(), "โครงการ"),
             ("คำสั่ง.docx", word, "คำสั่ง"),
+            (
+                "รายงานครุภัณฑ์.doc",
+                include_bytes!("../fixtures/survey-report.doc").to_vec(),
+                "Word 97",
+            ),
         ],
     )
     .await;
@@ -127,6 +132,7 @@ async fn words_inside_files_are_found(db: Db) {
         ("อาหารกลางวันพิเศษ", 1),
         ("หนองบัวแดงสามัคคี", 1),
         ("หลักสูตร", 1),
+        ("ครุภัณฑ์คอมพิวเตอร์", 1),
     ] {
         eventually(120, &format!("{word} found in the files"), || async {
             (found(app, &w.clerk, word).await == n).then_some(())
@@ -141,16 +147,16 @@ async fn words_inside_files_are_found(db: Db) {
     assert_eq!(found(app, &w.director, "หนองบัวแดงสามัคคี").await, 1);
     assert_eq!(found(app, &w.staff, "หนองบัวแดงสามัคคี").await, 0);
 
-    // Read once per content: five files, the PDF shared; each read on its first try.
+    // Read once per content: six files, the PDF shared; each read on its first try.
     let rows = text_rows(app).await;
-    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert_eq!(rows.len(), 6, "{rows:?}");
     assert!(
         rows.iter().all(|(s, _, n)| s == "done" && *n == 1),
         "{rows:?}"
     );
     let mut methods: Vec<&str> = rows.iter().map(|(_, m, _)| m.as_str()).collect();
     methods.sort_unstable();
-    assert_eq!(methods, ["docx", "ocr", "ocr", "pdf", "xlsx"]);
+    assert_eq!(methods, ["doc", "docx", "ocr", "ocr", "pdf", "xlsx"]);
 
     // An edit keeps the files' words in the index.
     let (status, body) = app
@@ -197,7 +203,7 @@ async fn words_inside_files_are_found(db: Db) {
     let (admin, _) = app.login("admin").await;
     let status = app.page(&admin, "/settings/file-texts").await;
     assert!(
-        status.contains("id=\"texts-done\">5 ไฟล์ (ภาพสแกน 2)"),
+        status.contains("id=\"texts-done\">6 ไฟล์ (ภาพสแกน 2)"),
         "{status}"
     );
     assert!(status.contains("id=\"texts-failed\">0 ไฟล์"), "{status}");
