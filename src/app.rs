@@ -34,7 +34,23 @@ pub async fn open_store(config: &Config) -> Result<Store, AppError> {
 
 pub fn services(store: Store, config: &Config) -> Services {
     let index = std::sync::Arc::new(store.clone());
-    Services::new(store, FileStore::local(&config.storage.root, index), config)
+    let mut services = Services::new(store, FileStore::local(&config.storage.root, index), config);
+    if config.sender_auth.verify {
+        // A resolver that cannot be made (a bad name server setting) leaves mail unchecked,
+        // loudly, rather than refusing to start the register.
+        match crate::sender_auth::SenderChecker::new(&config.sender_auth) {
+            Ok(checker) => {
+                services.sender_auth = Some(crate::service::sender_checks::SenderAuth {
+                    checker: std::sync::Arc::new(checker),
+                    recheck_after: chrono::Duration::minutes(
+                        config.sender_auth.recheck_minutes.max(1),
+                    ),
+                })
+            }
+            Err(e) => tracing::error!(error = %e, "sender checks are off"),
+        }
+    }
+    services
 }
 
 /// The whole web application over an opened store.
@@ -95,6 +111,12 @@ pub fn spawn_workers(
         workers.push(tokio::spawn(crate::extract::worker::run(
             services.clone(),
             config.text.clone(),
+            shutdown.clone(),
+        )));
+    }
+    if services.sender_auth.is_some() {
+        workers.push(tokio::spawn(crate::sender_auth::recheck(
+            services.clone(),
             shutdown.clone(),
         )));
     }

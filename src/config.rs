@@ -19,6 +19,43 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub records: RecordsConfig,
     pub text: TextConfig,
+    pub sender_auth: SenderAuthConfig,
+}
+
+/// Checking who sent a mail (DKIM, SPF, DMARC, ARC): the DNS it asks and what it trusts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SenderAuthConfig {
+    /// Check every mail taken in.
+    pub verify: bool,
+    /// Name servers as `ip:port`; empty: the machine's own (/etc/resolv.conf).
+    pub name_servers: Vec<String>,
+    /// Seconds per DNS question before it counts as unanswered.
+    pub dns_timeout_secs: u64,
+    /// Tries per DNS question.
+    pub dns_attempts: usize,
+    /// `Authentication-Results` headers from these receiving servers (their authserv-id) are
+    /// believed instead of checking again here.
+    pub trusted_authserv_ids: Vec<String>,
+    /// SPF is checked for the connecting IP recorded by the first `Received` header added by
+    /// one of these hosts; empty: the topmost `Received` header (the office's own mail server).
+    pub trusted_receivers: Vec<String>,
+    /// A check left open by DNS trouble is made again after this many minutes.
+    pub recheck_minutes: i64,
+}
+
+impl Default for SenderAuthConfig {
+    fn default() -> Self {
+        SenderAuthConfig {
+            verify: true,
+            name_servers: Vec::new(),
+            dns_timeout_secs: 5,
+            dns_attempts: 2,
+            trusted_authserv_ids: Vec::new(),
+            trusted_receivers: Vec::new(),
+            recheck_minutes: 30,
+        }
+    }
 }
 
 /// The words inside files: which tools read them and how much of the machine OCR may use.

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod message;
 pub mod outputs;
 pub mod security;
+pub mod sender_auth;
 pub mod service;
 pub mod store;
 pub mod web;

@@ -13,6 +13,7 @@ use tempfile::TempDir;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
+pub mod dns;
 mod postfix;
 pub mod postgres;
 pub use postfix::Postfix;

@@ -22,6 +22,7 @@ pub mod office;
 pub mod register;
 pub mod retention;
 pub mod search;
+pub mod sender_auth;
 pub mod stamp;
 pub mod thai_date;
 pub mod user;

@@ -107,6 +107,7 @@ pub async fn ingest(
     }
     let prepared = prepare(services, office, origin, raw, arrived_at).await?;
     let outcome = record(services, origin, prepared).await?;
+    check_new_sender(services, &outcome).await;
     if let (Outcome::Letter { entry_id }, true) = (&outcome, office.auto_register) {
         // Registering on arrival is a convenience: when the facts are incomplete the entry simply
         // waits for the clerk.
@@ -115,6 +116,16 @@ pub async fn ingest(
         }
     }
     Ok(outcome)
+}
+
+/// Checks the sender of a new letter before anything acts on it (auto-registration waits for a
+/// held one). A check that cannot be made now is made by the background pass later.
+async fn check_new_sender(services: &Services, outcome: &Outcome) {
+    if let Outcome::Letter { entry_id } = outcome
+        && let Err(e) = services.check_sender(*entry_id).await
+    {
+        tracing::warn!(entry_id, error = %e, "sender not checked yet");
+    }
 }
 
 impl Services {
@@ -517,6 +528,7 @@ pub async fn record_flushed_batch(
     let mut outcomes = Vec::with_capacity(recorded.len());
     for (r, (kind, reason)) in recorded.into_iter().zip(kinds) {
         let outcome = outcome_of(r, kind, reason);
+        check_new_sender(services, &outcome).await;
         if let (Outcome::Letter { entry_id }, true) = (&outcome, office.auto_register)
             && let Err(e) = services.auto_register(office, *entry_id).await
         {

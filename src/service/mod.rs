@@ -31,6 +31,7 @@ pub mod operator;
 pub mod records;
 pub mod registration;
 pub mod search;
+pub mod sender_checks;
 pub mod sending;
 pub mod session;
 pub mod settings;
@@ -174,6 +175,8 @@ pub struct Services {
     pub session_idle: chrono::Duration,
     /// `[records]`: the survey's and the archives' windows.
     pub records: crate::config::RecordsConfig,
+    /// Checks who sent each mail taken in (`[sender_auth]`); `None`: not checked.
+    pub sender_auth: Option<sender_checks::SenderAuth>,
 }
 
 impl Services {
@@ -189,6 +192,7 @@ impl Services {
             public_url: config.server.public_url.trim_end_matches('/').to_string(),
             session_idle: chrono::Duration::minutes(config.security.idle_minutes.max(1)),
             records: config.records.clone(),
+            sender_auth: None,
         }
     }
 

@@ -31,6 +31,7 @@ pub mod records;
 pub mod registration;
 pub mod school_groups;
 pub mod search;
+pub mod sender_checks;
 pub mod settings;
 pub mod smtp;
 pub mod stamps;

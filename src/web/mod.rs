@@ -130,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         .route("/nav/inbox", get(pages::inbox::nav_entry))
         .route("/inbox/{id}", get(pages::inbox::show))
         .route("/inbox/{id}/register", post(pages::inbox::register))
+        .route("/inbox/{id}/sender", post(pages::inbox::confirm_sender))
         .route("/inbox/{id}/dismiss", post(pages::inbox::dismiss))
         .route("/inbox/{id}/restore", post(pages::inbox::restore))
         .route("/inbox/{id}/original", get(pages::inbox::original))

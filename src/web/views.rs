@@ -334,3 +334,80 @@ impl From<&crate::store::deliveries::Delivery> for DeliveryRow {
         }
     }
 }
+
+/// The verdict on who sent a mail, as the inbox, the entry page and the register show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SenderBadge {
+    /// `good`, `bad`, `wait` or `muted`: the tag's colour.
+    pub class: &'static str,
+    pub label: String,
+    /// Waits for the clerk's decision (never registered on arrival).
+    pub hold: bool,
+    /// The checks behind it, one line each.
+    pub details: Vec<String>,
+}
+
+impl SenderBadge {
+    pub fn of(check: &crate::store::sender_checks::SenderCheck) -> SenderBadge {
+        use crate::domain::sender_auth::{Checks, Verdict};
+        let class = match check.judgement.verdict {
+            Verdict::Verified => "good",
+            Verdict::Spoofed => "bad",
+            Verdict::Pending => "wait",
+            Verdict::Unverified => "muted",
+        };
+        let mut details = Vec::new();
+        if let Ok(c) = serde_json::from_str::<Checks>(&check.checks) {
+            for d in &c.dkim {
+                details.push(format!(
+                    "DKIM {} (selector {}): {}{}",
+                    d.domain,
+                    d.selector,
+                    d.result.code(),
+                    if d.reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", d.reason)
+                    }
+                ));
+            }
+            if c.dkim.is_empty() {
+                details.push("DKIM: ไม่มีลายมือชื่อ".into());
+            }
+            if let Some(s) = &c.spf {
+                details.push(format!(
+                    "SPF {} จาก IP {}: {}",
+                    s.domain,
+                    s.ip,
+                    s.result.code()
+                ));
+            }
+            if let Some(d) = &c.dmarc {
+                details.push(format!(
+                    "DMARC {} (นโยบาย {}): {}",
+                    d.domain,
+                    if d.policy.is_empty() {
+                        "-"
+                    } else {
+                        d.policy.as_str()
+                    },
+                    d.result.code()
+                ));
+            }
+            if let Some(a) = c.arc {
+                details.push(format!("ARC (อีเมลที่ถูกส่งต่อ): {}", a.code()));
+            }
+            details.push(if c.source == "verified here" {
+                "ตรวจโดยระบบสารบรรณ".into()
+            } else {
+                format!("ตามผลตรวจของเซิร์ฟเวอร์รับอีเมล {}", c.source)
+            });
+        }
+        SenderBadge {
+            class,
+            label: check.judgement.label(),
+            hold: check.judgement.hold,
+            details,
+        }
+    }
+}

@@ -23,6 +23,7 @@ mod records;
 mod schema;
 mod search_index;
 mod security;
+mod sender_auth;
 mod sending;
 mod setup_pages;
 mod storage;

@@ -170,9 +170,26 @@ pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Params(id): Params<i64>,
-) -> Result<Json<EntryJson>, WebError> {
+) -> Result<Json<serde_json::Value>, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
-    Ok(Json(EntryJson::from(&entry)))
+    let check = state.services.sender_check(&viewer.actor, id).await?;
+    let mut json = serde_json::to_value(EntryJson::from(&entry))
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    json["authentication"] = match check {
+        Some(c) => serde_json::json!({
+            "verdict": c.judgement.verdict.code(),
+            "label": c.judgement.label(),
+            "domain": c.judgement.domain,
+            "method": c.judgement.method,
+            "claimed_office": c.judgement.claimed,
+            "held": c.judgement.hold,
+            "checked_at": c.checked_at.to_rfc3339(),
+            "checks": serde_json::from_str::<serde_json::Value>(&c.checks)
+                .unwrap_or(serde_json::Value::Null),
+        }),
+        None => serde_json::Value::Null,
+    };
+    Ok(Json(json))
 }
 
 /// Fields to correct before registering; those left out come from the e-mail.

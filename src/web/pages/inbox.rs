@@ -75,7 +75,17 @@ pub async fn list(
         box_,
         status: status.to_string(),
         q: q.q,
-        rows: entries.iter().map(EntryRow::from).collect(),
+        rows: {
+            let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+            let checks = state.services.sender_checks_of(&ids).await?;
+            entries
+                .iter()
+                .map(|e| EntryRow {
+                    sender: checks.get(&e.id).map(crate::web::views::SenderBadge::of),
+                    ..EntryRow::from(e)
+                })
+                .collect()
+        },
         total,
         page,
         last_page: ((total + per_page - 1) / per_page).max(1),
@@ -126,6 +136,7 @@ pub async fn show(
 ) -> Result<InboxEntryPage, WebError> {
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
     let input = Services::prefill(&entry, &viewer.actor.office);
+    let sender = state.services.sender_check(&viewer.actor, id).await?;
     let mut page = entry_page(
         &viewer,
         &entry,
@@ -137,7 +148,18 @@ pub async fn show(
         .services
         .correspondents(&viewer.actor, Register::Inbound)
         .await?;
+    page.entry.sender = sender.as_ref().map(crate::web::views::SenderBadge::of);
     Ok(page)
+}
+
+/// "ยืนยันว่ารู้จักผู้ส่งนี้": the entry's address joins the office's known senders.
+pub async fn confirm_sender(
+    State(state): State<AppState>,
+    Params(id): Params<i64>,
+    CsrfForm(viewer, _form): CsrfForm<std::collections::HashMap<String, String>, Nav>,
+) -> Result<Response, WebError> {
+    state.services.confirm_sender(&viewer.actor, id).await?;
+    Ok(axum::response::Redirect::to(&format!("/inbox/{id}")).into_response())
 }
 
 pub async fn register(
@@ -394,6 +416,8 @@ pub struct EntryRow {
     pub secret: bool,
     /// Set aside as not a letter: the reason.
     pub dismissed: Option<String>,
+    /// Who sent it, as checked (`None` until checked, or not an e-mail).
+    pub sender: Option<crate::web::views::SenderBadge>,
 }
 
 impl From<&crate::store::inbox::InboxEntry> for EntryRow {
@@ -420,6 +444,7 @@ impl From<&crate::store::inbox::InboxEntry> for EntryRow {
                 .dismiss_reason
                 .clone()
                 .filter(|_| e.dismissed_at.is_some()),
+            sender: None,
         }
     }
 }

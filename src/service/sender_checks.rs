@@ -1,0 +1,112 @@
+//! Is a mail's sender who it says? Each mail taken in is checked (by the checker the wiring
+//! gives, `crate::sender_auth`), judged against the office's directory of known senders, and
+//! stored with its verdict; a held mail is never registered on arrival. DNS trouble leaves the
+//! verdict pending and the mail is checked again later.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::{Actor, Result, ServiceError, Services};
+use crate::domain::sender_auth::{Checks, Judgement, Verdict, judge};
+use crate::store::sender_checks::{SenderCheck, ToCheck};
+
+/// Makes the checks of one raw message (DKIM, SPF, DMARC, ARC).
+pub trait CheckSender: Send + Sync {
+    fn check<'a>(&'a self, raw: &'a [u8]) -> Pin<Box<dyn Future<Output = Checks> + Send + 'a>>;
+}
+
+/// The checker and how long a pending check waits before the next try.
+#[derive(Clone)]
+pub struct SenderAuth {
+    pub checker: Arc<dyn CheckSender>,
+    pub recheck_after: chrono::Duration,
+}
+
+impl Services {
+    /// Checks the sender of inbox entry `entry_id` and stores the verdict. `None` when no checker
+    /// is configured or the entry did not come by e-mail.
+    pub async fn check_sender(&self, entry_id: i64) -> Result<Option<Judgement>> {
+        let Some(auth) = &self.sender_auth else {
+            return Ok(None);
+        };
+        let Some(entry) = self.store.entry_to_check(entry_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(self.check_one(auth, &entry).await?))
+    }
+
+    async fn check_one(&self, auth: &SenderAuth, entry: &ToCheck) -> Result<Judgement> {
+        let raw = self
+            .files
+            .get(&entry.raw_sha256)
+            .await
+            .map_err(|e| ServiceError::Conflict(format!("อ่านต้นฉบับอีเมลไม่ได้: {e}")))?;
+        let checks = auth.checker.check(&raw).await;
+        let directory = self.store.sender_directory(&entry.office_id).await?;
+        let judgement = judge(&checks, &directory, &entry.sender, &entry.sender);
+        let next = (judgement.verdict == Verdict::Pending).then(|| Utc::now() + auth.recheck_after);
+        let json = serde_json::to_string(&checks).unwrap_or_else(|_| "{}".into());
+        self.store
+            .save_sender_check(entry, &judgement, &json, next)
+            .await?;
+        Ok(judgement)
+    }
+
+    /// Checks up to `limit` entries never checked or due again; how many were checked.
+    pub async fn check_due_senders(&self, limit: i64) -> Result<usize> {
+        let Some(auth) = &self.sender_auth else {
+            return Ok(0);
+        };
+        let due = self.store.entries_to_check(Utc::now(), limit).await?;
+        let mut done = 0;
+        for entry in &due {
+            match self.check_one(auth, entry).await {
+                Ok(_) => done += 1,
+                Err(e) => tracing::warn!(entry_id = entry.entry_id, error = %e, "sender check"),
+            }
+        }
+        Ok(done)
+    }
+
+    /// The verdict on an entry the actor may see.
+    pub async fn sender_check(&self, actor: &Actor, entry_id: i64) -> Result<Option<SenderCheck>> {
+        self.inbox_entry(actor, entry_id).await?;
+        Ok(self.store.sender_check(entry_id).await?)
+    }
+
+    /// The verdicts of a page of entries (already the actor's).
+    pub async fn sender_checks_of(
+        &self,
+        entry_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, SenderCheck>> {
+        Ok(self.store.sender_checks_of(entry_ids).await?)
+    }
+
+    /// The clerk confirms the entry's sender address as a known sender of the office (under the
+    /// name the mail gave), then the entry is judged again.
+    pub async fn confirm_sender(&self, actor: &Actor, entry_id: i64) -> Result<Option<Judgement>> {
+        if !actor
+            .user
+            .role
+            .can_register(crate::domain::register::Register::Inbound)
+        {
+            return Err(ServiceError::Forbidden("เฉพาะเจ้าหน้าที่ธุรการยืนยันผู้ส่งได้".into()));
+        }
+        let entry = self.inbox_entry(actor, entry_id).await?;
+        if !entry.sender_email.contains('@') {
+            return Err(ServiceError::Conflict("หนังสือนี้ไม่มีที่อยู่อีเมลผู้ส่ง".into()));
+        }
+        let name = if entry.sender.trim().is_empty() {
+            entry.sender_email.clone()
+        } else {
+            entry.sender.clone()
+        };
+        self.store
+            .add_known_sender(&actor.office.id, &name, &entry.sender_email, actor.user.id)
+            .await?;
+        self.check_sender(entry_id).await
+    }
+}
