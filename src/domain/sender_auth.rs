@@ -361,6 +361,8 @@ pub fn from_authentication_results(
         }
         let get = |k: &str| props.get(k).cloned().unwrap_or_default();
         match method.to_ascii_lowercase().as_str() {
+            // "dkim=none": the mail carries no signature.
+            "dkim" if result == Outcome::None => {}
             "dkim" => checks.dkim.push(DkimCheck {
                 domain: get("header.d").to_ascii_lowercase(),
                 selector: get("header.s"),

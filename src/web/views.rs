@@ -375,12 +375,12 @@ impl SenderBadge {
                 details.push("DKIM: ไม่มีลายมือชื่อ".into());
             }
             if let Some(s) = &c.spf {
-                details.push(format!(
-                    "SPF {} จาก IP {}: {}",
-                    s.domain,
-                    s.ip,
-                    s.result.code()
-                ));
+                let from_ip = if s.ip.is_empty() {
+                    String::new()
+                } else {
+                    format!(" จาก IP {}", s.ip)
+                };
+                details.push(format!("SPF {}{from_ip}: {}", s.domain, s.result.code()));
             }
             if let Some(d) = &c.dmarc {
                 details.push(format!(

@@ -231,7 +231,7 @@ async fn senders_are_checked(db: Db) {
     );
 
     // The pages show each verdict.
-    let (client, _) = app.login("clerk").await;
+    let (client, csrf) = app.login("clerk").await;
     let inbox = app.page(&client, "/inbox?status=all").await;
     for needle in [
         "ยืนยันผู้ส่งแล้ว (obec.test, DKIM, SPF)",
@@ -243,6 +243,21 @@ async fn senders_are_checked(db: Db) {
     let page = app.page(&client, &format!("/inbox/{spoof}")).await;
     assert!(page.contains("id=\"sender-verdict\""), "{page}");
     assert!(page.contains("ระบบไม่ลงทะเบียนอัตโนมัติ"), "{page}");
+    // The clerk checked with the school: its free-mail address joins the known senders, and the
+    // mail is no longer taken for a forgery (still not proved: it is not signed).
+    let res = client
+        .post(app.url(&format!("/inbox/{spoof}/sender")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let a = authentication(&w, spoof).await;
+    assert_eq!(
+        (a["verdict"].as_str(), a["held"].as_bool()),
+        (Some("unverified"), Some(false)),
+        "{a}"
+    );
 
     // DNS that does not answer: still taken in, pending and held; checked again once DNS is back.
     drop(dns);
