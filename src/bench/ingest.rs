@@ -1,6 +1,8 @@
 //! `saraban bench ingest`: a private Dovecot filled with N generated Thai letters (~20 KB with a
 //! PDF each), downloaded once by a plain IMAP client (the baseline) and once by saraban's
-//! ingestion (fetch, parse, store raw and files, commit, flag), in the same run.
+//! ingestion (fetch, parse, store raw and files, commit, flag), in the same run. The letters are
+//! DKIM-signed by bench.test and come with the receiving server's `Received` line; with sender
+//! checks on, saraban checks DKIM, SPF and DMARC of each against a private dnsmasq.
 
 use std::time::{Duration, Instant};
 
@@ -46,6 +48,10 @@ pub struct Figures {
     pub ingest_cpu: f64,
     pub ingest_dovecot_cpu: f64,
     pub entries: i64,
+    /// Senders checked (DKIM, SPF, DMARC) while taking mail in.
+    pub sender_checks: bool,
+    /// Entries whose sender was verified.
+    pub verified: i64,
     pub cores: usize,
 }
 
@@ -63,7 +69,7 @@ impl Figures {
             "saraban bench ingest: {} letters, {:.1} MB in the mailbox\n\
              \x20 plain IMAP download (UID FETCH BODY.PEEK[], 100 a batch, memory only): {:.2} s, {:.0} letters/s, {:.1} MB/s, peak RSS {} MB, client CPU {:.2} s\n\
              \x20 saraban ingestion (fetch, parse, store raw + files, commit, flag):      {:.2} s, {:.0} letters/s, {:.1} MB/s, peak RSS {} MB, saraban CPU {:.2} s\n\
-             \x20 inbox entries created: {}\n\
+             \x20 inbox entries created: {}; sender checks {} ({} verified: DKIM + SPF + DMARC against a private dnsmasq)\n\
              \x20 CPU per letter: download: Dovecot {:.0} µs, client {:.0} µs; ingestion: Dovecot {:.0} µs, saraban {:.0} µs\n\
              \x20 the CPU bound on {} cores (all busy, nothing waiting): {:.0} letters/s, {:.2}× the download\n\
              \x20 ingestion / download: {:.2}× (goal ≥ 0.70×)",
@@ -80,6 +86,8 @@ impl Figures {
             self.ingest_peak_kb / 1024,
             self.ingest_cpu,
             self.entries,
+            if self.sender_checks { "on" } else { "off" },
+            self.verified,
             per_letter(self.download_dovecot_cpu),
             per_letter(self.download_cpu),
             per_letter(self.ingest_dovecot_cpu),
@@ -121,10 +129,44 @@ pub fn letter(i: usize, size: usize) -> Vec<u8> {
     .into_bytes()
 }
 
-pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
+/// The letter as bench.test's server signs it and the receiving server records it.
+fn signed(key: &[u8], raw: Vec<u8>) -> Result<Vec<u8>, BenchError> {
+    use mail_auth::common::crypto::Ed25519Key;
+    use mail_auth::common::headers::HeaderWriter;
+    let signature =
+        mail_auth::dkim::DkimSigner::from_key(Ed25519Key::from_pkcs8_der(key).map_err(setup)?)
+            .domain("bench.test")
+            .selector("bench")
+            .headers(["From", "To", "Subject", "Date", "Message-ID"])
+            .sign(&raw)
+            .map_err(setup)?;
+    let mut out = b"Return-Path: <school@bench.test>\r\nReceived: from mail.bench.test (mail.bench.test [127.0.0.1])\r\n\tby mx.office.test (Postfix) with ESMTPS id B1\r\n".to_vec();
+    out.extend_from_slice(signature.to_header().as_bytes());
+    out.extend_from_slice(&raw);
+    Ok(out)
+}
+
+pub async fn run(count: usize, size_kb: usize, sender_checks: bool) -> Result<Figures, BenchError> {
+    use mail_auth::common::crypto::Ed25519Key;
+    let key = Ed25519Key::generate_pkcs8().map_err(setup)?;
+    let public = base64::engine::general_purpose::STANDARD.encode(
+        Ed25519Key::from_pkcs8_der(&key)
+            .map_err(setup)?
+            .public_key(),
+    );
+    let dkim = format!("v=DKIM1; k=ed25519; p={public}");
+    let dns = saraban_lab::dns::Dns::start(&[
+        ("bench._domainkey.bench.test", dkim.as_str()),
+        ("bench.test", "v=spf1 ip4:127.0.0.1 -all"),
+        ("_dmarc.bench.test", "v=DMARC1; p=quarantine"),
+    ]);
     let dovecot = Dovecot::start(&[(USER, PASSWORD)]).await;
     let size = size_kb.max(2) * 1024;
-    dovecot.fill_maildir(USER, (0..count).map(|i| letter(i, size)));
+    let mut letters = Vec::with_capacity(count);
+    for i in 0..count {
+        letters.push(signed(&key, letter(i, size))?);
+    }
+    dovecot.fill_maildir(USER, letters.into_iter());
     // Let Dovecot index the new Maildir once, outside both timings.
     {
         let mut s = dovecot.session(USER).await;
@@ -161,6 +203,8 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
     let mut config = Config::default();
     config.database.url = format!("sqlite://{}/bench.db", dir.path().display());
     config.storage.root = dir.path().join("files");
+    config.sender_auth.verify = sender_checks;
+    config.sender_auth.name_servers = vec![dns.addr()];
     let bench = super::bench_office(
         &config,
         ("bench", "สำนักงานทดสอบความเร็ว", "ศธ 04183", "district"),
@@ -200,6 +244,11 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
     let ingest_dovecot_cpu = dovecot.cpu_seconds().await - dovecot_before;
     let ingest_peak_kb = peak_rss_kb();
     let (entries, _) = store.inbox_counts("bench").await.map_err(setup)?;
+    let verified: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sender_checks WHERE verdict = 'verified'")
+            .fetch_one(store.pool())
+            .await
+            .map_err(setup)?;
     store.close().await;
     Ok(Figures {
         letters: count,
@@ -213,6 +262,8 @@ pub async fn run(count: usize, size_kb: usize) -> Result<Figures, BenchError> {
         ingest_cpu,
         ingest_dovecot_cpu,
         entries,
+        sender_checks,
+        verified,
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
     })
 }

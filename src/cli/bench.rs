@@ -14,6 +14,10 @@ pub enum BenchCommand {
         /// Size of each letter in KB (a PDF makes up most of it).
         #[arg(long, default_value_t = 20)]
         size_kb: usize,
+        /// Check each letter's sender (DKIM, SPF, DMARC) against a private dnsmasq, as `serve`
+        /// does: `on` or `off` (to see what the checks cost).
+        #[arg(long, default_value = "on")]
+        sender_checks: String,
     },
     /// Register N outbound letters with a file each and send them through saraban's outbox to a
     /// private Postfix, beside a plain SMTP client sending the same bytes (needs postfix,
@@ -61,8 +65,19 @@ impl BenchCommand {
     #[cfg(feature = "bench")]
     pub async fn run(self) -> anyhow::Result<()> {
         let report = match self {
-            BenchCommand::Ingest { count, size_kb } => {
-                saraban::bench::ingest::run(count, size_kb).await?.report()
+            BenchCommand::Ingest {
+                count,
+                size_kb,
+                sender_checks,
+            } => {
+                let on = match sender_checks.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    other => anyhow::bail!("--sender-checks must be on or off, not {other}"),
+                };
+                saraban::bench::ingest::run(count, size_kb, on)
+                    .await?
+                    .report()
             }
             BenchCommand::Send {
                 count,

@@ -734,13 +734,17 @@ async fn large_messages_are_streamed_to_disk_in_pieces() {
 #[cfg(feature = "bench")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ingest_benchmark_takes_every_letter_and_counts_both_sides_cpu() {
-    let figures = saraban::bench::ingest::run(500, 20)
+    let figures = saraban::bench::ingest::run(500, 20, true)
         .await
         .expect("benchmark ran");
     assert_eq!(figures.letters, 500);
     assert_eq!(
         figures.entries, 500,
         "every generated letter became an entry"
+    );
+    assert_eq!(
+        figures.verified, 500,
+        "every signed letter's sender verified"
     );
     // Dovecot's time is read from /proc after its sessions end: 1 000 fetched letters cost it
     // well over one clock tick.
