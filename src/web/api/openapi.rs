@@ -386,7 +386,7 @@ pub fn spec() -> Value {
             {"name": "page", "in": "query", "schema": {"type": "integer"}}, {"name": "per_page", "in": "query", "schema": {"type": "integer"}}],
           "responses": responses(("200", ok("entries", json!({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/InboxEntry"}}, "total": {"type": "integer"}}}))), &[400, 401, 403])}},
         "/inbox/{id}": {"parameters": [id_param("id", "inbox entry id")],
-          "get": {"summary": "หนังสือรับหนึ่งฉบับ", "responses": responses(("200", ok("the entry", json!({"$ref": "#/components/schemas/InboxEntry"}))), &[401, 403, 404])}},
+          "get": {"summary": "หนังสือรับหนึ่งฉบับ พร้อม authentication: ผลตรวจผู้ส่ง (verdict = verified, unverified, pending, spoofed; label ภาษาไทย; domain; method; claimed_office; held; checks = DKIM/SPF/DMARC/ARC) หรือ null เมื่อยังไม่ได้ตรวจ", "responses": responses(("200", ok("the entry", json!({"$ref": "#/components/schemas/InboxEntry"}))), &[401, 403, 404])}},
         "/inbox/{id}/register": {"parameters": [id_param("id", "inbox entry id")],
           "post": {"summary": "ลงทะเบียนรับ (ไม่ส่ง body = ตามที่อ่านได้จากอีเมล หรือส่งช่องที่แก้ไข)",
             "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {
