@@ -525,16 +525,28 @@ pub async fn record_flushed_batch(
     }
     let recorded = services.store.record_mail_batch(&items, &blobs).await?;
     services.files.indexed(&blobs);
-    let mut outcomes = Vec::with_capacity(recorded.len());
-    for (r, (kind, reason)) in recorded.into_iter().zip(kinds) {
-        let outcome = outcome_of(r, kind, reason);
-        check_new_sender(services, &outcome).await;
-        if let (Outcome::Letter { entry_id }, true) = (&outcome, office.auto_register)
+    let outcomes: Vec<Outcome> = recorded
+        .into_iter()
+        .zip(kinds)
+        .map(|(r, (kind, reason))| outcome_of(r, kind, reason))
+        .collect();
+    // The batch's senders are checked together, before auto-registration looks at them.
+    let new_letters: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Letter { entry_id } => Some(*entry_id),
+            _ => None,
+        })
+        .collect();
+    if let Err(e) = services.check_senders(&new_letters).await {
+        tracing::warn!(error = %e, "senders not checked yet");
+    }
+    for outcome in &outcomes {
+        if let (Outcome::Letter { entry_id }, true) = (outcome, office.auto_register)
             && let Err(e) = services.auto_register(office, *entry_id).await
         {
             tracing::info!(entry_id, error = %e, "left in the inbox for the clerk");
         }
-        outcomes.push(outcome);
     }
     Ok(outcomes)
 }

@@ -7,10 +7,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 
 use super::{Actor, Result, ServiceError, Services};
-use crate::domain::sender_auth::{Checks, Judgement, Verdict, judge};
+use crate::domain::sender_auth::{Checks, Judgement, KnownSender, Verdict, judge};
 use crate::store::sender_checks::{SenderCheck, ToCheck};
 
 /// Makes the checks of one raw message (DKIM, SPF, DMARC, ARC).
@@ -29,30 +31,64 @@ impl Services {
     /// Checks the sender of inbox entry `entry_id` and stores the verdict. `None` when no checker
     /// is configured or the entry did not come by e-mail.
     pub async fn check_sender(&self, entry_id: i64) -> Result<Option<Judgement>> {
-        let Some(auth) = &self.sender_auth else {
-            return Ok(None);
-        };
-        let Some(entry) = self.store.entry_to_check(entry_id).await? else {
-            return Ok(None);
-        };
-        Ok(Some(self.check_one(auth, &entry).await?))
+        Ok(self.check_senders(&[entry_id]).await?.remove(&entry_id))
     }
 
-    async fn check_one(&self, auth: &SenderAuth, entry: &ToCheck) -> Result<Judgement> {
-        let raw = self
-            .files
-            .get(&entry.raw_sha256)
-            .await
-            .map_err(|e| ServiceError::Conflict(format!("อ่านต้นฉบับอีเมลไม่ได้: {e}")))?;
-        let checks = auth.checker.check(&raw).await;
-        let directory = self.store.sender_directory(&entry.office_id).await?;
-        let judgement = judge(&checks, &directory, &entry.sender, &entry.sender);
-        let next = (judgement.verdict == Verdict::Pending).then(|| Utc::now() + auth.recheck_after);
-        let json = serde_json::to_string(&checks).unwrap_or_else(|_| "{}".into());
-        self.store
-            .save_sender_check(entry, &judgement, &json, next)
-            .await?;
-        Ok(judgement)
+    /// Checks the senders of these entries (those that came by e-mail), a few at a time, and
+    /// stores the verdicts in one transaction; the judgements by entry.
+    pub async fn check_senders(&self, entry_ids: &[i64]) -> Result<HashMap<i64, Judgement>> {
+        let Some(auth) = &self.sender_auth else {
+            return Ok(HashMap::new());
+        };
+        let entries = self.store.entries_to_check_by_ids(entry_ids).await?;
+        self.check_entries(auth, entries).await
+    }
+
+    async fn check_entries(
+        &self,
+        auth: &SenderAuth,
+        entries: Vec<ToCheck>,
+    ) -> Result<HashMap<i64, Judgement>> {
+        use futures_util::StreamExt;
+        let mut directories: HashMap<String, Vec<KnownSender>> = HashMap::new();
+        for e in &entries {
+            if !directories.contains_key(&e.office_id) {
+                let d = self.store.sender_directory(&e.office_id).await?;
+                directories.insert(e.office_id.clone(), d);
+            }
+        }
+        // DNS answers are awaited side by side; a message whose raw bytes cannot be read is
+        // left for the background pass.
+        let checked: Vec<(ToCheck, Checks)> = futures_util::stream::iter(entries)
+            .map(|entry| async move {
+                match self.files.get(&entry.raw_sha256).await {
+                    Ok(raw) => Some((entry, auth.checker.check(&raw).await)),
+                    Err(e) => {
+                        tracing::warn!(entry_id = entry.entry_id, error = %e, "raw mail unreadable");
+                        None
+                    }
+                }
+            })
+            .buffer_unordered(8)
+            .filter_map(|x| async move { x })
+            .collect()
+            .await;
+        let mut rows = Vec::with_capacity(checked.len());
+        let mut out = HashMap::new();
+        for (entry, checks) in checked {
+            let directory = directories
+                .get(&entry.office_id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let judgement = judge(&checks, directory, &entry.sender, &entry.sender);
+            let next =
+                (judgement.verdict == Verdict::Pending).then(|| Utc::now() + auth.recheck_after);
+            let json = serde_json::to_string(&checks).unwrap_or_else(|_| "{}".into());
+            out.insert(entry.entry_id, judgement.clone());
+            rows.push((entry, judgement, json, next));
+        }
+        self.store.save_sender_checks(&rows).await?;
+        Ok(out)
     }
 
     /// Checks up to `limit` entries never checked or due again; how many were checked.
@@ -61,14 +97,7 @@ impl Services {
             return Ok(0);
         };
         let due = self.store.entries_to_check(Utc::now(), limit).await?;
-        let mut done = 0;
-        for entry in &due {
-            match self.check_one(auth, entry).await {
-                Ok(_) => done += 1,
-                Err(e) => tracing::warn!(entry_id = entry.entry_id, error = %e, "sender check"),
-            }
-        }
-        Ok(done)
+        Ok(self.check_entries(auth, due).await?.len())
     }
 
     /// The verdict on an entry the actor may see.
@@ -83,6 +112,14 @@ impl Services {
         entry_ids: &[i64],
     ) -> Result<std::collections::HashMap<i64, SenderCheck>> {
         Ok(self.store.sender_checks_of(entry_ids).await?)
+    }
+
+    /// The verdicts on the mails a page of letters (already the actor's) came by, by letter.
+    pub async fn sender_checks_of_letters(
+        &self,
+        letter_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, SenderCheck>> {
+        Ok(self.store.sender_checks_of_letters(letter_ids).await?)
     }
 
     /// The clerk confirms the entry's sender address as a known sender of the office (under the

@@ -50,36 +50,17 @@ fn check_from_row(r: &sqlx::any::AnyRow) -> Result<SenderCheck> {
 }
 
 impl Store {
-    /// Records (or replaces) an entry's check; `next_check_at` when it must be made again.
-    pub async fn save_sender_check(
+    /// Records (or replaces) the checks of a batch of entries in one transaction: (entry, its
+    /// judgement, the checks as JSON, when to check again).
+    pub async fn save_sender_checks(
         &self,
-        entry: &ToCheck,
-        judgement: &Judgement,
-        checks_json: &str,
-        next_check_at: Option<DateTime<Utc>>,
+        checked: &[(ToCheck, Judgement, String, Option<DateTime<Utc>>)],
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sender_checks (entry_id, raw_sha256, verdict, domain, method, claimed, hold,
-                checks, checked_at, attempts, next_check_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)
-             ON CONFLICT (entry_id) DO UPDATE SET verdict = excluded.verdict,
-                domain = excluded.domain, method = excluded.method, claimed = excluded.claimed,
-                hold = excluded.hold, checks = excluded.checks, checked_at = excluded.checked_at,
-                attempts = sender_checks.attempts + 1, next_check_at = excluded.next_check_at",
-        )
-        .bind(entry.entry_id)
-        .bind(entry.raw_sha256.clone())
-        .bind(judgement.verdict.code())
-        .bind(judgement.domain.clone())
-        .bind(judgement.method.clone())
-        .bind(judgement.claimed.clone().unwrap_or_default())
-        .bind(i64::from(judgement.hold))
-        .bind(checks_json.to_string())
-        .bind(time_to_db(Utc::now()))
-        .bind(next_check_at.map(time_to_db))
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        let mut tx = self.begin_write().await?;
+        for (entry, judgement, json, next) in checked {
+            save_check(&mut tx, entry, judgement, json, *next).await?;
+        }
+        super::commit(tx).await
     }
 
     pub async fn sender_check(&self, entry_id: i64) -> Result<Option<SenderCheck>> {
@@ -110,6 +91,59 @@ impl Store {
             {
                 let c = check_from_row(&r)?;
                 out.insert(c.entry_id, c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The checks of the mails letters `letter_ids` were registered from, by letter.
+    pub async fn sender_checks_of_letters(
+        &self,
+        letter_ids: &[i64],
+    ) -> Result<HashMap<i64, SenderCheck>> {
+        let mut out = HashMap::new();
+        for chunk in letter_ids.chunks(500) {
+            // The ids are integers, so inlining them is safe.
+            let ids = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!(
+                "SELECT e.letter_id AS letter_id, c.entry_id, c.verdict, c.domain, c.method,
+                    c.claimed, c.hold, c.checks, c.checked_at, c.attempts
+                 FROM sender_checks c JOIN inbox_entries e ON e.id = c.entry_id
+                 WHERE e.letter_id IN ({ids})"
+            );
+            for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(self.pool())
+                .await?
+            {
+                out.insert(r.try_get("letter_id")?, check_from_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The entries among `entry_ids` that came by e-mail: their facts for the judgement.
+    pub async fn entries_to_check_by_ids(&self, entry_ids: &[i64]) -> Result<Vec<ToCheck>> {
+        let mut out = Vec::new();
+        for chunk in entry_ids.chunks(500) {
+            // The ids are integers, so inlining them is safe.
+            let ids = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!(
+                "SELECT id, office_id, raw_sha256, sender FROM inbox_entries
+                 WHERE id IN ({ids}) AND raw_sha256 IS NOT NULL ORDER BY id"
+            );
+            for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(self.pool())
+                .await?
+            {
+                out.push(to_check(&r)?);
             }
         }
         Ok(out)
@@ -230,4 +264,36 @@ fn to_check(r: &sqlx::any::AnyRow) -> Result<ToCheck> {
         raw_sha256: r.try_get("raw_sha256")?,
         sender: r.try_get("sender")?,
     })
+}
+
+/// One entry's check, written in `tx`.
+async fn save_check(
+    tx: &mut super::Tx,
+    entry: &ToCheck,
+    judgement: &Judgement,
+    checks_json: &str,
+    next_check_at: Option<DateTime<Utc>>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sender_checks (entry_id, raw_sha256, verdict, domain, method, claimed, hold,
+                checks, checked_at, attempts, next_check_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)
+             ON CONFLICT (entry_id) DO UPDATE SET verdict = excluded.verdict,
+                domain = excluded.domain, method = excluded.method, claimed = excluded.claimed,
+                hold = excluded.hold, checks = excluded.checks, checked_at = excluded.checked_at,
+                attempts = sender_checks.attempts + 1, next_check_at = excluded.next_check_at",
+    )
+    .bind(entry.entry_id)
+    .bind(entry.raw_sha256.clone())
+    .bind(judgement.verdict.code())
+    .bind(judgement.domain.clone())
+    .bind(judgement.method.clone())
+    .bind(judgement.claimed.clone().unwrap_or_default())
+    .bind(i64::from(judgement.hold))
+    .bind(checks_json.to_string())
+    .bind(time_to_db(Utc::now()))
+    .bind(next_check_at.map(time_to_db))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -71,6 +71,8 @@ pub struct LetterRow {
     pub handed_over: String,
     /// Where a search's words were found (a search's results only).
     pub found: Vec<crate::domain::file_text::Found>,
+    /// Who sent the e-mail it was registered from, as checked.
+    pub sender: Option<SenderBadge>,
 }
 
 impl From<&Letter> for LetterRow {
@@ -137,6 +139,7 @@ impl From<&Letter> for LetterRow {
                 })
                 .unwrap_or_default(),
             found: Vec::new(),
+            sender: None,
         }
     }
 }

@@ -240,6 +240,12 @@ async fn senders_are_checked(db: Db) {
     ] {
         assert!(inbox.contains(needle), "{needle} in:\n{inbox}");
     }
+    // The letter registered on arrival carries its verdict on the register page.
+    let register = app.page(&client, "/registers/inbound").await;
+    assert!(
+        register.contains("ยืนยันผู้ส่งแล้ว (obec.test, DKIM, SPF)"),
+        "{register}"
+    );
     let page = app.page(&client, &format!("/inbox/{spoof}")).await;
     assert!(page.contains("id=\"sender-verdict\""), "{page}");
     assert!(page.contains("ระบบไม่ลงทะเบียนอัตโนมัติ"), "{page}");

@@ -143,6 +143,11 @@ pub async fn list(
     ]);
     let closing = closing_view(&state, actor, register, year_be, &query.done).await?;
     let mut rows: Vec<LetterRow> = letters.iter().map(LetterRow::from).collect();
+    let ids: Vec<i64> = letters.iter().map(|l| l.id).collect();
+    let checks = state.services.sender_checks_of_letters(&ids).await?;
+    for row in &mut rows {
+        row.sender = checks.get(&row.id).map(crate::web::views::SenderBadge::of);
+    }
     if !query.q.trim().is_empty() {
         let mut found = state.services.where_found(&letters, &query.q).await?;
         for row in &mut rows {
