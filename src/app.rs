@@ -45,6 +45,9 @@ pub fn services(store: Store, config: &Config) -> Services {
                     recheck_after: chrono::Duration::minutes(
                         config.sender_auth.recheck_minutes.max(1),
                     ),
+                    batch_budget: std::time::Duration::from_secs(
+                        config.sender_auth.batch_budget_secs.max(1),
+                    ),
                 })
             }
             Err(e) => tracing::error!(error = %e, "sender checks are off"),

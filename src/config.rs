@@ -42,6 +42,9 @@ pub struct SenderAuthConfig {
     pub trusted_receivers: Vec<String>,
     /// A check left open by DNS trouble is made again after this many minutes.
     pub recheck_minutes: i64,
+    /// Seconds a batch of new mail waits for its checks; mail not checked by then is "pending"
+    /// (held) and checked again later, so slow DNS never stalls the taking in of mail.
+    pub batch_budget_secs: u64,
 }
 
 impl Default for SenderAuthConfig {
@@ -54,6 +57,7 @@ impl Default for SenderAuthConfig {
             trusted_authserv_ids: Vec::new(),
             trusted_receivers: Vec::new(),
             recheck_minutes: 30,
+            batch_budget_secs: 5,
         }
     }
 }

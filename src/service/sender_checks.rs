@@ -25,6 +25,8 @@ pub trait CheckSender: Send + Sync {
 pub struct SenderAuth {
     pub checker: Arc<dyn CheckSender>,
     pub recheck_after: chrono::Duration,
+    /// How long a batch waits for its checks (see `sender_auth.batch_budget_secs`).
+    pub batch_budget: std::time::Duration,
 }
 
 impl Services {
@@ -59,10 +61,17 @@ impl Services {
         }
         // DNS answers are awaited side by side; a message whose raw bytes cannot be read is
         // left for the background pass.
-        let checked: Vec<(ToCheck, Checks)> = futures_util::stream::iter(entries)
+        let deadline = tokio::time::Instant::now() + auth.batch_budget;
+        let checked: Vec<(ToCheck, Option<Checks>)> = futures_util::stream::iter(entries)
             .map(|entry| async move {
                 match self.files.get(&entry.raw_sha256).await {
-                    Ok(raw) => Some((entry, auth.checker.check(&raw).await)),
+                    // Not checked within the batch's time: pending, checked again later.
+                    Ok(raw) => Some((
+                        entry,
+                        tokio::time::timeout_at(deadline, auth.checker.check(&raw))
+                            .await
+                            .ok(),
+                    )),
                     Err(e) => {
                         tracing::warn!(entry_id = entry.entry_id, error = %e, "raw mail unreadable");
                         None
@@ -80,7 +89,25 @@ impl Services {
                 .get(&entry.office_id)
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            let judgement = judge(&checks, directory, &entry.sender, &entry.sender);
+            let (judgement, checks) = match checks {
+                Some(checks) => (
+                    judge(&checks, directory, &entry.sender, &entry.sender),
+                    checks,
+                ),
+                None => (
+                    Judgement {
+                        verdict: Verdict::Pending,
+                        domain: String::new(),
+                        method: String::new(),
+                        claimed: None,
+                        hold: true,
+                    },
+                    Checks {
+                        source: "not answered in time".into(),
+                        ..Default::default()
+                    },
+                ),
+            };
             let next =
                 (judgement.verdict == Verdict::Pending).then(|| Utc::now() + auth.recheck_after);
             let json = serde_json::to_string(&checks).unwrap_or_else(|_| "{}".into());

@@ -106,6 +106,9 @@ async fn senders_are_checked(db: Db) {
         c.sender_auth.name_servers = vec![format!("127.0.0.1:{port}")];
         c.sender_auth.dns_timeout_secs = 1;
         c.sender_auth.dns_attempts = 1;
+        // Long enough for every lookup to time out on its own, so the stopped DNS step below
+        // shows the DKIM temperror itself rather than the batch's own deadline.
+        c.sender_auth.batch_budget_secs = 30;
     })
     .await
     .world()
@@ -302,3 +305,38 @@ async fn senders_are_checked(db: Db) {
     assert_eq!(a["held"], false);
 }
 both_dbs!(sender_checks, senders_are_checked);
+
+/// DNS that takes the question and never answers: the mail is still taken in at once (within
+/// the batch's budget), pending and held, to be checked again later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_dns_does_not_stall_mail() {
+    // A name server that accepts (UDP and TCP) and never answers.
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = udp.local_addr().unwrap().port();
+    let _tcp = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let w = spawn_app_with(Db::Sqlite, |c| {
+        c.sender_auth.verify = true;
+        c.sender_auth.name_servers = vec![format!("127.0.0.1:{port}")];
+        c.sender_auth.dns_timeout_secs = 60;
+        c.sender_auth.batch_budget_secs = 1;
+    })
+    .await
+    .world()
+    .await;
+    let key = key();
+    let raw = received(
+        "saraban@obec.test",
+        "127.0.0.1",
+        &signed(
+            &key,
+            "obec.test",
+            "s1",
+            &letter("saraban@obec.test", "silent", "เรื่อง ทดสอบ"),
+        ),
+    );
+    let id = take_in(&w, "silent", raw).await;
+    let a = authentication(&w, id).await;
+    assert_eq!(a["verdict"], "pending", "{a}");
+    assert_eq!(a["held"], true);
+    assert_eq!(a["checks"]["source"], "not answered in time", "{a}");
+}
