@@ -25,7 +25,14 @@ impl Dns {
             "no-resolv\nno-hosts\nbind-interfaces\nlisten-address=127.0.0.1\nlocal=/test/\n",
         );
         for (name, text) in txt {
-            conf.push_str(&format!("txt-record={name},\"{text}\"\n"));
+            // A TXT record carries strings of at most 255 bytes (an RSA key is longer): cut
+            // it the way zone files do; receivers join them.
+            let strings: Vec<String> = text
+                .as_bytes()
+                .chunks(255)
+                .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+                .collect();
+            conf.push_str(&format!("txt-record={name},{}\n", strings.join(",")));
         }
         let path = dir.path().join("dnsmasq.conf");
         std::fs::write(&path, conf).expect("dns config");

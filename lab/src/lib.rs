@@ -27,7 +27,8 @@ pub struct Dovecot {
     pub users: Vec<(String, String)>,
 }
 
-pub(crate) fn free_port() -> u16 {
+/// A loopback TCP port free at the time of asking.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

@@ -4,6 +4,7 @@
 
 mod audit;
 mod bench;
+mod dkim;
 mod group;
 mod import;
 mod ingest;
@@ -65,6 +66,9 @@ enum Command {
     /// The SMTP account an office sends its letters through.
     #[command(subcommand)]
     Smtp(smtp::SmtpCommand),
+    /// The DKIM key outgoing mail is signed with, and the DNS records to publish.
+    #[command(subcommand)]
+    Dkim(dkim::DkimCommand),
     /// Work groups (กลุ่มงาน) of an office, to forward letters to.
     #[command(subcommand)]
     Group(group::GroupCommand),
@@ -124,6 +128,7 @@ impl Cli {
             Command::Token(c) => c.run(&ctx).await,
             Command::Mailbox(c) => c.run(&ctx).await,
             Command::Smtp(c) => c.run(&ctx).await,
+            Command::Dkim(c) => c.run(&ctx).await,
             Command::Group(c) => c.run(&ctx).await,
             Command::Audit(c) => c.run(&ctx).await,
             Command::SchoolGroup(c) => c.run(&ctx).await,

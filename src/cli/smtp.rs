@@ -121,11 +121,13 @@ impl SmtpCommand {
             SmtpCommand::Test { office, to } => {
                 let office = office_of(office).await?;
                 let account = ctx.services.office_smtp_account(&office.id).await?;
+                let keys = ctx.services.signing_keys(&office.id).await?;
                 match saraban::mail::outbox::send_test(
                     &office,
                     account.as_ref(),
                     &ctx.config.smtp,
                     &to,
+                    &keys,
                 )
                 .await
                 {

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod codes;
 pub mod digits;
 pub mod disposal;
+pub mod dns_records;
 pub mod doc_no;
 pub mod duplicate;
 pub mod exchange;

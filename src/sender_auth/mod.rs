@@ -4,6 +4,8 @@
 //! A trusted receiving server's `Authentication-Results` is used instead when present. Also
 //! the background pass that checks again what DNS trouble left open.
 
+pub mod signing;
+
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -64,6 +66,29 @@ impl SenderChecker {
             auth,
             config: config.clone(),
         })
+    }
+
+    /// The TXT records at `name`, each one's strings joined; empty when there are none.
+    pub async fn txt_records(&self, name: &str) -> Result<Vec<String>, String> {
+        use mail_auth::hickory_resolver::proto::rr::RData;
+        let fqdn = format!("{}.", name.trim_end_matches('.'));
+        match self.auth.resolver().txt_lookup(fqdn.as_str()).await {
+            Ok(lookup) => Ok(lookup
+                .answers()
+                .iter()
+                .filter_map(|record| match &record.data {
+                    RData::TXT(txt) => Some(
+                        txt.txt_data
+                            .iter()
+                            .map(|s| String::from_utf8_lossy(s).into_owned())
+                            .collect::<String>(),
+                    ),
+                    _ => None,
+                })
+                .collect()),
+            Err(e) if e.is_no_records_found() => Ok(Vec::new()),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// Every check of one raw message. Never fails: what cannot be checked says so.

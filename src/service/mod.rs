@@ -19,6 +19,7 @@ use crate::store::{Conflict, Store, StoreError};
 
 pub mod closing;
 pub mod disposals;
+pub mod dkim;
 pub mod filing;
 pub mod handovers;
 pub mod inbox;

@@ -55,7 +55,10 @@ impl Services {
         let mut directories: HashMap<String, Vec<KnownSender>> = HashMap::new();
         for e in &entries {
             if !directories.contains_key(&e.office_id) {
-                let d = self.store.sender_directory(&e.office_id).await?;
+                let d = self
+                    .store
+                    .sender_directory(&e.office_id, &self.default_from)
+                    .await?;
                 directories.insert(e.office_id.clone(), d);
             }
         }

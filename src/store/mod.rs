@@ -16,6 +16,7 @@ pub mod bulk;
 pub mod closings;
 pub mod deliveries;
 pub mod disposals;
+pub mod dkim_keys;
 pub mod file_texts;
 pub mod filing;
 pub mod follow_up;

@@ -180,7 +180,11 @@ impl Store {
 
     /// The known senders office `office_id` judges claims against: every office of the
     /// deployment (its e-mail address and its SMTP From), and the senders it confirmed.
-    pub async fn sender_directory(&self, office_id: &str) -> Result<Vec<KnownSender>> {
+    pub async fn sender_directory(
+        &self,
+        office_id: &str,
+        default_from: &str,
+    ) -> Result<Vec<KnownSender>> {
         let mut out: Vec<KnownSender> = Vec::new();
         let rows = sqlx::query(
             "SELECT o.name, o.email, s.from_addr FROM offices o
@@ -197,6 +201,10 @@ impl Store {
                         domains.push(d);
                     }
                 }
+            }
+            // An office with neither its own address nor an account sends as the deployment.
+            if domains.is_empty() && !domain_of(default_from).is_empty() {
+                domains.push(domain_of(default_from));
             }
             out.push(KnownSender {
                 name: r.try_get("name")?,

@@ -155,6 +155,9 @@ pub fn router(state: AppState) -> Router {
             get(pages::mailboxes::list).post(pages::mailboxes::add),
         )
         .route("/settings/smtp", post(pages::mailboxes::smtp))
+        .route("/settings/dns", get(pages::dns_records::show))
+        .route("/settings/dns/check", post(pages::dns_records::check))
+        .route("/settings/dns/key", post(pages::dns_records::generate))
         .route("/settings/smtp/test", post(pages::mailboxes::smtp_test))
         .route(
             "/settings/mailboxes/{id}/test",

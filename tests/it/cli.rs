@@ -393,6 +393,37 @@ async fn smtp_account_from_the_command_line() {
         !out.contains("school-secret-pw"),
         "the password is never shown"
     );
+    // The office's DKIM key, for the domain of its sending address; the record to publish.
+    let (ok, out, err) = saraban(
+        d,
+        &[
+            "dkim",
+            "generate",
+            "--office",
+            "s1",
+            "--algorithm",
+            "ed25519",
+            "--selector",
+            "s1",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("s1._domainkey.example.test"), "{out}");
+    let record = out
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("v=DKIM1; k=ed25519; p="))
+        .expect("the DKIM record")
+        .to_string();
+    assert!(out.contains("_dmarc.example.test"), "{out}");
+    let (ok, _, err) = saraban(d, &["dkim", "generate", "--office", "s1"], None);
+    assert!(
+        !ok && err.contains("--replace"),
+        "a key is not replaced by accident: {err}"
+    );
+    let (ok, shown, _) = saraban(d, &["dkim", "show", "--office", "s1"], None);
+    assert!(ok && shown.contains(&record), "{shown}");
     let (ok, out, err) = saraban(
         d,
         &[
@@ -415,6 +446,21 @@ async fn smtp_account_from_the_command_line() {
     })
     .await;
     assert!(String::from_utf8_lossy(&arrived).contains("From: =?utf-8?"));
+    // Signed on its way through Postfix, and the signature holds against the published key.
+    let dns = saraban_lab::dns::Dns::start(&[("s1._domainkey.example.test", record.as_str())]);
+    let checker = saraban::sender_auth::SenderChecker::new(&saraban::config::SenderAuthConfig {
+        name_servers: vec![dns.addr()],
+        ..Default::default()
+    })
+    .unwrap();
+    let checks = checker.check(&arrived).await;
+    assert_eq!(checks.dkim.len(), 1, "{checks:?}");
+    assert_eq!(
+        checks.dkim[0].result,
+        saraban::domain::sender_auth::Outcome::Pass,
+        "{checks:?}"
+    );
+    assert_eq!(checks.dkim[0].domain, "example.test");
 
     // A wrong password is refused by the server, and the command says so.
     let (ok, _, err) = saraban(

@@ -7,6 +7,7 @@ mod architecture;
 mod browser_ui;
 mod clerks_day;
 mod cli;
+mod dkim_out;
 mod file_packs;
 mod file_words;
 mod hardening;

@@ -202,13 +202,34 @@ impl Worker {
             DeliveryKind::LoanReminder => self.loan_reminder_mail(d, &letter, &env).await?,
             DeliveryKind::Letter => self.letter_mail(d, &letter, &env).await?,
         };
-        let raw = Bytes::from(raw);
+        let raw = Bytes::from(self.signed(office, &route.from_addr, raw).await);
         let sha = files.put(raw.clone()).await?;
         self.services
             .store()
             .set_built(d.id, &self.owner, &sha, &message_id)
             .await?;
         Ok(raw)
+    }
+
+    /// The message with the DKIM signature of the office's key (or the deployment's) for its
+    /// From domain. A key that cannot be used is logged and the mail goes unsigned: a letter is
+    /// never held back for its signature. Signed before it is stored, so retries send the same
+    /// signed bytes.
+    async fn signed(&self, office: &Office, from_addr: &str, raw: Vec<u8>) -> Vec<u8> {
+        match self.services.signing_key(&office.id, from_addr).await {
+            Ok(Some(key)) => match crate::sender_auth::signing::sign(&key, &raw) {
+                Ok(signed) => signed,
+                Err(e) => {
+                    tracing::error!(office = %office.id, error = %e, "DKIM signing");
+                    raw
+                }
+            },
+            Ok(None) => raw,
+            Err(e) => {
+                tracing::error!(office = %office.id, error = %e, "DKIM key");
+                raw
+            }
+        }
     }
 
     /// A page of the web UI at `path`, when the public address is configured.

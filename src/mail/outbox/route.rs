@@ -184,6 +184,7 @@ pub async fn send_test(
     account: Option<&SmtpAccount>,
     config: &SmtpConfig,
     to: &str,
+    dkim_keys: &[crate::store::dkim_keys::DkimKey],
 ) -> Result<String, String> {
     let route = route_for(office, account, config).map_err(|e| e.to_string())?;
     let message_id = compose::new_message_id(&route.from_addr);
@@ -208,6 +209,14 @@ pub async fn send_test(
         in_reply_to: None,
     })
     .map_err(|e| e.to_string())?;
+    // Signed as the outbox signs, so the test shows what receivers will check.
+    let raw = match dkim_keys
+        .iter()
+        .find(|k| crate::service::dkim::aligned(k, &route.from_addr))
+    {
+        Some(key) => crate::sender_auth::signing::sign(key, &raw).map_err(|e| e.to_string())?,
+        None => raw,
+    };
     match route.send(to, &raw).await {
         Attempt::Sent | Attempt::SavedToFile => Ok(format!("{} ({message_id})", route.description)),
         Attempt::Transient(e) | Attempt::Permanent(e) => Err(e),

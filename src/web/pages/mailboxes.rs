@@ -256,6 +256,7 @@ pub async fn smtp_test(
 ) -> Result<MailboxesPage, WebError> {
     state.services.require_admin(&viewer.actor)?;
     let account = state.services.office_smtp(&viewer.actor).await?;
+    let keys = state.services.signing_keys(&viewer.actor.office.id).await?;
     let result = match crate::domain::office::parse_email(&form.to) {
         Err(_) => (false, "กรุณาใส่อีเมลผู้รับที่ถูกต้อง".to_string()),
         Ok(to) => match crate::mail::outbox::send_test(
@@ -263,6 +264,7 @@ pub async fn smtp_test(
             account.as_ref(),
             &state.config.smtp,
             &to,
+            &keys,
         )
         .await
         {

@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod disposals;
+pub mod dns_records;
 pub mod file_words;
 pub mod inbox;
 pub mod journey;
