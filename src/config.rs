@@ -178,6 +178,9 @@ pub struct SmtpConfig {
     pub poll_secs: u64,
     /// Messages sent at the same time.
     pub concurrency: usize,
+    /// Milliseconds between two messages to the same receiving domain (0: no pacing), so a
+    /// send to hundreds of schools at one provider does not arrive as a burst. Per process.
+    pub per_domain_interval_ms: u64,
     /// The hour (Bangkok time, 0–23) from which each day's digests go to the people who asked
     /// for one.
     pub digest_hour: u32,
@@ -203,6 +206,7 @@ impl Default for SmtpConfig {
             lease_secs: 300,
             poll_secs: 5,
             concurrency: 4,
+            per_domain_interval_ms: 0,
             digest_hour: 7,
         }
     }

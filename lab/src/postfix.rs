@@ -34,6 +34,26 @@ impl Postfix {
         smtp_port: Option<u16>,
         discard: bool,
     ) -> Postfix {
+        Postfix::start_full(dovecot, recipients, smtp_port, discard, &[]).await
+    }
+
+    /// As [`Postfix::start`], answering every recipient of the `deferring` domains "450 try
+    /// again later" at RCPT, as a greylisting or rate-limiting server does.
+    pub async fn start_deferring(
+        dovecot: &Dovecot,
+        recipients: &[&str],
+        deferring: &[&str],
+    ) -> Postfix {
+        Postfix::start_full(dovecot, recipients, None, false, deferring).await
+    }
+
+    async fn start_full(
+        dovecot: &Dovecot,
+        recipients: &[&str],
+        smtp_port: Option<u16>,
+        discard: bool,
+        deferring: &[&str],
+    ) -> Postfix {
         let lab = dovecot.dir.path();
         let pf = lab.join("postfix");
         for sub in ["etc", "spool", "data"] {
@@ -47,6 +67,15 @@ impl Postfix {
         );
         let vmailbox: String = recipients.iter().map(|r| format!("{r} ok\n")).collect();
         std::fs::write(pf.join("etc/vmailbox"), vmailbox).unwrap();
+        let defer: String = deferring
+            .iter()
+            .map(|d| format!("{d} 450 4.2.0 greylisted, try again later\n"))
+            .collect();
+        std::fs::write(pf.join("etc/defer"), defer).unwrap();
+        let domains = std::iter::once("example.test")
+            .chain(deferring.iter().copied())
+            .collect::<Vec<_>>()
+            .join(" ");
         let l = lab.display();
         let p = pf.display();
         let delivery = if discard {
@@ -75,7 +104,8 @@ maillog_file_prefixes = {l}
 local_transport = error:5.1.1 local delivery disabled
 default_transport = error:5.7.1 no external delivery
 relay_transport = error:5.7.1 no external delivery
-virtual_mailbox_domains = example.test
+virtual_mailbox_domains = {domains}
+smtpd_recipient_restrictions = check_recipient_access texthash:{p}/etc/defer
 virtual_mailbox_maps = texthash:{p}/etc/vmailbox
 virtual_transport = {delivery}
 smtpd_sasl_auth_enable = yes

@@ -348,14 +348,29 @@ impl Default for RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// How long a receiving domain is left alone after `failures` answers in a row of "try
+    /// later" (4xx: greylisting, rate limits) or no answer at all: the doubling of one letter's
+    /// retries, so the district's other letters to that domain wait with it instead of each
+    /// knocking again.
+    pub fn domain_pause(&self, failures: i64) -> Duration {
+        let doublings = failures.clamp(1, 20) - 1;
+        let pause = self.first_delay * 2i32.pow(doublings as u32).min(1 << 20);
+        pause.min(self.max_delay)
+    }
+}
+
 /// What one attempt to send came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
     Sent,
     /// Written to the outbox folder (the embedded default): nothing left the machine.
     SavedToFile,
-    /// May pass: try again later.
+    /// May pass: try again later (no answer, a broken connection, TLS trouble).
     Transient(String),
+    /// The receiving server answered "try later" (4xx: greylisting, a rate limit, a full
+    /// mailbox): retried as `Transient`, and the recipient's domain is paused a while.
+    Deferred(String),
     /// Will not pass (5xx): fail at once.
     Permanent(String),
 }
@@ -389,7 +404,7 @@ impl RetryPolicy {
             Attempt::Sent => NextStep::Sent,
             Attempt::SavedToFile => NextStep::SavedToFile,
             Attempt::Permanent(e) => NextStep::Failed(e),
-            Attempt::Transient(e) => {
+            Attempt::Transient(e) | Attempt::Deferred(e) => {
                 let exp = (attempts.max(1) - 1).min(30) as u32;
                 let base = self
                     .first_delay
@@ -586,5 +601,16 @@ mod tests {
             NextStep::Failed("550 no".into())
         );
         assert_eq!(p.next_step(Attempt::Sent, 1, t0, t0, 0.0), NextStep::Sent);
+    }
+
+    #[test]
+    fn a_troubled_domain_pauses_longer_each_time_up_to_the_limit() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.domain_pause(1), Duration::minutes(1));
+        assert_eq!(p.domain_pause(2), Duration::minutes(2));
+        assert_eq!(p.domain_pause(4), Duration::minutes(8));
+        assert_eq!(p.domain_pause(10), Duration::hours(1));
+        assert_eq!(p.domain_pause(1000), Duration::hours(1));
+        assert_eq!(p.domain_pause(0), Duration::minutes(1));
     }
 }

@@ -1,5 +1,6 @@
-//! The DKIM keys outgoing mail is signed with: which key signs an office's mail, and the admin's
-//! view and replacement of the office's key (made by `crate::sender_auth::signing`).
+//! Being trusted where we send: the DKIM keys outgoing mail is signed with (which key signs an
+//! office's mail, the admin's view and replacement of the office's key, made by
+//! `crate::sender_auth::signing`), and the receiving domains paused after "try later".
 
 use super::{Actor, Result, ServiceError, Services, single};
 use crate::domain::dns_records::{valid_domain, valid_selector};
@@ -34,6 +35,15 @@ impl Services {
             keys.extend(self.store.dkim_key(owner).await?);
         }
         Ok(keys)
+    }
+
+    /// Receiving domains the outbox is leaving alone for now (they answered "try later").
+    pub async fn paused_domains(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<crate::store::domain_pauses::DomainPause>> {
+        self.require_admin(actor)?;
+        Ok(self.store.paused_domains(chrono::Utc::now()).await?)
     }
 
     /// The admin's office key and the deployment's, as they are now.

@@ -295,11 +295,15 @@ impl Store {
             DeliveryStatus::Queued.code(),
             DeliveryStatus::Delayed.code(),
         );
+        // Letters to a paused domain stay where they are (see `domain_pauses`).
+        let domain = super::domain_pauses::recipient_domain_sql(self.kind());
         let sql = format!(
             "UPDATE deliveries SET lease_owner = $1, lease_until = $2
              WHERE id IN (SELECT id FROM deliveries
                  WHERE channel = '{email}' AND status IN ('{queued}', '{delayed}') AND next_attempt_at <= $3
                    AND (lease_until IS NULL OR lease_until < $3)
+                   AND NOT EXISTS (SELECT 1 FROM domain_pauses p
+                                   WHERE p.domain = {domain} AND p.paused_until > $3)
                  ORDER BY next_attempt_at, id LIMIT $4 {lock})
              RETURNING id"
         );

@@ -8,6 +8,7 @@ mod browser_ui;
 mod clerks_day;
 mod cli;
 mod dkim_out;
+mod domain_pauses;
 mod file_packs;
 mod file_words;
 mod hardening;

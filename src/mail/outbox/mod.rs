@@ -76,6 +76,38 @@ pub async fn run(services: Services, config: SmtpConfig, mut shutdown: watch::Re
     }
 }
 
+/// A receiving domain within one round: whether it is paused.
+#[derive(Default)]
+struct DomainTurn {
+    paused_until: Option<chrono::DateTime<Utc>>,
+    /// Its pause (if any) was cleared by a delivery this round.
+    cleared: bool,
+}
+
+/// The domain of an address, lower case.
+fn domain_of(address: &str) -> String {
+    crate::domain::sender_auth::domain_of(address)
+}
+
+/// The batch reordered so that domains take turns: the first letter of each domain, then the
+/// second of each, and so on (each domain's own order kept).
+fn interleave_by_domain(claimed: Vec<Delivery>) -> Vec<Delivery> {
+    let mut rank: HashMap<String, usize> = HashMap::new();
+    let mut keyed: Vec<(usize, usize, Delivery)> = claimed
+        .into_iter()
+        .enumerate()
+        .map(|(at, d)| {
+            let seen = rank
+                .entry(domain_of(d.recipient_email.as_deref().unwrap_or_default()))
+                .or_insert(0);
+            *seen += 1;
+            (*seen, at, d)
+        })
+        .collect();
+    keyed.sort_by_key(|(turn, at, _)| (*turn, *at));
+    keyed.into_iter().map(|(_, _, d)| d).collect()
+}
+
 /// A route with what it was built from (the office's account and e-mail address).
 type CachedRoute = (Option<SmtpAccount>, Option<String>, Arc<Route>);
 
@@ -85,6 +117,8 @@ pub struct Worker {
     owner: String,
     /// Transports by office, rebuilt when the office's account changes (pooled connections).
     routes: Mutex<HashMap<String, CachedRoute>>,
+    /// When the next message to each receiving domain may go (`smtp.per_domain_interval_ms`).
+    paces: std::sync::Mutex<HashMap<String, tokio::time::Instant>>,
 }
 
 impl Worker {
@@ -94,10 +128,14 @@ impl Worker {
             config,
             owner,
             routes: Mutex::new(HashMap::new()),
+            paces: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
-    /// Claims and sends one batch of due e-mails; how many were claimed.
+    /// Claims and sends one batch of due e-mails; how many were claimed. The batch is sent
+    /// domain by domain in turn (so a slow or paced domain does not hold the others back); a
+    /// domain whose letter is answered "try later" (4xx) is paused for every process, and the
+    /// rest of its letters in the batch are handed back untried.
     pub async fn round(&self, batch: i64) -> Result<usize, OutboxError> {
         use futures_util::StreamExt;
         let lease = chrono::Duration::seconds(self.config.lease_secs.max(1) as i64);
@@ -107,14 +145,75 @@ impl Worker {
             .claim_due(&self.owner, lease, batch)
             .await?;
         let n = claimed.len();
-        futures_util::stream::iter(claimed)
-            .for_each_concurrent(self.config.concurrency.max(1), |d| async move {
-                if let Err(e) = self.attempt(d).await {
-                    tracing::warn!(error = %e, "outbox attempt");
+        let domains = Mutex::new(HashMap::<String, DomainTurn>::new());
+        futures_util::stream::iter(interleave_by_domain(claimed))
+            .for_each_concurrent(self.config.concurrency.max(1), |d| {
+                let domains = &domains;
+                async move {
+                    if let Err(e) = self.attempt_paced(d, domains).await {
+                        tracing::warn!(error = %e, "outbox attempt");
+                    }
                 }
             })
             .await;
         Ok(n)
+    }
+
+    /// One claimed e-mail, within its domain's pace and pause.
+    async fn attempt_paced(
+        &self,
+        d: Delivery,
+        domains: &Mutex<HashMap<String, DomainTurn>>,
+    ) -> Result<(), OutboxError> {
+        let store = self.services.store();
+        let domain = domain_of(d.recipient_email.as_deref().unwrap_or_default());
+        let interval = Duration::from_millis(self.config.per_domain_interval_ms);
+        let paused = domains
+            .lock()
+            .await
+            .get(&domain)
+            .and_then(|t| t.paused_until);
+        if let Some(until) = paused {
+            store.release_untried(d.id, &self.owner, until).await?;
+            return Ok(());
+        }
+        if !interval.is_zero() {
+            let slot = {
+                let mut paces = self.paces.lock().unwrap_or_else(|e| e.into_inner());
+                let now = tokio::time::Instant::now();
+                if paces.len() > 10_000 {
+                    paces.retain(|_, next| *next > now);
+                }
+                let next = paces.entry(domain.clone()).or_insert(now);
+                let slot = (*next).max(now);
+                *next = slot + interval;
+                slot
+            };
+            tokio::time::sleep_until(slot).await;
+        }
+        let trouble = self.attempt(d).await?;
+        if domain.is_empty() {
+            return Ok(());
+        }
+        let mut map = domains.lock().await;
+        let turn = map.entry(domain.clone()).or_default();
+        match trouble {
+            Some(reason) if turn.paused_until.is_none() => {
+                let policy = self.config.retry_policy();
+                let until = store
+                    .pause_domain(&domain, &reason, Utc::now(), |n| policy.domain_pause(n))
+                    .await?;
+                tracing::info!(%domain, %until, %reason, "receiving domain paused");
+                turn.paused_until = Some(until);
+            }
+            Some(_) => {}
+            None if !turn.cleared => {
+                store.clear_domain_pause(&domain).await?;
+                turn.cleared = true;
+            }
+            None => {}
+        }
+        Ok(())
     }
 
     async fn route(&self, office: &Office) -> Result<Arc<Route>, OutboxError> {
@@ -134,10 +233,14 @@ impl Worker {
         Ok(route)
     }
 
-    async fn attempt(&self, d: Delivery) -> Result<(), OutboxError> {
+    /// Tries one e-mail and records the result; the server's words when it answered "try
+    /// later" (4xx: the recipient domain's trouble, not the letter's). A server that cannot be
+    /// reached is the route's trouble: each letter backs off on its own.
+    async fn attempt(&self, d: Delivery) -> Result<Option<String>, OutboxError> {
         let store = &self.services.store();
         let attempts = d.attempts + 1;
         let office = store.find_office(&d.office_id).await?;
+        let mut domain_trouble = None;
         let outcome = match self.route(&office).await {
             Err(e) => Attempt::Transient(e.to_string()),
             Ok(route) => match self.message(&d, &office, &route).await {
@@ -147,6 +250,10 @@ impl Worker {
                     let to = d.recipient_email.clone().unwrap_or_default();
                     let limit = Duration::from_secs(self.config.timeout_secs.max(1) * 2);
                     match tokio::time::timeout(limit, route.send(&to, &raw)).await {
+                        Ok(Attempt::Deferred(reason)) => {
+                            domain_trouble = Some(reason.clone());
+                            Attempt::Deferred(reason)
+                        }
                         Ok(a) => a,
                         Err(_) => Attempt::Transient("หมดเวลาระหว่างส่ง".into()),
                     }
@@ -171,7 +278,7 @@ impl Worker {
                 "outbox lease lost before the result was saved"
             );
         }
-        Ok(())
+        Ok(domain_trouble)
     }
 
     /// The message's bytes: the stored ones, or built now, stored, and recorded as the bytes.

@@ -159,6 +159,7 @@ impl Route {
             Transport::Smtp(t) => match t.send_raw(&envelope, raw).await {
                 Ok(_) => Attempt::Sent,
                 Err(e) if e.is_permanent() => Attempt::Permanent(smtp_reason(&e)),
+                Err(e) if e.is_transient() => Attempt::Deferred(smtp_reason(&e)),
                 Err(e) => Attempt::Transient(smtp_reason(&e)),
             },
             Transport::File(t) => match t.send_raw(&envelope, raw).await {
@@ -219,6 +220,6 @@ pub async fn send_test(
     };
     match route.send(to, &raw).await {
         Attempt::Sent | Attempt::SavedToFile => Ok(format!("{} ({message_id})", route.description)),
-        Attempt::Transient(e) | Attempt::Permanent(e) => Err(e),
+        Attempt::Transient(e) | Attempt::Deferred(e) | Attempt::Permanent(e) => Err(e),
     }
 }

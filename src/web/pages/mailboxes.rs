@@ -59,6 +59,18 @@ async fn page(
                 .collect(),
         });
     }
+    let paused_domains = state
+        .services
+        .paused_domains(&viewer.actor)
+        .await?
+        .into_iter()
+        .map(|p| PausedDomainRow {
+            domain: p.domain,
+            failures: p.failures,
+            until: thai_date::format_datetime(p.paused_until),
+            reason: p.last_reason,
+        })
+        .collect();
     let (test_ok, test_result) = test.unwrap_or_default();
     let account = state.services.office_smtp(&viewer.actor).await?;
     let smtp_route = match &account {
@@ -100,6 +112,7 @@ async fn page(
             ..Default::default()
         });
     Ok(MailboxesPage {
+        paused_domains,
         smtp_route,
         smtp,
         smtp_has_password: account.as_ref().is_some_and(|a| a.password.is_some()),
@@ -283,6 +296,14 @@ pub async fn smtp_test(
     .await
 }
 
+/// A receiving domain the outbox leaves alone for now.
+pub struct PausedDomainRow {
+    pub domain: String,
+    pub failures: i64,
+    pub until: String,
+    pub reason: String,
+}
+
 pub struct FolderRow {
     pub folder: String,
     pub uidvalidity: i64,
@@ -318,6 +339,7 @@ pub struct MailboxesPage {
     pub smtp: crate::service::sending::SmtpInput,
     pub smtp_has_password: bool,
     pub smtp_errors: FieldErrors,
+    pub paused_domains: Vec<PausedDomainRow>,
 }
 
 impl MailboxesPage {
