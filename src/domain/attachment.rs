@@ -132,6 +132,28 @@ fn family_of_kind(kind: FileKind) -> Family {
     }
 }
 
+/// What a file is, from its name's extension (any case: `.PDF`) and its first bytes: the name
+/// decides inside the family the content shows; a name that says nothing (Gmail's `noname`, no
+/// extension, a wrong one) takes the content's usual kind. `None`: neither tells.
+pub fn kind_of(name: &str, head: &[u8]) -> Option<FileKind> {
+    let by_name = name
+        .rsplit_once('.')
+        .and_then(|(_, ext)| FileKind::from_extension(ext));
+    match (by_name, family_of_content(head)) {
+        (Some(kind), Some(family)) if family_of_kind(kind) == family => Some(kind),
+        (_, Some(family)) => Some(match family {
+            Family::Pdf => FileKind::Pdf,
+            Family::Ole => FileKind::Doc,
+            Family::Zip => FileKind::Zip,
+            Family::Rar => FileKind::Rar,
+            Family::Gif => FileKind::Gif,
+            Family::Jpg => FileKind::Jpg,
+            Family::Png => FileKind::Png,
+        }),
+        (by_name, None) => by_name,
+    }
+}
+
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum FileRefusal {
     #[error("ไฟล์ {name}: รับเฉพาะไฟล์ doc, docx, pdf, xls, xlsx, gif, jpg, png, zip, rar เท่านั้น")]
@@ -312,5 +334,23 @@ mod tests {
         assert_eq!(display_name("C:\\Users\\ครู\\คำสั่ง.pdf"), "คำสั่ง.pdf");
         assert_eq!(display_name("a\u{0}b.pdf"), "ab.pdf");
         assert_eq!(display_name(".."), "ไฟล์แนบ");
+    }
+
+    #[test]
+    fn a_files_kind_comes_from_its_name_and_its_bytes() {
+        assert_eq!(kind_of("หนังสือ.PDF", PDF), Some(FileKind::Pdf));
+        assert_eq!(kind_of("noname", PDF), Some(FileKind::Pdf));
+        assert_eq!(
+            kind_of("scan.jpg", PDF),
+            Some(FileKind::Pdf),
+            "the bytes win"
+        );
+        assert_eq!(
+            kind_of("report.xlsx", b"PK\x03\x04rest"),
+            Some(FileKind::Xlsx)
+        );
+        assert_eq!(kind_of("archive", b"PK\x03\x04rest"), Some(FileKind::Zip));
+        assert_eq!(kind_of("notes.docx", b"plain text"), Some(FileKind::Docx));
+        assert_eq!(kind_of("notes.txt", b"plain text"), None);
     }
 }

@@ -49,6 +49,15 @@ pub fn clean_subject(subject: &str) -> String {
     s
 }
 
+/// Whether a subject answers another mail (`Re:`, `ตอบกลับ:`): its quoted original is not the
+/// letter.
+pub fn is_reply(subject: &str) -> bool {
+    let lower = subject.trim_start().to_lowercase();
+    ["re:", "aw:", "sv:", "vs:", "ตอบกลับ", "ตอบ:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
 /// Reads the facts from a subject and, for what the subject lacks, the first lines of the body.
 pub fn extract(subject: &str, body: &str) -> LetterFacts {
     let cleaned = clean_subject(subject);

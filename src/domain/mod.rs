@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod file_text;
 pub mod filing;
 pub mod forms;
+pub mod forwarded;
 pub mod history;
 pub mod import;
 pub mod inbox;

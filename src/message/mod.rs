@@ -5,3 +5,5 @@
 pub mod charset;
 pub mod compose;
 pub mod parse;
+pub mod smime;
+pub mod tnef;

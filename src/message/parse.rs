@@ -8,7 +8,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use thiserror::Error;
 
-use super::charset;
+use super::smime::{self, SmimeSignature};
+use super::{charset, tnef};
+use crate::domain::attachment;
 use crate::domain::exchange::{self, AcceptNotice};
 use crate::domain::mail_facts::normalise_message_id;
 
@@ -55,6 +57,8 @@ pub struct ParsedMail {
     pub kind: MailKind,
     /// The header lines, decoded, for the "original e-mail" view.
     pub headers: Vec<(String, String)>,
+    /// The mail was signed with S/MIME (its `smime.p7s`, which is not a file of the letter).
+    pub smime: Option<SmimeSignature>,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -165,6 +169,7 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
         saraban_facts: ours.facts,
         kind,
         headers,
+        smime: ours.smime,
     })
 }
 
@@ -232,6 +237,25 @@ fn header_text(message: &Message<'_>, raw: &[u8], name: &str, parsed: Option<&st
 struct SarabanParts {
     facts: Option<Vec<u8>>,
     notice: Option<Vec<u8>>,
+    /// Not saraban's, but not a file either: the S/MIME signature of the outer message.
+    smime: Option<SmimeSignature>,
+}
+
+/// An inline image with a Content-ID smaller than this is a signature's logo or icon, not a file
+/// of the letter; a larger one (a phone's photo of a page, sent inline by iOS or Apple Mail) is.
+const SIGNATURE_IMAGE_MAX: usize = 32 * 1024;
+
+/// Content types that say nothing about the file: its name and bytes decide.
+fn is_generic_type(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "application/octet-stream"
+            | "application/x-download"
+            | "application/force-download"
+            | "application/download"
+            | "application/unknown"
+            | "binary/octet-stream"
+    )
 }
 
 fn collect_files(
@@ -271,22 +295,74 @@ fn collect_files(
             }
             continue;
         }
+        if matches!(
+            content_type.as_str(),
+            "application/pkcs7-signature" | "application/x-pkcs7-signature"
+        ) {
+            if depth == 0 && ours.smime.is_none() {
+                ours.smime = Some(smime::read(part.contents()));
+            }
+            continue;
+        }
         let inline = part
             .content_disposition()
             .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));
-        if inline && part.content_id().is_some() && content_type.starts_with("image/") {
+        if inline
+            && part.content_id().is_some()
+            && content_type.starts_with("image/")
+            && part.contents().len() < SIGNATURE_IMAGE_MAX
+        {
             continue;
         }
-        let name = part
+        // Gmail names a part without a name "noname".
+        let given = part
             .attachment_name()
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("ไฟล์แนบ-{}{}", out.len() + 1, extension_for(&content_type)));
-        out.push(MailFile {
-            name,
-            content_type,
-            data: take_contents(part),
-        });
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case("noname"));
+        let data = take_contents(part);
+        if content_type == "application/ms-tnef"
+            || given
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case("winmail.dat"))
+        {
+            // Outlook's winmail.dat: its files are the letter's; kept whole when unreadable.
+            if let Some(found) = tnef::files(&data).filter(|f| !f.is_empty()) {
+                for f in found {
+                    let declared = f.content_type.unwrap_or_default().to_ascii_lowercase();
+                    push_file(out, Some(f.name), declared, Bytes::from(f.data));
+                }
+                continue;
+            }
+        }
+        push_file(out, given, content_type, data);
     }
+}
+
+/// Adds a file, its type and name completed from its bytes when the mail left them vague: an
+/// `application/octet-stream` PDF becomes `application/pdf`, a nameless one `ไฟล์แนบ-2.pdf`.
+fn push_file(out: &mut Vec<MailFile>, name: Option<String>, content_type: String, data: Bytes) {
+    let kind = attachment::kind_of(name.as_deref().unwrap_or_default(), &data);
+    let content_type = match kind {
+        Some(k) if content_type.is_empty() || is_generic_type(&content_type) => {
+            k.mime().to_string()
+        }
+        _ if content_type.is_empty() => "application/octet-stream".to_string(),
+        _ => content_type,
+    };
+    let name = match name {
+        Some(n) => n,
+        None => {
+            let ext = kind
+                .map(|k| format!(".{}", k.code()))
+                .unwrap_or_else(|| extension_for(&content_type).to_string());
+            format!("ไฟล์แนบ-{}{ext}", out.len() + 1)
+        }
+    };
+    out.push(MailFile {
+        name,
+        content_type,
+        data,
+    });
 }
 
 /// A part's decoded contents, taken out of the parsed message without a copy when the parser

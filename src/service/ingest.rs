@@ -10,7 +10,7 @@ use crate::domain::attachment::{AttachmentPolicy, display_name};
 use crate::domain::exchange::LetterFacts;
 use crate::domain::inbox::NoticeKind;
 use crate::domain::letter::Secrecy;
-use crate::domain::mail_facts;
+use crate::domain::{forwarded, mail_facts};
 use crate::files::FileError;
 use crate::message::parse::{self, MailKind, ParsedMail};
 use crate::security::sha256_hex;
@@ -416,6 +416,20 @@ fn decide(
     }
 
     let mut facts = mail_facts::extract(&mail.subject, &mail.text);
+    // Forwarded inline: the letter is the original's (its ที่, ลงวันที่, เรื่อง and จาก), with
+    // what it lacks taken from the forwarder's subject.
+    let forwarded = (sent_facts.is_none() && !mail_facts::is_reply(&mail.subject))
+        .then(|| forwarded::original(&mail.text))
+        .flatten();
+    if let Some(f) = &forwarded {
+        let outer = facts;
+        facts = mail_facts::extract(&f.subject, &f.body);
+        facts.doc_no = facts.doc_no.or(outer.doc_no);
+        facts.doc_date = facts.doc_date.or(outer.doc_date);
+        if !facts.speed.is_urgent() {
+            facts.speed = outer.speed;
+        }
+    }
     let mut secrecy = Secrecy::Normal;
     let mut letter_type = String::new();
     let mut notify_to = None;
@@ -459,6 +473,15 @@ fn decide(
         )
         .as_bytes(),
     );
+    let sender_name = sender_name.or_else(|| {
+        forwarded.as_ref().map(|f| {
+            if f.from_name.trim().is_empty() {
+                f.from_addr.clone()
+            } else {
+                f.from_name.clone()
+            }
+        })
+    });
     let sender = match sender_name {
         Some(name) if !name.trim().is_empty() => name.trim().to_string(),
         _ if mail.from_name.trim().is_empty() => mail.from_addr.clone(),

@@ -7,6 +7,7 @@ mod architecture;
 mod browser_ui;
 mod clerks_day;
 mod cli;
+mod client_mails;
 mod dkim_out;
 mod domain_pauses;
 mod file_packs;

@@ -264,6 +264,7 @@ pub async fn original(
         headers: mail.headers,
         text: mail.text,
         has_html: mail.html.is_some(),
+        smime: mail.smime.as_ref().map(smime_words).unwrap_or_default(),
     })
 }
 
@@ -488,6 +489,27 @@ pub struct OriginalPage {
     pub headers: Vec<(String, String)>,
     pub text: String,
     pub has_html: bool,
+    /// "ลงลายมือชื่อดิจิทัล (S/MIME) โดย …" when the mail was signed; "" when not.
+    pub smime: String,
+}
+
+/// An S/MIME signature in words for the original e-mail's page.
+fn smime_words(signature: &crate::message::smime::SmimeSignature) -> String {
+    match &signature.signer {
+        Some(s) => {
+            let mut who = s.name.clone();
+            for extra in [&s.email, &s.organization] {
+                if !extra.is_empty() {
+                    who.push_str(&format!(" · {extra}"));
+                }
+            }
+            format!(
+                "อีเมลนี้ลงลายมือชื่อดิจิทัล (S/MIME) โดย {who} ใบรับรองออกโดย {} ใช้ได้ถึง {} (ระบบยังไม่ได้ตรวจสอบกับผู้ออกใบรับรอง)",
+                s.issuer, s.valid_until
+            )
+        }
+        None => "อีเมลนี้ลงลายมือชื่อดิจิทัล (S/MIME) แต่อ่านใบรับรองไม่ได้".into(),
+    }
 }
 
 pub struct QuarantineRow {

@@ -1,0 +1,111 @@
+//! Who signed an S/MIME mail (`multipart/signed` with `smime.p7s`): the signer's certificate,
+//! read from the CMS SignedData. The signature is recorded, not judged: saraban knows no chain
+//! of trust for Thai government certificates yet, so the page says the chain was not checked.
+
+use cms::cert::x509::Certificate;
+use cms::cert::x509::der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
+use cms::cert::x509::der::{Decode, Tag, Tagged};
+use cms::cert::x509::name::Name;
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier};
+
+/// An S/MIME signature found on a mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmimeSignature {
+    /// The signer's certificate, when the signature could be read.
+    pub signer: Option<Signer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    /// Common name (CN) of the certificate's subject.
+    pub name: String,
+    pub organization: String,
+    pub email: String,
+    /// CN (or O) of the certificate's issuer.
+    pub issuer: String,
+    /// "YYYY-MM-DD" the certificate expires.
+    pub valid_until: String,
+}
+
+const CN: &str = "2.5.4.3";
+const O: &str = "2.5.4.10";
+const EMAIL: &str = "1.2.840.113549.1.9.1";
+
+/// The signer of a `smime.p7s`; `None` inside when it is not DER CMS we can read (some clients
+/// write BER), which still counts as a signed mail.
+pub fn read(p7s: &[u8]) -> SmimeSignature {
+    SmimeSignature {
+        signer: signer(p7s),
+    }
+}
+
+fn signer(p7s: &[u8]) -> Option<Signer> {
+    let info = ContentInfo::from_der(p7s).ok()?;
+    let signed: SignedData = info.content.decode_as().ok()?;
+    let certificates: Vec<Certificate> = signed
+        .certificates?
+        .0
+        .into_vec()
+        .into_iter()
+        .filter_map(|c| match c {
+            cms::cert::CertificateChoices::Certificate(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let first = signed.signer_infos.0.iter().next()?;
+    let cert = match &first.sid {
+        SignerIdentifier::IssuerAndSerialNumber(id) => certificates.iter().find(|c| {
+            c.tbs_certificate.issuer == id.issuer
+                && c.tbs_certificate.serial_number == id.serial_number
+        }),
+        SignerIdentifier::SubjectKeyIdentifier(_) => None,
+    }
+    .or_else(|| certificates.first())?;
+    let tbs = &cert.tbs_certificate;
+    let valid_until = tbs
+        .validity
+        .not_after
+        .to_date_time()
+        .to_string()
+        .chars()
+        .take(10)
+        .collect();
+    let issuer = attribute(&tbs.issuer, CN)
+        .or_else(|| attribute(&tbs.issuer, O))
+        .unwrap_or_default();
+    Some(Signer {
+        name: attribute(&tbs.subject, CN).unwrap_or_default(),
+        organization: attribute(&tbs.subject, O).unwrap_or_default(),
+        email: attribute(&tbs.subject, EMAIL).unwrap_or_default(),
+        issuer,
+        valid_until,
+    })
+}
+
+/// The first value of attribute `oid` in a name, as text.
+fn attribute(name: &Name, oid: &str) -> Option<String> {
+    name.0.iter().flat_map(|rdn| rdn.0.iter()).find_map(|atv| {
+        if atv.oid.to_string() != oid {
+            return None;
+        }
+        let v = &atv.value;
+        match v.tag() {
+            Tag::Utf8String => Utf8StringRef::try_from(v).ok().map(|s| s.to_string()),
+            Tag::PrintableString => PrintableStringRef::try_from(v).ok().map(|s| s.to_string()),
+            Tag::Ia5String => Ia5StringRef::try_from(v).ok().map(|s| s.to_string()),
+            _ => None,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_not_cms_is_a_signature_without_a_signer() {
+        assert_eq!(read(b"not der").signer, None);
+        assert_eq!(read(&[]).signer, None);
+    }
+}
