@@ -19,9 +19,21 @@ impl Dns {
     }
 
     /// [`Dns::start`] on a given port (to bring a stopped server back where clients look).
+    /// Answers carry a TTL of 0, so a client caches nothing: a test sees each change at once.
     pub fn start_on(port: u16, txt: &[(&str, &str)]) -> Dns {
+        Dns::start_full(port, txt, 0)
+    }
+
+    /// [`Dns::start`] with answers that may be cached for `ttl` seconds, as real zones allow
+    /// (a benchmark measures what a resolver's cache saves).
+    pub fn start_cached(txt: &[(&str, &str)], ttl: u32) -> Dns {
+        Dns::start_full(super::free_port(), txt, ttl)
+    }
+
+    fn start_full(port: u16, txt: &[(&str, &str)], ttl: u32) -> Dns {
         let dir = tempfile::tempdir().expect("dns dir");
-        let mut conf = String::from(
+        let mut conf = format!("local-ttl={ttl}\n");
+        conf.push_str(
             "no-resolv\nno-hosts\nbind-interfaces\nlisten-address=127.0.0.1\nlocal=/test/\n",
         );
         for (name, text) in txt {
