@@ -68,6 +68,11 @@ pub fn router_for(services: Services, config: Config) -> Router {
     router(AppState::new(services, config))
 }
 
+/// Only `/healthz`, `/readyz` and `/metrics`: what a `serve --role worker` process answers.
+pub fn ops_router_for(services: Services, config: Config) -> Router {
+    crate::web::ops_router(AppState::new(services, config))
+}
+
 /// Serves until `shutdown` resolves; the client's address reaches the handlers (login throttle).
 pub async fn serve_on(
     listener: TcpListener,

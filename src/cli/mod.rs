@@ -41,11 +41,16 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the web server (applies pending database migrations first).
+    /// Start the web server and the background work (applies pending database migrations first).
     Serve {
         /// Create the demo district, schools and users first, and print their logins.
         #[arg(long)]
         demo: bool,
+        /// all: pages, API and background work; web: pages and API only; worker: background
+        /// work (mail in, outbox, file texts, sender checks) with only /healthz, /readyz and
+        /// /metrics on the listen address. Several of each may share one PostgreSQL.
+        #[arg(long, value_enum, default_value_t = serve::Role::All)]
+        role: serve::Role,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -122,7 +127,7 @@ impl Cli {
                 Ok(())
             }
             Command::Demo => serve::print_demo(&ctx.services).await,
-            Command::Serve { demo } => serve::run(&ctx, demo).await,
+            Command::Serve { demo, role } => serve::run(&ctx, demo, role).await,
             Command::Office(c) => c.run(&ctx).await,
             Command::User(c) => c.run(&ctx).await,
             Command::Token(c) => c.run(&ctx).await,

@@ -5,17 +5,39 @@ use saraban::service::Services;
 
 use super::{Ctx, describe};
 
-/// Serves the web pages and runs the workers (mail in, the outbox) until Ctrl-C or SIGTERM.
-pub async fn run(ctx: &Ctx, with_demo: bool) -> anyhow::Result<()> {
+/// What one `serve` process does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    All,
+    Web,
+    Worker,
+}
+
+/// Serves the web pages and runs the workers (mail in, the outbox) until Ctrl-C or SIGTERM; with
+/// a role, only one of the two (the worker still answers the operator's routes).
+pub async fn run(ctx: &Ctx, with_demo: bool, role: Role) -> anyhow::Result<()> {
     if with_demo {
         print_demo(&ctx.services).await?;
     }
     let listener = saraban::app::bind(&ctx.config.server.listen).await?;
     let addr = listener.local_addr()?;
-    println!("saraban is running: http://{addr}/");
-    let router = saraban::app::router_for(ctx.services.clone(), ctx.config.clone());
+    let router = match role {
+        Role::Worker => {
+            println!("saraban worker is running (health and metrics on http://{addr}/metrics)");
+            saraban::app::ops_router_for(ctx.services.clone(), ctx.config.clone())
+        }
+        Role::All | Role::Web => {
+            println!("saraban is running: http://{addr}/");
+            saraban::app::router_for(ctx.services.clone(), ctx.config.clone())
+        }
+    };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let workers = saraban::app::spawn_workers(ctx.services.clone(), &ctx.config, stop_rx);
+    let workers = match role {
+        Role::Web => Vec::new(),
+        Role::All | Role::Worker => {
+            saraban::app::spawn_workers(ctx.services.clone(), &ctx.config, stop_rx)
+        }
+    };
     saraban::app::serve_on(listener, router, shutdown_signal()).await?;
     let _ = stop_tx.send(true);
     for w in workers {

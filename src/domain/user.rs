@@ -214,3 +214,72 @@ mod tests {
         assert!(check_password("ยาวพอแล้วนะ").is_ok());
     }
 }
+
+/// Slowing password guessing: after `max_failures` failed logins for a user name (or 4× that from
+/// one address) within the lockout window, further attempts are refused until it passes.
+pub mod throttle {
+    use chrono::{DateTime, Duration, Utc};
+
+    /// The counters a login attempt touches, with how many failures each allows per
+    /// `max_failures`: the user name (lower case) and the client's address.
+    pub fn keys(username: &str, ip: &str) -> [(String, u32); 2] {
+        [
+            (format!("u:{}", username.trim().to_lowercase()), 1),
+            (format!("ip:{ip}"), 4),
+        ]
+    }
+
+    /// Minutes left when locked, from the counters found: (key, failures, last failure).
+    pub fn locked_minutes(
+        username: &str,
+        ip: &str,
+        found: &[(String, i64, DateTime<Utc>)],
+        max_failures: u32,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Option<i64> {
+        keys(username, ip).iter().find_map(|(key, factor)| {
+            let (_, count, last) = found.iter().find(|(k, _, _)| k == key)?;
+            let age = now - *last;
+            (age < window && *count >= i64::from(max_failures.max(1) * factor)).then(|| {
+                let left = window - age;
+                ((left.num_seconds() + 59) / 60).max(1)
+            })
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_user_name_locks_after_its_failures_and_unlocks_after_the_window() {
+            let now = Utc::now();
+            let w = Duration::minutes(15);
+            let found =
+                |n: i64, ago: i64| vec![("u:clerk".to_string(), n, now - Duration::minutes(ago))];
+            assert_eq!(
+                locked_minutes("Clerk", "1.2.3.4", &found(4, 0), 5, w, now),
+                None
+            );
+            assert_eq!(
+                locked_minutes("Clerk", "1.2.3.4", &found(5, 0), 5, w, now),
+                Some(15)
+            );
+            assert_eq!(
+                locked_minutes("clerk", "9.9.9.9", &found(5, 10), 5, w, now),
+                Some(5)
+            );
+            assert_eq!(
+                locked_minutes("clerk", "1.2.3.4", &found(5, 16), 5, w, now),
+                None
+            );
+            let ip = vec![("ip:1.2.3.4".to_string(), 20, now)];
+            assert_eq!(
+                locked_minutes("director", "1.2.3.4", &ip, 5, w, now),
+                Some(15)
+            );
+            assert_eq!(locked_minutes("director", "5.6.7.8", &ip, 5, w, now), None);
+        }
+    }
+}

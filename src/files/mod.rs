@@ -185,6 +185,17 @@ impl FileStore {
         self.backend.remove(sha256s).await
     }
 
+    /// Whether files can be written now (for `/readyz`): a small probe file in the staging
+    /// folder is written and removed.
+    pub async fn ready(&self) -> Result<(), FileError> {
+        let dir = self.backend.staging_dir();
+        tokio::fs::create_dir_all(&dir).await?;
+        let probe = dir.join(format!(".ready-{}", std::process::id()));
+        tokio::fs::write(&probe, b"ok").await?;
+        tokio::fs::remove_file(&probe).await?;
+        Ok(())
+    }
+
     pub async fn get(&self, sha256: &str) -> Result<Bytes, FileError> {
         if !is_sha256_hex(sha256) {
             return Err(FileError::Missing(sha256.to_string()));

@@ -29,6 +29,7 @@ pub mod letters;
 pub mod mailboxes;
 pub mod officers;
 pub mod operator;
+pub mod ops;
 pub mod records;
 pub mod registration;
 pub mod search;

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use chrono::{Duration, Utc};
 
 use super::{Actor, Result, ServiceError, Services};
-use crate::domain::user::Role;
+use crate::domain::user::{Role, throttle};
 use crate::security::{self, Secret};
 use crate::store::users::{ApiToken, User};
 
@@ -123,6 +123,51 @@ impl Services {
             true => Ok(()),
             false => Err(ServiceError::NotFound),
         }
+    }
+
+    /// Minutes left when logins for this user name or from this address are locked (failures
+    /// counted in the database, so every web process sees them).
+    pub async fn login_locked(
+        &self,
+        username: &str,
+        ip: &str,
+        max_failures: u32,
+        window: chrono::Duration,
+    ) -> Result<Option<i64>> {
+        let keys: Vec<String> = throttle::keys(username, ip)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        let found = self.store.login_failures(&keys).await?;
+        Ok(throttle::locked_minutes(
+            username,
+            ip,
+            &found,
+            max_failures,
+            window,
+            chrono::Utc::now(),
+        ))
+    }
+
+    pub async fn login_failed(
+        &self,
+        username: &str,
+        ip: &str,
+        window: chrono::Duration,
+    ) -> Result<()> {
+        let keys: Vec<String> = throttle::keys(username, ip)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        Ok(self
+            .store
+            .note_login_failure(&keys, chrono::Utc::now(), window)
+            .await?)
+    }
+
+    pub async fn login_succeeded(&self, username: &str) -> Result<()> {
+        let [(user_key, _), _] = throttle::keys(username, "");
+        Ok(self.store.clear_login_failures(&user_key).await?)
     }
 
     /// The database answers (for `/healthz`).

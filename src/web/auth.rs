@@ -1,9 +1,7 @@
 //! Who is asking: a browser session (cookie) or an API token (`Authorization: Bearer`), and the
 //! CSRF and login-throttling rules that go with them.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -104,73 +102,39 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
-/// Slows password guessing: after `max_failures` failed logins for a user name (or 4× that from
-/// one address) within the lockout window, further attempts are refused until it passes.
+/// Slows password guessing (the rule: `crate::domain::user::throttle`). The failures are
+/// counted in the database, so N web processes behind a load balancer share one count.
 pub struct LoginThrottle {
     max_failures: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    window: chrono::Duration,
 }
 
 impl LoginThrottle {
     pub fn new(max_failures: u32, window: Duration) -> LoginThrottle {
         LoginThrottle {
             max_failures: max_failures.max(1),
-            window,
-            failures: Mutex::new(HashMap::new()),
+            window: chrono::Duration::from_std(window).unwrap_or(chrono::Duration::minutes(15)),
         }
-    }
-
-    fn keys(username: &str, ip: &str) -> [(String, u32); 2] {
-        [
-            (format!("u:{}", username.trim().to_lowercase()), 1),
-            (format!("ip:{ip}"), 4),
-        ]
     }
 
     /// Minutes left when locked.
-    pub fn locked(&self, username: &str, ip: &str) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.retain(|_, (_, since)| now.duration_since(*since) < self.window);
-        Self::keys(username, ip).iter().find_map(|(key, factor)| {
-            let (count, since) = map.get(key)?;
-            (*count >= self.max_failures * factor).then(|| {
-                let left = self.window.saturating_sub(now.duration_since(*since));
-                left.as_secs().div_ceil(60).max(1)
-            })
-        })
+    pub async fn locked(
+        &self,
+        services: &crate::service::Services,
+        username: &str,
+        ip: &str,
+    ) -> Result<Option<i64>, crate::service::ServiceError> {
+        services
+            .login_locked(username, ip, self.max_failures, self.window)
+            .await
     }
 
-    pub fn failed(&self, username: &str, ip: &str) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for (key, _) in Self::keys(username, ip) {
-            let entry = map.entry(key).or_insert((0, now));
-            entry.0 += 1;
-            entry.1 = now;
-        }
-    }
-
-    pub fn succeeded(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&format!("u:{}", username.trim().to_lowercase()));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locks_a_user_name_after_repeated_failures() {
-        let t = LoginThrottle::new(3, Duration::from_secs(600));
-        for _ in 0..2 {
-            t.failed("clerk", "1.2.3.4");
-        }
-        assert_eq!(t.locked("clerk", "1.2.3.4"), None);
-        t.failed("Clerk", "1.2.3.4");
-        assert!(t.locked("clerk", "5.6.7.8").is_some());
-        assert_eq!(t.locked("director", "5.6.7.8"), None);
+    pub async fn failed(
+        &self,
+        services: &crate::service::Services,
+        username: &str,
+        ip: &str,
+    ) -> Result<(), crate::service::ServiceError> {
+        services.login_failed(username, ip, self.window).await
     }
 }

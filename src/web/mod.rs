@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,6 +19,7 @@ pub mod auth;
 pub mod error;
 pub mod forms;
 pub mod layout;
+pub mod ops;
 pub mod pages;
 pub mod views;
 
@@ -215,23 +216,28 @@ pub fn router(state: AppState) -> Router {
             "/api/v1",
             api::router().layer(middleware::map_response(error::api_rejections)),
         )
-        .route("/healthz", get(healthz))
+        .merge(ops_routes())
         .route("/static/{*path}", get(static_file))
+        .route_layer(middleware::from_fn(ops::time_requests))
         .layer(middleware::from_fn_with_state(max_body, refuse_oversized))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 
-async fn healthz(State(state): State<AppState>) -> Response {
-    match state.services.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok"})),
-        )
-            .into_response(),
-        Err(e) => WebError::Internal(e.to_string()).into_response(),
-    }
+/// `/healthz`, `/readyz` and `/metrics` (see [`ops`]).
+fn ops_routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+}
+
+/// What a `serve --role worker` process answers: only the operator's routes.
+pub fn ops_router(state: AppState) -> Router {
+    ops_routes()
+        .route_layer(middleware::from_fn(ops::time_requests))
+        .with_state(state)
 }
 
 /// Refuses a body announced larger than the limit before reading a byte of it. Bodies sent

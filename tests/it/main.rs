@@ -20,6 +20,7 @@ mod mail_out;
 mod manual;
 mod numbering;
 mod openapi_doc;
+mod ops;
 mod outputs;
 mod pages;
 mod records;

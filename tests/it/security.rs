@@ -602,6 +602,25 @@ async fn repeated_wrong_passwords_lock_the_login() {
     let (status, page) = try_login(PASSWORD).await;
     assert_eq!(status, 429, "even the right password waits out the lock");
     assert!(page.contains("กรุณารอ"));
+    // A second web process on the same database keeps the same count: the lock holds there too.
+    let mut config = saraban::config::Config::default();
+    config.security.max_failed_logins = 3;
+    let other = saraban::app::router_for(app.services.clone(), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other_base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(saraban::app::serve_on(
+        listener,
+        other,
+        std::future::pending(),
+    ));
+    let res = app
+        .http
+        .post(format!("{other_base}/login"))
+        .form(&[("username", "clerk"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429, "locked on the other process too");
     // Another user is not locked.
     let res = app
         .http

@@ -92,7 +92,11 @@ pub async fn submit(
         next: next.clone(),
         error: Some(error),
     };
-    if let Some(minutes) = state.throttle.locked(&form.username, &ip) {
+    if let Some(minutes) = state
+        .throttle
+        .locked(&state.services, &form.username, &ip)
+        .await?
+    {
         let message = format!("เข้าสู่ระบบผิดหลายครั้ง กรุณารอประมาณ {minutes} นาทีแล้วลองใหม่");
         return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, page(message)).into_response());
     }
@@ -103,12 +107,15 @@ pub async fn submit(
     {
         Some(user) => user,
         None => {
-            state.throttle.failed(&form.username, &ip);
+            state
+                .throttle
+                .failed(&state.services, &form.username, &ip)
+                .await?;
             let message = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง".to_string();
             return Ok((axum::http::StatusCode::UNAUTHORIZED, page(message)).into_response());
         }
     };
-    state.throttle.succeeded(&form.username);
+    state.services.login_succeeded(&form.username).await?;
     let lifetime = Duration::hours(state.config.security.session_hours.max(1));
     let token = state.services.open_session(&user, lifetime).await?;
     let cookie = Cookie::build((SESSION_COOKIE, token))

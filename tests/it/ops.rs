@@ -1,0 +1,263 @@
+//! For operators: `/healthz`, `/readyz` (503 when the file store cannot be written) and
+//! `/metrics` (Prometheus text whose figures follow the registers, the outbox and the routes
+//! served); and `serve --role web|worker`: a web process and a worker process on one database,
+//! the letter sent on the first is delivered by the second.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{Db, eventually, spawn_app};
+
+/// The value of a metric line `name{labels} value` (labels as written, "" for none).
+fn metric(text: &str, name: &str, labels: &str) -> Option<f64> {
+    let key = if labels.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}{{{labels}}}")
+    };
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key} ")))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_readiness_and_metrics() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let http = reqwest::Client::new();
+    let res = http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let res = http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let ready: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(ready["ready"], true, "{ready}");
+
+    for i in 0..3 {
+        let (status, letter) = app
+            .post_letter(
+                &w.school_clerk,
+                &[
+                    ("register", "outbound"),
+                    ("to", "สพป."),
+                    ("subject", &format!("หนังสือ {i}")),
+                ],
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(status, 201, "{letter}");
+        if i == 0 {
+            let id = letter["id"].as_i64().unwrap();
+            let (status, sent) = app
+                .send_json(
+                    Method::POST,
+                    &w.school_clerk,
+                    &format!("/api/v1/letters/{id}/send"),
+                    json!({"recipients": [{"email": "central@example.test"}], "idempotency_key": "m"}),
+                )
+                .await;
+            assert_eq!(status, 202, "{sent}");
+        }
+    }
+    let text = eventually(60, "the e-mail counted as sent", || async {
+        let text = http
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (metric(&text, "saraban_outbox_emails", "status=\"sent\"") == Some(1.0)).then_some(text)
+    })
+    .await;
+    assert_eq!(
+        metric(&text, "saraban_letters_registered", ""),
+        Some(3.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, "saraban_mails_taken_in", ""),
+        Some(0.0),
+        "{text}"
+    );
+    assert!(
+        text.contains("saraban_http_request_duration_seconds_count{method=\"GET\",route=\"/readyz\",status=\"2xx\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("route=\"/api/v1/letters/{id}/send\""),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("# EOF"), "OpenMetrics text");
+
+    // The file store cannot be written: not ready, and the answer says why.
+    let files = app.dir.path().join("files");
+    std::fs::remove_dir_all(&files).unwrap();
+    std::fs::write(&files, b"not a folder").unwrap();
+    let res = http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 503);
+    let ready: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(ready["ready"], false);
+    assert_eq!(ready["database"], "ok");
+    assert_ne!(ready["files"], "ok", "{ready}");
+    let res = http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200, "alive all the same");
+}
+
+/// A `serve` child process; its address read from its first line; killed when dropped.
+struct Serve {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_web_process_and_a_worker_process_share_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let command = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_saraban"));
+        c.args(args)
+            .current_dir(d)
+            .env(
+                "SARABAN__DATABASE__URL",
+                format!("sqlite://{}/s.db", d.display()),
+            )
+            .env("SARABAN__STORAGE__ROOT", d.join("files"))
+            .env("SARABAN__SMTP__OUTBOX_DIR", d.join("outbox"))
+            .env("SARABAN__SMTP__POLL_SECS", "1")
+            .env("SARABAN__SERVER__LISTEN", "127.0.0.1:0")
+            .env("SARABAN__SENDER_AUTH__VERIFY", "false")
+            .env("SARABAN_LOG", "warn");
+        c
+    };
+    let run = |args: &[&str], input: &str| {
+        let mut child = command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(
+        &[
+            "office",
+            "add",
+            "--id",
+            "s1",
+            "--name",
+            "โรงเรียนทดสอบ",
+            "--prefix",
+            "ศธ 04183.006",
+            "--kind",
+            "school",
+        ],
+        "",
+    );
+    run(
+        &[
+            "user",
+            "add",
+            "--office",
+            "s1",
+            "--username",
+            "clerk1",
+            "--role",
+            "clerk",
+            "--password-stdin",
+        ],
+        "รหัสผ่านยาวพอ\n",
+    );
+    let token = run(&["token", "create", "--user", "clerk1"], "")
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .to_string();
+    let start = |role: &str| {
+        let mut child = command(&["serve", "--role", role])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .split("http://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .map(|a| format!("http://{a}"))
+            .unwrap_or_else(|| panic!("{role}: {line}"));
+        Serve { child, base }
+    };
+    let web = start("web");
+    let worker = start("worker");
+    let http = reqwest::Client::new();
+    let status = |url: String| {
+        let http = http.clone();
+        async move { http.get(url).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status(format!("{}/login", web.base)).await, 200);
+    assert_eq!(
+        status(format!("{}/login", worker.base)).await,
+        404,
+        "no pages"
+    );
+    assert_eq!(status(format!("{}/healthz", worker.base)).await, 200);
+    assert_eq!(status(format!("{}/metrics", worker.base)).await, 200);
+
+    // A letter sent through the web process leaves through the worker's outbox.
+    let auth = format!("Bearer {token}");
+    let form = reqwest::multipart::Form::new()
+        .text("register", "outbound")
+        .text("to", "สพป.")
+        .text("subject", "หนังสือส่งผ่านสองเครื่อง");
+    let res = http
+        .post(format!("{}/api/v1/letters", web.base))
+        .header("Authorization", &auth)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let letter: serde_json::Value = res.json().await.unwrap();
+    let res = http
+        .post(format!("{}/api/v1/letters/{}/send", web.base, letter["id"]))
+        .header("Authorization", &auth)
+        .json(&json!({"recipients": [{"email": "central@example.test"}], "idempotency_key": "w"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 202);
+    eventually(60, "the worker wrote the e-mail", || async {
+        std::fs::read_dir(d.join("outbox"))
+            .ok()
+            .and_then(|mut entries| entries.next())
+            .map(|_| ())
+    })
+    .await;
+}
