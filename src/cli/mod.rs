@@ -15,6 +15,7 @@ mod school_group;
 mod search;
 mod serve;
 mod smtp;
+mod storage;
 mod token;
 mod user;
 
@@ -95,6 +96,9 @@ enum Command {
     /// The record's life: the yearly survey of letters to destroy.
     #[command(subcommand)]
     Records(records::RecordsCommand),
+    /// The files behind the records: check them all.
+    #[command(subcommand)]
+    Storage(storage::StorageCommand),
     /// The search index: rebuild it from the stored letters.
     #[command(subcommand)]
     Search(search::SearchCommand),
@@ -141,6 +145,7 @@ impl Cli {
             Command::Import(c) => c.run(&ctx).await,
             Command::Records(c) => c.run(&ctx).await,
             Command::Search(c) => c.run(&ctx).await,
+            Command::Storage(c) => c.run(&ctx).await,
             Command::Bench(_) => unreachable!("run before the database is opened"),
         };
         ctx.services.close().await;

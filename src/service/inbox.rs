@@ -313,6 +313,6 @@ impl Services {
     /// The raw message (.eml) behind an entry or a quarantine item.
     pub async fn raw_message(&self, sha256: Option<&str>) -> Result<bytes::Bytes> {
         let sha = sha256.ok_or(ServiceError::NotFound)?;
-        Ok(self.files.get(sha).await?)
+        self.read_named_file(sha, "inbox_entries").await
     }
 }

@@ -38,6 +38,7 @@ pub mod sending;
 pub mod session;
 pub mod settings;
 pub mod stamps;
+pub mod storage;
 
 pub use officers::{NewUserInput, OfficerEdit, create_office, create_user, hash_password};
 pub use settings::OfficeSettingsInput;
@@ -209,7 +210,9 @@ impl Services {
             .into_iter()
             .find(|a| a.position == n)
             .ok_or(ServiceError::NotFound)?;
-        let data = self.files.get(&attachment.sha256).await?;
+        let data = self
+            .read_named_file(&attachment.sha256, "attachments")
+            .await?;
         Ok((attachment, data))
     }
 

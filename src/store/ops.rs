@@ -30,6 +30,8 @@ pub struct Figures {
     /// Files whose text is read, by state (queued, working, done, failed).
     pub file_texts: Vec<(String, i64)>,
     pub folders: Vec<FolderFigures>,
+    /// Files the records name that the file store could not give back whole.
+    pub file_alarms: i64,
 }
 
 impl Store {
@@ -77,7 +79,12 @@ impl Store {
                 consecutive_failures: r.try_get("consecutive_failures")?,
             });
         }
+        let file_alarms: i64 = sqlx::query("SELECT COUNT(*) AS n FROM file_alarms")
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
         Ok(Figures {
+            file_alarms,
             letters_registered,
             mails_taken_in,
             quarantined,

@@ -111,6 +111,13 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         "Inbox entries that came by e-mail",
         taken_in,
     );
+    let alarms = Gauge::<i64>::default();
+    alarms.set(figures.file_alarms);
+    registry.register(
+        "file_alarms",
+        "Files the records name that were missing or damaged when last read (saraban storage verify)",
+        alarms,
+    );
     let by_status = |pairs: &[(String, i64)]| {
         let family = Family::<StatusLabels, Gauge>::default();
         for (status, n) in pairs {

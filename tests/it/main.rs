@@ -10,6 +10,7 @@ mod cli;
 mod client_mails;
 mod dkim_out;
 mod domain_pauses;
+mod file_alarms;
 mod file_packs;
 mod file_words;
 mod hardening;

@@ -311,9 +311,15 @@ both_dbs!(sender_checks, senders_are_checked);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn silent_dns_does_not_stall_mail() {
     // A name server that accepts (UDP and TCP) and never answers.
-    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    let port = udp.local_addr().unwrap().port();
-    let _tcp = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    // The same port for both; another test may hold the TCP side of a free UDP port: try again.
+    let (_udp, _tcp, port) = (0..50)
+        .find_map(|_| {
+            let udp = std::net::UdpSocket::bind("127.0.0.1:0").ok()?;
+            let port = udp.local_addr().ok()?.port();
+            let tcp = std::net::TcpListener::bind(("127.0.0.1", port)).ok()?;
+            Some((udp, tcp, port))
+        })
+        .expect("a port free for UDP and TCP");
     let w = spawn_app_with(Db::Sqlite, |c| {
         c.sender_auth.verify = true;
         c.sender_auth.name_servers = vec![format!("127.0.0.1:{port}")];

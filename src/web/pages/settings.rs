@@ -82,7 +82,22 @@ async fn settings_page(
             )
         })
         .collect();
+    // Only admins see the file alarms (a deputy who manages settings does not run storage).
+    let (file_alarm_count, file_alarms) =
+        state.services.file_alarms(actor).await.unwrap_or_default();
     Ok(SettingsPage {
+        file_alarm_count,
+        file_alarms: file_alarms
+            .into_iter()
+            .map(|a| {
+                (
+                    a.sha256,
+                    a.named_in,
+                    a.problem,
+                    crate::domain::thai_date::format_datetime(a.found_at),
+                )
+            })
+            .collect(),
         retention_countings: <Counting as crate::domain::codes::Coded>::ALL
             .iter()
             .map(|c| (c.code(), c.label(), *c == counting))
@@ -454,6 +469,10 @@ pub struct CounterRow {
 #[template(path = "settings.html")]
 pub struct SettingsPage {
     pub layout: Layout,
+    /// Files missing or damaged in the file store (admins only): how many, and the latest as
+    /// (sha256, where named, problem, when found).
+    pub file_alarm_count: i64,
+    pub file_alarms: Vec<(String, String, String, String)>,
     /// How "เก็บถึง" is counted: `(code, label, chosen)`.
     pub retention_countings: Vec<(&'static str, &'static str, bool)>,
     /// The default retention of all registers, then of each.
