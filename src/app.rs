@@ -23,6 +23,10 @@ pub enum AppError {
     },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("file storage: {0}")]
+    Files(#[from] crate::files::FileError),
+    #[error("storage.backend = {0:?}: use \"fs\" or \"s3\"")]
+    Backend(String),
 }
 
 /// Connects to the configured database and applies pending migrations.
@@ -32,9 +36,30 @@ pub async fn open_store(config: &Config) -> Result<Store, AppError> {
     Ok(store)
 }
 
-pub fn services(store: Store, config: &Config) -> Services {
-    let index = std::sync::Arc::new(store.clone());
-    let mut services = Services::new(store, FileStore::local(&config.storage.root, index), config);
+/// The files, as `[storage]` says: on the local disk, or in an S3-compatible object store (its
+/// bucket created when missing).
+pub async fn open_files(store: &Store, config: &Config) -> Result<FileStore, AppError> {
+    let files = match config.storage.backend.trim() {
+        "" | "fs" => FileStore::local(&config.storage.root, std::sync::Arc::new(store.clone())),
+        "s3" => {
+            // object_store's HTTP client needs a TLS provider chosen: ring, as everywhere here.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            FileStore::s3(&config.storage.s3, config.storage.root.join("staging"))?
+        }
+        other => return Err(AppError::Backend(other.to_string())),
+    };
+    files.ready().await?;
+    Ok(files)
+}
+
+/// The use cases over an opened store and its files.
+pub async fn services(store: Store, config: &Config) -> Result<Services, AppError> {
+    let files = open_files(&store, config).await?;
+    Ok(services_with(store, files, config))
+}
+
+pub fn services_with(store: Store, files: FileStore, config: &Config) -> Services {
+    let mut services = Services::new(store, files, config);
     if config.sender_auth.verify {
         // A resolver that cannot be made (a bad name server setting) leaves mail unchecked,
         // loudly, rather than refusing to start the register.
@@ -57,9 +82,9 @@ pub fn services(store: Store, config: &Config) -> Services {
 }
 
 /// The whole web application over an opened store.
-pub fn build_router(store: Store, config: Config) -> Router {
-    let services = services(store, &config);
-    router(AppState::new(services, config))
+pub async fn build_router(store: Store, config: Config) -> Result<Router, AppError> {
+    let services = services(store, &config).await?;
+    Ok(router(AppState::new(services, config)))
 }
 
 /// The web application over services shared with the workers (so a letter queued on a page

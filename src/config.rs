@@ -274,8 +274,40 @@ pub struct DatabaseConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct StorageConfig {
-    /// Directory for attachments, stored by sha256.
+    /// Directory for attachments, stored by sha256 (with `backend = "s3"`: only the staging
+    /// folder for files written piece by piece).
     pub root: PathBuf,
+    /// "fs" (files under `root`) or "s3" (an S3-compatible object store, `[storage.s3]`).
+    pub backend: String,
+    pub s3: S3Config,
+}
+
+/// An S3-compatible object store: SeaweedFS, MinIO, Garage or a commercial S3.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct S3Config {
+    /// e.g. `http://127.0.0.1:8333` or `https://s3.example.go.th`.
+    pub endpoint: String,
+    /// Created when missing.
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: crate::security::Secret,
+    /// Path-style URLs (`endpoint/bucket/key`), as SeaweedFS, MinIO and Garage expect.
+    pub path_style: bool,
+}
+
+impl Default for S3Config {
+    fn default() -> Self {
+        S3Config {
+            endpoint: String::new(),
+            bucket: "saraban".into(),
+            region: "us-east-1".into(),
+            access_key_id: String::new(),
+            secret_access_key: Default::default(),
+            path_style: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -322,6 +354,8 @@ impl Default for DatabaseConfig {
 impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
+            backend: "fs".into(),
+            s3: S3Config::default(),
             root: PathBuf::from("./data/files"),
         }
     }

@@ -16,6 +16,7 @@ use tokio::net::TcpStream;
 pub mod dns;
 mod postfix;
 pub mod postgres;
+pub mod s3;
 pub use postfix::Postfix;
 
 /// A running private Dovecot; stopped when dropped. Its functions panic on failure: it is a test and

@@ -51,7 +51,9 @@ async fn bench_office(
     let store = crate::app::open_store(config)
         .await
         .map_err(|e| setup(&e))?;
-    let services = crate::app::services(store.clone(), config);
+    let services = crate::app::services(store.clone(), config)
+        .await
+        .map_err(|e| setup(&e))?;
     let office = crate::service::create_office(&store, id, name, prefix, kind, None, None)
         .await
         .map_err(|e| setup(&e))?;

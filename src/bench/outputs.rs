@@ -143,7 +143,7 @@ pub async fn run(rows: usize, rounds: usize) -> anyhow::Result<OutputsReport> {
     config.database.url = format!("sqlite://{}/bench.db", dir.path().display());
     config.storage.root = dir.path().join("files");
     let store = crate::app::open_store(&config).await?;
-    let app = crate::app::build_router(store, config);
+    let app = crate::app::build_router(store, config).await?;
     let listener = crate::app::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

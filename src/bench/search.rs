@@ -394,7 +394,9 @@ pub async fn run(count: usize, db: &str) -> anyhow::Result<SearchReport> {
         .issue_api_token("bench-clerk", "bench")
         .await
         .map_err(setup)?;
-    let app = crate::app::build_router(store.clone(), config.clone());
+    let app = crate::app::build_router(store.clone(), config.clone())
+        .await
+        .map_err(setup)?;
     let listener = crate::app::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

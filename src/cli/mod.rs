@@ -122,7 +122,9 @@ impl Cli {
             .await
             .context("opening the database")?;
         let ctx = Ctx {
-            services: saraban::app::services(store, &config),
+            services: saraban::app::services(store, &config)
+                .await
+                .context("opening the file storage")?,
             config,
         };
         let result = match command {

@@ -27,6 +27,7 @@ use thiserror::Error;
 use crate::security::sha256_hex;
 
 mod removal;
+mod s3;
 
 #[derive(Debug, Error)]
 pub enum FileError {
@@ -38,6 +39,8 @@ pub enum FileError {
     Corrupt(String),
     #[error("pack index: {0}")]
     Index(String),
+    #[error("object store: {0}")]
+    Store(String),
 }
 
 pub trait FileBackend: Send + Sync {
@@ -64,6 +67,18 @@ pub trait FileBackend: Send + Sync {
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>>;
     /// Removes these files for good, from packs too; what was removed.
     fn remove(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<Removed, FileError>>;
+    /// Whether files can be written now (for `/readyz`, and at start-up: an object store's
+    /// missing bucket is created here). By default a probe file in the staging folder.
+    fn ready(&self) -> BoxFuture<'_, Result<(), FileError>> {
+        Box::pin(async move {
+            let dir = self.staging_dir();
+            tokio::fs::create_dir_all(&dir).await?;
+            let probe = dir.join(format!(".ready-{}", std::process::id()));
+            tokio::fs::write(&probe, b"ok").await?;
+            tokio::fs::remove_file(&probe).await?;
+            Ok(())
+        })
+    }
 }
 
 /// What a removal took away.
@@ -109,6 +124,14 @@ pub struct FileStore {
 }
 
 impl FileStore {
+    /// Files in an S3-compatible object store; `staging` is a local folder for files written
+    /// piece by piece before they are uploaded.
+    pub fn s3(config: &crate::config::S3Config, staging: PathBuf) -> Result<FileStore, FileError> {
+        Ok(FileStore {
+            backend: Arc::new(s3::S3Files::new(config, staging)?),
+        })
+    }
+
     pub fn local(root: impl Into<PathBuf>, index: Arc<dyn PackIndex>) -> FileStore {
         FileStore {
             backend: Arc::new(LocalFiles {
@@ -185,15 +208,9 @@ impl FileStore {
         self.backend.remove(sha256s).await
     }
 
-    /// Whether files can be written now (for `/readyz`): a small probe file in the staging
-    /// folder is written and removed.
+    /// Whether files can be written now (for `/readyz` and at start-up).
     pub async fn ready(&self) -> Result<(), FileError> {
-        let dir = self.backend.staging_dir();
-        tokio::fs::create_dir_all(&dir).await?;
-        let probe = dir.join(format!(".ready-{}", std::process::id()));
-        tokio::fs::write(&probe, b"ok").await?;
-        tokio::fs::remove_file(&probe).await?;
-        Ok(())
+        self.backend.ready().await
     }
 
     pub async fn get(&self, sha256: &str) -> Result<Bytes, FileError> {

@@ -32,3 +32,4 @@ mod sender_auth;
 mod sending;
 mod setup_pages;
 mod storage;
+mod storage_s3;

@@ -102,7 +102,15 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
     let store = saraban::app::open_store(&config).await.expect("open store");
     let listener = saraban::app::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let services = saraban::app::services(store.clone(), &config);
+    // An object store just started may take a moment before its first write works.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let services = loop {
+        match saraban::app::services(store.clone(), &config).await {
+            Ok(s) => break s,
+            Err(e) if std::time::Instant::now() > deadline => panic!("services: {e}"),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    };
     let router = saraban::app::router_for(services.clone(), config.clone());
     let (workers_tx, workers_rx) = tokio::sync::watch::channel(false);
     saraban::app::spawn_workers(services.clone(), &config, workers_rx);

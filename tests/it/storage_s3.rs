@@ -1,0 +1,169 @@
+//! Files in an S3-compatible object store (a real SeaweedFS on loopback): `storage.backend =
+//! "s3"` creates its bucket, keeps a letter's files and a mail's raw message and files there,
+//! gives them back whole, and `storage verify` finds an object deleted or damaged behind its back.
+
+use bytes::Bytes;
+use object_store::ObjectStoreExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path;
+use saraban::service::ingest::{Origin, Outcome, ingest};
+use saraban_lab::s3::SeaweedS3;
+
+use crate::helpers::{Db, pdf_bytes, spawn_app_with};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_live_in_the_object_store() {
+    let s3 = SeaweedS3::start();
+    let w = spawn_app_with(Db::Sqlite, |c| {
+        c.storage.backend = "s3".into();
+        c.storage.s3.endpoint = s3.endpoint();
+        c.storage.s3.bucket = "saraban-files".into();
+        c.storage.s3.access_key_id = s3.access_key.clone();
+        c.storage.s3.secret_access_key = saraban::security::Secret::new(s3.secret_key.clone());
+    })
+    .await
+    .world()
+    .await;
+    let app = &w.app;
+
+    // A letter's file goes up and comes back whole.
+    let pdf = pdf_bytes("a letter kept in the object store");
+    let (status, letter) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "outbound"),
+                ("to", "โรงเรียน"),
+                ("subject", "หนังสือในที่เก็บกลาง"),
+            ],
+            vec![("หนังสือ.pdf", pdf.clone(), "ฉบับจริง")],
+        )
+        .await;
+    assert_eq!(status, 201, "{letter}");
+    let sha = letter["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .http
+        .get(app.url(&format!("/api/v1/letters/{}/attachments/1", letter["id"])))
+        .bearer_auth(&w.clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    assert!(
+        !app.dir
+            .path()
+            .join("files")
+            .join(&sha[0..2])
+            .join(&sha)
+            .exists(),
+        "not on the local disk"
+    );
+
+    // A mail taken in: its raw message and file are objects too.
+    let raw = crate::mail_ingest::thai_letter(
+        "s3-mail@school.go.th",
+        "เรื่อง ส่งผ่านที่เก็บกลาง",
+        &pdf_bytes("mail file"),
+    );
+    let office = app.store.find_office("dist").await.unwrap();
+    let entry = match ingest(
+        &app.services,
+        &office,
+        &Origin::File("m.eml".into()),
+        Bytes::from(raw.clone()),
+        None,
+    )
+    .await
+    .unwrap()
+    {
+        Outcome::Letter { entry_id } => entry_id,
+        other => panic!("{other:?}"),
+    };
+    let (status, e) = app
+        .get_json(&w.clerk, &format!("/api/v1/inbox/{entry}"))
+        .await;
+    assert_eq!(status, 200, "{e}");
+    let res = app
+        .http
+        .get(app.url(&format!("/api/v1/inbox/{entry}/raw")))
+        .bearer_auth(&w.clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.bytes().await.unwrap().as_ref(), raw.as_slice());
+
+    // A large file written piece by piece (as a big mail is fetched) goes up in parts.
+    let big: Vec<u8> = (0..20 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    let big_sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&big))
+    };
+    let (mut file, staged) = app.services.files.staging_file().await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut file, &big)
+        .await
+        .unwrap();
+    drop(file);
+    app.services
+        .files
+        .adopt(&big_sha, staged.clone())
+        .await
+        .unwrap();
+    assert!(!staged.exists(), "the staged copy is gone once uploaded");
+    let back = app.services.files.get(&big_sha).await.unwrap();
+    assert!(back.as_ref() == big.as_slice(), "20 MB back whole");
+
+    let http = reqwest::Client::new();
+    let ready: serde_json::Value = http
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["ready"], true, "{ready}");
+
+    let report = app.services.verify_files(4, |_| {}).await.unwrap();
+    assert!(report.checked >= 3, "{report:?}");
+    assert!(report.problems.is_empty(), "{report:?}");
+
+    // Behind saraban's back: one object deleted, the mail's raw message overwritten.
+    let direct = AmazonS3Builder::new()
+        .with_endpoint(s3.endpoint())
+        .with_bucket_name("saraban-files")
+        .with_region("us-east-1")
+        .with_access_key_id(&s3.access_key)
+        .with_secret_access_key(&s3.secret_key)
+        .with_allow_http(true)
+        .build()
+        .unwrap();
+    direct
+        .delete(&Path::from(format!("blobs/{}/{sha}", &sha[0..2])))
+        .await
+        .unwrap();
+    let raw_sha = e["raw_sha256"].as_str().unwrap().to_string();
+    direct
+        .put(
+            &Path::from(format!("blobs/{}/{raw_sha}", &raw_sha[0..2])),
+            Bytes::from_static(b"not the mail").into(),
+        )
+        .await
+        .unwrap();
+    let report = app.services.verify_files(4, |_| {}).await.unwrap();
+    let mut found: Vec<(String, String)> = report
+        .problems
+        .iter()
+        .map(|(s, _, p)| (s.clone(), p.clone()))
+        .collect();
+    found.sort();
+    let mut want = vec![
+        (sha.clone(), "ไม่พบไฟล์ในที่เก็บ".to_string()),
+        (raw_sha.clone(), "ไฟล์เสียหาย (SHA-256 ไม่ตรง)".to_string()),
+    ];
+    want.sort();
+    assert_eq!(found, want);
+}
