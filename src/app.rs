@@ -39,7 +39,17 @@ pub async fn open_store(config: &Config) -> Result<Store, AppError> {
 /// The files, as `[storage]` says: on the local disk, or in an S3-compatible object store (its
 /// bucket created when missing).
 pub async fn open_files(store: &Store, config: &Config) -> Result<FileStore, AppError> {
-    let files = match config.storage.backend.trim() {
+    open_backend(store, config, &config.storage.backend).await
+}
+
+/// The files of one backend ("fs" or "s3") as `[storage]` configures it, whichever is in use
+/// (`saraban storage migrate` copies from one to the other).
+pub async fn open_backend(
+    store: &Store,
+    config: &Config,
+    backend: &str,
+) -> Result<FileStore, AppError> {
+    let files = match backend.trim() {
         "" | "fs" => FileStore::local(&config.storage.root, std::sync::Arc::new(store.clone())),
         "s3" => {
             // object_store's HTTP client needs a TLS provider chosen: ring, as everywhere here.
@@ -50,6 +60,15 @@ pub async fn open_files(store: &Store, config: &Config) -> Result<FileStore, App
     };
     files.ready().await?;
     Ok(files)
+}
+
+/// [`open_backend`] for a command that holds only the services.
+pub async fn open_backend_of(
+    services: &Services,
+    config: &Config,
+    backend: &str,
+) -> Result<FileStore, AppError> {
+    open_backend(services.store(), config, backend).await
 }
 
 /// The use cases over an opened store and its files.

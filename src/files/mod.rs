@@ -153,6 +153,11 @@ impl FileStore {
         Ok(sha)
     }
 
+    /// Whether a file is stored under `sha256`.
+    pub async fn exists(&self, sha256: &str) -> Result<bool, FileError> {
+        self.backend.exists(sha256.to_string()).await
+    }
+
     /// Like [`FileStore::put`], durable only after [`FileStore::flush`]: for batches that flush
     /// once before they commit. (Bytes already stored are not stored again.)
     pub async fn put_deferred(&self, data: Bytes) -> Result<String, FileError> {

@@ -15,6 +15,15 @@ pub struct VerifyReport {
     pub problems: Vec<(String, String, String)>,
 }
 
+/// What a migration did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MigrateReport {
+    pub copied: u64,
+    pub already_there: u64,
+    /// (sha256, why) for files that could not be copied: nothing is lost, run it again.
+    pub failed: Vec<(String, String)>,
+}
+
 impl Services {
     pub async fn count_named_files(&self) -> Result<u64> {
         Ok(self.store.count_named_files().await?.max(0) as u64)
@@ -59,6 +68,52 @@ impl Services {
                 }
             }
             progress(report.checked);
+        }
+        Ok(report)
+    }
+
+    /// Copies every file a kept record names into `to` (another backend: `saraban storage
+    /// migrate`), `concurrency` at a time: each is read here (checked against its sha256),
+    /// skipped when `to` has it already (so a stopped migration resumes where it was), written
+    /// there and read back to check. `progress` is told how many were done.
+    pub async fn migrate_files(
+        &self,
+        to: &crate::files::FileStore,
+        concurrency: usize,
+        progress: impl Fn(u64),
+    ) -> Result<MigrateReport> {
+        let mut report = MigrateReport::default();
+        let mut named = self.store.named_files().chunks(200);
+        while let Some(chunk) = named.next().await {
+            let chunk = chunk
+                .into_iter()
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let results: Vec<(String, std::result::Result<bool, FileError>)> =
+                futures_util::stream::iter(chunk)
+                    .map(|(sha, _)| async move {
+                        let copied = async {
+                            if to.exists(&sha).await? {
+                                return Ok(false);
+                            }
+                            let data = self.files.get(&sha).await?;
+                            to.put(data).await?;
+                            to.get(&sha).await?;
+                            Ok(true)
+                        }
+                        .await;
+                        (sha, copied)
+                    })
+                    .buffer_unordered(concurrency.max(1))
+                    .collect()
+                    .await;
+            for (sha, copied) in results {
+                match copied {
+                    Ok(true) => report.copied += 1,
+                    Ok(false) => report.already_there += 1,
+                    Err(e) => report.failed.push((sha, e.to_string())),
+                }
+            }
+            progress(report.copied + report.already_there + report.failed.len() as u64);
         }
         Ok(report)
     }
