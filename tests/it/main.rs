@@ -31,5 +31,6 @@ mod security;
 mod sender_auth;
 mod sending;
 mod setup_pages;
+mod several_machines;
 mod storage;
 mod storage_s3;
