@@ -1,8 +1,9 @@
 //! Several `serve` processes, one deployment: two processes with their own ports and their own
 //! local folders, on one PostgreSQL and one S3 object store (a real SeaweedFS). Letters e-mailed
 //! to 10 mailboxes are each taken in once; a mail taken in by either is opened through both (its
-//! files come from the object store, not a shared folder); 200 registrations sent to both at once
-//! get the numbers 1–200, each once; one process killed with -9, the other takes in the rest.
+//! files come from the object store, not a shared folder); an entry registered, stamped and sent
+//! through the other process, the e-mail written once; 200 registrations sent to both at once
+//! get the next 200 numbers, each once; one process killed with -9, the other takes in the rest.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -223,6 +224,83 @@ async fn two_serve_processes_share_one_postgres_and_one_object_store() {
         assert_eq!(via_a, via_b);
     }
 
+    // Taken in by one process, registered, stamped and sent through the other: B registers an
+    // entry (whichever process took it in), stamps its file and sends the letter by e-mail.
+    let id = entries[0]["id"].as_i64().unwrap();
+    let res = http
+        .post(format!("{}/api/v1/inbox/{id}/register", b.base))
+        .header("Authorization", &auth)
+        .json(&serde_json::json!({"doc_no": "ศธ 04183.006/99", "doc_date": "2026-12-01"}))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let letter: Value = res.json().await.unwrap();
+    assert_eq!(status, 201, "{letter}");
+    let letter_id = letter["id"].as_i64().unwrap();
+    let stamped = get(format!(
+        "{}/api/v1/letters/{letter_id}/attachments/1/stamped",
+        b.base
+    ))
+    .await;
+    assert!(stamped.starts_with(b"%PDF"));
+    let original = get(format!(
+        "{}/api/v1/letters/{letter_id}/attachments/1",
+        a.base
+    ))
+    .await;
+    assert_ne!(stamped, original, "the stamped copy is a new file");
+    // An outbound letter with a file, made on A, sent through B.
+    let form = reqwest::multipart::Form::new()
+        .text("register", "outbound")
+        .text("to", "สพฐ.")
+        .text("subject", "ส่งผ่านอีกเครื่อง")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf_bytes("sent through B"))
+                .file_name("หนังสือ.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let res = http
+        .post(format!("{}/api/v1/letters", a.base))
+        .header("Authorization", &auth)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let outbound: Value = res.json().await.unwrap();
+    let letter_id = outbound["id"].as_i64().unwrap();
+    let res = http
+        .post(format!("{}/api/v1/letters/{letter_id}/send", b.base))
+        .header("Authorization", &auth)
+        .json(&serde_json::json!({"recipients": [{"email": "central@example.test"}], "idempotency_key": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 202);
+    eventually(60, "the letter sent by one of the two outboxes", || async {
+        let d: Value = serde_json::from_slice(
+            &get(format!("{}/api/v1/letters/{letter_id}/deliveries", a.base)).await,
+        )
+        .unwrap();
+        d["items"]
+            .as_array()
+            .and_then(|items| {
+                items
+                    .iter()
+                    .find(|i| i["channel"] == "email" && i["status"] == "sent")
+            })
+            .map(|_| ())
+    })
+    .await;
+    let written: usize = [dir_a.path(), dir_b.path()]
+        .iter()
+        .map(|d| std::fs::read_dir(d.join("outbox")).map_or(0, |e| e.count()))
+        .sum();
+    assert_eq!(written, 1, "sent once, by one process");
+
     // 200 registrations, half to each process, 20 at a time: numbers 1..=200, each once.
     let numbers: Vec<i64> = futures_util::stream::iter(0..200)
         .map(|i| {
@@ -254,7 +332,8 @@ async fn two_serve_processes_share_one_postgres_and_one_object_store() {
         .await;
     let mut sorted = numbers.clone();
     sorted.sort_unstable();
-    assert_eq!(sorted, (1..=200).collect::<Vec<i64>>());
+    // The outbound letter sent above took number 1 of the outbound register.
+    assert_eq!(sorted, (2..=201).collect::<Vec<i64>>());
 
     // One process killed with -9; the other takes in what arrives next (once the dead one's
     // mailbox leases run out).
