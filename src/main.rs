@@ -7,6 +7,8 @@ use clap::Parser;
 
 fn main() -> anyhow::Result<()> {
     large_buffers_straight_from_the_os();
+    // Every HTTPS client of the process (the object store's, the bucket check's) uses ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SARABAN_LOG")

@@ -6,6 +6,7 @@ pub mod ingest;
 pub mod ocr;
 pub mod outputs;
 pub mod records;
+pub mod scale;
 pub mod search;
 pub mod send;
 

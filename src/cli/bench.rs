@@ -19,6 +19,16 @@ pub enum BenchCommand {
         #[arg(long, default_value = "on")]
         sender_checks: String,
     },
+    /// One and two `serve` processes on one private PostgreSQL and one SeaweedFS: registrations
+    /// and ingestion per second, and what S3 costs against files on disk.
+    Scale {
+        /// Registrations through the API for each of one and two processes.
+        #[arg(long, default_value_t = 1000)]
+        registrations: usize,
+        /// Letters (100 KB each) taken in for each run.
+        #[arg(long, default_value_t = 2000)]
+        letters: usize,
+    },
     /// Register N outbound letters with a file each and send them through saraban's outbox to a
     /// private Postfix, beside a plain SMTP client sending the same bytes (needs postfix,
     /// dovecot-imapd, dovecot-lmtpd and openssl; run as root).
@@ -84,6 +94,12 @@ impl BenchCommand {
                 file_mb,
                 concurrency,
             } => saraban::bench::send::run(count, file_mb, concurrency)
+                .await?
+                .report(),
+            BenchCommand::Scale {
+                registrations,
+                letters,
+            } => saraban::bench::scale::run(registrations, letters)
                 .await?
                 .report(),
             BenchCommand::Records { count } => saraban::bench::records::run(count).await?.report(),
