@@ -7,6 +7,15 @@ use super::{Actor, Result, Services};
 use crate::files::FileError;
 use crate::store::file_alarms::FileAlarm;
 
+/// A file that could not be read, in the words of its alarm.
+fn problem_of(e: &FileError) -> String {
+    match e {
+        FileError::Missing(_) => "ไม่พบไฟล์ในที่เก็บ".to_string(),
+        FileError::Corrupt(_) => "ไฟล์เสียหาย (SHA-256 ไม่ตรง)".to_string(),
+        other => format!("อ่านไฟล์ไม่ได้: {other}"),
+    }
+}
+
 /// What a verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -57,11 +66,7 @@ impl Services {
                 match read {
                     Ok(()) => self.store.clear_file_alarm(&sha).await?,
                     Err(e) => {
-                        let problem = match e {
-                            FileError::Missing(_) => "ไม่พบไฟล์ในที่เก็บ".to_string(),
-                            FileError::Corrupt(_) => "ไฟล์เสียหาย (SHA-256 ไม่ตรง)".to_string(),
-                            other => format!("อ่านไฟล์ไม่ได้: {other}"),
-                        };
+                        let problem = problem_of(&e);
                         self.store.raise_file_alarm(&sha, &table, &problem).await?;
                         report.problems.push((sha, table, problem));
                     }
@@ -128,14 +133,15 @@ impl Services {
         match self.files.get(sha256).await {
             Ok(data) => Ok(data),
             Err(e @ (FileError::Missing(_) | FileError::Corrupt(_))) => {
-                let problem = match e {
-                    FileError::Missing(_) => "ไม่พบไฟล์ในที่เก็บ",
-                    _ => "ไฟล์เสียหาย (SHA-256 ไม่ตรง)",
-                };
-                if let Err(alarm) = self.store.raise_file_alarm(sha256, named_in, problem).await {
+                let problem = problem_of(&e);
+                if let Err(alarm) = self
+                    .store
+                    .raise_file_alarm(sha256, named_in, &problem)
+                    .await
+                {
                     tracing::error!(error = %alarm, "file alarm not recorded");
                 }
-                tracing::error!(sha256, named_in, problem, "a stored file could not be read");
+                tracing::error!(sha256, named_in, %problem, "a stored file could not be read");
                 Err(e.into())
             }
             Err(e) => Err(e.into()),
