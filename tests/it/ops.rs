@@ -3,12 +3,12 @@
 //! served); and `serve --role web|worker`: a web process and a worker process on one database,
 //! the letter sent on the first is delivered by the second.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use reqwest::Method;
 use serde_json::json;
 
+use crate::helpers::serve::{Serve, run_ok};
 use crate::helpers::{Db, eventually, spawn_app};
 
 /// The value of a metric line `name{labels} value` (labels as written, "" for none).
@@ -107,19 +107,6 @@ async fn health_readiness_and_metrics() {
     assert_eq!(res.status().as_u16(), 200, "alive all the same");
 }
 
-/// A `serve` child process; its address read from its first line; killed when dropped.
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_web_process_and_a_worker_process_share_the_work() {
     let dir = tempfile::tempdir().unwrap();
@@ -140,27 +127,7 @@ async fn a_web_process_and_a_worker_process_share_the_work() {
             .env("SARABAN_LOG", "warn");
         c
     };
-    let run = |args: &[&str], input: &str| {
-        let mut child = command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let run = |args: &[&str], input: &str| run_ok(command(args), input);
     run(
         &[
             "office",
@@ -195,25 +162,7 @@ async fn a_web_process_and_a_worker_process_share_the_work() {
         .last()
         .unwrap()
         .to_string();
-    let start = |role: &str| {
-        let mut child = command(&["serve", "--role", role])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .split("http://")
-            .nth(1)
-            .and_then(|r| r.split('/').next())
-            .map(|a| format!("http://{a}"))
-            .unwrap_or_else(|| panic!("{role}: {line}"));
-        Serve { child, base }
-    };
+    let start = |role: &str| Serve::start(command(&["serve", "--role", role]));
     let web = start("web");
     let worker = start("worker");
     let http = reqwest::Client::new();

@@ -5,31 +5,19 @@
 //! through the other process, the e-mail written once; 200 registrations sent to both at once
 //! get the next 200 numbers, each once; one process killed with -9, the other takes in the rest.
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::helpers::dovecot::Dovecot;
+use crate::helpers::serve::{Serve, run_ok};
 use crate::helpers::{eventually, pdf_bytes};
 use crate::mail_ingest::thai_letter;
 use saraban_lab::s3::SeaweedS3;
 
 const PASSWORD: &str = "mailbox-password";
-
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_serve_processes_share_one_postgres_and_one_object_store() {
@@ -73,27 +61,7 @@ async fn two_serve_processes_share_one_postgres_and_one_object_store() {
             .env("SARABAN_LOG", "warn");
         c
     };
-    let run = |args: &[&str], input: &str| {
-        let mut child = command(dir_a.path(), args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let run = |args: &[&str], input: &str| run_ok(command(dir_a.path(), args), input);
     run(
         &[
             "office",
@@ -151,25 +119,7 @@ async fn two_serve_processes_share_one_postgres_and_one_object_store() {
             PASSWORD,
         );
     }
-    let start = |dir: &Path| {
-        let mut child = command(dir, &["serve"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .split("http://")
-            .nth(1)
-            .and_then(|r| r.split('/').next())
-            .map(|a| format!("http://{a}"))
-            .unwrap_or_else(|| panic!("{line}"));
-        Serve { child, base }
-    };
+    let start = |dir: &Path| Serve::start(command(dir, &["serve"]));
     let a = start(dir_a.path());
     let b = start(dir_b.path());
 

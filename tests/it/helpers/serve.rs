@@ -1,0 +1,66 @@
+//! `saraban` as a child process, the way an operator runs it: a command that must succeed (its
+//! output), and `serve` with its address read from the first line it prints.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+
+/// Runs `command` with `input` on its standard input; panics with its errors unless it
+/// succeeds; its standard output.
+pub fn run_ok(mut command: Command, input: &str) -> String {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run saraban");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("saraban's output");
+    assert!(
+        out.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A `serve` child process; killed (SIGKILL) when dropped.
+pub struct Serve {
+    child: Child,
+    /// `http://127.0.0.1:PORT`, as it printed.
+    pub base: String,
+}
+
+impl Serve {
+    /// Starts `command` (a `saraban serve …`) and reads the address from its first line.
+    pub fn start(mut command: Command) -> Serve {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("serve's first line");
+        let base = line
+            .split("http://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .map(|a| format!("http://{a}"))
+            .unwrap_or_else(|| panic!("serve said: {line}"));
+        Serve { child, base }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
