@@ -16,8 +16,13 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// A file's code without comments and without its unit tests (which may reach anywhere).
+/// A file's code without comments and without its unit tests (which may reach anywhere), inline
+/// or in a `tests.rs` of their own.
 fn production_code(path: &Path) -> String {
+    // A module's unit tests kept in a file of their own (`#[cfg(test)] mod tests;`).
+    if path.file_name().is_some_and(|n| n == "tests.rs") {
+        return String::new();
+    }
     let text = std::fs::read_to_string(path).expect("source is readable");
     let code = match text.find("#[cfg(test)]") {
         Some(at) => &text[..at],
