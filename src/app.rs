@@ -7,7 +7,7 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::files::FileStore;
+use crate::files::{FileStore, PackHome};
 use crate::service::Services;
 use crate::store::{Store, StoreError};
 use crate::web::{AppState, router};
@@ -50,11 +50,18 @@ pub async fn open_backend(
     backend: &str,
 ) -> Result<FileStore, AppError> {
     let files = match backend.trim() {
-        "" | "fs" => FileStore::local(&config.storage.root, std::sync::Arc::new(store.clone())),
+        "" | "fs" => FileStore::local(
+            &config.storage.root,
+            std::sync::Arc::new(store.pack_index(PackHome::Disk)),
+        ),
         "s3" => {
             // object_store's HTTP client needs a TLS provider chosen: ring, as everywhere here.
             let _ = rustls::crypto::ring::default_provider().install_default();
-            FileStore::s3(&config.storage.s3, config.storage.root.join("staging"))?
+            FileStore::s3(
+                &config.storage.s3,
+                config.storage.root.join("staging"),
+                std::sync::Arc::new(store.pack_index(PackHome::ObjectStore)),
+            )?
         }
         other => return Err(AppError::Backend(other.to_string())),
     };

@@ -1,5 +1,6 @@
-//! `saraban storage verify` (every file the records name, read back and checked) and `saraban
-//! storage migrate --to s3|fs` (moved to the other backend).
+//! `saraban storage verify` (every file the records name, read back and checked), `saraban
+//! storage migrate --to s3|fs` (moved to the other backend) and `saraban storage gc` (what no
+//! record names, removed).
 
 use clap::Subcommand;
 
@@ -26,6 +27,18 @@ pub enum StorageCommand {
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
     },
+    /// Remove what the file store holds that no record names: files left by a batch whose
+    /// transaction never committed, files of records removed by hand, pieces of interrupted
+    /// uploads. Only what is older than the grace period is touched (a file is written just
+    /// before the record that names it). Packs holding such files are rewritten without them.
+    Gc {
+        /// Leave alone anything written in the last this many hours.
+        #[arg(long, default_value_t = 24)]
+        grace_hours: u32,
+        /// Only count what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 impl StorageCommand {
@@ -34,6 +47,10 @@ impl StorageCommand {
             StorageCommand::Migrate { to, concurrency } => {
                 return migrate(ctx, &to, concurrency).await;
             }
+            StorageCommand::Gc {
+                grace_hours,
+                dry_run,
+            } => return gc(ctx, grace_hours, dry_run).await,
             StorageCommand::Verify { concurrency } => concurrency,
         };
         let total = ctx.services.count_named_files().await.map_err(describe)?;
@@ -102,6 +119,47 @@ async fn migrate(ctx: &Ctx, to: &str, concurrency: usize) -> anyhow::Result<()> 
         anyhow::bail!(
             "{} files not copied: run the command again",
             report.failed.len()
+        )
+    }
+}
+
+async fn gc(ctx: &Ctx, grace_hours: u32, dry_run: bool) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos} looked at {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    let report = ctx
+        .services
+        .collect_garbage(
+            chrono::Duration::hours(i64::from(grace_hours)),
+            dry_run,
+            |done| bar.set_position(done),
+        )
+        .await
+        .map_err(describe)?;
+    bar.finish_and_clear();
+    let verb = if dry_run { "would remove" } else { "removed" };
+    println!(
+        "{} looked at; {verb} {} files, {} packs, {} leftovers ({} bytes); {} packs rewritten; \
+         {} unnamed but younger than {grace_hours} h left alone",
+        report.looked_at,
+        report.files,
+        report.packs,
+        report.leftovers,
+        report.bytes,
+        report.packs_rewritten,
+        report.young
+    );
+    if report.named_meanwhile.is_empty() {
+        Ok(())
+    } else {
+        for sha in &report.named_meanwhile {
+            println!("{sha}: a record began to name it while it was removed (alarm raised)");
+        }
+        anyhow::bail!(
+            "{} files removed while being named",
+            report.named_meanwhile.len()
         )
     }
 }

@@ -16,18 +16,24 @@
 //! pack of the files it keeps, the index moved to it in one transaction, and the old pack
 //! overwritten and unlinked.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
 use thiserror::Error;
 
 use crate::security::sha256_hex;
 
+mod inventory;
+mod packs;
 mod removal;
 mod s3;
+
+pub use inventory::Stored;
+pub use packs::pack_written_at;
 
 #[derive(Debug, Error)]
 pub enum FileError {
@@ -67,6 +73,12 @@ pub trait FileBackend: Send + Sync {
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>>;
     /// Removes these files for good, from packs too; what was removed.
     fn remove(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<Removed, FileError>>;
+    /// Which packs this backend writes (and so which index it uses).
+    fn pack_home(&self) -> PackHome;
+    /// Everything stored, as it is found (for `saraban storage gc`).
+    fn inventory(&self) -> BoxStream<'_, Result<Stored, FileError>>;
+    /// Destroys a pack that no index row names; false (and nothing done) when one does.
+    fn destroy_unnamed_pack(&self, name: String) -> BoxFuture<'_, Result<bool, FileError>>;
     /// Whether files can be written now (for `/readyz`, and at start-up: an object store's
     /// missing bucket is created here). By default a probe file in the staging folder.
     fn ready(&self) -> BoxFuture<'_, Result<(), FileError>> {
@@ -90,9 +102,20 @@ pub struct Removed {
     pub packs_rewritten: u64,
 }
 
+/// Which backend's packs: each has its own index, so that moving files from one backend to the
+/// other never takes one's packs for the other's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackHome {
+    /// `packs/` under the storage root (table `stored_blobs`).
+    Disk,
+    /// `packs/` in the S3 bucket (table `object_blobs`).
+    ObjectStore,
+}
+
 /// Where a packed file lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackedBlob {
+    pub home: PackHome,
     pub sha256: String,
     /// The pack's file name under `packs/`.
     pub pack: String,
@@ -126,20 +149,31 @@ pub struct FileStore {
 impl FileStore {
     /// Files in an S3-compatible object store; `staging` is a local folder for files written
     /// piece by piece before they are uploaded.
-    pub fn s3(config: &crate::config::S3Config, staging: PathBuf) -> Result<FileStore, FileError> {
+    /// `index` is the index of the packs kept in the object store (not of those on disk).
+    pub fn s3(
+        config: &crate::config::S3Config,
+        staging: PathBuf,
+        index: Arc<dyn PackIndex>,
+    ) -> Result<FileStore, FileError> {
         Ok(FileStore {
-            backend: Arc::new(s3::S3Files::new(config, staging)?),
+            backend: Arc::new(s3::S3Files::new(config, staging, index)?),
         })
     }
 
     pub fn local(root: impl Into<PathBuf>, index: Arc<dyn PackIndex>) -> FileStore {
         FileStore {
-            backend: Arc::new(LocalFiles {
-                root: root.into(),
-                index,
-                pending: Mutex::new(Pending::default()),
-                unindexed: Mutex::new(HashMap::new()),
-                flushing: tokio::sync::Mutex::new(()),
+            backend: Arc::new({
+                let root = root.into();
+                LocalFiles {
+                    packs: packs::Packer::new(
+                        PackHome::Disk,
+                        index,
+                        Box::new(LocalPacks {
+                            dir: root.join("packs"),
+                        }),
+                    ),
+                    root,
+                }
             }),
         }
     }
@@ -213,6 +247,31 @@ impl FileStore {
         self.backend.remove(sha256s).await
     }
 
+    /// Which packs this store writes: the index `saraban storage gc` looks at.
+    pub fn pack_home(&self) -> PackHome {
+        self.backend.pack_home()
+    }
+
+    /// Everything stored, as it is found.
+    pub fn inventory(&self) -> BoxStream<'_, Result<Stored, FileError>> {
+        self.backend.inventory()
+    }
+
+    /// Destroys a pack that no index row names (a batch whose transaction never committed);
+    /// false when one does.
+    pub async fn destroy_unnamed_pack(&self, name: &str) -> Result<bool, FileError> {
+        self.backend.destroy_unnamed_pack(name.to_string()).await
+    }
+
+    /// Removes what an interrupted write left in the staging folder or beside a file.
+    pub async fn remove_leftover(&self, path: &Path) -> Result<(), FileError> {
+        match tokio::fs::remove_file(path).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Whether files can be written now (for `/readyz` and at start-up).
     pub async fn ready(&self) -> Result<(), FileError> {
         self.backend.ready().await
@@ -246,45 +305,21 @@ fn join_error(e: tokio::task::JoinError) -> FileError {
     FileError::Io(std::io::Error::other(e.to_string()))
 }
 
-/// Deferred files not yet in a pack, in the order they came.
-#[derive(Default)]
-struct Pending {
-    blobs: Vec<(String, Bytes)>,
-    shas: HashSet<String>,
-}
-
 /// Files under a directory: single files as `ab/abcd…` (256 folders keep each one small
 /// without creating a folder for almost every new file), batches as `packs/*.pack`.
 struct LocalFiles {
     root: PathBuf,
-    index: Arc<dyn PackIndex>,
-    pending: Mutex<Pending>,
-    /// Packed, durable, but their index rows not yet committed (see `flush_unindexed`).
-    unindexed: Mutex<HashMap<String, PackedBlob>>,
-    /// One flush at a time: a flush that finds nothing pending must still wait for the one that
-    /// took its files, or its caller would commit rows naming files not yet on disk.
-    flushing: tokio::sync::Mutex<()>,
+    packs: packs::Packer,
+}
+
+/// The packs folder of a [`LocalFiles`].
+struct LocalPacks {
+    dir: PathBuf,
 }
 
 impl LocalFiles {
     fn path_of(&self, sha: &str) -> PathBuf {
         self.root.join(&sha[0..2]).join(sha)
-    }
-
-    fn packs_dir(&self) -> PathBuf {
-        self.root.join("packs")
-    }
-
-    fn pending_copy(&self, sha256: &str) -> Option<Bytes> {
-        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        if !pending.shas.contains(sha256) {
-            return None;
-        }
-        pending
-            .blobs
-            .iter()
-            .find(|(s, _)| s == sha256)
-            .map(|(_, d)| d.clone())
     }
 
     /// Writes beside the final name and renames: a crash never leaves half a file under the
@@ -315,136 +350,60 @@ impl LocalFiles {
         .map_err(join_error)??;
         Ok(())
     }
+}
 
-    /// Packs what is pending; with `index_now`, also commits the index rows of everything
-    /// packed so far (this flush's and any still waiting for their caller's transaction).
-    async fn flush_pending(&self, index_now: bool) -> Result<Vec<PackedBlob>, FileError> {
-        let _one_at_a_time = self.flushing.lock().await;
-        let taken = {
-            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-            std::mem::take(&mut *pending)
-        };
-        let mut located = Vec::new();
-        if !taken.blobs.is_empty() {
-            match self.write_pack(&taken.blobs).await {
-                Ok(l) => located = l,
-                Err(e) => {
-                    // Put them back: another caller may be counting on this flush for its files.
-                    let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-                    for (sha, data) in taken.blobs {
-                        if pending.shas.insert(sha.clone()) {
-                            pending.blobs.push((sha, data));
-                        }
-                    }
-                    return Err(e);
+impl packs::PackSink for LocalPacks {
+    fn write(&self, name: String, pieces: Vec<Bytes>) -> BoxFuture<'_, Result<(), FileError>> {
+        let dir = self.dir.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                use std::io::Write;
+                std::fs::create_dir_all(&dir)?;
+                let file = std::fs::File::create(dir.join(&name))?;
+                let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+                for piece in &pieces {
+                    out.write_all(piece)?;
                 }
-            }
-            let mut unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
-            for blob in &located {
-                unindexed.insert(blob.sha256.clone(), blob.clone());
-            }
-        }
-        if !index_now {
-            return Ok(located);
-        }
-        let waiting: Vec<PackedBlob> = {
-            let unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
-            unindexed.values().cloned().collect()
-        };
-        if !waiting.is_empty() {
-            self.index.record(waiting.clone()).await?;
-            self.indexed(&waiting);
-        }
-        Ok(Vec::new())
+                let file = out.into_inner().map_err(|e| e.into_error())?;
+                file.sync_all()?;
+                sync_dir(&dir)
+            })
+            .await
+            .map_err(join_error)??;
+            Ok(())
+        })
     }
 
-    fn unindexed_copy(&self, sha256: &str) -> Option<PackedBlob> {
-        let unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
-        unindexed.get(sha256).cloned()
-    }
-
-    async fn locate(&self, sha256: &str) -> Result<Option<PackedBlob>, FileError> {
-        match self.unindexed_copy(sha256) {
-            Some(blob) => Ok(Some(blob)),
-            None => self.index.locate(sha256.to_string()).await,
-        }
-    }
-
-    /// One pack for the files not yet stored, synced; returns where each one is.
-    async fn write_pack(&self, blobs: &[(String, Bytes)]) -> Result<Vec<PackedBlob>, FileError> {
-        let known = self
-            .index
-            .known(blobs.iter().map(|(s, _)| s.clone()).collect())
-            .await?;
-        let fresh: Vec<(String, Bytes)> = blobs
-            .iter()
-            .filter(|(s, _)| !known.contains(s) && self.unindexed_copy(s).is_none())
-            .cloned()
-            .collect();
-        self.write_new_pack(fresh).await
-    }
-
-    /// Writes these files into a new pack, synced; returns where each one is.
-    async fn write_new_pack(
+    fn read(
         &self,
-        fresh: Vec<(String, Bytes)>,
-    ) -> Result<Vec<PackedBlob>, FileError> {
-        if fresh.is_empty() {
-            return Ok(Vec::new());
-        }
-        let dir = self.packs_dir();
-        let name = format!(
-            "{}-{}.pack",
-            chrono::Utc::now().format("%Y%m%dT%H%M%S%3f"),
-            random_hex::<6>()?
-        );
-        let located = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<PackedBlob>> {
-            use std::io::Write;
-            std::fs::create_dir_all(&dir)?;
-            let file = std::fs::File::create(dir.join(&name))?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-            let mut offset = 0u64;
-            let mut located = Vec::with_capacity(fresh.len());
-            for (sha, data) in &fresh {
-                let header = format!("SARABAN-BLOB {sha} {}\n", data.len());
-                out.write_all(header.as_bytes())?;
-                offset += header.len() as u64;
-                out.write_all(data)?;
-                out.write_all(b"\n")?;
-                located.push(PackedBlob {
-                    sha256: sha.clone(),
-                    pack: name.clone(),
-                    offset,
-                    size: data.len() as u64,
-                });
-                offset += data.len() as u64 + 1;
-            }
-            let file = out.into_inner().map_err(|e| e.into_error())?;
-            file.sync_all()?;
-            sync_dir(&dir)?;
-            Ok(located)
+        name: String,
+        offset: u64,
+        size: u64,
+    ) -> BoxFuture<'_, Result<Bytes, FileError>> {
+        let path = self.dir.join(name);
+        Box::pin(async move {
+            let size = usize::try_from(size)
+                .map_err(|_| FileError::Io(std::io::Error::other("pack entry too large")))?;
+            tokio::task::spawn_blocking(move || -> Result<Bytes, FileError> {
+                use std::os::unix::fs::FileExt;
+                let file = std::fs::File::open(&path)?;
+                let mut data = vec![0u8; size];
+                file.read_exact_at(&mut data, offset)?;
+                Ok(Bytes::from(data))
+            })
+            .await
+            .map_err(join_error)?
         })
-        .await
-        .map_err(join_error)??;
-        Ok(located)
     }
 
-    async fn read_packed(&self, blob: PackedBlob) -> Result<Bytes, FileError> {
-        if blob.pack.contains('/') || blob.pack.starts_with('.') {
-            return Err(FileError::Corrupt(blob.sha256));
-        }
-        let path = self.packs_dir().join(&blob.pack);
-        let size =
-            usize::try_from(blob.size).map_err(|_| FileError::Corrupt(blob.sha256.clone()))?;
-        tokio::task::spawn_blocking(move || -> Result<Bytes, FileError> {
-            use std::os::unix::fs::FileExt;
-            let file = std::fs::File::open(&path)?;
-            let mut data = vec![0u8; size];
-            file.read_exact_at(&mut data, blob.offset)?;
-            Ok(Bytes::from(data))
+    fn destroy(&self, name: String) -> BoxFuture<'_, Result<(), FileError>> {
+        let path = self.dir.join(name);
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || removal::shred(&path))
+                .await
+                .map_err(join_error)??;
+            Ok(())
         })
-        .await
-        .map_err(join_error)?
     }
 }
 
@@ -454,18 +413,25 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 impl FileBackend for LocalFiles {
+    fn pack_home(&self) -> PackHome {
+        PackHome::Disk
+    }
+
+    fn inventory(&self) -> BoxStream<'_, Result<Stored, FileError>> {
+        inventory::walk_local(Some(self.root.clone()), self.staging_dir())
+    }
+
+    fn destroy_unnamed_pack(&self, name: String) -> BoxFuture<'_, Result<bool, FileError>> {
+        Box::pin(async move { self.packs.destroy_unnamed(&name).await })
+    }
+
     fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move { self.write(&sha256, data).await })
     }
 
     fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
-        Box::pin(async move {
-            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-            if pending.shas.insert(sha256.clone()) {
-                pending.blobs.push((sha256, data));
-            }
-            Ok(())
-        })
+        self.packs.defer(sha256, data);
+        Box::pin(async { Ok(()) })
     }
 
     fn staging_dir(&self) -> PathBuf {
@@ -492,27 +458,21 @@ impl FileBackend for LocalFiles {
     }
 
     fn flush(&self) -> BoxFuture<'_, Result<(), FileError>> {
-        Box::pin(async move { self.flush_pending(true).await.map(|_| ()) })
+        Box::pin(async move { self.packs.flush(true).await.map(|_| ()) })
     }
 
     fn flush_unindexed(&self) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>> {
-        Box::pin(self.flush_pending(false))
+        Box::pin(self.packs.flush(false))
     }
 
     fn indexed(&self, blobs: &[PackedBlob]) {
-        let mut unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
-        for blob in blobs {
-            unindexed.remove(&blob.sha256);
-        }
+        self.packs.indexed(blobs)
     }
 
     fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>> {
         Box::pin(async move {
-            if let Some(data) = self.pending_copy(&sha256) {
+            if let Some(data) = self.packs.get(&sha256).await? {
                 return Ok(data);
-            }
-            if let Some(blob) = self.locate(&sha256).await? {
-                return self.read_packed(blob).await;
             }
             match tokio::fs::read(self.path_of(&sha256)).await {
                 Ok(data) => Ok(Bytes::from(data)),
@@ -530,7 +490,7 @@ impl FileBackend for LocalFiles {
 
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>> {
         Box::pin(async move {
-            if self.pending_copy(&sha256).is_some() || self.locate(&sha256).await?.is_some() {
+            if self.packs.holds(&sha256).await? {
                 return Ok(true);
             }
             Ok(tokio::fs::try_exists(self.path_of(&sha256)).await?)

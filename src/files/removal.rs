@@ -1,14 +1,13 @@
-//! Removing files for good (lawful destruction): a file of its own is overwritten with zeros and
-//! unlinked; a pack holding a removed file is rewritten without it, the index moved in one
-//! transaction, and the old pack overwritten and unlinked.
+//! Removing files for good from the local disk (lawful destruction): a file of its own is
+//! overwritten with zeros and unlinked; a pack holding a removed file is rewritten without it
+//! (see `packs`), and the old pack overwritten and unlinked.
 
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use super::{FileError, LocalFiles, Removed, is_sha256_hex, join_error, sha256_hex, sync_dir};
+use super::{FileError, LocalFiles, Removed, is_sha256_hex, join_error, sync_dir};
 
 /// Overwrites a file with zeros, syncs, and unlinks it; its size, or `None` when there was none.
-fn shred(path: &Path) -> std::io::Result<Option<u64>> {
+pub(super) fn shred(path: &Path) -> std::io::Result<Option<u64>> {
     use std::io::Write;
     let size = match std::fs::metadata(path) {
         Ok(m) => m.len(),
@@ -35,11 +34,9 @@ fn shred(path: &Path) -> std::io::Result<Option<u64>> {
 
 impl LocalFiles {
     pub(super) async fn remove_files(&self, sha256s: Vec<String>) -> Result<Removed, FileError> {
-        // No flush packs files while packs are rewritten.
-        let _one_at_a_time = self.flushing.lock().await;
+        let sha256s: Vec<String> = sha256s.into_iter().filter(|s| is_sha256_hex(s)).collect();
         let mut removed = Removed::default();
-        let mut by_pack: HashMap<String, HashSet<String>> = HashMap::new();
-        for sha in sha256s.iter().filter(|s| is_sha256_hex(s)) {
+        for sha in &sha256s {
             let path = self.path_of(sha);
             if let Some(size) = tokio::task::spawn_blocking(move || shred(&path))
                 .await
@@ -48,37 +45,11 @@ impl LocalFiles {
                 removed.files += 1;
                 removed.bytes += size;
             }
-            if let Some(blob) = self.index.locate(sha.clone()).await? {
-                by_pack.entry(blob.pack).or_default().insert(sha.clone());
-            }
         }
-        for (pack, gone) in by_pack {
-            let blobs = self.index.in_pack(pack.clone()).await?;
-            let mut kept = Vec::new();
-            for blob in blobs.iter().filter(|b| !gone.contains(&b.sha256)) {
-                let data = self.read_packed(blob.clone()).await?;
-                if sha256_hex(&data) != blob.sha256 {
-                    return Err(FileError::Corrupt(blob.sha256.clone()));
-                }
-                kept.push((blob.sha256.clone(), data));
-            }
-            let moved = self.write_new_pack(kept).await?;
-            self.index
-                .repack(gone.iter().cloned().collect(), moved)
-                .await?;
-            for blob in blobs.iter().filter(|b| gone.contains(&b.sha256)) {
-                removed.files += 1;
-                removed.bytes += blob.size;
-            }
-            removed.packs_rewritten += 1;
-            if pack.contains('/') || pack.starts_with('.') {
-                return Err(FileError::Corrupt(pack));
-            }
-            let old = self.packs_dir().join(&pack);
-            tokio::task::spawn_blocking(move || shred(&old))
-                .await
-                .map_err(join_error)??;
-        }
+        let packed = self.packs.remove(&sha256s).await?;
+        removed.files += packed.files;
+        removed.bytes += packed.bytes;
+        removed.packs_rewritten += packed.packs_rewritten;
         Ok(removed)
     }
 }

@@ -1,35 +1,95 @@
 //! Files in an S3-compatible object store (`storage.backend = "s3"`): SeaweedFS, MinIO, Garage
-//! or a commercial S3, through `object_store` on ring. One object per file under
-//! `blobs/<first two hex>/<sha256>`: content-addressed, so writing a file twice is harmless and
-//! nothing relies on conditional PUT (some servers ignore it). A put returns once the store has
-//! the object, so the database row that names it commits after it. Every read is checked
-//! against the sha256. Large staged files are uploaded in parts, never whole in memory.
+//! or a commercial S3, through `object_store` on ring. A file stored on its own is one object
+//! under `blobs/<first two hex>/<sha256>`; the files of one mail batch are one pack object under
+//! `packs/` (one PUT per batch; each file read back with a ranged GET; index in table
+//! `object_blobs`). Keys are content-addressed or new random names, so writing twice is
+//! harmless and nothing relies on conditional PUT (some servers ignore it). A put or flush
+//! returns once the store has the object, so the database row that names it commits after it.
+//! Every read is checked against the sha256. Large staged files are uploaded in parts, never
+//! whole in memory.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
-use object_store::{ObjectStoreExt, RetryConfig, WriteMultipart};
+use object_store::{ObjectStore, ObjectStoreExt, RetryConfig, WriteMultipart};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
-use super::{FileBackend, FileError, PackedBlob, Removed};
+use super::inventory::{Stored, walk_local};
+use super::packs::{PackSink, Packer};
+use super::{FileBackend, FileError, PackHome, PackIndex, PackedBlob, Removed};
 use crate::config::S3Config;
 
 pub(super) struct S3Files {
     store: Arc<AmazonS3>,
     /// Local folder for files written piece by piece before they are uploaded.
     staging: PathBuf,
+    packs: Packer,
+}
+
+/// The `packs/` objects of the bucket.
+struct S3Packs {
+    store: Arc<AmazonS3>,
+}
+
+fn pack_key(name: &str) -> Path {
+    Path::from(format!("packs/{name}"))
+}
+
+impl PackSink for S3Packs {
+    fn write(&self, name: String, pieces: Vec<Bytes>) -> BoxFuture<'_, Result<(), FileError>> {
+        Box::pin(async move {
+            let payload: object_store::PutPayload = pieces.into_iter().collect();
+            self.store
+                .put(&pack_key(&name), payload)
+                .await
+                .map_err(|e| FileError::Store(e.to_string()))?;
+            Ok(())
+        })
+    }
+
+    fn read(
+        &self,
+        name: String,
+        offset: u64,
+        size: u64,
+    ) -> BoxFuture<'_, Result<Bytes, FileError>> {
+        Box::pin(async move {
+            self.store
+                .get_range(&pack_key(&name), offset..offset + size)
+                .await
+                .map_err(|e| match e {
+                    object_store::Error::NotFound { .. } => FileError::Missing(name),
+                    other => FileError::Store(other.to_string()),
+                })
+        })
+    }
+
+    fn destroy(&self, name: String) -> BoxFuture<'_, Result<(), FileError>> {
+        Box::pin(async move {
+            match self.store.delete(&pack_key(&name)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(FileError::Store(e.to_string())),
+            }
+        })
+    }
 }
 
 /// Parts of this size are uploaded one after another for a large file.
 const PART: usize = 8 * 1024 * 1024;
 
 impl S3Files {
-    pub(super) fn new(config: &S3Config, staging: PathBuf) -> Result<S3Files, FileError> {
+    pub(super) fn new(
+        config: &S3Config,
+        staging: PathBuf,
+        index: Arc<dyn PackIndex>,
+    ) -> Result<S3Files, FileError> {
         let store = AmazonS3Builder::new()
             .with_endpoint(config.endpoint.trim_end_matches('/'))
             .with_bucket_name(&config.bucket)
@@ -46,8 +106,16 @@ impl S3Files {
             })
             .build()
             .map_err(|e| FileError::Store(e.to_string()))?;
+        let store = Arc::new(store);
         Ok(S3Files {
-            store: Arc::new(store),
+            packs: Packer::new(
+                PackHome::ObjectStore,
+                index,
+                Box::new(S3Packs {
+                    store: store.clone(),
+                }),
+            ),
+            store,
             staging,
         })
     }
@@ -121,24 +189,60 @@ fn store_error(sha256: &str, e: object_store::Error) -> FileError {
 }
 
 impl FileBackend for S3Files {
+    fn pack_home(&self) -> PackHome {
+        PackHome::ObjectStore
+    }
+
+    fn inventory(&self) -> BoxStream<'_, Result<Stored, FileError>> {
+        let objects = self.store.list(None).filter_map(|meta| async move {
+            let meta = match meta {
+                Ok(meta) => meta,
+                Err(e) => return Some(Err(FileError::Store(e.to_string()))),
+            };
+            let key = meta.location.as_ref();
+            if let Some(rest) = key.strip_prefix("packs/") {
+                return Some(Ok(Stored::Pack {
+                    name: rest.to_string(),
+                    size: meta.size,
+                    modified: meta.last_modified,
+                }));
+            }
+            let sha = key.strip_prefix("blobs/")?.rsplit('/').next()?;
+            Some(Ok(Stored::File {
+                sha256: sha.to_string(),
+                size: meta.size,
+                modified: meta.last_modified,
+            }))
+        });
+        walk_local(None, self.staging.clone())
+            .chain(objects)
+            .boxed()
+    }
+
+    fn destroy_unnamed_pack(&self, name: String) -> BoxFuture<'_, Result<bool, FileError>> {
+        Box::pin(async move { self.packs.destroy_unnamed(&name).await })
+    }
+
     fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move { self.upload(&sha256, data).await })
     }
 
-    // Every put is durable when it returns: nothing waits for a flush.
     fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
-        Box::pin(async move { self.upload(&sha256, data).await })
-    }
-
-    fn flush(&self) -> BoxFuture<'_, Result<(), FileError>> {
+        self.packs.defer(sha256, data);
         Box::pin(async { Ok(()) })
     }
 
-    fn flush_unindexed(&self) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>> {
-        Box::pin(async { Ok(Vec::new()) })
+    fn flush(&self) -> BoxFuture<'_, Result<(), FileError>> {
+        Box::pin(async move { self.packs.flush(true).await.map(|_| ()) })
     }
 
-    fn indexed(&self, _blobs: &[PackedBlob]) {}
+    fn flush_unindexed(&self) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>> {
+        Box::pin(self.packs.flush(false))
+    }
+
+    fn indexed(&self, blobs: &[PackedBlob]) {
+        self.packs.indexed(blobs)
+    }
 
     fn staging_dir(&self) -> PathBuf {
         self.staging.clone()
@@ -180,6 +284,9 @@ impl FileBackend for S3Files {
 
     fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>> {
         Box::pin(async move {
+            if let Some(data) = self.packs.get(&sha256).await? {
+                return Ok(data);
+            }
             let data = self
                 .store
                 .get(&Self::key(&sha256))
@@ -197,6 +304,9 @@ impl FileBackend for S3Files {
 
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>> {
         Box::pin(async move {
+            if self.packs.holds(&sha256).await? {
+                return Ok(true);
+            }
             match self.store.head(&Self::key(&sha256)).await {
                 Ok(_) => Ok(true),
                 Err(object_store::Error::NotFound { .. }) => Ok(false),
@@ -208,8 +318,8 @@ impl FileBackend for S3Files {
     fn remove(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<Removed, FileError>> {
         Box::pin(async move {
             let mut removed = Removed::default();
-            for sha in sha256s {
-                let key = Self::key(&sha);
+            for sha in &sha256s {
+                let key = Self::key(sha);
                 let size = match self.store.head(&key).await {
                     Ok(meta) => meta.size,
                     Err(object_store::Error::NotFound { .. }) => continue,
@@ -222,6 +332,10 @@ impl FileBackend for S3Files {
                 removed.files += 1;
                 removed.bytes += size;
             }
+            let packed = self.packs.remove(&sha256s).await?;
+            removed.files += packed.files;
+            removed.bytes += packed.bytes;
+            removed.packs_rewritten += packed.packs_rewritten;
             Ok(removed)
         })
     }

@@ -7,7 +7,10 @@ async fn store_in(dir: &Path) -> FileStore {
     let url = format!("sqlite://{}/index.db", dir.display());
     let store = Store::connect(&url, 2).await.unwrap();
     store.migrate().await.unwrap();
-    FileStore::local(dir.join("files"), Arc::new(store))
+    FileStore::local(
+        dir.join("files"),
+        Arc::new(store.pack_index(PackHome::Disk)),
+    )
 }
 
 fn packs(dir: &Path) -> Vec<PathBuf> {

@@ -154,3 +154,140 @@ impl Services {
         Ok(self.store.file_alarms(20).await?)
     }
 }
+
+/// What `saraban storage gc` found, and removed unless it was a dry run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GcReport {
+    /// Things listed in the store.
+    pub looked_at: u64,
+    /// Files no row names, older than the grace period (on their own or in packs).
+    pub files: u64,
+    /// Whole packs no index row names (a batch whose transaction never committed).
+    pub packs: u64,
+    /// Packs rewritten without their unnamed files.
+    pub packs_rewritten: u64,
+    /// Pieces of interrupted writes.
+    pub leftovers: u64,
+    pub bytes: u64,
+    /// Unnamed, but younger than the grace period: left alone (they may be about to be named).
+    pub young: u64,
+    /// Removed, then found named again by a record written meanwhile: raised as file alarms.
+    pub named_meanwhile: Vec<String>,
+}
+
+/// Files removed in one go.
+const GC_BATCH: usize = 500;
+
+impl Services {
+    /// Removes what the file store holds that no row names and that is older than `grace`:
+    /// files of their own, files in packs (the pack rewritten without them), whole packs of
+    /// batches that never committed, and pieces of interrupted writes. A file is always written
+    /// before the row that names it commits, so a young unnamed file may be about to be named:
+    /// it is left alone. With `dry_run`, only counts. `progress` is told how many things were
+    /// looked at.
+    pub async fn collect_garbage(
+        &self,
+        grace: chrono::Duration,
+        dry_run: bool,
+        progress: impl Fn(u64),
+    ) -> Result<GcReport> {
+        use crate::files::Stored;
+        let cutoff = chrono::Utc::now() - grace;
+        let home = self.files.pack_home();
+        let mut report = GcReport::default();
+        let mut listed = self.files.inventory().chunks(GC_BATCH);
+        while let Some(chunk) = listed.next().await {
+            let chunk = chunk
+                .into_iter()
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            report.looked_at += chunk.len() as u64;
+            let (mut files, mut packs) = (Vec::new(), Vec::new());
+            for item in chunk {
+                let old = item.modified() < cutoff;
+                match item {
+                    Stored::File { sha256, size, .. } => files.push((sha256, size, old)),
+                    Stored::Pack { name, size, .. } => packs.push((name, size, old)),
+                    Stored::Leftover { path, size, .. } if old => {
+                        report.leftovers += 1;
+                        report.bytes += size;
+                        if !dry_run {
+                            self.files.remove_leftover(&path).await?;
+                        }
+                    }
+                    Stored::Leftover { .. } => report.young += 1,
+                }
+            }
+            let shas: Vec<String> = files.iter().map(|(s, _, _)| s.clone()).collect();
+            let named = self.store.referenced_among(&shas).await?;
+            let mut doomed = Vec::new();
+            for (sha, size, old) in files.into_iter().filter(|f| !named.contains(&f.0)) {
+                if old {
+                    report.files += 1;
+                    report.bytes += size;
+                    doomed.push(sha);
+                } else {
+                    report.young += 1;
+                }
+            }
+            if !dry_run {
+                self.remove_unnamed(doomed, &mut report).await?;
+            }
+            let names: Vec<String> = packs.iter().map(|(n, _, _)| n.clone()).collect();
+            let indexed = self.store.indexed_packs(home, &names).await?;
+            for (name, size, old) in packs.into_iter().filter(|p| !indexed.contains(&p.0)) {
+                if !old {
+                    report.young += 1;
+                } else if dry_run || self.files.destroy_unnamed_pack(&name).await? {
+                    report.packs += 1;
+                    report.bytes += size;
+                }
+            }
+            progress(report.looked_at);
+        }
+        // Files in packs that no row names any more: their packs are rewritten without them.
+        let mut doomed = Vec::new();
+        for (sha, pack, size) in self.store.unreferenced_packed(home).await? {
+            if crate::files::pack_written_at(&pack).is_some_and(|at| at < cutoff) {
+                report.files += 1;
+                if dry_run {
+                    report.bytes += size;
+                }
+                doomed.push(sha);
+            } else {
+                report.young += 1;
+            }
+        }
+        if !dry_run {
+            for chunk in doomed.chunks(GC_BATCH) {
+                let removed = self.files.remove(chunk.to_vec()).await?;
+                report.bytes += removed.bytes;
+                report.packs_rewritten += removed.packs_rewritten;
+                self.named_meanwhile(chunk, &mut report).await?;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn remove_unnamed(&self, doomed: Vec<String>, report: &mut GcReport) -> Result<()> {
+        if doomed.is_empty() {
+            return Ok(());
+        }
+        let removed = self.files.remove(doomed.clone()).await?;
+        report.packs_rewritten += removed.packs_rewritten;
+        self.named_meanwhile(&doomed, report).await
+    }
+
+    /// A record that began to name a file between the check and its removal (the same bytes
+    /// sent again at that very moment) gets an alarm: the admin must know, never a silent loss.
+    async fn named_meanwhile(&self, removed: &[String], report: &mut GcReport) -> Result<()> {
+        for sha in self.store.referenced_among(removed).await? {
+            let problem = problem_of(&FileError::Missing(sha.clone()));
+            self.store
+                .raise_file_alarm(&sha, "storage gc", &problem)
+                .await?;
+            tracing::error!(sha256 = %sha, "storage gc removed a file a record began to name meanwhile");
+            report.named_meanwhile.push(sha);
+        }
+        Ok(())
+    }
+}

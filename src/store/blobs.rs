@@ -1,4 +1,5 @@
-//! The pack index of the file store: which pack file holds a file, and where.
+//! The pack indexes of the file store: which pack holds a file, and where. Packs on the local
+//! disk are in `stored_blobs`, packs in an S3 object store in `object_blobs`.
 
 use std::collections::HashSet;
 
@@ -6,7 +7,7 @@ use futures_util::future::BoxFuture;
 use sqlx::Row;
 
 use super::{DbKind, Store, StoreError, insert_rows, placeholders};
-use crate::files::{FileError, PackIndex, PackedBlob};
+use crate::files::{FileError, PackHome, PackIndex, PackedBlob};
 
 /// Rows per statement: four parameters each stays well under every database's limit.
 const ROWS_PER_INSERT: usize = 200;
@@ -15,31 +16,71 @@ fn index_error(e: StoreError) -> FileError {
     FileError::Index(e.to_string())
 }
 
+/// The table of one backend's packs.
+pub(crate) fn table_of(home: PackHome) -> &'static str {
+    match home {
+        PackHome::Disk => "stored_blobs",
+        PackHome::ObjectStore => "object_blobs",
+    }
+}
+
+/// The index of one backend's packs.
+#[derive(Clone)]
+pub struct PackIndexIn {
+    store: Store,
+    home: PackHome,
+}
+
 impl Store {
+    /// The index of the packs of `home`, for its file store.
+    pub fn pack_index(&self, home: PackHome) -> PackIndexIn {
+        PackIndexIn {
+            store: self.clone(),
+            home,
+        }
+    }
+}
+
+fn blob_of(
+    home: PackHome,
+    r: &sqlx::any::AnyRow,
+    sha256: String,
+    pack: String,
+) -> Result<PackedBlob, StoreError> {
+    let offset: i64 = r.try_get("pack_offset")?;
+    let size: i64 = r.try_get("size")?;
+    Ok(PackedBlob {
+        home,
+        sha256,
+        pack,
+        offset: u64::try_from(offset).map_err(|_| StoreError::Corrupt("pack offset".into()))?,
+        size: u64::try_from(size).map_err(|_| StoreError::Corrupt("pack size".into()))?,
+    })
+}
+
+impl PackIndexIn {
+    fn table(&self) -> &'static str {
+        table_of(self.home)
+    }
+
     async fn record_blobs(&self, blobs: &[PackedBlob]) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        insert_blobs(self.kind(), &mut tx, blobs).await?;
+        let mut tx = self.store.begin_write().await?;
+        insert_blobs(self.store.kind(), &mut tx, blobs).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn locate_blob(&self, sha256: &str) -> Result<Option<PackedBlob>, StoreError> {
-        let row = sqlx::query("SELECT pack, pack_offset, size FROM stored_blobs WHERE sha256 = $1")
+        let sql = format!(
+            "SELECT pack, pack_offset, size FROM {} WHERE sha256 = $1",
+            self.table()
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(sha256.to_string())
-            .fetch_optional(self.pool())
+            .fetch_optional(self.store.pool())
             .await?;
-        row.map(|r| {
-            let offset: i64 = r.try_get("pack_offset")?;
-            let size: i64 = r.try_get("size")?;
-            Ok(PackedBlob {
-                sha256: sha256.to_string(),
-                pack: r.try_get("pack")?,
-                offset: u64::try_from(offset)
-                    .map_err(|_| StoreError::Corrupt("pack offset".into()))?,
-                size: u64::try_from(size).map_err(|_| StoreError::Corrupt("pack size".into()))?,
-            })
-        })
-        .transpose()
+        row.map(|r| blob_of(self.home, &r, sha256.to_string(), r.try_get("pack")?))
+            .transpose()
     }
 
     async fn known_blobs(&self, sha256s: &[String]) -> Result<HashSet<String>, StoreError> {
@@ -47,53 +88,101 @@ impl Store {
         for chunk in sha256s.chunks(ROWS_PER_INSERT * 4) {
             // `(($1), ($2))` is a list of one-column rows, which IN takes as well.
             let sql = format!(
-                "SELECT sha256 FROM stored_blobs WHERE sha256 IN ({})",
-                placeholders(self.kind(), chunk.len(), 1)
+                "SELECT sha256 FROM {} WHERE sha256 IN ({})",
+                self.table(),
+                placeholders(self.store.kind(), chunk.len(), 1)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for sha in chunk {
                 query = query.bind(sha.clone());
             }
-            for row in query.fetch_all(self.pool()).await? {
+            for row in query.fetch_all(self.store.pool()).await? {
                 known.insert(row.try_get::<String, _>("sha256")?);
             }
         }
         Ok(known)
     }
+
+    async fn blobs_in_pack(&self, pack: &str) -> Result<Vec<PackedBlob>, StoreError> {
+        let sql = format!(
+            "SELECT sha256, pack_offset, size FROM {} WHERE pack = $1 ORDER BY pack_offset",
+            self.table()
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(pack.to_string())
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.iter()
+            .map(|r| blob_of(self.home, r, r.try_get("sha256")?, pack.to_string()))
+            .collect()
+    }
+
+    async fn move_blobs(&self, removed: &[String], moved: &[PackedBlob]) -> Result<(), StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        let delete = format!("DELETE FROM {} WHERE sha256 = $1", self.table());
+        for sha in removed {
+            sqlx::query(sqlx::AssertSqlSafe(delete.clone()))
+                .bind(sha.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let update = format!(
+            "UPDATE {} SET pack = $1, pack_offset = $2, size = $3 WHERE sha256 = $4",
+            self.table()
+        );
+        for b in moved {
+            sqlx::query(sqlx::AssertSqlSafe(update.clone()))
+                .bind(b.pack.clone())
+                .bind(b.offset as i64)
+                .bind(b.size as i64)
+                .bind(b.sha256.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
-/// Index rows for packed files, inside the caller's transaction.
+/// Index rows for packed files, inside the caller's transaction (each in its backend's table).
 pub(crate) async fn insert_blobs(
     kind: DbKind,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     blobs: &[PackedBlob],
 ) -> Result<(), StoreError> {
-    // Two passes over the same files (an earlier flush wrote some rows) change nothing.
-    insert_rows(
-        kind,
-        tx,
-        blobs,
-        ROWS_PER_INSERT,
-        4,
-        |values| {
-            format!(
-                "INSERT INTO stored_blobs (sha256, pack, pack_offset, size) VALUES {values}
-                 ON CONFLICT (sha256) DO NOTHING"
-            )
-        },
-        |query, b| {
-            query
-                .bind(b.sha256.clone())
-                .bind(b.pack.clone())
-                .bind(b.offset as i64)
-                .bind(b.size as i64)
-        },
-    )
-    .await?;
+    for home in [PackHome::Disk, PackHome::ObjectStore] {
+        let rows: Vec<&PackedBlob> = blobs.iter().filter(|b| b.home == home).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        // Two passes over the same files (an earlier flush wrote some rows) change nothing.
+        insert_rows(
+            kind,
+            tx,
+            &rows,
+            ROWS_PER_INSERT,
+            4,
+            |values| {
+                format!(
+                    "INSERT INTO {} (sha256, pack, pack_offset, size) VALUES {values}
+                     ON CONFLICT (sha256) DO NOTHING",
+                    table_of(home)
+                )
+            },
+            |query, b| {
+                query
+                    .bind(b.sha256.clone())
+                    .bind(b.pack.clone())
+                    .bind(b.offset as i64)
+                    .bind(b.size as i64)
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
 
-impl PackIndex for Store {
+impl PackIndex for PackIndexIn {
     fn record(&self, blobs: Vec<PackedBlob>) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move { self.record_blobs(&blobs).await.map_err(index_error) })
     }
@@ -116,53 +205,5 @@ impl PackIndex for Store {
         moved: Vec<PackedBlob>,
     ) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move { self.move_blobs(&removed, &moved).await.map_err(index_error) })
-    }
-}
-
-impl Store {
-    async fn blobs_in_pack(&self, pack: &str) -> Result<Vec<PackedBlob>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT sha256, pack_offset, size FROM stored_blobs WHERE pack = $1 ORDER BY pack_offset",
-        )
-        .bind(pack.to_string())
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let offset: i64 = r.try_get("pack_offset")?;
-                let size: i64 = r.try_get("size")?;
-                Ok(PackedBlob {
-                    sha256: r.try_get("sha256")?,
-                    pack: pack.to_string(),
-                    offset: u64::try_from(offset)
-                        .map_err(|_| StoreError::Corrupt("pack offset".into()))?,
-                    size: u64::try_from(size)
-                        .map_err(|_| StoreError::Corrupt("pack size".into()))?,
-                })
-            })
-            .collect()
-    }
-
-    async fn move_blobs(&self, removed: &[String], moved: &[PackedBlob]) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        for sha in removed {
-            sqlx::query("DELETE FROM stored_blobs WHERE sha256 = $1")
-                .bind(sha.clone())
-                .execute(&mut *tx)
-                .await?;
-        }
-        for b in moved {
-            sqlx::query(
-                "UPDATE stored_blobs SET pack = $1, pack_offset = $2, size = $3 WHERE sha256 = $4",
-            )
-            .bind(b.pack.clone())
-            .bind(b.offset as i64)
-            .bind(b.size as i64)
-            .bind(b.sha256.clone())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 }

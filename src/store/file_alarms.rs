@@ -13,7 +13,7 @@ const GONE: &str = "SELECT id FROM letters WHERE destroyed_at IS NOT NULL";
 
 /// Every file a kept record names, with the table that names it (as `crate::store::disposals`
 /// decides what destruction may remove).
-fn named_sql() -> String {
+pub(super) fn named_sql() -> String {
     [
         format!("SELECT sha256 AS s, 'attachments' AS t FROM attachments WHERE letter_id NOT IN ({GONE})"),
         format!(

@@ -22,6 +22,7 @@ pub mod file_alarms;
 pub mod file_texts;
 pub mod filing;
 pub mod follow_up;
+pub mod garbage;
 pub mod handovers;
 pub mod held_files;
 pub mod inbox;

@@ -90,7 +90,7 @@ async fn a_batch_is_packed_indexed_and_committed_together(db: Db) {
     // … and not by another process sharing the files.
     let other = FileStore::local(
         app.dir.path().join("files"),
-        std::sync::Arc::new(app.store.clone()),
+        std::sync::Arc::new(app.store.pack_index(saraban::files::PackHome::Disk)),
     );
     assert!(matches!(
         other.get(&raw_shas[1]).await,
@@ -194,7 +194,7 @@ async fn a_plain_flush_indexes_files_another_caller_packed(db: Db) {
     files.flush().await.unwrap();
     let other = FileStore::local(
         app.dir.path().join("files"),
-        std::sync::Arc::new(app.store.clone()),
+        std::sync::Arc::new(app.store.pack_index(saraban::files::PackHome::Disk)),
     );
     assert_eq!(other.get(&mine).await.unwrap(), Bytes::from_static(b"mine"));
     // The pipeline's own commit of the same row later changes nothing.

@@ -33,4 +33,5 @@ mod sending;
 mod setup_pages;
 mod several_machines;
 mod storage;
+mod storage_gc;
 mod storage_s3;

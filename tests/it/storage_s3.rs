@@ -1,6 +1,7 @@
 //! Files in an S3-compatible object store (a real SeaweedFS on loopback): `storage.backend =
 //! "s3"` creates its bucket, keeps a letter's files and a mail's raw message and files there,
-//! gives them back whole, and `storage verify` finds an object deleted or damaged behind its back.
+//! gives them back whole (a mail batch's files in one pack object), and `storage verify` finds an
+//! object deleted or damaged behind its back.
 
 use bytes::Bytes;
 use object_store::ObjectStoreExt;
@@ -145,12 +146,22 @@ async fn files_live_in_the_object_store() {
         .delete(&Path::from(format!("blobs/{}/{sha}", &sha[0..2])))
         .await
         .unwrap();
+    // The mail's raw message is in its batch's pack object (one PUT per batch), read back with a
+    // ranged GET: the pack is overwritten with other bytes of the same length.
     let raw_sha = e["raw_sha256"].as_str().unwrap().to_string();
+    let pack: String = sqlx::query_scalar("SELECT pack FROM object_blobs WHERE sha256 = $1")
+        .bind(&raw_sha)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let pack_key = Path::from(format!("packs/{pack}"));
+    let whole = direct.get(&pack_key).await.unwrap().bytes().await.unwrap();
+    assert!(
+        memchr::memmem::find(&whole, &raw).is_some(),
+        "the raw message is in the pack"
+    );
     direct
-        .put(
-            &Path::from(format!("blobs/{}/{raw_sha}", &raw_sha[0..2])),
-            Bytes::from_static(b"not the mail").into(),
-        )
+        .put(&pack_key, Bytes::from(vec![b'x'; whole.len()]).into())
         .await
         .unwrap();
     let report = app.services.verify_files(4, |_| {}).await.unwrap();
@@ -160,9 +171,12 @@ async fn files_live_in_the_object_store() {
         .map(|(s, _, p)| (s.clone(), p.clone()))
         .collect();
     found.sort();
+    // Every file of the damaged pack is reported: the raw message and the mail's file.
+    let mail_file = e["attachments"][0]["sha256"].as_str().unwrap().to_string();
     let mut want = vec![
         (sha.clone(), "ไม่พบไฟล์ในที่เก็บ".to_string()),
         (raw_sha.clone(), "ไฟล์เสียหาย (SHA-256 ไม่ตรง)".to_string()),
+        (mail_file, "ไฟล์เสียหาย (SHA-256 ไม่ตรง)".to_string()),
     ];
     want.sort();
     assert_eq!(found, want);

@@ -1,0 +1,339 @@
+//! Packs: the files of one mail batch written as one pack (a file under `packs/` on disk, or one
+//! object under `packs/` in an S3 store) instead of one write per file, found again through a
+//! [`PackIndex`] in the database. Each file in a pack is preceded by a line
+//! `SARABAN-BLOB <sha256> <size>`, so a pack explains itself without its index. Packs are written
+//! once and never changed in place: removing a packed file rewrites the pack's other files into a
+//! new pack, moves their index rows in one transaction, then destroys the old pack.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use futures_util::future::BoxFuture;
+
+use super::{FileError, PackHome, PackIndex, PackedBlob, Removed, random_hex, sha256_hex};
+
+/// Where packs are kept: a folder, or an object store.
+pub(super) trait PackSink: Send + Sync {
+    /// Writes a new pack made of these pieces, in order, durably.
+    fn write(&self, name: String, pieces: Vec<Bytes>) -> BoxFuture<'_, Result<(), FileError>>;
+    /// `size` bytes of a pack from `offset`.
+    fn read(&self, name: String, offset: u64, size: u64)
+    -> BoxFuture<'_, Result<Bytes, FileError>>;
+    /// Removes a pack for good (a missing one is not an error).
+    fn destroy(&self, name: String) -> BoxFuture<'_, Result<(), FileError>>;
+}
+
+/// Deferred files not yet in a pack, in the order they came.
+#[derive(Default)]
+struct Pending {
+    blobs: Vec<(String, Bytes)>,
+    shas: HashSet<String>,
+}
+
+/// Collects deferred files and writes them as packs.
+pub(super) struct Packer {
+    home: PackHome,
+    index: Arc<dyn PackIndex>,
+    sink: Box<dyn PackSink>,
+    pending: Mutex<Pending>,
+    /// Packed, durable, but their index rows not yet committed (see `flush`).
+    unindexed: Mutex<HashMap<String, PackedBlob>>,
+    /// One flush at a time: a flush that finds nothing pending must still wait for the one that
+    /// took its files, or its caller would commit rows naming files not yet written. Rewriting
+    /// packs takes it too.
+    flushing: tokio::sync::Mutex<()>,
+}
+
+/// A new pack's name: when it was written (read back by `saraban storage gc`), and a random
+/// part so that two processes never pick the same one.
+fn new_pack_name() -> Result<String, FileError> {
+    Ok(format!(
+        "{}-{}.pack",
+        Utc::now().format("%Y%m%dT%H%M%S%3f"),
+        random_hex::<6>()?
+    ))
+}
+
+/// When a pack was written, from its name (`None` for a name this code did not make).
+pub fn pack_written_at(name: &str) -> Option<DateTime<Utc>> {
+    let stamp = name.get(0..18)?;
+    NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%3f")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// A pack name that cannot climb out of the packs folder.
+pub(super) fn is_pack_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+/// The pieces of a pack of these files, and where each file will be in it.
+fn lay_out(home: PackHome, name: &str, files: &[(String, Bytes)]) -> (Vec<Bytes>, Vec<PackedBlob>) {
+    let mut pieces = Vec::with_capacity(files.len() * 3);
+    let mut located = Vec::with_capacity(files.len());
+    let mut offset = 0u64;
+    for (sha, data) in files {
+        let header = format!("SARABAN-BLOB {sha} {}\n", data.len());
+        offset += header.len() as u64;
+        pieces.push(Bytes::from(header));
+        pieces.push(data.clone());
+        pieces.push(Bytes::from_static(b"\n"));
+        located.push(PackedBlob {
+            home,
+            sha256: sha.clone(),
+            pack: name.to_string(),
+            offset,
+            size: data.len() as u64,
+        });
+        offset += data.len() as u64 + 1;
+    }
+    (pieces, located)
+}
+
+impl Packer {
+    pub(super) fn new(
+        home: PackHome,
+        index: Arc<dyn PackIndex>,
+        sink: Box<dyn PackSink>,
+    ) -> Packer {
+        Packer {
+            home,
+            index,
+            sink,
+            pending: Mutex::new(Pending::default()),
+            unindexed: Mutex::new(HashMap::new()),
+            flushing: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub(super) fn defer(&self, sha256: String, data: Bytes) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.shas.insert(sha256.clone()) {
+            pending.blobs.push((sha256, data));
+        }
+    }
+
+    pub(super) fn pending_copy(&self, sha256: &str) -> Option<Bytes> {
+        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if !pending.shas.contains(sha256) {
+            return None;
+        }
+        pending
+            .blobs
+            .iter()
+            .find(|(s, _)| s == sha256)
+            .map(|(_, d)| d.clone())
+    }
+
+    /// Packs what is pending; with `index_now`, also commits the index rows of everything
+    /// packed so far (this flush's and any still waiting for their caller's transaction).
+    /// Without, returns this flush's rows for the caller to commit.
+    pub(super) async fn flush(&self, index_now: bool) -> Result<Vec<PackedBlob>, FileError> {
+        let _one_at_a_time = self.flushing.lock().await;
+        let taken = {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::take(&mut *pending)
+        };
+        let mut located = Vec::new();
+        if !taken.blobs.is_empty() {
+            match self.write_fresh(&taken.blobs).await {
+                Ok(l) => located = l,
+                Err(e) => {
+                    // Put them back: another caller may be counting on this flush for its files.
+                    let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+                    for (sha, data) in taken.blobs {
+                        if pending.shas.insert(sha.clone()) {
+                            pending.blobs.push((sha, data));
+                        }
+                    }
+                    return Err(e);
+                }
+            }
+            let mut unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
+            for blob in &located {
+                unindexed.insert(blob.sha256.clone(), blob.clone());
+            }
+        }
+        if !index_now {
+            return Ok(located);
+        }
+        let waiting: Vec<PackedBlob> = {
+            let unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
+            unindexed.values().cloned().collect()
+        };
+        if !waiting.is_empty() {
+            self.index.record(waiting.clone()).await?;
+            self.indexed(&waiting);
+        }
+        Ok(Vec::new())
+    }
+
+    pub(super) fn indexed(&self, blobs: &[PackedBlob]) {
+        let mut unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
+        for blob in blobs {
+            unindexed.remove(&blob.sha256);
+        }
+    }
+
+    fn unindexed_copy(&self, sha256: &str) -> Option<PackedBlob> {
+        let unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
+        unindexed.get(sha256).cloned()
+    }
+
+    pub(super) async fn locate(&self, sha256: &str) -> Result<Option<PackedBlob>, FileError> {
+        match self.unindexed_copy(sha256) {
+            Some(blob) => Ok(Some(blob)),
+            None => self.index.locate(sha256.to_string()).await,
+        }
+    }
+
+    /// Whether a file is pending or packed.
+    pub(super) async fn holds(&self, sha256: &str) -> Result<bool, FileError> {
+        Ok(self.pending_copy(sha256).is_some() || self.locate(sha256).await?.is_some())
+    }
+
+    /// The file's bytes when it is pending or packed (not checked: the caller does).
+    pub(super) async fn get(&self, sha256: &str) -> Result<Option<Bytes>, FileError> {
+        if let Some(data) = self.pending_copy(sha256) {
+            return Ok(Some(data));
+        }
+        match self.locate(sha256).await? {
+            Some(blob) => Ok(Some(self.read(&blob).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn read(&self, blob: &PackedBlob) -> Result<Bytes, FileError> {
+        if !is_pack_name(&blob.pack) {
+            return Err(FileError::Corrupt(blob.sha256.clone()));
+        }
+        let data = self
+            .sink
+            .read(blob.pack.clone(), blob.offset, blob.size)
+            .await?;
+        if data.len() as u64 != blob.size {
+            return Err(FileError::Corrupt(blob.sha256.clone()));
+        }
+        Ok(data)
+    }
+
+    /// One pack for the files not yet packed; where each one is.
+    async fn write_fresh(&self, blobs: &[(String, Bytes)]) -> Result<Vec<PackedBlob>, FileError> {
+        let known = self
+            .index
+            .known(blobs.iter().map(|(s, _)| s.clone()).collect())
+            .await?;
+        let fresh: Vec<(String, Bytes)> = blobs
+            .iter()
+            .filter(|(s, _)| !known.contains(s) && self.unindexed_copy(s).is_none())
+            .cloned()
+            .collect();
+        self.write_pack(fresh).await
+    }
+
+    /// Writes these files into a new pack, durably; where each one is.
+    async fn write_pack(&self, files: Vec<(String, Bytes)>) -> Result<Vec<PackedBlob>, FileError> {
+        if files.is_empty() {
+            return Ok(Vec::new());
+        }
+        let name = new_pack_name()?;
+        let (pieces, located) = lay_out(self.home, &name, &files);
+        self.sink.write(name, pieces).await?;
+        Ok(located)
+    }
+
+    /// Removes these files from the packs that hold them: each such pack is rewritten without
+    /// them, the index moved in one transaction, and the old pack destroyed.
+    pub(super) async fn remove(&self, sha256s: &[String]) -> Result<Removed, FileError> {
+        let _one_at_a_time = self.flushing.lock().await;
+        let mut removed = Removed::default();
+        let mut by_pack: HashMap<String, HashSet<String>> = HashMap::new();
+        for sha in sha256s {
+            if let Some(blob) = self.index.locate(sha.clone()).await? {
+                by_pack.entry(blob.pack).or_default().insert(sha.clone());
+            }
+        }
+        for (pack, gone) in by_pack {
+            if !is_pack_name(&pack) {
+                return Err(FileError::Corrupt(pack));
+            }
+            let blobs = self.index.in_pack(pack.clone()).await?;
+            let mut kept = Vec::new();
+            for blob in blobs.iter().filter(|b| !gone.contains(&b.sha256)) {
+                let data = self.read(blob).await?;
+                if sha256_hex(&data) != blob.sha256 {
+                    return Err(FileError::Corrupt(blob.sha256.clone()));
+                }
+                kept.push((blob.sha256.clone(), data));
+            }
+            let moved = self.write_pack(kept).await?;
+            self.index
+                .repack(gone.iter().cloned().collect(), moved)
+                .await?;
+            for blob in blobs.iter().filter(|b| gone.contains(&b.sha256)) {
+                removed.files += 1;
+                removed.bytes += blob.size;
+            }
+            removed.packs_rewritten += 1;
+            self.sink.destroy(pack).await?;
+        }
+        Ok(removed)
+    }
+
+    /// Destroys a pack no index row names (a batch whose transaction never committed).
+    pub(super) async fn destroy_unnamed(&self, pack: &str) -> Result<bool, FileError> {
+        let _one_at_a_time = self.flushing.lock().await;
+        if !is_pack_name(pack) || !self.index.in_pack(pack.to_string()).await?.is_empty() {
+            return Ok(false);
+        }
+        if self
+            .unindexed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .any(|b| b.pack == pack)
+        {
+            return Ok(false);
+        }
+        self.sink.destroy(pack.to_string()).await?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pack_name_says_when_it_was_written() {
+        let name = new_pack_name().unwrap();
+        assert!(is_pack_name(&name));
+        let at = pack_written_at(&name).unwrap();
+        assert!((Utc::now() - at).num_seconds().abs() < 5);
+        assert_eq!(pack_written_at("notes.pack"), None);
+        assert!(!is_pack_name("../x.pack"));
+        assert!(!is_pack_name(".hidden"));
+        assert!(!is_pack_name("a/b"));
+    }
+
+    #[test]
+    fn the_layout_points_at_each_file() {
+        let files = vec![
+            ("a".repeat(64), Bytes::from_static(b"first")),
+            ("b".repeat(64), Bytes::from_static(b"second file")),
+        ];
+        let (pieces, located) = lay_out(PackHome::Disk, "p.pack", &files);
+        let whole: Vec<u8> = pieces.iter().flat_map(|p| p.to_vec()).collect();
+        for (blob, (_, data)) in located.iter().zip(&files) {
+            let start = blob.offset as usize;
+            assert_eq!(&whole[start..start + blob.size as usize], &data[..]);
+        }
+        assert!(whole.starts_with(format!("SARABAN-BLOB {} 5\n", "a".repeat(64)).as_bytes()));
+    }
+}
