@@ -830,13 +830,92 @@ fn storage_bytes(root: &std::path::Path) -> Vec<u8> {
     out
 }
 
+/// Where the files are, seen from outside saraban: every byte, and how many packs.
+enum Storage {
+    Disk(std::path::PathBuf),
+    Bucket(object_store::aws::AmazonS3),
+}
+
+impl Storage {
+    async fn bytes(&self) -> Vec<u8> {
+        match self {
+            Storage::Disk(root) => storage_bytes(root),
+            Storage::Bucket(bucket) => {
+                use futures_util::StreamExt;
+                use object_store::{ObjectStore, ObjectStoreExt};
+                let mut out = Vec::new();
+                let mut listed = bucket.list(None);
+                while let Some(meta) = listed.next().await {
+                    let meta = meta.unwrap();
+                    let data = bucket
+                        .get(&meta.location)
+                        .await
+                        .unwrap()
+                        .bytes()
+                        .await
+                        .unwrap();
+                    out.extend_from_slice(&data);
+                }
+                out
+            }
+        }
+    }
+
+    async fn packs(&self) -> usize {
+        match self {
+            Storage::Disk(root) => std::fs::read_dir(root.join("packs")).unwrap().count(),
+            Storage::Bucket(bucket) => {
+                use futures_util::StreamExt;
+                use object_store::ObjectStore;
+                bucket
+                    .list(Some(&object_store::path::Path::from("packs")))
+                    .count()
+                    .await
+            }
+        }
+    }
+}
+
 async fn lawful_destruction(db: Db) {
+    lawful_destruction_in(db, None).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destruction_removes_the_files_from_the_object_store() {
+    let s3 = saraban_lab::s3::SeaweedS3::start();
+    lawful_destruction_in(Db::Postgres, Some(&s3)).await
+}
+
+async fn lawful_destruction_in(db: Db, s3: Option<&saraban_lab::s3::SeaweedS3>) {
     // The files' words are read, so that destruction is seen to take them out of the search.
-    let w: World = crate::helpers::spawn_app_with(db, |c| c.text.extract = true)
-        .await
-        .world()
-        .await;
+    let w: World = crate::helpers::spawn_app_with(db, |c| {
+        c.text.extract = true;
+        if let Some(s3) = s3 {
+            c.storage.backend = "s3".into();
+            c.storage.s3.endpoint = s3.endpoint();
+            c.storage.s3.bucket = "saraban-destruction".into();
+            c.storage.s3.access_key_id = s3.access_key.clone();
+            c.storage.s3.secret_access_key = saraban::security::Secret::new(s3.secret_key.clone());
+        }
+    })
+    .await
+    .world()
+    .await;
     let app = &w.app;
+    let storage = match s3 {
+        None => Storage::Disk(app.dir.path().join("files")),
+        Some(s3) => Storage::Bucket(
+            object_store::aws::AmazonS3Builder::new()
+                .with_endpoint(s3.endpoint())
+                .with_bucket_name("saraban-destruction")
+                .with_region("us-east-1")
+                .with_access_key_id(&s3.access_key)
+                .with_secret_access_key(&s3.secret_key)
+                .with_allow_http(true)
+                .build()
+                .unwrap(),
+        ),
+    };
     // Five letters of 2560: three kept 1 year, one never destroyed, one kept 10 years.
     let csv = "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\
                1,2560,ศธ 04006/ว1,2017-03-01,สพฐ.,สพป.,เรื่องประจำที่หนึ่ง,1 ปี\r\n\
@@ -892,8 +971,7 @@ async fn lawful_destruction(db: Db) {
         .await
         .unwrap();
     app.services.files.flush().await.unwrap();
-    let packs = app.dir.path().join("files/packs");
-    assert_eq!(std::fs::read_dir(&packs).unwrap().count(), 1);
+    assert_eq!(storage.packs().await, 1);
 
     let call = |token: &String, method: Method, path: String, body: Value| {
         let token = token.clone();
@@ -1010,7 +1088,7 @@ async fn lawful_destruction(db: Db) {
     .await;
     assert_eq!(status, 201);
 
-    let before = storage_bytes(&app.dir.path().join("files"));
+    let before = storage.bytes().await;
     assert!(
         memchr::memmem::find(&before, b"DOOMED-LETTER-ONE").is_some(),
         "the bytes are there before"
@@ -1072,7 +1150,12 @@ async fn lawful_destruction(db: Db) {
         "{letter}"
     );
     // The bytes are gone from storage; the shared file and the packed kept file still read.
-    let everything = storage_bytes(&app.dir.path().join("files"));
+    let everything = storage.bytes().await;
+    assert_eq!(
+        storage.packs().await,
+        1,
+        "the pack rewritten, the old one gone"
+    );
     assert!(
         memchr::memmem::find(&everything, b"DOOMED-LETTER-ONE").is_none(),
         "destroyed bytes are gone"
