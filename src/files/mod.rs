@@ -31,9 +31,11 @@ mod inventory;
 mod packs;
 mod removal;
 mod s3;
+mod stream;
 
 pub use inventory::Stored;
 pub use packs::pack_written_at;
+pub use stream::{FileContent, Pieces, READ_WHOLE_UP_TO};
 
 #[derive(Debug, Error)]
 pub enum FileError {
@@ -70,6 +72,8 @@ pub trait FileBackend: Send + Sync {
     /// Takes a staged file in under `sha256`, durably.
     fn adopt(&self, sha256: String, staged: PathBuf) -> BoxFuture<'_, Result<(), FileError>>;
     fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>>;
+    /// The file's size and its pieces, not yet checked ([`FileStore::open`] checks them).
+    fn open(&self, sha256: String) -> BoxFuture<'_, Result<(u64, Pieces), FileError>>;
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>>;
     /// Removes these files for good, from packs too; what was removed.
     fn remove(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<Removed, FileError>>;
@@ -277,6 +281,36 @@ impl FileStore {
         self.backend.ready().await
     }
 
+    /// The file under `sha256` for reading: whole and checked when small, otherwise as pieces
+    /// checked as they go by (`on_damage` is called if the file turns out damaged at the end).
+    pub async fn open(
+        &self,
+        sha256: &str,
+        on_damage: Box<dyn FnOnce() + Send>,
+    ) -> Result<FileContent, FileError> {
+        if !is_sha256_hex(sha256) {
+            return Err(FileError::Missing(sha256.to_string()));
+        }
+        let (size, pieces) = self.backend.open(sha256.to_string()).await?;
+        if size > READ_WHOLE_UP_TO {
+            return Ok(FileContent::Stream {
+                size,
+                pieces: stream::checked(sha256.to_string(), size, pieces, on_damage),
+            });
+        }
+        use futures_util::TryStreamExt;
+        let parts: Vec<Bytes> = pieces.try_collect().await?;
+        let data = if parts.len() == 1 {
+            parts.into_iter().next().unwrap_or_default()
+        } else {
+            Bytes::from(parts.concat())
+        };
+        if sha256_hex(&data) != sha256 {
+            return Err(FileError::Corrupt(sha256.to_string()));
+        }
+        Ok(FileContent::Whole(data))
+    }
+
     pub async fn get(&self, sha256: &str) -> Result<Bytes, FileError> {
         if !is_sha256_hex(sha256) {
             return Err(FileError::Missing(sha256.to_string()));
@@ -396,6 +430,21 @@ impl packs::PackSink for LocalPacks {
         })
     }
 
+    fn open(
+        &self,
+        name: String,
+        offset: u64,
+        size: u64,
+    ) -> BoxFuture<'_, Result<Pieces, FileError>> {
+        let path = self.dir.join(name);
+        Box::pin(async move {
+            use tokio::io::{AsyncReadExt, AsyncSeekExt};
+            let mut file = tokio::fs::File::open(&path).await?;
+            file.seek(std::io::SeekFrom::Start(offset)).await?;
+            Ok(stream::read_pieces(file.take(size)))
+        })
+    }
+
     fn destroy(&self, name: String) -> BoxFuture<'_, Result<(), FileError>> {
         let path = self.dir.join(name);
         Box::pin(async move {
@@ -486,6 +535,23 @@ impl FileBackend for LocalFiles {
 
     fn remove(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<Removed, FileError>> {
         Box::pin(self.remove_files(sha256s))
+    }
+
+    fn open(&self, sha256: String) -> BoxFuture<'_, Result<(u64, Pieces), FileError>> {
+        Box::pin(async move {
+            if let Some(opened) = self.packs.open(&sha256).await? {
+                return Ok(opened);
+            }
+            let file = match tokio::fs::File::open(self.path_of(&sha256)).await {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(FileError::Missing(sha256));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let size = file.metadata().await?.len();
+            Ok((size, stream::read_pieces(file)))
+        })
     }
 
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>> {

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use futures_util::future::BoxFuture;
 
+use super::stream::{Pieces, one_piece};
 use super::{FileError, PackHome, PackIndex, PackedBlob, Removed, random_hex, sha256_hex};
 
 /// Where packs are kept: a folder, or an object store.
@@ -21,6 +22,13 @@ pub(super) trait PackSink: Send + Sync {
     /// `size` bytes of a pack from `offset`.
     fn read(&self, name: String, offset: u64, size: u64)
     -> BoxFuture<'_, Result<Bytes, FileError>>;
+    /// `size` bytes of a pack from `offset`, as pieces.
+    fn open(
+        &self,
+        name: String,
+        offset: u64,
+        size: u64,
+    ) -> BoxFuture<'_, Result<Pieces, FileError>>;
     /// Removes a pack for good (a missing one is not an error).
     fn destroy(&self, name: String) -> BoxFuture<'_, Result<(), FileError>>;
 }
@@ -207,6 +215,21 @@ impl Packer {
             Some(blob) => Ok(Some(self.read(&blob).await?)),
             None => Ok(None),
         }
+    }
+
+    /// The file's size and pieces when it is pending or packed (not checked: the caller does).
+    pub(super) async fn open(&self, sha256: &str) -> Result<Option<(u64, Pieces)>, FileError> {
+        if let Some(data) = self.pending_copy(sha256) {
+            return Ok(Some((data.len() as u64, one_piece(data))));
+        }
+        let Some(blob) = self.locate(sha256).await? else {
+            return Ok(None);
+        };
+        if !is_pack_name(&blob.pack) {
+            return Err(FileError::Corrupt(blob.sha256));
+        }
+        let pieces = self.sink.open(blob.pack, blob.offset, blob.size).await?;
+        Ok(Some((blob.size, pieces)))
     }
 
     async fn read(&self, blob: &PackedBlob) -> Result<Bytes, FileError> {

@@ -23,6 +23,7 @@ use tokio::io::AsyncReadExt;
 
 use super::inventory::{Stored, walk_local};
 use super::packs::{PackSink, Packer};
+use super::stream::Pieces;
 use super::{FileBackend, FileError, PackHome, PackIndex, PackedBlob, Removed};
 use crate::config::S3Config;
 
@@ -68,6 +69,23 @@ impl PackSink for S3Packs {
                     object_store::Error::NotFound { .. } => FileError::Missing(name),
                     other => FileError::Store(other.to_string()),
                 })
+        })
+    }
+
+    fn open(
+        &self,
+        name: String,
+        offset: u64,
+        size: u64,
+    ) -> BoxFuture<'_, Result<Pieces, FileError>> {
+        Box::pin(async move {
+            let range = object_store::GetOptions::new().with_range(Some(offset..offset + size));
+            let got = self
+                .store
+                .get_opts(&pack_key(&name), range)
+                .await
+                .map_err(|e| store_error(&name, e))?;
+            Ok(pieces_of(got))
         })
     }
 
@@ -179,6 +197,13 @@ impl S3Files {
             .map_err(|e| FileError::Store(e.to_string()))?;
         Ok(())
     }
+}
+
+/// An object's body as pieces.
+fn pieces_of(got: object_store::GetResult) -> Pieces {
+    got.into_stream()
+        .map(|piece| piece.map_err(|e| FileError::Store(e.to_string())))
+        .boxed()
 }
 
 fn store_error(sha256: &str, e: object_store::Error) -> FileError {
@@ -299,6 +324,21 @@ impl FileBackend for S3Files {
                 return Err(FileError::Corrupt(sha256));
             }
             Ok(data)
+        })
+    }
+
+    fn open(&self, sha256: String) -> BoxFuture<'_, Result<(u64, Pieces), FileError>> {
+        Box::pin(async move {
+            if let Some(opened) = self.packs.open(&sha256).await? {
+                return Ok(opened);
+            }
+            let got = self
+                .store
+                .get(&Self::key(&sha256))
+                .await
+                .map_err(|e| store_error(&sha256, e))?;
+            let size = got.meta.size;
+            Ok((size, pieces_of(got)))
         })
     }
 

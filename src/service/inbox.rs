@@ -186,7 +186,7 @@ impl Services {
         actor: &Actor,
         id: i64,
         n: i64,
-    ) -> Result<(Attachment, bytes::Bytes)> {
+    ) -> Result<(Attachment, crate::files::FileContent)> {
         let entry = self.inbox_entry(actor, id).await?;
         self.nth_file(entry.attachments, n).await
     }

@@ -1,7 +1,6 @@
 //! The letters in the registers: registering with files, reading, listing, editing, cancelling,
 //! and the dashboard's counts. Who may do each is checked here.
 
-use bytes::Bytes;
 use chrono::Utc;
 
 use crate::domain::attachment::{FileRefusal, display_name};
@@ -497,7 +496,12 @@ impl Services {
     }
 
     /// The n-th file of a letter (1-based) and its bytes.
-    pub async fn attachment(&self, actor: &Actor, id: i64, n: i64) -> Result<(Attachment, Bytes)> {
+    pub async fn attachment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        n: i64,
+    ) -> Result<(Attachment, crate::files::FileContent)> {
         let letter = self.letter(actor, id).await?;
         refuse_destroyed(&letter)?;
         self.nth_file(letter.attachments, n).await

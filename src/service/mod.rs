@@ -199,21 +199,21 @@ impl Services {
         }
     }
 
-    /// The file at position `n` (1-based) of a letter's or an inbox entry's files, with its bytes
-    /// (checked against its sha256 as they are read).
+    /// The file at position `n` (1-based) of a letter's or an inbox entry's files, opened for
+    /// reading (checked against its sha256 as it is read; large files as a stream).
     pub(crate) async fn nth_file(
         &self,
         files: Vec<crate::store::letters::Attachment>,
         n: i64,
-    ) -> Result<(crate::store::letters::Attachment, Bytes)> {
+    ) -> Result<(crate::store::letters::Attachment, crate::files::FileContent)> {
         let attachment = files
             .into_iter()
             .find(|a| a.position == n)
             .ok_or(ServiceError::NotFound)?;
-        let data = self
-            .read_named_file(&attachment.sha256, "attachments")
+        let content = self
+            .open_named_file(&attachment.sha256, "attachments")
             .await?;
-        Ok((attachment, data))
+        Ok((attachment, content))
     }
 
     /// The store itself, for the adapters that keep their own bookkeeping beside the use cases:

@@ -148,6 +148,43 @@ impl Services {
         }
     }
 
+    /// [`Services::read_named_file`] for a download: a large file comes as pieces checked as
+    /// they go by (never whole in memory); one found damaged at its end raises the alarm, and
+    /// the download ends in an error instead of its last piece.
+    pub(crate) async fn open_named_file(
+        &self,
+        sha256: &str,
+        named_in: &str,
+    ) -> Result<crate::files::FileContent> {
+        let store = self.store.clone();
+        let (sha, table) = (sha256.to_string(), named_in.to_string());
+        let on_damage = Box::new(move || {
+            tokio::spawn(async move {
+                let problem = problem_of(&FileError::Corrupt(sha.clone()));
+                if let Err(e) = store.raise_file_alarm(&sha, &table, &problem).await {
+                    tracing::error!(error = %e, "file alarm not recorded");
+                }
+                tracing::error!(sha256 = %sha, named_in = %table, "a stored file was damaged");
+            });
+        });
+        match self.files.open(sha256, on_damage).await {
+            Ok(content) => Ok(content),
+            Err(e @ (FileError::Missing(_) | FileError::Corrupt(_))) => {
+                let problem = problem_of(&e);
+                if let Err(alarm) = self
+                    .store
+                    .raise_file_alarm(sha256, named_in, &problem)
+                    .await
+                {
+                    tracing::error!(error = %alarm, "file alarm not recorded");
+                }
+                tracing::error!(sha256, named_in, %problem, "a stored file could not be read");
+                Err(e.into())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The file alarms for the admin: how many, and the latest.
     pub async fn file_alarms(&self, actor: &Actor) -> Result<(i64, Vec<FileAlarm>)> {
         self.require_admin(actor)?;
@@ -259,10 +296,18 @@ impl Services {
         }
         if !dry_run {
             for chunk in doomed.chunks(GC_BATCH) {
-                let removed = self.files.remove(chunk.to_vec()).await?;
+                // Checked again just before: the list above may be minutes old.
+                let named = self.store.referenced_among(chunk).await?;
+                let chunk: Vec<String> = chunk
+                    .iter()
+                    .filter(|s| !named.contains(*s))
+                    .cloned()
+                    .collect();
+                report.files -= named.len() as u64;
+                let removed = self.files.remove(chunk.clone()).await?;
                 report.bytes += removed.bytes;
                 report.packs_rewritten += removed.packs_rewritten;
-                self.named_meanwhile(chunk, &mut report).await?;
+                self.named_meanwhile(&chunk, &mut report).await?;
             }
         }
         Ok(report)

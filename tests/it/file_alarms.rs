@@ -126,3 +126,69 @@ async fn missing_and_damaged_files_are_found_and_shown() {
     let page = app.page(&admin, "/settings").await;
     assert!(page.contains("ไฟล์ 1 ไฟล์หายหรือเสียหาย"), "{page}");
 }
+
+/// A file larger than what is read whole (4 MB) is sent as a stream, checked as it goes: whole
+/// when it is whole; when it was damaged on the disk, the download is cut before its end (the
+/// client never holds a complete wrong file) and the alarm is raised.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_file_streams_and_a_damaged_one_is_cut_off() {
+    let w = spawn_app(Db::Sqlite).await.world().await;
+    let app = &w.app;
+    let mut big = pdf_bytes("a scan of many pages");
+    big.extend((0..6 * 1024 * 1024u32).map(|i| b'0' + (i % 10) as u8));
+    let (status, letter) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "outbound"),
+                ("to", "โรงเรียนทดสอบ"),
+                ("subject", "ไฟล์ใหญ่"),
+            ],
+            vec![("สแกน.pdf", big.clone(), "")],
+        )
+        .await;
+    assert_eq!(status, 201, "{letter}");
+    let sha = letter["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = app.url(&format!(
+        "/api/v1/letters/{}/attachments/1",
+        letter["id"].as_i64().unwrap()
+    ));
+    let res = app
+        .http
+        .get(&url)
+        .bearer_auth(&w.clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.content_length(), Some(big.len() as u64));
+    assert!(res.bytes().await.unwrap().as_ref() == big.as_slice());
+
+    // One byte near the end changed behind saraban's back.
+    let path = file_path(&app.dir.path().join("files"), &sha);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 10;
+    bytes[last] ^= 0xFF;
+    std::fs::write(&path, &bytes).unwrap();
+    let res = app
+        .http
+        .get(&url)
+        .bearer_auth(&w.clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "the first pieces went out");
+    let got = res.bytes().await;
+    assert!(
+        got.is_err(),
+        "the download is cut off, not completed with wrong bytes"
+    );
+    crate::helpers::eventually(30, "the alarm raised", || async {
+        let (count, alarms) = app.store.file_alarms(10).await.unwrap();
+        (count == 1 && alarms[0].sha256 == sha).then_some(())
+    })
+    .await;
+}

@@ -116,6 +116,30 @@ async fn files_live_in_the_object_store() {
     assert!(!staged.exists(), "the staged copy is gone once uploaded");
     let back = app.services.files.get(&big_sha).await.unwrap();
     assert!(back.as_ref() == big.as_slice(), "20 MB back whole");
+    // A large attachment is downloaded as a stream from the object store, whole.
+    let mut scan = pdf_bytes("a large scan");
+    scan.extend((0..6 * 1024 * 1024u32).map(|i| (i % 253) as u8));
+    let (status, large) = app
+        .post_letter(
+            &w.clerk,
+            &[
+                ("register", "outbound"),
+                ("to", "โรงเรียน"),
+                ("subject", "ไฟล์ใหญ่ในที่เก็บกลาง"),
+            ],
+            vec![("สแกน.pdf", scan.clone(), "")],
+        )
+        .await;
+    assert_eq!(status, 201, "{large}");
+    let res = app
+        .http
+        .get(app.url(&format!("/api/v1/letters/{}/attachments/1", large["id"])))
+        .bearer_auth(&w.clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.content_length(), Some(scan.len() as u64));
+    assert!(res.bytes().await.unwrap().as_ref() == scan.as_slice());
 
     let http = reqwest::Client::new();
     let ready: serde_json::Value = http

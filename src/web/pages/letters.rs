@@ -429,9 +429,16 @@ pub fn stamped_response(copy: &crate::service::stamps::StampedCopy) -> Response 
 /// A stored file as a download (or shown in the browser when `inline`), with its Thai name.
 pub fn file_response(
     attachment: &crate::store::letters::Attachment,
-    data: bytes::Bytes,
+    content: crate::files::FileContent,
     inline: bool,
 ) -> Response {
+    let size = content.size();
+    let body = match content {
+        crate::files::FileContent::Whole(data) => axum::body::Body::from(data),
+        // A damaged file ends the body with an error: the connection is cut before the last
+        // piece, so the browser reports a failed download rather than keeping wrong bytes.
+        crate::files::FileContent::Stream { pieces, .. } => axum::body::Body::from_stream(pieces),
+    };
     (
         [
             (header::CONTENT_TYPE, attachment.kind.mime().to_string()),
@@ -444,8 +451,9 @@ pub fn file_response(
                 header::HeaderName::from_static("x-content-sha256"),
                 attachment.sha256.clone(),
             ),
+            (header::CONTENT_LENGTH, size.to_string()),
         ],
-        data,
+        body,
     )
         .into_response()
 }
