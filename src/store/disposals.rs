@@ -329,6 +329,12 @@ pub async fn mark_destroyed(
         .bind(letter_id)
         .execute(&mut **tx)
         .await?;
+    // The e-mail the letter came in is destroyed with it: its raw message is a file of the
+    // letter, and its body's words go too (the entry keeps what the register keeps).
+    sqlx::query("UPDATE inbox_entries SET body_text = '' WHERE letter_id = $1")
+        .bind(letter_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

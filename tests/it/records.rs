@@ -973,6 +973,58 @@ async fn lawful_destruction_in(db: Db, s3: Option<&saraban_lab::s3::SeaweedS3>) 
     app.services.files.flush().await.unwrap();
     assert_eq!(storage.packs().await, 1);
 
+    // A letter that came by e-mail: its inbox entry is found by the mail's body and its file's
+    // words. (Registering it now would put it in this year, which cannot be destroyed yet, so the
+    // entry is tied to the 2560 letter in the database, as registering it then would have done.)
+    let mail = crate::mail_ingest::thai_letter(
+        "doomed-by-mail@school.go.th",
+        "เรื่อง หนังสือที่มาทางอีเมลแล้วถูกทำลาย",
+        &crate::helpers::pdf_bytes("DOOMED-INBOX-SCAN"),
+    );
+    let office = app.store.find_office("dist").await.unwrap();
+    let entry = match saraban::service::ingest::ingest(
+        &app.services,
+        &office,
+        &saraban::service::ingest::Origin::File("doomed.eml".into()),
+        bytes::Bytes::from(mail),
+        None,
+    )
+    .await
+    .unwrap()
+    {
+        saraban::service::ingest::Outcome::Letter { entry_id } => entry_id,
+        other => panic!("{other:?}"),
+    };
+    sqlx::query("UPDATE inbox_entries SET letter_id = $1 WHERE id = $2")
+        .bind(letters[0])
+        .bind(entry)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let clerk_token = w.clerk.clone();
+    let in_inbox = |word: &'static str| {
+        let clerk = clerk_token.clone();
+        async move {
+            let path = format!(
+                "/api/v1/inbox?q={}",
+                percent_encoding::utf8_percent_encode(word, percent_encoding::NON_ALPHANUMERIC)
+            );
+            let (status, page) = app.get_json(&clerk, &path).await;
+            assert_eq!(status, 200, "{page}");
+            page["total"].as_i64().unwrap()
+        }
+    };
+    crate::helpers::eventually(60, "the mail's file read", || async {
+        (in_inbox("DOOMED-INBOX-SCAN").await == 1).then_some(())
+    })
+    .await;
+    assert_eq!(in_inbox("ตามที่แนบมา").await, 1, "the mail's body");
+    assert_eq!(
+        storage.packs().await,
+        2,
+        "the mail's batch is a pack of its own"
+    );
+
     let call = |token: &String, method: Method, path: String, body: Value| {
         let token = token.clone();
         async move { app.send_json(method, &token, &path, body).await }
@@ -1123,7 +1175,15 @@ async fn lawful_destruction_in(db: Db, s3: Option<&saraban_lab::s3::SeaweedS3>) 
         done["destruction"]["files_removed"].as_u64().unwrap() >= 2,
         "{done}"
     );
-    assert_eq!(done["destruction"]["packs_rewritten"], 1);
+    assert_eq!(
+        done["destruction"]["packs_rewritten"], 2,
+        "the shared pack, and the mail's pack (nothing of it kept)"
+    );
+    // The inbox entry of the destroyed letter is no longer found by the mail's words; its
+    // subject (what the register keeps) still finds it.
+    assert_eq!(in_inbox("DOOMED-INBOX-SCAN").await, 0);
+    assert_eq!(in_inbox("ตามที่แนบมา").await, 0);
+    assert_eq!(in_inbox("แล้วถูกทำลาย").await, 1);
 
     // The destroyed letter's files answer 410 in Thai; its row stays with the note.
     let (status, gone) = app
