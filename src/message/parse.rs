@@ -127,6 +127,10 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
     let mut files = Vec::new();
     let mut ours = SarabanParts::default();
     collect_files(&mut message, &mut files, &mut ours, 0);
+    let text = match ours.signed_text.take() {
+        Some(signed) if text.trim().is_empty() => signed,
+        _ => text,
+    };
     let kind = match ours.notice.as_deref().and_then(AcceptNotice::from_json) {
         Some(notice) => MailKind::Acceptance(notice),
         None => classify(&message, raw, &from_addr),
@@ -239,6 +243,8 @@ struct SarabanParts {
     notice: Option<Vec<u8>>,
     /// Not saraban's, but not a file either: the S/MIME signature of the outer message.
     smime: Option<SmimeSignature>,
+    /// The text of a letter inside an opaque S/MIME signature (the outer mail has none).
+    signed_text: Option<String>,
 }
 
 /// An inline image with a Content-ID smaller than this is a signature's logo or icon, not a file
@@ -292,6 +298,26 @@ fn collect_files(
             };
             if depth == 0 && slot.is_none() {
                 *slot = Some(part.contents().to_vec());
+            }
+            continue;
+        }
+        if matches!(
+            content_type.as_str(),
+            "application/pkcs7-mime" | "application/x-pkcs7-mime"
+        ) && let Some(inner) = smime::signed_content(part.contents())
+        {
+            // Opaque-signed: the letter itself is inside the signature. (Encrypted mail, which
+            // cannot be read, falls through and is kept as a file.)
+            if depth == 0 && ours.smime.is_none() {
+                ours.smime = Some(smime::read(part.contents()));
+            }
+            if depth < 8
+                && let Some(mut signed) = MessageParser::default().parse(&inner[..])
+            {
+                if ours.signed_text.is_none() {
+                    ours.signed_text = signed.body_text(0).map(|t| t.into_owned());
+                }
+                collect_files(&mut signed, out, ours, depth + 1);
             }
             continue;
         }

@@ -40,6 +40,18 @@ pub fn read(p7s: &[u8]) -> SmimeSignature {
     }
 }
 
+/// The signed content of an opaque S/MIME signature (`application/pkcs7-mime;
+/// smime-type=signed-data`, `smime.p7m`): the MIME entity the letter is in. `None` when it is not
+/// a DER SignedData carrying its content (an encrypted `enveloped-data` cannot be read).
+pub fn signed_content(p7m: &[u8]) -> Option<Vec<u8>> {
+    use cms::cert::x509::der::asn1::OctetString;
+    let info = ContentInfo::from_der(p7m).ok()?;
+    let signed: SignedData = info.content.decode_as().ok()?;
+    let content = signed.encap_content_info.econtent?;
+    let octets: OctetString = content.decode_as().ok()?;
+    Some(octets.into_bytes())
+}
+
 fn signer(p7s: &[u8]) -> Option<Signer> {
     let info = ContentInfo::from_der(p7s).ok()?;
     let signed: SignedData = info.content.decode_as().ok()?;
