@@ -86,6 +86,21 @@ pub async fn services(store: Store, config: &Config) -> Result<Services, AppErro
 
 pub fn services_with(store: Store, files: FileStore, config: &Config) -> Services {
     let mut services = Services::new(store, files, config);
+    let roots_file = &config.sender_auth.smime_roots;
+    if !roots_file.as_os_str().is_empty() {
+        // Unreadable roots leave signatures shown but not judged, loudly.
+        match std::fs::read_to_string(roots_file)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| crate::message::smime_verify::roots_from_pem(&pem))
+        {
+            Ok(roots) => services.smime_roots = std::sync::Arc::new(roots),
+            Err(e) => tracing::error!(
+                file = %roots_file.display(),
+                error = %e,
+                "sender_auth.smime_roots not read: S/MIME signatures are not judged"
+            ),
+        }
+    }
     if config.sender_auth.verify {
         // A resolver that cannot be made (a bad name server setting) leaves mail unchecked,
         // loudly, rather than refusing to start the register.

@@ -45,6 +45,9 @@ pub struct SenderAuthConfig {
     /// Seconds a batch of new mail waits for its checks; mail not checked by then is "pending"
     /// (held) and checked again later, so slow DNS never stalls the taking in of mail.
     pub batch_budget_secs: u64,
+    /// A PEM file of the certification authorities' root certificates the office trusts for
+    /// S/MIME; empty (the default): signatures are shown with their signer, not judged.
+    pub smime_roots: std::path::PathBuf,
 }
 
 impl Default for SenderAuthConfig {
@@ -58,6 +61,7 @@ impl Default for SenderAuthConfig {
             trusted_receivers: Vec::new(),
             recheck_minutes: 30,
             batch_budget_secs: 5,
+            smime_roots: std::path::PathBuf::new(),
         }
     }
 }

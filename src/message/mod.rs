@@ -6,4 +6,5 @@ pub mod charset;
 pub mod compose;
 pub mod parse;
 pub mod smime;
+pub mod smime_verify;
 pub mod tnef;

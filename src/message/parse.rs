@@ -127,6 +127,11 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
     let mut files = Vec::new();
     let mut ours = SarabanParts::default();
     collect_files(&mut message, &mut files, &mut ours, 0);
+    if let Some(signature) = ours.smime.as_mut()
+        && signature.content.is_empty()
+    {
+        signature.content = signed_entity(&message).unwrap_or_default();
+    }
     let text = match ours.signed_text.take() {
         Some(signed) if text.trim().is_empty() => signed,
         _ => text,
@@ -309,7 +314,9 @@ fn collect_files(
             // Opaque-signed: the letter itself is inside the signature. (Encrypted mail, which
             // cannot be read, falls through and is kept as a file.)
             if depth == 0 && ours.smime.is_none() {
-                ours.smime = Some(smime::read(part.contents()));
+                let mut signature = smime::read(part.contents());
+                signature.content = inner.clone();
+                ours.smime = Some(signature);
             }
             if depth < 8
                 && let Some(mut signed) = MessageParser::default().parse(&inner[..])
@@ -362,6 +369,31 @@ fn collect_files(
         }
         push_file(out, given, content_type, data);
     }
+}
+
+/// The bytes a detached S/MIME signature signed: the first part of the `multipart/signed`,
+/// headers and body exactly as sent, up to the line break before the next boundary (RFC 5751).
+fn signed_entity(message: &Message<'_>) -> Option<Vec<u8>> {
+    let root = message.parts.first()?;
+    let boundary = root
+        .content_type()
+        .filter(|ct| {
+            ct.ctype().eq_ignore_ascii_case("multipart")
+                && ct
+                    .subtype()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("signed"))
+        })?
+        .attribute("boundary")?
+        .to_string();
+    let PartType::Multipart(children) = &root.body else {
+        return None;
+    };
+    let first = message.parts.get(*children.first()? as usize)?;
+    let from = message.raw_message.get(first.offset_header as usize..)?;
+    let delimiter = format!("\r\n--{boundary}");
+    let end = memchr::memmem::find(from, delimiter.as_bytes())
+        .or_else(|| memchr::memmem::find(from, format!("\n--{boundary}").as_bytes()))?;
+    Some(from[..end].to_vec())
 }
 
 /// Adds a file, its type and name completed from its bytes when the mail left them vague: an

@@ -1,6 +1,7 @@
-//! Who signed an S/MIME mail (`multipart/signed` with `smime.p7s`): the signer's certificate,
-//! read from the CMS SignedData. The signature is recorded, not judged: saraban knows no chain
-//! of trust for Thai government certificates yet, so the page says the chain was not checked.
+//! Who signed an S/MIME mail (`multipart/signed` with `smime.p7s`, or opaque `smime.p7m`): the
+//! signer's certificate, read from the CMS SignedData, with the signature and the signed bytes
+//! kept for [`super::smime_verify`], which judges them against the certificates the office
+//! trusts (`sender_auth.smime_roots`).
 
 use cms::cert::x509::Certificate;
 use cms::cert::x509::der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
@@ -14,6 +15,10 @@ use cms::signed_data::{SignedData, SignerIdentifier};
 pub struct SmimeSignature {
     /// The signer's certificate, when the signature could be read.
     pub signer: Option<Signer>,
+    /// The CMS SignedData as sent.
+    pub p7: Vec<u8>,
+    /// The bytes that were signed (the MIME entity; empty when they could not be found).
+    pub content: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +42,8 @@ const EMAIL: &str = "1.2.840.113549.1.9.1";
 pub fn read(p7s: &[u8]) -> SmimeSignature {
     SmimeSignature {
         signer: signer(p7s),
+        p7: p7s.to_vec(),
+        content: Vec::new(),
     }
 }
 
@@ -45,35 +52,55 @@ pub fn read(p7s: &[u8]) -> SmimeSignature {
 /// a DER SignedData carrying its content (an encrypted `enveloped-data` cannot be read).
 pub fn signed_content(p7m: &[u8]) -> Option<Vec<u8>> {
     use cms::cert::x509::der::asn1::OctetString;
-    let info = ContentInfo::from_der(p7m).ok()?;
-    let signed: SignedData = info.content.decode_as().ok()?;
+    let signed = signed_data(p7m)?;
     let content = signed.encap_content_info.econtent?;
     let octets: OctetString = content.decode_as().ok()?;
     Some(octets.into_bytes())
 }
 
-fn signer(p7s: &[u8]) -> Option<Signer> {
-    let info = ContentInfo::from_der(p7s).ok()?;
-    let signed: SignedData = info.content.decode_as().ok()?;
-    let certificates: Vec<Certificate> = signed
-        .certificates?
-        .0
-        .into_vec()
-        .into_iter()
-        .filter_map(|c| match c {
-            cms::cert::CertificateChoices::Certificate(c) => Some(c),
-            _ => None,
+/// The SignedData of a DER `ContentInfo`.
+pub(super) fn signed_data(p7: &[u8]) -> Option<SignedData> {
+    let info = ContentInfo::from_der(p7).ok()?;
+    info.content.decode_as().ok()
+}
+
+/// The certificates a SignedData carries.
+pub(super) fn certificates(signed: &SignedData) -> Vec<Certificate> {
+    signed
+        .certificates
+        .as_ref()
+        .map(|set| {
+            set.0
+                .iter()
+                .filter_map(|c| match c {
+                    cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect()
         })
-        .collect();
+        .unwrap_or_default()
+}
+
+/// The certificate of the first signer, among `certificates`.
+pub(super) fn signer_certificate<'a>(
+    signed: &SignedData,
+    certificates: &'a [Certificate],
+) -> Option<&'a Certificate> {
     let first = signed.signer_infos.0.iter().next()?;
-    let cert = match &first.sid {
+    match &first.sid {
         SignerIdentifier::IssuerAndSerialNumber(id) => certificates.iter().find(|c| {
             c.tbs_certificate.issuer == id.issuer
                 && c.tbs_certificate.serial_number == id.serial_number
         }),
         SignerIdentifier::SubjectKeyIdentifier(_) => None,
     }
-    .or_else(|| certificates.first())?;
+    .or_else(|| certificates.first())
+}
+
+fn signer(p7s: &[u8]) -> Option<Signer> {
+    let signed = signed_data(p7s)?;
+    let certificates = certificates(&signed);
+    let cert = signer_certificate(&signed, &certificates)?;
     let tbs = &cert.tbs_certificate;
     let valid_until = tbs
         .validity
@@ -96,7 +123,7 @@ fn signer(p7s: &[u8]) -> Option<Signer> {
 }
 
 /// The first value of attribute `oid` in a name, as text.
-fn attribute(name: &Name, oid: &str) -> Option<String> {
+pub(super) fn attribute(name: &Name, oid: &str) -> Option<String> {
     name.0.iter().flat_map(|rdn| rdn.0.iter()).find_map(|atv| {
         if atv.oid.to_string() != oid {
             return None;

@@ -180,6 +180,9 @@ pub struct Services {
     pub records: crate::config::RecordsConfig,
     /// Checks who sent each mail taken in (`[sender_auth]`); `None`: not checked.
     pub sender_auth: Option<sender_checks::SenderAuth>,
+    /// The certificates S/MIME signatures are judged against (`sender_auth.smime_roots`);
+    /// empty: signatures are shown, not judged.
+    pub smime_roots: std::sync::Arc<Vec<cms::cert::x509::Certificate>>,
 }
 
 impl Services {
@@ -196,7 +199,18 @@ impl Services {
             session_idle: chrono::Duration::minutes(config.security.idle_minutes.max(1)),
             records: config.records.clone(),
             sender_auth: None,
+            smime_roots: Default::default(),
         }
+    }
+
+    /// An S/MIME signature judged against the trusted roots, as of `at` (the page shows it as of
+    /// now: a claimed signing time proves nothing, and a certificate since expired is shown so).
+    pub fn judge_smime(
+        &self,
+        signature: &crate::message::smime::SmimeSignature,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> crate::message::smime_verify::SmimeVerdict {
+        crate::message::smime_verify::verify(signature, &self.smime_roots, at)
     }
 
     /// The file at position `n` (1-based) of a letter's or an inbox entry's files, opened for

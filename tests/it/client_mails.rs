@@ -91,6 +91,10 @@ async fn each_clients_mail_is_read_as_the_manifest_says() {
                     .await;
                 assert!(page.contains("id=\"smime\""), "{page}");
                 assert!(page.contains(signer.as_str().unwrap()), "{page}");
+                assert!(
+                    page.contains("ยังไม่ได้ตรวจสอบ"),
+                    "no trusted roots set: {page}"
+                );
             }
             None => assert!(parsed.smime.is_none(), "{file}"),
         }
@@ -134,4 +138,91 @@ fn the_winmail_dat_reads_the_same_in_debians_tnef() {
         .map(|l| l.split('|').next().unwrap_or_default().trim().to_string())
         .collect();
     assert_eq!(listed, ours);
+}
+
+/// The signer's certificate of a signed mail, as PEM (what an office would put in its roots
+/// file for a self-signed signer).
+fn signer_pem(eml: &str) -> String {
+    use base64::Engine;
+    use cms::cert::x509::der::{Decode, Encode};
+    let raw = std::fs::read(fixtures().join(eml)).unwrap();
+    let p7 = saraban::message::parse::parse(&raw)
+        .unwrap()
+        .smime
+        .unwrap()
+        .p7;
+    let info = cms::content_info::ContentInfo::from_der(&p7).unwrap();
+    let signed: cms::signed_data::SignedData = info.content.decode_as().unwrap();
+    let cert = match signed.certificates.unwrap().0.iter().next().unwrap() {
+        cms::cert::CertificateChoices::Certificate(c) => c.to_der().unwrap(),
+        _ => panic!("a certificate"),
+    };
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        base64::engine::general_purpose::STANDARD.encode(cert)
+    )
+}
+
+/// With `sender_auth.smime_roots` set, the original e-mail's page judges the signature: the
+/// mail signed under a trusted root is "ตรวจสอบแล้ว"; one whose certificate has the same name but
+/// another key is flagged, in red; a signed mail changed after signing is "ไม่ถูกต้อง".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signatures_are_judged_against_the_trusted_roots() {
+    let roots = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(roots.path(), signer_pem("smime-signed.eml")).unwrap();
+    let roots_path = roots.path().to_path_buf();
+    let w = crate::helpers::spawn_app_with(Db::Sqlite, |c| c.sender_auth.smime_roots = roots_path)
+        .await
+        .world()
+        .await;
+    let app = &w.app;
+    let office = app.store.find_office("dist").await.unwrap();
+    let (clerk, _) = app.login("clerk").await;
+    let signed = std::fs::read(fixtures().join("smime-signed.eml")).unwrap();
+    // The same mail with one word of the letter changed on the way (same length, base64 intact).
+    let changed = String::from_utf8(signed.clone())
+        .unwrap()
+        .replacen("Message-ID: <", "Message-ID: <changed-", 1)
+        .replacen("signed-letter.pdf", "signed-lettex.pdf", 1)
+        .into_bytes();
+    let opaque = std::fs::read(fixtures().join("smime-opaque.eml")).unwrap();
+    let mut pages = Vec::new();
+    for (name, raw) in [("signed", signed), ("changed", changed), ("opaque", opaque)] {
+        let entry_id = match ingest(
+            &app.services,
+            &office,
+            &Origin::File(format!("{name}.eml")),
+            Bytes::from(raw),
+            None,
+        )
+        .await
+        .unwrap()
+        {
+            Outcome::Letter { entry_id } => entry_id,
+            other => panic!("{name}: {other:?}"),
+        };
+        let page = app
+            .page(&clerk, &format!("/inbox/{entry_id}/original"))
+            .await;
+        let notice = page
+            .split("id=\"smime\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</p>").next())
+            .unwrap_or_else(|| panic!("{name}: {page}"))
+            .to_string();
+        pages.push((
+            name,
+            page.contains("class=\"alert good\" id=\"smime\""),
+            notice,
+        ));
+    }
+    let (_, good, notice) = &pages[0];
+    assert!(
+        *good && notice.contains("ตรวจสอบแล้ว: ลายมือชื่อถูกต้อง"),
+        "{notice}"
+    );
+    let (_, good, notice) = &pages[1];
+    assert!(!*good && notice.contains("ลายมือชื่อไม่ถูกต้อง"), "{notice}");
+    let (_, good, notice) = &pages[2];
+    assert!(!*good && notice.contains("ตรวจสอบใบรับรองไม่ผ่าน"), "{notice}");
 }

@@ -258,13 +258,21 @@ pub async fn original(
         .raw_message(entry.raw_sha256.as_deref())
         .await?;
     let mail = parse::parse(&raw).map_err(|e| WebError::Conflict(e.to_string()))?;
+    let (smime, smime_good) = match &mail.smime {
+        Some(signature) => {
+            let verdict = state.services.judge_smime(signature, chrono::Utc::now());
+            smime_words(signature, &verdict)
+        }
+        None => (String::new(), true),
+    };
     Ok(OriginalPage {
         layout: Layout::new(&viewer, "inbox", "อีเมลต้นฉบับ"),
         entry_id: id,
         headers: mail.headers,
         text: mail.text,
         has_html: mail.html.is_some(),
-        smime: mail.smime.as_ref().map(smime_words).unwrap_or_default(),
+        smime,
+        smime_good,
     })
 }
 
@@ -491,11 +499,17 @@ pub struct OriginalPage {
     pub has_html: bool,
     /// "ลงลายมือชื่อดิจิทัล (S/MIME) โดย …" when the mail was signed; "" when not.
     pub smime: String,
+    /// The signature checked out (or was not judged); false: shown as a warning.
+    pub smime_good: bool,
 }
 
-/// An S/MIME signature in words for the original e-mail's page.
-fn smime_words(signature: &crate::message::smime::SmimeSignature) -> String {
-    match &signature.signer {
+/// An S/MIME signature in words for the original e-mail's page, with what the check found.
+fn smime_words(
+    signature: &crate::message::smime::SmimeSignature,
+    verdict: &crate::message::smime_verify::SmimeVerdict,
+) -> (String, bool) {
+    use crate::message::smime_verify::SmimeVerdict;
+    let who = match &signature.signer {
         Some(s) => {
             let mut who = s.name.clone();
             for extra in [&s.email, &s.organization] {
@@ -504,11 +518,26 @@ fn smime_words(signature: &crate::message::smime::SmimeSignature) -> String {
                 }
             }
             format!(
-                "อีเมลนี้ลงลายมือชื่อดิจิทัล (S/MIME) โดย {who} ใบรับรองออกโดย {} ใช้ได้ถึง {} (ระบบยังไม่ได้ตรวจสอบกับผู้ออกใบรับรอง)",
+                "อีเมลนี้ลงลายมือชื่อดิจิทัล (S/MIME) โดย {who} ใบรับรองออกโดย {} ใช้ได้ถึง {}",
                 s.issuer, s.valid_until
             )
         }
         None => "อีเมลนี้ลงลายมือชื่อดิจิทัล (S/MIME) แต่อ่านใบรับรองไม่ได้".into(),
+    };
+    match verdict {
+        SmimeVerdict::Unchecked => (
+            format!("{who} (ยังไม่ได้ตั้งค่าใบรับรองที่เชื่อถือ จึงยังไม่ได้ตรวจสอบ)"),
+            true,
+        ),
+        SmimeVerdict::Trusted(root) => (
+            format!("{who} — ตรวจสอบแล้ว: ลายมือชื่อถูกต้อง เนื้อหาไม่ถูกแก้ไข ใบรับรองออกภายใต้ {root}"),
+            true,
+        ),
+        SmimeVerdict::Untrusted(why) => (
+            format!("{who} — ลายมือชื่อตรงกับเนื้อหา แต่ตรวจสอบใบรับรองไม่ผ่าน: {why}"),
+            false,
+        ),
+        SmimeVerdict::Invalid(why) => (format!("{who} — ลายมือชื่อไม่ถูกต้อง: {why}"), false),
     }
 }
 
