@@ -64,7 +64,7 @@ fn digest(oid: &str, data: &[u8]) -> Result<Vec<u8>, String> {
         SHA256 => sha2::Sha256::digest(data).to_vec(),
         SHA384 => sha2::Sha384::digest(data).to_vec(),
         SHA512 => sha2::Sha512::digest(data).to_vec(),
-        other => return Err(format!("digest algorithm {other} is not supported")),
+        other => return Err(format!("ระบบยังตรวจค่าย่อยแบบ {other} ไม่ได้")),
     })
 }
 
@@ -80,21 +80,21 @@ fn verify_rsa(
     use rsa::pkcs8::DecodePublicKey;
     use rsa::signature::Verifier;
     let key = rsa::RsaPublicKey::from_public_key_der(spki_der)
-        .map_err(|_| "the key is not an RSA key".to_string())?;
+        .map_err(|_| "กุญแจไม่ใช่แบบ RSA ที่ระบบตรวจได้".to_string())?;
     let hash = match (algorithm, digest_oid) {
         (RSA_SHA256, _) | (RSA, Some(SHA256)) => SHA256,
         (RSA_SHA384, _) | (RSA, Some(SHA384)) => SHA384,
         (RSA_SHA512, _) | (RSA, Some(SHA512)) => SHA512,
-        (other, _) => return Err(format!("signature algorithm {other} is not supported")),
+        (other, _) => return Err(format!("ระบบยังตรวจลายมือชื่อแบบ {other} ไม่ได้")),
     };
     let signature = rsa::pkcs1v15::Signature::try_from(signature)
-        .map_err(|_| "the signature cannot be read".to_string())?;
+        .map_err(|_| "อ่านลายมือชื่อไม่ได้".to_string())?;
     let checked = match hash {
         SHA256 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify(message, &signature),
         SHA384 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify(message, &signature),
         _ => rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key).verify(message, &signature),
     };
-    checked.map_err(|_| "the signature does not match".to_string())
+    checked.map_err(|_| "ลายมือชื่อไม่ตรง".to_string())
 }
 
 fn spki_of(cert: &Certificate) -> Result<Vec<u8>, String> {
