@@ -43,7 +43,14 @@ fn pack_key(name: &str) -> Path {
     Path::from(format!("packs/{name}"))
 }
 
+/// Packs in the object store stop growing at 1 MB (see [`PackSink::pack_limit`]).
+const S3_PACK_LIMIT: u64 = 1024 * 1024;
+
 impl PackSink for S3Packs {
+    fn pack_limit(&self) -> u64 {
+        S3_PACK_LIMIT
+    }
+
     fn write(&self, name: String, pieces: Vec<Bytes>) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move {
             let payload: object_store::PutPayload = pieces.into_iter().collect();
