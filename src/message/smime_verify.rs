@@ -87,8 +87,8 @@ fn verify_rsa(
         (RSA_SHA512, _) | (RSA, Some(SHA512)) => SHA512,
         (other, _) => return Err(format!("ระบบยังตรวจลายมือชื่อแบบ {other} ไม่ได้")),
     };
-    let signature = rsa::pkcs1v15::Signature::try_from(signature)
-        .map_err(|_| "อ่านลายมือชื่อไม่ได้".to_string())?;
+    let signature =
+        rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| "อ่านลายมือชื่อไม่ได้".to_string())?;
     let checked = match hash {
         SHA256 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify(message, &signature),
         SHA384 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify(message, &signature),
