@@ -54,14 +54,10 @@ pub(super) struct Packer {
     pending: Mutex<Pending>,
     /// Packed, durable, but their index rows not yet committed (see `flush`).
     unindexed: Mutex<HashMap<String, PackedBlob>>,
-    /// Flushes still writing: each flush waits for those begun before it (one of them may have
-    /// taken its caller's files, whose rows it must not commit before they are written) while
-    /// it writes its own, so the uploads of concurrent batches overlap. `None` while writing,
-    /// then whether it succeeded.
-    in_flight: Mutex<Vec<(u64, tokio::sync::watch::Receiver<Option<bool>>)>>,
-    next_flight: std::sync::atomic::AtomicU64,
-    /// Flushes share it; rewriting packs (removal) takes it alone, so nothing is packed meanwhile.
-    rewriting: tokio::sync::RwLock<()>,
+    /// One flush at a time: a flush that finds nothing pending must still wait for the one that
+    /// took its files, or its caller would commit rows naming files not yet written. Rewriting
+    /// packs takes it too.
+    flushing: tokio::sync::Mutex<()>,
 }
 
 /// A new pack's name: when it was written (read back by `saraban storage gc`), and a random
@@ -147,9 +143,7 @@ impl Packer {
             sink,
             pending: Mutex::new(Pending::default()),
             unindexed: Mutex::new(HashMap::new()),
-            in_flight: Mutex::new(Vec::new()),
-            next_flight: std::sync::atomic::AtomicU64::new(0),
-            rewriting: tokio::sync::RwLock::new(()),
+            flushing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -176,73 +170,31 @@ impl Packer {
     /// packed so far (this flush's and any still waiting for their caller's transaction).
     /// Without, returns this flush's rows for the caller to commit.
     pub(super) async fn flush(&self, index_now: bool) -> Result<Vec<PackedBlob>, FileError> {
-        let _shared = self.rewriting.read().await;
-        // What is pending is taken, and the flushes begun before noted, in one step: every file
-        // deferred before this call is either taken here or in one of those.
-        let (taken, earlier, mine) = {
-            let mut flights = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-            let taken = {
-                let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-                std::mem::take(&mut *pending)
-            };
-            let earlier: Vec<_> = flights.iter().map(|(_, rx)| rx.clone()).collect();
-            let mine = (!taken.blobs.is_empty()).then(|| {
-                let id = self
-                    .next_flight
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let (tx, rx) = tokio::sync::watch::channel(None);
-                flights.push((id, rx));
-                (id, tx)
-            });
-            (taken, earlier, mine)
+        let _one_at_a_time = self.flushing.lock().await;
+        let taken = {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::take(&mut *pending)
         };
-        let own = async {
-            if taken.blobs.is_empty() {
-                return Ok(Vec::new());
-            }
-            let written = self.write_fresh(&taken.blobs).await;
-            match &written {
-                Ok(located) => {
-                    let mut unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
-                    for blob in located {
-                        unindexed.insert(blob.sha256.clone(), blob.clone());
-                    }
-                }
-                Err(_) => {
-                    // Put them back: a later flush writes them.
+        let mut located = Vec::new();
+        if !taken.blobs.is_empty() {
+            match self.write_fresh(&taken.blobs).await {
+                Ok(l) => located = l,
+                Err(e) => {
+                    // Put them back: another caller may be counting on this flush for its files.
                     let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-                    for (sha, data) in taken.blobs.iter().cloned() {
+                    for (sha, data) in taken.blobs {
                         if pending.shas.insert(sha.clone()) {
                             pending.blobs.push((sha, data));
                         }
                     }
+                    return Err(e);
                 }
             }
-            written
-        };
-        let before = async {
-            for mut flight in earlier {
-                let ok = flight
-                    .wait_for(Option::is_some)
-                    .await
-                    .map(|state| *state == Some(true))
-                    .unwrap_or(false);
-                if !ok {
-                    return Err(FileError::Store(
-                        "an earlier write of files failed: try again".into(),
-                    ));
-                }
+            let mut unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
+            for blob in &located {
+                unindexed.insert(blob.sha256.clone(), blob.clone());
             }
-            Ok(())
-        };
-        let (written, waited) = tokio::join!(own, before);
-        if let Some((id, tx)) = mine {
-            let _ = tx.send(Some(written.is_ok()));
-            let mut flights = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-            flights.retain(|(flight, _)| *flight != id);
         }
-        let located = written?;
-        waited?;
         if !index_now {
             return Ok(located);
         }
@@ -356,7 +308,7 @@ impl Packer {
     /// Removes these files from the packs that hold them: each such pack is rewritten without
     /// them, the index moved in one transaction, and the old pack destroyed.
     pub(super) async fn remove(&self, sha256s: &[String]) -> Result<Removed, FileError> {
-        let _alone = self.rewriting.write().await;
+        let _one_at_a_time = self.flushing.lock().await;
         let mut removed = Removed::default();
         let mut by_pack: HashMap<String, HashSet<String>> = HashMap::new();
         for sha in sha256s {
@@ -393,7 +345,7 @@ impl Packer {
 
     /// Destroys a pack no index row names (a batch whose transaction never committed).
     pub(super) async fn destroy_unnamed(&self, pack: &str) -> Result<bool, FileError> {
-        let _alone = self.rewriting.write().await;
+        let _one_at_a_time = self.flushing.lock().await;
         if !is_pack_name(pack) || !self.index.in_pack(pack.to_string()).await?.is_empty() {
             return Ok(false);
         }
@@ -425,95 +377,6 @@ mod tests {
         assert!(!is_pack_name("../x.pack"));
         assert!(!is_pack_name(".hidden"));
         assert!(!is_pack_name("a/b"));
-    }
-
-    /// An index in memory.
-    #[derive(Default)]
-    struct MemoryIndex(Mutex<Vec<PackedBlob>>);
-
-    impl PackIndex for MemoryIndex {
-        fn record(&self, blobs: Vec<PackedBlob>) -> BoxFuture<'_, Result<(), FileError>> {
-            self.0.lock().unwrap().extend(blobs);
-            Box::pin(async { Ok(()) })
-        }
-        fn locate(&self, sha: String) -> BoxFuture<'_, Result<Option<PackedBlob>, FileError>> {
-            let found = self
-                .0
-                .lock()
-                .unwrap()
-                .iter()
-                .find(|b| b.sha256 == sha)
-                .cloned();
-            Box::pin(async move { Ok(found) })
-        }
-        fn known(&self, _: Vec<String>) -> BoxFuture<'_, Result<HashSet<String>, FileError>> {
-            Box::pin(async { Ok(HashSet::new()) })
-        }
-        fn in_pack(&self, _: String) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>> {
-            Box::pin(async { Ok(Vec::new()) })
-        }
-        fn repack(
-            &self,
-            _: Vec<String>,
-            _: Vec<PackedBlob>,
-        ) -> BoxFuture<'_, Result<(), FileError>> {
-            Box::pin(async { Ok(()) })
-        }
-    }
-
-    /// A sink whose writes wait for the test to let them finish.
-    struct GatedSink {
-        started: Arc<tokio::sync::Notify>,
-        gate: Arc<tokio::sync::Semaphore>,
-    }
-
-    impl PackSink for GatedSink {
-        fn write(&self, _: String, _: Vec<Bytes>) -> BoxFuture<'_, Result<(), FileError>> {
-            Box::pin(async move {
-                self.started.notify_one();
-                let _pass = self.gate.acquire().await.unwrap();
-                Ok(())
-            })
-        }
-        fn read(&self, _: String, _: u64, _: u64) -> BoxFuture<'_, Result<Bytes, FileError>> {
-            Box::pin(async { Ok(Bytes::new()) })
-        }
-        fn open(&self, _: String, _: u64, _: u64) -> BoxFuture<'_, Result<Pieces, FileError>> {
-            Box::pin(async { Ok(one_piece(Bytes::new())) })
-        }
-        fn destroy(&self, _: String) -> BoxFuture<'_, Result<(), FileError>> {
-            Box::pin(async { Ok(()) })
-        }
-    }
-
-    #[tokio::test]
-    async fn a_flush_waits_for_the_earlier_one_that_took_its_files() {
-        use futures_util::FutureExt;
-        let started = Arc::new(tokio::sync::Notify::new());
-        let gate = Arc::new(tokio::sync::Semaphore::new(0));
-        let packer = Arc::new(Packer::new(
-            PackHome::ObjectStore,
-            Arc::new(MemoryIndex::default()),
-            Box::new(GatedSink {
-                started: started.clone(),
-                gate: gate.clone(),
-            }),
-        ));
-        // My file is deferred; another caller's flush takes it and is still writing …
-        packer.defer("a".repeat(64), Bytes::from_static(b"my file"));
-        let theirs = tokio::spawn({
-            let packer = packer.clone();
-            async move { packer.flush(false).await }
-        });
-        started.notified().await;
-        // … so my flush, finding nothing pending, does not return before that write is done.
-        let mine = packer.flush(true);
-        tokio::pin!(mine);
-        assert!((&mut mine).now_or_never().is_none(), "still waiting");
-        gate.add_permits(1);
-        assert_eq!(theirs.await.unwrap().unwrap().len(), 1);
-        mine.await.unwrap();
-        assert!(packer.locate(&"a".repeat(64)).await.unwrap().is_some());
     }
 
     #[test]
