@@ -379,6 +379,95 @@ mod tests {
         assert!(!is_pack_name("a/b"));
     }
 
+    /// An index in memory.
+    #[derive(Default)]
+    struct MemoryIndex(Mutex<Vec<PackedBlob>>);
+
+    impl PackIndex for MemoryIndex {
+        fn record(&self, blobs: Vec<PackedBlob>) -> BoxFuture<'_, Result<(), FileError>> {
+            self.0.lock().unwrap().extend(blobs);
+            Box::pin(async { Ok(()) })
+        }
+        fn locate(&self, sha: String) -> BoxFuture<'_, Result<Option<PackedBlob>, FileError>> {
+            let found = self
+                .0
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|b| b.sha256 == sha)
+                .cloned();
+            Box::pin(async move { Ok(found) })
+        }
+        fn known(&self, _: Vec<String>) -> BoxFuture<'_, Result<HashSet<String>, FileError>> {
+            Box::pin(async { Ok(HashSet::new()) })
+        }
+        fn in_pack(&self, _: String) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>> {
+            Box::pin(async { Ok(Vec::new()) })
+        }
+        fn repack(
+            &self,
+            _: Vec<String>,
+            _: Vec<PackedBlob>,
+        ) -> BoxFuture<'_, Result<(), FileError>> {
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    /// A sink whose writes wait for the test to let them finish.
+    struct GatedSink {
+        started: Arc<tokio::sync::Notify>,
+        gate: Arc<tokio::sync::Semaphore>,
+    }
+
+    impl PackSink for GatedSink {
+        fn write(&self, _: String, _: Vec<Bytes>) -> BoxFuture<'_, Result<(), FileError>> {
+            Box::pin(async move {
+                self.started.notify_one();
+                let _pass = self.gate.acquire().await.unwrap();
+                Ok(())
+            })
+        }
+        fn read(&self, _: String, _: u64, _: u64) -> BoxFuture<'_, Result<Bytes, FileError>> {
+            Box::pin(async { Ok(Bytes::new()) })
+        }
+        fn open(&self, _: String, _: u64, _: u64) -> BoxFuture<'_, Result<Pieces, FileError>> {
+            Box::pin(async { Ok(one_piece(Bytes::new())) })
+        }
+        fn destroy(&self, _: String) -> BoxFuture<'_, Result<(), FileError>> {
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_flush_waits_for_the_earlier_one_that_took_its_files() {
+        use futures_util::FutureExt;
+        let started = Arc::new(tokio::sync::Notify::new());
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let packer = Arc::new(Packer::new(
+            PackHome::ObjectStore,
+            Arc::new(MemoryIndex::default()),
+            Box::new(GatedSink {
+                started: started.clone(),
+                gate: gate.clone(),
+            }),
+        ));
+        // My file is deferred; another caller's flush takes it and is still writing …
+        packer.defer("a".repeat(64), Bytes::from_static(b"my file"));
+        let theirs = tokio::spawn({
+            let packer = packer.clone();
+            async move { packer.flush(false).await }
+        });
+        started.notified().await;
+        // … so my flush, finding nothing pending, does not return before that write is done.
+        let mine = packer.flush(true);
+        tokio::pin!(mine);
+        assert!((&mut mine).now_or_never().is_none(), "still waiting");
+        gate.add_permits(1);
+        assert_eq!(theirs.await.unwrap().unwrap().len(), 1);
+        mine.await.unwrap();
+        assert!(packer.locate(&"a".repeat(64)).await.unwrap().is_some());
+    }
+
     #[test]
     fn packs_stay_under_their_limit() {
         let file = |n: usize| ("a".repeat(64), Bytes::from(vec![0u8; n]));
