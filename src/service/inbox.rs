@@ -315,4 +315,11 @@ impl Services {
         let sha = sha256.ok_or(ServiceError::NotFound)?;
         self.read_named_file(sha, "inbox_entries").await
     }
+
+    /// A raw e-mail for download: a large one as a checked stream (see
+    /// [`Services::open_named_file`]).
+    pub async fn raw_download(&self, sha256: Option<&str>) -> Result<crate::files::FileContent> {
+        let sha = sha256.ok_or(ServiceError::NotFound)?;
+        self.open_named_file(sha, "inbox_entries").await
+    }
 }

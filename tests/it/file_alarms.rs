@@ -191,4 +191,32 @@ async fn a_large_file_streams_and_a_damaged_one_is_cut_off() {
         (count == 1 && alarms[0].sha256 == sha).then_some(())
     })
     .await;
+
+    // A large e-mail's original (.eml) is streamed too, whole.
+    let raw = crate::mail_ingest::thai_letter("large@school.go.th", "เรื่อง อีเมลใหญ่", &big);
+    assert!(raw.len() > 4 * 1024 * 1024);
+    let office = app.store.find_office("dist").await.unwrap();
+    let entry = match saraban::service::ingest::ingest(
+        &app.services,
+        &office,
+        &saraban::service::ingest::Origin::File("large.eml".into()),
+        bytes::Bytes::from(raw.clone()),
+        None,
+    )
+    .await
+    .unwrap()
+    {
+        saraban::service::ingest::Outcome::Letter { entry_id } => entry_id,
+        other => panic!("{other:?}"),
+    };
+    let res = app
+        .http
+        .get(app.url(&format!("/api/v1/inbox/{entry}/raw")))
+        .bearer_auth(&w.clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.content_length(), Some(raw.len() as u64));
+    assert!(res.bytes().await.unwrap().as_ref() == raw.as_slice());
 }

@@ -312,7 +312,7 @@ pub async fn raw(
     let entry = state.services.inbox_entry(&viewer.actor, id).await?;
     let data = state
         .services
-        .raw_message(entry.raw_sha256.as_deref())
+        .raw_download(entry.raw_sha256.as_deref())
         .await?;
     Ok(eml_response(data, &format!("inbox-{id}.eml")))
 }
@@ -399,7 +399,7 @@ pub async fn quarantine_raw(
     let item = state.services.quarantine_item(&viewer.actor, id).await?;
     let data = state
         .services
-        .raw_message(item.raw_sha256.as_deref())
+        .raw_download(item.raw_sha256.as_deref())
         .await?;
     Ok(eml_response(data, &format!("quarantine-{id}.eml")))
 }

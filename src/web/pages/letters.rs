@@ -433,12 +433,7 @@ pub fn file_response(
     inline: bool,
 ) -> Response {
     let size = content.size();
-    let body = match content {
-        crate::files::FileContent::Whole(data) => axum::body::Body::from(data),
-        // A damaged file ends the body with an error: the connection is cut before the last
-        // piece, so the browser reports a failed download rather than keeping wrong bytes.
-        crate::files::FileContent::Stream { pieces, .. } => axum::body::Body::from_stream(pieces),
-    };
+    let body = body_of(content);
     (
         [
             (header::CONTENT_TYPE, attachment.kind.mime().to_string()),
@@ -459,7 +454,8 @@ pub fn file_response(
 }
 
 /// A raw e-mail as an .eml download.
-pub fn eml_response(data: bytes::Bytes, name: &str) -> Response {
+pub fn eml_response(content: crate::files::FileContent, name: &str) -> Response {
+    let size = content.size();
     (
         [
             (header::CONTENT_TYPE, "message/rfc822".to_string()),
@@ -467,10 +463,21 @@ pub fn eml_response(data: bytes::Bytes, name: &str) -> Response {
                 header::CONTENT_DISPOSITION,
                 content_disposition(false, name),
             ),
+            (header::CONTENT_LENGTH, size.to_string()),
         ],
-        data,
+        body_of(content),
     )
         .into_response()
+}
+
+/// A stored file's bytes as a response body. A damaged file ends the body with an error: the
+/// connection is cut before the last piece, so the browser reports a failed download rather
+/// than keeping wrong bytes.
+fn body_of(content: crate::files::FileContent) -> axum::body::Body {
+    match content {
+        crate::files::FileContent::Whole(data) => axum::body::Body::from(data),
+        crate::files::FileContent::Stream { pieces, .. } => axum::body::Body::from_stream(pieces),
+    }
 }
 
 /// Who the send form names: each ticked `office`, `work_group` and `school_group`, "all schools"
