@@ -33,6 +33,9 @@ pub struct MigrateReport {
     pub failed: Vec<(String, String)>,
 }
 
+/// Files smaller than this are packed when they are migrated.
+const MIGRATE_PACKED_BELOW: usize = 1024 * 1024;
+
 impl Services {
     pub async fn count_named_files(&self) -> Result<u64> {
         Ok(self.store.count_named_files().await?.max(0) as u64)
@@ -88,7 +91,9 @@ impl Services {
         progress: impl Fn(u64),
     ) -> Result<MigrateReport> {
         let mut report = MigrateReport::default();
-        let mut named = self.store.named_files().chunks(200);
+        // Small files go into packs (one write per chunk instead of one per file), flushed and
+        // indexed at the end of each chunk; larger ones one by one.
+        let mut named = self.store.named_files().chunks(64);
         while let Some(chunk) = named.next().await {
             let chunk = chunk
                 .into_iter()
@@ -101,8 +106,11 @@ impl Services {
                                 return Ok(false);
                             }
                             let data = self.files.get(&sha).await?;
-                            to.put(data).await?;
-                            to.get(&sha).await?;
+                            if data.len() < MIGRATE_PACKED_BELOW {
+                                to.put_deferred_hashed(sha.clone(), data).await?;
+                            } else {
+                                to.put(data).await?;
+                            }
                             Ok(true)
                         }
                         .await;
@@ -111,11 +119,20 @@ impl Services {
                     .buffer_unordered(concurrency.max(1))
                     .collect()
                     .await;
+            let flushed = to.flush().await.map_err(|e| e.to_string());
             for (sha, copied) in results {
+                // Each copy is read back from the destination and checked.
+                let copied = match (copied, &flushed) {
+                    (Ok(true), Err(why)) => Err(why.clone()),
+                    (Ok(true), Ok(())) => {
+                        to.get(&sha).await.map(|_| true).map_err(|e| e.to_string())
+                    }
+                    (other, _) => other.map_err(|e| e.to_string()),
+                };
                 match copied {
                     Ok(true) => report.copied += 1,
                     Ok(false) => report.already_there += 1,
-                    Err(e) => report.failed.push((sha, e.to_string())),
+                    Err(why) => report.failed.push((sha, why)),
                 }
             }
             progress(report.copied + report.already_there + report.failed.len() as u64);

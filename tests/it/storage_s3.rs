@@ -272,6 +272,13 @@ async fn files_move_to_the_object_store_and_back() {
         "{stdout}"
     );
 
+    // Small files went into pack objects (one write for the lot), indexed for the object store.
+    let packed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM object_blobs")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(packed, 3);
+
     // saraban on s3, over the same database: every file is there and whole.
     let mut config = saraban::config::Config::default();
     config.storage.root = app.dir.path().join("staging-only");
