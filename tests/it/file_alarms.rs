@@ -128,11 +128,32 @@ async fn missing_and_damaged_files_are_found_and_shown() {
 }
 
 /// A file larger than what is read whole (4 MB) is sent as a stream, checked as it goes: whole
-/// when it is whole; when it was damaged on the disk, the download is cut before its end (the
-/// client never holds a complete wrong file) and the alarm is raised.
+/// when it is whole; when it was damaged in storage, the download is cut before its end (the
+/// client never holds a complete wrong file) and the alarm is raised. On disk and in SeaweedFS.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_file_streams_and_a_damaged_one_is_cut_off() {
-    let w = spawn_app(Db::Sqlite).await.world().await;
+    large_file_streams(None).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_object_streams_and_a_damaged_one_is_cut_off() {
+    let s3 = saraban_lab::s3::SeaweedS3::start();
+    large_file_streams(Some(&s3)).await
+}
+
+async fn large_file_streams(s3: Option<&saraban_lab::s3::SeaweedS3>) {
+    let w = crate::helpers::spawn_app_with(Db::Sqlite, |c| {
+        if let Some(s3) = s3 {
+            c.storage.backend = "s3".into();
+            c.storage.s3.endpoint = s3.endpoint();
+            c.storage.s3.bucket = "saraban-large".into();
+            c.storage.s3.access_key_id = s3.access_key.clone();
+            c.storage.s3.secret_access_key = saraban::security::Secret::new(s3.secret_key.clone());
+        }
+    })
+    .await
+    .world()
+    .await;
     let app = &w.app;
     let mut big = pdf_bytes("a scan of many pages");
     big.extend((0..6 * 1024 * 1024u32).map(|i| b'0' + (i % 10) as u8));
@@ -168,11 +189,33 @@ async fn a_large_file_streams_and_a_damaged_one_is_cut_off() {
     assert!(res.bytes().await.unwrap().as_ref() == big.as_slice());
 
     // One byte near the end changed behind saraban's back.
-    let path = file_path(&app.dir.path().join("files"), &sha);
-    let mut bytes = std::fs::read(&path).unwrap();
+    let mut bytes = big.clone();
     let last = bytes.len() - 10;
     bytes[last] ^= 0xFF;
-    std::fs::write(&path, &bytes).unwrap();
+    match s3 {
+        None => std::fs::write(file_path(&app.dir.path().join("files"), &sha), &bytes).unwrap(),
+        Some(s3) => {
+            use object_store::ObjectStoreExt;
+            let bucket = object_store::aws::AmazonS3Builder::new()
+                .with_endpoint(s3.endpoint())
+                .with_bucket_name("saraban-large")
+                .with_region("us-east-1")
+                .with_access_key_id(&s3.access_key)
+                .with_secret_access_key(&s3.secret_key)
+                .with_allow_http(true)
+                .build()
+                .unwrap();
+            let key = object_store::path::Path::from(format!("blobs/{}/{sha}", &sha[0..2]));
+            bucket
+                .head(&key)
+                .await
+                .expect("stored as an object of its own");
+            bucket
+                .put(&key, bytes::Bytes::from(bytes).into())
+                .await
+                .unwrap();
+        }
+    }
     let res = app
         .http
         .get(&url)
