@@ -1,7 +1,7 @@
 //! Files in an S3-compatible object store (`storage.backend = "s3"`): SeaweedFS, MinIO, Garage
 //! or a commercial S3, through `object_store` on ring. A file stored on its own is one object
-//! under `blobs/<first two hex>/<sha256>`; the files of one mail batch are one pack object under
-//! `packs/` (one PUT per batch; each file read back with a ranged GET; index in table
+//! under `blobs/<first two hex>/<sha256>`; the files of one mail batch are pack objects of at
+//! most 1 MB under `packs/` (one PUT each; each file read back with a ranged GET; index in table
 //! `object_blobs`). Keys are content-addressed or new random names, so writing twice is
 //! harmless and nothing relies on conditional PUT (some servers ignore it). A put or flush
 //! returns once the store has the object, so the database row that names it commits after it.
