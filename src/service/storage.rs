@@ -16,6 +16,16 @@ fn problem_of(e: &FileError) -> String {
     }
 }
 
+/// Raises the admin's alarm for a file a record names that could not be read whole, and logs it
+/// (a failure to record the alarm is logged too).
+async fn raise_alarm(store: &crate::store::Store, sha256: &str, named_in: &str, e: &FileError) {
+    let problem = problem_of(e);
+    if let Err(alarm) = store.raise_file_alarm(sha256, named_in, &problem).await {
+        tracing::error!(error = %alarm, "file alarm not recorded");
+    }
+    tracing::error!(sha256, named_in, %problem, "a stored file could not be read");
+}
+
 /// What a verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -147,22 +157,8 @@ impl Services {
         sha256: &str,
         named_in: &str,
     ) -> Result<bytes::Bytes> {
-        match self.files.get(sha256).await {
-            Ok(data) => Ok(data),
-            Err(e @ (FileError::Missing(_) | FileError::Corrupt(_))) => {
-                let problem = problem_of(&e);
-                if let Err(alarm) = self
-                    .store
-                    .raise_file_alarm(sha256, named_in, &problem)
-                    .await
-                {
-                    tracing::error!(error = %alarm, "file alarm not recorded");
-                }
-                tracing::error!(sha256, named_in, %problem, "a stored file could not be read");
-                Err(e.into())
-            }
-            Err(e) => Err(e.into()),
-        }
+        let read = self.files.get(sha256).await;
+        self.alarmed(read, sha256, named_in).await
     }
 
     /// [`Services::read_named_file`] for a download: a large file comes as pieces checked as
@@ -177,29 +173,24 @@ impl Services {
         let (sha, table) = (sha256.to_string(), named_in.to_string());
         let on_damage = Box::new(move || {
             tokio::spawn(async move {
-                let problem = problem_of(&FileError::Corrupt(sha.clone()));
-                if let Err(e) = store.raise_file_alarm(&sha, &table, &problem).await {
-                    tracing::error!(error = %e, "file alarm not recorded");
-                }
-                tracing::error!(sha256 = %sha, named_in = %table, "a stored file was damaged");
+                raise_alarm(&store, &sha, &table, &FileError::Corrupt(sha.clone())).await;
             });
         });
-        match self.files.open(sha256, on_damage).await {
-            Ok(content) => Ok(content),
-            Err(e @ (FileError::Missing(_) | FileError::Corrupt(_))) => {
-                let problem = problem_of(&e);
-                if let Err(alarm) = self
-                    .store
-                    .raise_file_alarm(sha256, named_in, &problem)
-                    .await
-                {
-                    tracing::error!(error = %alarm, "file alarm not recorded");
-                }
-                tracing::error!(sha256, named_in, %problem, "a stored file could not be read");
-                Err(e.into())
-            }
-            Err(e) => Err(e.into()),
+        let opened = self.files.open(sha256, on_damage).await;
+        self.alarmed(opened, sha256, named_in).await
+    }
+
+    /// A read's result, with the alarm raised when the file was missing or damaged.
+    async fn alarmed<T>(
+        &self,
+        read: std::result::Result<T, FileError>,
+        sha256: &str,
+        named_in: &str,
+    ) -> Result<T> {
+        if let Err(e @ (FileError::Missing(_) | FileError::Corrupt(_))) = &read {
+            raise_alarm(&self.store, sha256, named_in, e).await;
         }
+        Ok(read?)
     }
 
     /// The file alarms for the admin: how many, and the latest.
