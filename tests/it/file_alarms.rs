@@ -144,11 +144,7 @@ async fn a_large_object_streams_and_a_damaged_one_is_cut_off() {
 async fn large_file_streams(s3: Option<&saraban_lab::s3::SeaweedS3>) {
     let w = crate::helpers::spawn_app_with(Db::Sqlite, |c| {
         if let Some(s3) = s3 {
-            c.storage.backend = "s3".into();
-            c.storage.s3.endpoint = s3.endpoint();
-            c.storage.s3.bucket = "saraban-large".into();
-            c.storage.s3.access_key_id = s3.access_key.clone();
-            c.storage.s3.secret_access_key = saraban::security::Secret::new(s3.secret_key.clone());
+            crate::helpers::s3::files_in(c, s3, "saraban-large");
         }
     })
     .await
@@ -196,15 +192,7 @@ async fn large_file_streams(s3: Option<&saraban_lab::s3::SeaweedS3>) {
         None => std::fs::write(file_path(&app.dir.path().join("files"), &sha), &bytes).unwrap(),
         Some(s3) => {
             use object_store::ObjectStoreExt;
-            let bucket = object_store::aws::AmazonS3Builder::new()
-                .with_endpoint(s3.endpoint())
-                .with_bucket_name("saraban-large")
-                .with_region("us-east-1")
-                .with_access_key_id(&s3.access_key)
-                .with_secret_access_key(&s3.secret_key)
-                .with_allow_http(true)
-                .build()
-                .unwrap();
+            let bucket = crate::helpers::s3::bucket(s3, "saraban-large");
             let key = object_store::path::Path::from(format!("blobs/{}/{sha}", &sha[0..2]));
             bucket
                 .head(&key)

@@ -891,11 +891,7 @@ async fn lawful_destruction_in(db: Db, s3: Option<&saraban_lab::s3::SeaweedS3>) 
     let w: World = crate::helpers::spawn_app_with(db, |c| {
         c.text.extract = true;
         if let Some(s3) = s3 {
-            c.storage.backend = "s3".into();
-            c.storage.s3.endpoint = s3.endpoint();
-            c.storage.s3.bucket = "saraban-destruction".into();
-            c.storage.s3.access_key_id = s3.access_key.clone();
-            c.storage.s3.secret_access_key = saraban::security::Secret::new(s3.secret_key.clone());
+            crate::helpers::s3::files_in(c, s3, "saraban-destruction");
         }
     })
     .await
@@ -904,17 +900,7 @@ async fn lawful_destruction_in(db: Db, s3: Option<&saraban_lab::s3::SeaweedS3>) 
     let app = &w.app;
     let storage = match s3 {
         None => Storage::Disk(app.dir.path().join("files")),
-        Some(s3) => Storage::Bucket(
-            object_store::aws::AmazonS3Builder::new()
-                .with_endpoint(s3.endpoint())
-                .with_bucket_name("saraban-destruction")
-                .with_region("us-east-1")
-                .with_access_key_id(&s3.access_key)
-                .with_secret_access_key(&s3.secret_key)
-                .with_allow_http(true)
-                .build()
-                .unwrap(),
-        ),
+        Some(s3) => Storage::Bucket(crate::helpers::s3::bucket(s3, "saraban-destruction")),
     };
     // Five letters of 2560: three kept 1 year, one never destroyed, one kept 10 years.
     let csv = "เลขทะเบียนรับ,ปี พ.ศ.,ที่,ลงวันที่,จาก,ถึง,เรื่อง,อายุการเก็บ\r\n\

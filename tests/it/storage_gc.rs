@@ -230,11 +230,7 @@ async fn on_the_local_disk_postgres() {
 async fn in_the_object_store() {
     let s3 = SeaweedS3::start();
     let w = spawn_app_with(Db::Sqlite, |c| {
-        c.storage.backend = "s3".into();
-        c.storage.s3.endpoint = s3.endpoint();
-        c.storage.s3.bucket = "saraban-gc".into();
-        c.storage.s3.access_key_id = s3.access_key.clone();
-        c.storage.s3.secret_access_key = saraban::security::Secret::new(s3.secret_key.clone());
+        crate::helpers::s3::files_in(c, &s3, "saraban-gc")
     })
     .await
     .world()

@@ -5,26 +5,20 @@
 
 use bytes::Bytes;
 use object_store::ObjectStoreExt;
-use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
 use saraban::service::ingest::{Origin, Outcome, ingest};
 use saraban_lab::s3::SeaweedS3;
 
+use crate::helpers::s3::{bucket, files_in, s3_section};
 use crate::helpers::{Db, pdf_bytes, spawn_app_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_live_in_the_object_store() {
     let s3 = SeaweedS3::start();
-    let w = spawn_app_with(Db::Sqlite, |c| {
-        c.storage.backend = "s3".into();
-        c.storage.s3.endpoint = s3.endpoint();
-        c.storage.s3.bucket = "saraban-files".into();
-        c.storage.s3.access_key_id = s3.access_key.clone();
-        c.storage.s3.secret_access_key = saraban::security::Secret::new(s3.secret_key.clone());
-    })
-    .await
-    .world()
-    .await;
+    let w = spawn_app_with(Db::Sqlite, |c| files_in(c, &s3, "saraban-files"))
+        .await
+        .world()
+        .await;
     let app = &w.app;
 
     // A letter's file goes up and comes back whole.
@@ -157,15 +151,7 @@ async fn files_live_in_the_object_store() {
     assert!(report.problems.is_empty(), "{report:?}");
 
     // Behind saraban's back: one object deleted, the mail's raw message overwritten.
-    let direct = AmazonS3Builder::new()
-        .with_endpoint(s3.endpoint())
-        .with_bucket_name("saraban-files")
-        .with_region("us-east-1")
-        .with_access_key_id(&s3.access_key)
-        .with_secret_access_key(&s3.secret_key)
-        .with_allow_http(true)
-        .build()
-        .unwrap();
+    let direct = bucket(&s3, "saraban-files");
     direct
         .delete(&Path::from(format!("blobs/{}/{sha}", &sha[0..2])))
         .await
@@ -211,12 +197,7 @@ async fn files_live_in_the_object_store() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_move_to_the_object_store_and_back() {
     let s3 = SeaweedS3::start();
-    let s3_config = |c: &mut saraban::config::Config| {
-        c.storage.s3.endpoint = s3.endpoint();
-        c.storage.s3.bucket = "saraban-moved".into();
-        c.storage.s3.access_key_id = s3.access_key.clone();
-        c.storage.s3.secret_access_key = saraban::security::Secret::new(s3.secret_key.clone());
-    };
+    let s3_config = |c: &mut saraban::config::Config| s3_section(c, &s3, "saraban-moved");
     let w = spawn_app_with(Db::Sqlite, s3_config).await.world().await;
     let app = &w.app;
     let mut letters = Vec::new();

@@ -5,6 +5,7 @@ pub mod documents;
 /// The private Dovecot lives in the library so that `saraban bench` can use it too.
 pub use saraban_lab as dovecot;
 pub mod postgres;
+pub mod s3;
 pub mod serve;
 
 use std::sync::Once;
