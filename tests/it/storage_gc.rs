@@ -108,13 +108,15 @@ async fn gc_removes_only_what_no_record_names(app_world: World) {
     let app: &TestApp = &w.app;
     let (named, orphans) = records_and_orphans(&w).await;
     let files = &app.services.files;
+    let gc = |grace: chrono::Duration, dry_run: bool| async move {
+        app.services
+            .collect_garbage(grace, dry_run, |_| {})
+            .await
+            .unwrap()
+    };
 
     // Everything is young: nothing is touched.
-    let young = app
-        .services
-        .collect_garbage(chrono::Duration::hours(1), false, |_| {})
-        .await
-        .unwrap();
+    let young = gc(chrono::Duration::hours(1), false).await;
     assert_eq!(
         (young.files, young.packs, young.leftovers),
         (0, 0, 0),
@@ -124,11 +126,7 @@ async fn gc_removes_only_what_no_record_names(app_world: World) {
     assert!(files.get(&orphans.loose).await.is_ok());
 
     // A dry run with no grace counts what a real one removes, and removes nothing.
-    let dry = app
-        .services
-        .collect_garbage(chrono::Duration::zero(), true, |_| {})
-        .await
-        .unwrap();
+    let dry = gc(chrono::Duration::zero(), true).await;
     assert_eq!(
         (dry.files, dry.packs, dry.leftovers),
         (3, 1, 1),
@@ -136,11 +134,7 @@ async fn gc_removes_only_what_no_record_names(app_world: World) {
     );
     assert!(files.get(&orphans.packed_alone).await.is_ok());
 
-    let done = app
-        .services
-        .collect_garbage(chrono::Duration::zero(), false, |_| {})
-        .await
-        .unwrap();
+    let done = gc(chrono::Duration::zero(), false).await;
     assert_eq!(
         (done.files, done.packs, done.leftovers),
         (3, 1, 1),
@@ -168,11 +162,7 @@ async fn gc_removes_only_what_no_record_names(app_world: World) {
     assert_eq!(report.checked, named.len() as u64);
 
     // A second run finds nothing more.
-    let again = app
-        .services
-        .collect_garbage(chrono::Duration::zero(), false, |_| {})
-        .await
-        .unwrap();
+    let again = gc(chrono::Duration::zero(), false).await;
     assert_eq!(
         (again.files, again.packs, again.leftovers),
         (0, 0, 0),
@@ -185,31 +175,26 @@ async fn on_the_local_disk_sqlite() {
     let w = spawn_app_with(Db::Sqlite, |_| {}).await.world().await;
     // The command an operator runs: a dry run counts and removes nothing.
     let (_, orphans) = records_and_orphans(&w).await;
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_saraban"));
-    command
-        .args(["storage", "gc", "--grace-hours", "0", "--dry-run"])
-        .env(
-            "SARABAN__DATABASE__URL",
-            format!("sqlite://{}/saraban.db", w.app.dir.path().display()),
-        )
-        .env("SARABAN__STORAGE__ROOT", w.app.dir.path().join("files"))
-        .env("SARABAN_LOG", "warn");
-    let out = run_ok(command, "");
+    let gc = |extra: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_saraban"));
+        command
+            .args(["storage", "gc", "--grace-hours", "0"])
+            .args(extra)
+            .env(
+                "SARABAN__DATABASE__URL",
+                format!("sqlite://{}/saraban.db", w.app.dir.path().display()),
+            )
+            .env("SARABAN__STORAGE__ROOT", w.app.dir.path().join("files"))
+            .env("SARABAN_LOG", "warn");
+        run_ok(command, "")
+    };
+    let out = gc(&["--dry-run"]);
     assert!(
         out.contains("would remove 3 files, 1 packs, 1 leftovers"),
         "{out}"
     );
     assert!(w.app.services.files.get(&orphans.loose).await.is_ok());
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_saraban"));
-    command
-        .args(["storage", "gc", "--grace-hours", "0"])
-        .env(
-            "SARABAN__DATABASE__URL",
-            format!("sqlite://{}/saraban.db", w.app.dir.path().display()),
-        )
-        .env("SARABAN__STORAGE__ROOT", w.app.dir.path().join("files"))
-        .env("SARABAN_LOG", "warn");
-    let out = run_ok(command, "");
+    let out = gc(&[]);
     assert!(
         out.contains("removed 3 files, 1 packs, 1 leftovers"),
         "{out}"
