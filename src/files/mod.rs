@@ -305,10 +305,7 @@ impl FileStore {
         } else {
             Bytes::from(parts.concat())
         };
-        if sha256_hex(&data) != sha256 {
-            return Err(FileError::Corrupt(sha256.to_string()));
-        }
-        Ok(FileContent::Whole(data))
+        Ok(FileContent::Whole(checked_whole(sha256, data)?))
     }
 
     pub async fn get(&self, sha256: &str) -> Result<Bytes, FileError> {
@@ -316,11 +313,16 @@ impl FileStore {
             return Err(FileError::Missing(sha256.to_string()));
         }
         let data = self.backend.get(sha256.to_string()).await?;
-        if sha256_hex(&data) != sha256 {
-            return Err(FileError::Corrupt(sha256.to_string()));
-        }
-        Ok(data)
+        checked_whole(sha256, data)
     }
+}
+
+/// The bytes, when they are those named by `sha256`.
+fn checked_whole(sha256: &str, data: Bytes) -> Result<Bytes, FileError> {
+    if sha256_hex(&data) != sha256 {
+        return Err(FileError::Corrupt(sha256.to_string()));
+    }
+    Ok(data)
 }
 
 fn is_sha256_hex(s: &str) -> bool {
