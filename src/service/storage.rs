@@ -312,22 +312,25 @@ impl Services {
                     .cloned()
                     .collect();
                 report.files -= named.len() as u64;
-                let removed = self.files.remove(chunk.clone()).await?;
-                report.bytes += removed.bytes;
-                report.packs_rewritten += removed.packs_rewritten;
-                self.named_meanwhile(&chunk, &mut report).await?;
+                report.bytes += self.remove_unnamed(chunk, &mut report).await?.bytes;
             }
         }
         Ok(report)
     }
 
-    async fn remove_unnamed(&self, doomed: Vec<String>, report: &mut GcReport) -> Result<()> {
+    /// Removes files gc found unnamed, then looks for any a record began to name meanwhile.
+    async fn remove_unnamed(
+        &self,
+        doomed: Vec<String>,
+        report: &mut GcReport,
+    ) -> Result<crate::files::Removed> {
         if doomed.is_empty() {
-            return Ok(());
+            return Ok(crate::files::Removed::default());
         }
         let removed = self.files.remove(doomed.clone()).await?;
         report.packs_rewritten += removed.packs_rewritten;
-        self.named_meanwhile(&doomed, report).await
+        self.named_meanwhile(&doomed, report).await?;
+        Ok(removed)
     }
 
     /// A record that began to name a file between the check and its removal (the same bytes
