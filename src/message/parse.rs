@@ -313,11 +313,8 @@ fn collect_files(
         {
             // Opaque-signed: the letter itself is inside the signature. (Encrypted mail, which
             // cannot be read, falls through and is kept as a file.)
-            if depth == 0 && ours.smime.is_none() {
-                let mut signature = smime::read(part.contents());
-                signature.content = inner.clone();
-                ours.smime = Some(signature);
-            }
+            let signature =
+                (depth == 0 && ours.smime.is_none()).then(|| smime::read(part.contents()));
             if depth < 8
                 && let Some(mut signed) = MessageParser::default().parse(&inner[..])
             {
@@ -325,6 +322,11 @@ fn collect_files(
                     ours.signed_text = signed.body_text(0).map(|t| t.into_owned());
                 }
                 collect_files(&mut signed, out, ours, depth + 1);
+            }
+            if let Some(mut signature) = signature {
+                // The signed bytes are kept for judging the signature (moved, not copied).
+                signature.content = inner;
+                ours.smime = Some(signature);
             }
             continue;
         }
