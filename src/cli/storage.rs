@@ -54,11 +54,7 @@ impl StorageCommand {
             StorageCommand::Verify { concurrency } => concurrency,
         };
         let total = ctx.services.count_named_files().await.map_err(describe)?;
-        let bar = indicatif::ProgressBar::new(total);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
+        let bar = files_bar(total);
         let report = ctx
             .services
             .verify_files(concurrency, |done| bar.set_position(done))
@@ -92,11 +88,7 @@ async fn migrate(ctx: &Ctx, to: &str, concurrency: usize) -> anyhow::Result<()> 
     }
     let destination = saraban::app::open_backend_of(&ctx.services, &ctx.config, &to).await?;
     let total = ctx.services.count_named_files().await.map_err(describe)?;
-    let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let bar = files_bar(total);
     let report = ctx
         .services
         .migrate_files(&destination, concurrency, |done| bar.set_position(done))
@@ -162,4 +154,14 @@ async fn gc(ctx: &Ctx, grace_hours: u32, dry_run: bool) -> anyhow::Result<()> {
             report.named_meanwhile.len()
         )
     }
+}
+
+/// A progress bar counting files.
+fn files_bar(total: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
 }
