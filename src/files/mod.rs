@@ -51,21 +51,34 @@ pub enum FileError {
     Store(String),
 }
 
-pub trait FileBackend: Send + Sync {
+/// What a place for files must do. Both backends keep a batch's files in packs, so the calls
+/// about deferred files are answered by their [`packs::Packer`] here, once.
+trait FileBackend: Send + Sync {
     /// Stores the bytes durably (they survive a crash once this returns).
     fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>>;
+    /// The packs this backend writes a batch's files into.
+    fn packs(&self) -> &packs::Packer;
     /// Stores the bytes; durable only after the next [`FileBackend::flush`]. Lets a batch pay
     /// for one write instead of one per file.
-    fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>>;
+    fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
+        self.packs().defer(sha256, data);
+        Box::pin(async { Ok(()) })
+    }
     /// Makes every deferred put durable (also those of other callers that were not yet flushed).
-    fn flush(&self) -> BoxFuture<'_, Result<(), FileError>>;
+    fn flush(&self) -> BoxFuture<'_, Result<(), FileError>> {
+        Box::pin(async move { self.packs().flush(true).await.map(|_| ()) })
+    }
     /// Like [`FileBackend::flush`], but the pack index rows are returned instead of written: the
     /// caller commits them in its own transaction, with the rows that name the files, then
     /// calls [`FileBackend::indexed`]. Until then the backend still finds them, and a plain
-    /// flush by anyone writes them too. (A backend without packs flushes and returns none.)
-    fn flush_unindexed(&self) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>>;
+    /// flush by anyone writes them too.
+    fn flush_unindexed(&self) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>> {
+        Box::pin(self.packs().flush(false))
+    }
     /// The caller committed these index rows.
-    fn indexed(&self, blobs: &[PackedBlob]);
+    fn indexed(&self, blobs: &[PackedBlob]) {
+        self.packs().indexed(blobs)
+    }
     /// A folder for files being written piece by piece before they are adopted (same filesystem
     /// as the store, so adopting is a rename).
     fn staging_dir(&self) -> PathBuf;
@@ -82,7 +95,9 @@ pub trait FileBackend: Send + Sync {
     /// Everything stored, as it is found (for `saraban storage gc`).
     fn inventory(&self) -> BoxStream<'_, Result<Stored, FileError>>;
     /// Destroys a pack that no index row names; false (and nothing done) when one does.
-    fn destroy_unnamed_pack(&self, name: String) -> BoxFuture<'_, Result<bool, FileError>>;
+    fn destroy_unnamed_pack(&self, name: String) -> BoxFuture<'_, Result<bool, FileError>> {
+        Box::pin(async move { self.packs().destroy_unnamed(&name).await })
+    }
     /// Whether files can be written now (for `/readyz`, and at start-up: an object store's
     /// missing bucket is created here). By default a probe file in the staging folder.
     fn ready(&self) -> BoxFuture<'_, Result<(), FileError>> {
@@ -114,6 +129,14 @@ pub enum PackHome {
     Disk,
     /// `packs/` in the S3 bucket (table `object_blobs`).
     ObjectStore,
+}
+
+impl std::ops::AddAssign for Removed {
+    fn add_assign(&mut self, more: Removed) {
+        self.files += more.files;
+        self.bytes += more.bytes;
+        self.packs_rewritten += more.packs_rewritten;
+    }
 }
 
 /// Where a packed file lives.
@@ -464,6 +487,10 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 impl FileBackend for LocalFiles {
+    fn packs(&self) -> &packs::Packer {
+        &self.packs
+    }
+
     fn pack_home(&self) -> PackHome {
         PackHome::Disk
     }
@@ -472,17 +499,8 @@ impl FileBackend for LocalFiles {
         inventory::walk_local(Some(self.root.clone()), self.staging_dir())
     }
 
-    fn destroy_unnamed_pack(&self, name: String) -> BoxFuture<'_, Result<bool, FileError>> {
-        Box::pin(async move { self.packs.destroy_unnamed(&name).await })
-    }
-
     fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move { self.write(&sha256, data).await })
-    }
-
-    fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
-        self.packs.defer(sha256, data);
-        Box::pin(async { Ok(()) })
     }
 
     fn staging_dir(&self) -> PathBuf {
@@ -506,18 +524,6 @@ impl FileBackend for LocalFiles {
             .map_err(join_error)??;
             Ok(())
         })
-    }
-
-    fn flush(&self) -> BoxFuture<'_, Result<(), FileError>> {
-        Box::pin(async move { self.packs.flush(true).await.map(|_| ()) })
-    }
-
-    fn flush_unindexed(&self) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>> {
-        Box::pin(self.packs.flush(false))
-    }
-
-    fn indexed(&self, blobs: &[PackedBlob]) {
-        self.packs.indexed(blobs)
     }
 
     fn get(&self, sha256: String) -> BoxFuture<'_, Result<Bytes, FileError>> {

@@ -46,10 +46,7 @@ impl LocalFiles {
                 removed.bytes += size;
             }
         }
-        let packed = self.packs.remove(&sha256s).await?;
-        removed.files += packed.files;
-        removed.bytes += packed.bytes;
-        removed.packs_rewritten += packed.packs_rewritten;
+        removed += self.packs.remove(&sha256s).await?;
         Ok(removed)
     }
 }

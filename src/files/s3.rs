@@ -23,7 +23,7 @@ use tokio::io::AsyncReadExt;
 use super::inventory::{Stored, walk_local};
 use super::packs::{PackSink, Packer};
 use super::stream::Pieces;
-use super::{FileBackend, FileError, PackHome, PackIndex, PackedBlob, Removed};
+use super::{FileBackend, FileError, PackHome, PackIndex, Removed};
 use crate::config::S3Config;
 
 pub(super) struct S3Files {
@@ -220,6 +220,10 @@ fn store_error(sha256: &str, e: object_store::Error) -> FileError {
 }
 
 impl FileBackend for S3Files {
+    fn packs(&self) -> &Packer {
+        &self.packs
+    }
+
     fn pack_home(&self) -> PackHome {
         PackHome::ObjectStore
     }
@@ -250,29 +254,8 @@ impl FileBackend for S3Files {
             .boxed()
     }
 
-    fn destroy_unnamed_pack(&self, name: String) -> BoxFuture<'_, Result<bool, FileError>> {
-        Box::pin(async move { self.packs.destroy_unnamed(&name).await })
-    }
-
     fn put(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move { self.upload(&sha256, data).await })
-    }
-
-    fn put_deferred(&self, sha256: String, data: Bytes) -> BoxFuture<'_, Result<(), FileError>> {
-        self.packs.defer(sha256, data);
-        Box::pin(async { Ok(()) })
-    }
-
-    fn flush(&self) -> BoxFuture<'_, Result<(), FileError>> {
-        Box::pin(async move { self.packs.flush(true).await.map(|_| ()) })
-    }
-
-    fn flush_unindexed(&self) -> BoxFuture<'_, Result<Vec<PackedBlob>, FileError>> {
-        Box::pin(self.packs.flush(false))
-    }
-
-    fn indexed(&self, blobs: &[PackedBlob]) {
-        self.packs.indexed(blobs)
     }
 
     fn staging_dir(&self) -> PathBuf {
@@ -376,10 +359,7 @@ impl FileBackend for S3Files {
                 removed.files += 1;
                 removed.bytes += size;
             }
-            let packed = self.packs.remove(&sha256s).await?;
-            removed.files += packed.files;
-            removed.bytes += packed.bytes;
-            removed.packs_rewritten += packed.packs_rewritten;
+            removed += self.packs.remove(&sha256s).await?;
             Ok(removed)
         })
     }
