@@ -7,10 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use bytes::Bytes;
 use serde_json::Value;
-
-use saraban::service::ingest::{Origin, Outcome, ingest};
 
 use crate::helpers::{Db, spawn_app};
 
@@ -22,7 +19,6 @@ fn fixtures() -> std::path::PathBuf {
 async fn each_clients_mail_is_read_as_the_manifest_says() {
     let w = spawn_app(Db::Sqlite).await.world().await;
     let app = &w.app;
-    let office = app.store.find_office("dist").await.unwrap();
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(fixtures().join("manifest.json")).unwrap()).unwrap();
     let manifest = manifest.as_object().unwrap();
@@ -30,19 +26,7 @@ async fn each_clients_mail_is_read_as_the_manifest_says() {
     let (clerk, _) = app.login("clerk").await;
     for (file, want) in manifest {
         let raw = std::fs::read(fixtures().join(file)).unwrap();
-        let entry_id = match ingest(
-            &app.services,
-            &office,
-            &Origin::File(file.clone()),
-            Bytes::from(raw.clone()),
-            None,
-        )
-        .await
-        .unwrap()
-        {
-            Outcome::Letter { entry_id } => entry_id,
-            other => panic!("{file}: {other:?}"),
-        };
+        let entry_id = crate::mail_ingest::take_in(app, file, raw.clone()).await;
         let (status, entry) = app
             .get_json(&w.clerk, &format!("/api/v1/inbox/{entry_id}"))
             .await;
@@ -176,7 +160,6 @@ async fn signatures_are_judged_against_the_trusted_roots() {
         .world()
         .await;
     let app = &w.app;
-    let office = app.store.find_office("dist").await.unwrap();
     let (clerk, _) = app.login("clerk").await;
     let signed = std::fs::read(fixtures().join("smime-signed.eml")).unwrap();
     // The same mail with one word of the letter changed on the way (same length, base64 intact).
@@ -188,19 +171,7 @@ async fn signatures_are_judged_against_the_trusted_roots() {
     let opaque = std::fs::read(fixtures().join("smime-opaque.eml")).unwrap();
     let mut pages = Vec::new();
     for (name, raw) in [("signed", signed), ("changed", changed), ("opaque", opaque)] {
-        let entry_id = match ingest(
-            &app.services,
-            &office,
-            &Origin::File(format!("{name}.eml")),
-            Bytes::from(raw),
-            None,
-        )
-        .await
-        .unwrap()
-        {
-            Outcome::Letter { entry_id } => entry_id,
-            other => panic!("{name}: {other:?}"),
-        };
+        let entry_id = crate::mail_ingest::take_in(app, &format!("{name}.eml"), raw).await;
         let page = app
             .page(&clerk, &format!("/inbox/{entry_id}/original"))
             .await;

@@ -3,12 +3,10 @@
 //! outbox sends for the office is signed, and the receiving office's own sender checks verify the
 //! signature against that DNS. Unsigned mail from a domain whose DMARC says reject is held.
 
-use bytes::Bytes;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use saraban::domain::dns_records::KeyAlgorithm;
-use saraban::service::ingest::{Origin, Outcome, ingest};
 use saraban_lab::dns::Dns;
 
 use crate::both_dbs;
@@ -49,20 +47,7 @@ async fn school_sends(w: &World, subject: &str, key: &str) -> Vec<u8> {
 
 /// The district takes a mail in; its sender check as the API shows it.
 async fn district_takes_in(w: &World, name: &str, raw: Vec<u8>) -> Value {
-    let office = w.app.store.find_office("dist").await.unwrap();
-    let entry = match ingest(
-        &w.app.services,
-        &office,
-        &Origin::File(format!("{name}.eml")),
-        Bytes::from(raw),
-        None,
-    )
-    .await
-    .unwrap()
-    {
-        Outcome::Letter { entry_id } => entry_id,
-        other => panic!("{other:?}"),
-    };
+    let entry = crate::mail_ingest::take_in(&w.app, &format!("{name}.eml"), raw).await;
     let (status, body) = w
         .app
         .get_json(&w.clerk, &format!("/api/v1/inbox/{entry}"))

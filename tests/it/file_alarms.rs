@@ -226,20 +226,7 @@ async fn large_file_streams(s3: Option<&saraban_lab::s3::SeaweedS3>) {
     // A large e-mail's original (.eml) is streamed too, whole.
     let raw = crate::mail_ingest::thai_letter("large@school.go.th", "เรื่อง อีเมลใหญ่", &big);
     assert!(raw.len() > 4 * 1024 * 1024);
-    let office = app.store.find_office("dist").await.unwrap();
-    let entry = match saraban::service::ingest::ingest(
-        &app.services,
-        &office,
-        &saraban::service::ingest::Origin::File("large.eml".into()),
-        bytes::Bytes::from(raw.clone()),
-        None,
-    )
-    .await
-    .unwrap()
-    {
-        saraban::service::ingest::Outcome::Letter { entry_id } => entry_id,
-        other => panic!("{other:?}"),
-    };
+    let entry = crate::mail_ingest::take_in(app, "large.eml", raw.clone()).await;
     let res = app
         .http
         .get(app.url(&format!("/api/v1/inbox/{entry}/raw")))

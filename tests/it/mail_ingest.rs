@@ -32,15 +32,25 @@ pub fn thai_letter(message_id: &str, subject: &str, pdf: &[u8]) -> Vec<u8> {
 /// Takes a Thai letter (Message-ID `id`, a PDF made from `id`) into the district's inbox through
 /// the ingestion pipeline; the new entry's id.
 pub async fn take_in_letter(app: &TestApp, id: &str, subject: &str) -> i64 {
+    take_in(
+        app,
+        &format!("{id}.eml"),
+        thai_letter(id, subject, &pdf_bytes(id)),
+    )
+    .await
+}
+
+/// Takes a mail (as if from the file `file_name`) into the district's inbox through the
+/// ingestion pipeline; the new entry's id (it must become a letter's entry).
+pub async fn take_in(app: &TestApp, file_name: &str, raw: Vec<u8>) -> i64 {
     let office = app.store.find_office("dist").await.unwrap();
-    let raw = thai_letter(id, subject, &pdf_bytes(id));
-    let origin = Origin::File(format!("{id}.eml"));
+    let origin = Origin::File(file_name.to_string());
     match ingest(&app.services, &office, &origin, Bytes::from(raw), None)
         .await
         .unwrap()
     {
         Outcome::Letter { entry_id } => entry_id,
-        other => panic!("{other:?}"),
+        other => panic!("{file_name}: {other:?}"),
     }
 }
 

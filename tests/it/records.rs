@@ -967,20 +967,7 @@ async fn lawful_destruction_in(db: Db, s3: Option<&saraban_lab::s3::SeaweedS3>) 
         "เรื่อง หนังสือที่มาทางอีเมลแล้วถูกทำลาย",
         &crate::helpers::pdf_bytes("DOOMED-INBOX-SCAN"),
     );
-    let office = app.store.find_office("dist").await.unwrap();
-    let entry = match saraban::service::ingest::ingest(
-        &app.services,
-        &office,
-        &saraban::service::ingest::Origin::File("doomed.eml".into()),
-        bytes::Bytes::from(mail),
-        None,
-    )
-    .await
-    .unwrap()
-    {
-        saraban::service::ingest::Outcome::Letter { entry_id } => entry_id,
-        other => panic!("{other:?}"),
-    };
+    let entry = crate::mail_ingest::take_in(app, "doomed.eml", mail).await;
     sqlx::query("UPDATE inbox_entries SET letter_id = $1 WHERE id = $2")
         .bind(letters[0])
         .bind(entry)

@@ -4,12 +4,10 @@
 //! answer (the mail is still taken in, pending, and checked again later). The verdicts reach the
 //! inbox page, the entry page and the API, and a held mail is never registered on arrival.
 
-use bytes::Bytes;
 use mail_auth::common::crypto::Ed25519Key;
 use mail_auth::common::headers::HeaderWriter;
 use mail_auth::dkim::DkimSigner;
 use reqwest::Method;
-use saraban::service::ingest::{Origin, Outcome, ingest};
 use saraban_lab::dns::Dns;
 
 use crate::both_dbs;
@@ -55,20 +53,7 @@ fn received(mail_from: &str, ip: &str, message: &str) -> Vec<u8> {
 }
 
 async fn take_in(w: &World, name: &str, raw: Vec<u8>) -> i64 {
-    let office = w.app.store.find_office("dist").await.unwrap();
-    match ingest(
-        &w.app.services,
-        &office,
-        &Origin::File(format!("{name}.eml")),
-        Bytes::from(raw),
-        None,
-    )
-    .await
-    .unwrap()
-    {
-        Outcome::Letter { entry_id } => entry_id,
-        other => panic!("{other:?}"),
-    }
+    crate::mail_ingest::take_in(&w.app, &format!("{name}.eml"), raw).await
 }
 
 async fn authentication(w: &World, entry: i64) -> serde_json::Value {

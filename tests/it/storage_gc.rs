@@ -4,7 +4,6 @@
 
 use bytes::Bytes;
 use saraban::files::FileError;
-use saraban::service::ingest::{Origin, Outcome, ingest};
 use saraban_lab::s3::SeaweedS3;
 
 use crate::helpers::serve::run_ok;
@@ -60,20 +59,7 @@ async fn records_and_orphans(w: &World) -> (Vec<String>, Orphans) {
         "เรื่อง หนังสือที่รับทางอีเมล",
         &pdf_bytes("mail file kept"),
     );
-    let office = app.store.find_office("dist").await.unwrap();
-    let entry = match ingest(
-        &app.services,
-        &office,
-        &Origin::File("gc.eml".into()),
-        Bytes::from(raw),
-        None,
-    )
-    .await
-    .unwrap()
-    {
-        Outcome::Letter { entry_id } => entry_id,
-        other => panic!("{other:?}"),
-    };
+    let entry = crate::mail_ingest::take_in(app, "gc.eml", raw).await;
     let (status, e) = app
         .get_json(&w.clerk, &format!("/api/v1/inbox/{entry}"))
         .await;

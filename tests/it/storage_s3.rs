@@ -6,7 +6,6 @@
 use bytes::Bytes;
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
-use saraban::service::ingest::{Origin, Outcome, ingest};
 use saraban_lab::s3::SeaweedS3;
 
 use crate::helpers::s3::{bucket, files_in, s3_section};
@@ -64,20 +63,7 @@ async fn files_live_in_the_object_store() {
         "เรื่อง ส่งผ่านที่เก็บกลาง",
         &pdf_bytes("mail file"),
     );
-    let office = app.store.find_office("dist").await.unwrap();
-    let entry = match ingest(
-        &app.services,
-        &office,
-        &Origin::File("m.eml".into()),
-        Bytes::from(raw.clone()),
-        None,
-    )
-    .await
-    .unwrap()
-    {
-        Outcome::Letter { entry_id } => entry_id,
-        other => panic!("{other:?}"),
-    };
+    let entry = crate::mail_ingest::take_in(app, "m.eml", raw.clone()).await;
     let (status, e) = app
         .get_json(&w.clerk, &format!("/api/v1/inbox/{entry}"))
         .await;
