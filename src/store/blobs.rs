@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use futures_util::future::BoxFuture;
 use sqlx::Row;
 
-use super::{DbKind, Store, StoreError, insert_rows, placeholders};
+use super::{DbKind, Store, StoreError, insert_rows};
 use crate::files::{FileError, PackHome, PackIndex, PackedBlob};
 
 /// Rows per statement: four parameters each stays well under every database's limit.
@@ -84,23 +84,13 @@ impl PackIndexIn {
     }
 
     async fn known_blobs(&self, sha256s: &[String]) -> Result<HashSet<String>, StoreError> {
-        let mut known = HashSet::new();
-        for chunk in sha256s.chunks(ROWS_PER_INSERT * 4) {
-            // `(($1), ($2))` is a list of one-column rows, which IN takes as well.
-            let sql = format!(
-                "SELECT sha256 FROM {} WHERE sha256 IN ({})",
-                self.table(),
-                placeholders(self.store.kind(), chunk.len(), 1)
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for sha in chunk {
-                query = query.bind(sha.clone());
-            }
-            for row in query.fetch_all(self.store.pool()).await? {
-                known.insert(row.try_get::<String, _>("sha256")?);
-            }
-        }
-        Ok(known)
+        let table = self.table();
+        self.store
+            .which_of(
+                |list| format!("SELECT sha256 AS v FROM {table} WHERE sha256 IN ({list})"),
+                sha256s,
+            )
+            .await
     }
 
     async fn blobs_in_pack(&self, pack: &str) -> Result<Vec<PackedBlob>, StoreError> {

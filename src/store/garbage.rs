@@ -26,44 +26,52 @@ fn referenced_sql() -> String {
 const PER_QUERY: usize = 500;
 
 impl Store {
-    /// Which of these files a row names.
-    pub async fn referenced_among(&self, sha256s: &[String]) -> Result<HashSet<String>> {
-        let mut named = HashSet::new();
-        for chunk in sha256s.chunks(PER_QUERY) {
-            let sql = format!(
-                "SELECT DISTINCT s FROM ({}) x WHERE s IN ({})",
-                referenced_sql(),
-                numbered_list(chunk.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for sha in chunk {
-                query = query.bind(sha.clone());
+    /// Which of `values` a query finds: `sql` is given the `IN (…)` parameter list and selects
+    /// the found values as `v`. Asked in chunks, so any number of values fits.
+    pub(super) async fn which_of(
+        &self,
+        sql: impl Fn(&str) -> String,
+        values: &[String],
+    ) -> Result<HashSet<String>> {
+        let mut found = HashSet::new();
+        for chunk in values.chunks(PER_QUERY) {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql(&numbered_list(chunk.len()))));
+            for value in chunk {
+                query = query.bind(value.clone());
             }
             for row in query.fetch_all(self.pool()).await? {
-                named.insert(row.try_get::<String, _>("s")?);
+                found.insert(row.try_get::<String, _>("v")?);
             }
         }
-        Ok(named)
+        Ok(found)
+    }
+
+    /// Which of these files a row names.
+    pub async fn referenced_among(&self, sha256s: &[String]) -> Result<HashSet<String>> {
+        self.which_of(
+            |list| {
+                format!(
+                    "SELECT DISTINCT s AS v FROM ({}) x WHERE s IN ({list})",
+                    referenced_sql()
+                )
+            },
+            sha256s,
+        )
+        .await
     }
 
     /// Which of these packs the index of `home` names.
     pub async fn indexed_packs(&self, home: PackHome, packs: &[String]) -> Result<HashSet<String>> {
-        let mut indexed = HashSet::new();
-        for chunk in packs.chunks(PER_QUERY) {
-            let sql = format!(
-                "SELECT DISTINCT pack FROM {} WHERE pack IN ({})",
-                table_of(home),
-                numbered_list(chunk.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for pack in chunk {
-                query = query.bind(pack.clone());
-            }
-            for row in query.fetch_all(self.pool()).await? {
-                indexed.insert(row.try_get::<String, _>("pack")?);
-            }
-        }
-        Ok(indexed)
+        self.which_of(
+            |list| {
+                format!(
+                    "SELECT DISTINCT pack AS v FROM {} WHERE pack IN ({list})",
+                    table_of(home)
+                )
+            },
+            packs,
+        )
+        .await
     }
 
     /// Packed files of `home` no row names: (sha256, pack, size).
