@@ -312,7 +312,7 @@ async fn http_get(addr: &str, path: &str, token: Option<&str>) -> anyhow::Result
 pub async fn run(count: usize, db: &str) -> anyhow::Result<SearchReport> {
     let dir = tempfile::tempdir()?;
     let mut config = Config::default();
-    let (db_name, _pg) = match db {
+    let (db_name, pg) = match db {
         "sqlite" => {
             config.database.url = format!("sqlite://{}/bench.db", dir.path().display());
             ("SQLite", None)
@@ -494,9 +494,13 @@ pub async fn run(count: usize, db: &str) -> anyhow::Result<SearchReport> {
     let _ = stop.send(());
     server.await??;
     services.close().await;
-    // A debugging aid: the filled database kept for a look with sqlite3.
+    // A debugging aid: the filled database kept for a look with sqlite3 or psql.
     if std::env::var_os("SARABAN_BENCH_KEEP").is_some() {
         eprintln!("kept: {}", dir.keep().display());
+        if let Some(pg) = pg {
+            eprintln!("kept running: {}", pg.url("saraban_bench"));
+            std::mem::forget(pg);
+        }
     }
     Ok(SearchReport {
         letters: count,

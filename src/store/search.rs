@@ -96,6 +96,12 @@ struct Plan {
     /// and the page stops when full, rather than every match fetched through the trigram
     /// index and sorted (524 ms for two common words at 1 000 000 letters; 1 ms this way).
     ordered_conds: Vec<Cond>,
+    /// Office, register, year and secrecy: which letters the list is of, whatever the words.
+    scope: Vec<Cond>,
+    /// Each word checked by `strpos` on the chosen field (empty: no words).
+    word_checks: Vec<Cond>,
+    /// The list's order, newest first.
+    order: &'static str,
 }
 
 /// PostgreSQL: from this many matches a page is read in the register's order (see
@@ -117,6 +123,8 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
         conds.push(Cond::new("l.year_be = ?", vec![Bind::Int(i64::from(y))]));
     }
     let mut ordered_conds = conds.clone();
+    let mut scope = conds.clone();
+    let mut word_checks = Vec::new();
     let words = q.q.as_deref().map(SearchWords::parse).unwrap_or_default();
     let mut fts_words = Vec::new();
     let mut answered_by_index = Vec::new();
@@ -128,7 +136,8 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
                 Err(_) => Cond::new("1 = 0", vec![]),
             };
             conds.push(number.clone());
-            ordered_conds.push(number);
+            ordered_conds.push(number.clone());
+            scope.push(number);
         } else {
             let column = search_column(q.field);
             for word in &words.indexed {
@@ -149,10 +158,12 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
             // for the indexed words in `search_all`.
             let exact_in_index = kind == DbKind::Sqlite && column == "l.search_all";
             for word in words.all() {
-                ordered_conds.push(Cond::new(
+                let found = Cond::new(
                     format!("strpos({column}, ?) > 0"),
                     vec![Bind::Text(word.to_string())],
-                ));
+                );
+                ordered_conds.push(found.clone());
+                word_checks.push(found);
                 let check = Cond::new(
                     format!("{column} LIKE ? ESCAPE '\\'"),
                     vec![Bind::Text(like_contains(word))],
@@ -168,9 +179,17 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
     if let Some(user) = q.restricted_to_user {
         conds.push(visible_to_cond(user));
         ordered_conds.push(visible_to_cond(user));
+        scope.push(visible_to_cond(user));
     }
     Plan {
         ordered_conds,
+        scope,
+        word_checks,
+        order: if q.register.is_some() {
+            "l.year_be DESC, l.number DESC, l.id DESC"
+        } else {
+            "l.registered_at DESC, l.id DESC"
+        },
         conds,
         fts_words,
         answered_by_index,
@@ -199,11 +218,7 @@ impl Store {
 
         let per_page = q.per_page.clamp(1, 200);
         let page = crate::domain::register::clamp_page(q.page);
-        let order = if q.register.is_some() {
-            "l.year_be DESC, l.number DESC, l.id DESC"
-        } else {
-            "l.registered_at DESC, l.id DESC"
-        };
+        let order = plan.order;
         // Few matches: the index's letters, sorted. Many (a common word): the register read in
         // its own order, each row checked, stops as soon as the page is full.
         let (select, where_sql, binds) = if use_index {
@@ -265,6 +280,9 @@ impl Store {
                 .try_get("n")?;
             return Ok((Total::exact(n), false));
         }
+        if let Some(total) = self.count_common_words(plan).await? {
+            return Ok((total, false));
+        }
         let cap = COUNT_CAP + 1;
         let sql_and_binds = if plan.fts_words.is_empty() {
             let mut all = conds.to_vec();
@@ -300,7 +318,69 @@ impl Store {
         let total = Total::from_capped(n);
         Ok((total, !plan.fts_words.is_empty() && !total.more))
     }
+
+    /// PostgreSQL: the total of a search whose words are in a good share of the letters,
+    /// counted by reading the newest letters in the list's order until the cap is passed;
+    /// `None` when the words are rarer (the trigram index counts them better).
+    ///
+    /// pg_trgm's index only proposes candidates, so an exact count up to the cap checks every
+    /// match's text anyway; for a common word the index also decodes every posting of its
+    /// trigrams first, and the planner's other choice, a scan with `LIKE`, reads the oldest
+    /// letters from disk. The newest letters are the ones in memory, `strpos` is twice as quick
+    /// as `LIKE`, and the reading stops as soon as the cap is passed (ประชุม, in a third of
+    /// 1 000 000 letters, `EXPLAIN ANALYZE`: 26 ms against 64–70 ms). Which way is better is
+    /// told by the newest [`SAMPLE_ROWS`] letters of the list: when the words are in at least
+    /// one in [`NEWEST_READ_SHARE`] of them the newest are read; when the list is no longer than
+    /// the sample, the sample is the count.
+    async fn count_common_words(&self, plan: &Plan) -> Result<Option<Total>> {
+        if self.kind() != DbKind::Postgres || plan.word_checks.is_empty() {
+            return Ok(None);
+        }
+        let scope: Vec<&Cond> = plan.scope.iter().collect();
+        let (scope_sql, scope_binds) = render(&scope, 1);
+        let words: Vec<&Cond> = plan.word_checks.iter().collect();
+        let (words_sql, word_binds) = render(&words, scope_binds.len() + 1);
+        let order = plan.order;
+        let sample = format!(
+            "SELECT COUNT(*) AS seen, COALESCE(SUM(hit), 0) AS hits FROM
+             (SELECT CASE WHEN {words_sql} THEN 1 ELSE 0 END AS hit FROM letters l
+              WHERE {scope_sql} ORDER BY {order} LIMIT {SAMPLE_ROWS}) AS s"
+        );
+        let binds: Vec<Bind> = scope_binds.into_iter().chain(word_binds).collect();
+        let row = bound(sqlx::query(sqlx::AssertSqlSafe(sample)), &binds)
+            .fetch_one(self.pool())
+            .await?;
+        let (seen, hits): (i64, i64) = (row.try_get("seen")?, row.try_get("hits")?);
+        if seen < SAMPLE_ROWS {
+            // The whole list was read: this is the total.
+            return Ok(Some(Total::exact(hits)));
+        }
+        if hits * NEWEST_READ_SHARE < seen {
+            return Ok(None);
+        }
+        let all: Vec<&Cond> = plan.scope.iter().chain(&plan.word_checks).collect();
+        let (where_sql, binds) = render(&all, 1);
+        let cap = COUNT_CAP + 1;
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM
+             (SELECT 1 FROM letters l WHERE {where_sql} ORDER BY {order} LIMIT {cap}) AS c"
+        );
+        let n: i64 = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+        Ok(Some(Total::from_capped(n)))
+    }
 }
+
+/// PostgreSQL: how many of the newest letters of a list tell whether its words are common.
+const SAMPLE_ROWS: i64 = 1000;
+/// PostgreSQL: words found in at least one in this many of the newest letters are counted by
+/// reading the newest letters (about 10 × the cap at most, when they are that common).
+/// Measured at 1 000 000 letters, both ways, for words in 6 % to 31 % of the letters: reading
+/// the newest won from about 10 % up (13 %: 118 against 202 ms; 19 %: 80 against 229 ms),
+/// the index below it (6–7 %: 121–148 against 213–220 ms).
+const NEWEST_READ_SHARE: i64 = 10;
 
 /// An FTS5 query asking for every word, each a phrase of its trigrams, quoted so that nothing
 /// in it is read as FTS5 syntax.
