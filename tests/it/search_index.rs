@@ -195,7 +195,10 @@ async fn counts_stop_at_ten_thousand(db: Db) {
     // A rare word (PostgreSQL: counted through the trigram index), in one field and not another.
     assert_eq!(total(&w, &w.clerk, "all", "ฝายชะลอน้ำ").await, (5, false));
     assert_eq!(total(&w, &w.clerk, "from", "ฝายชะลอน้ำ").await, (5, false));
-    assert_eq!(total(&w, &w.clerk, "subject", "ฝายชะลอน้ำ").await, (0, false));
+    assert_eq!(
+        total(&w, &w.clerk, "subject", "ฝายชะลอน้ำ").await,
+        (0, false)
+    );
     // The register of the year, unsearched, is counted exactly from its index.
     let (_, page) = app
         .get_json(
