@@ -386,7 +386,7 @@ async fn a_process_killed_mid_work_leaves_nothing_lost_or_doubled() {
         // One message on the wire per process, paced so the sending spans the kill; a letter
         // the dead process had claimed is free for the other 3 s later.
         ("SARABAN__SMTP__CONCURRENCY", "1".into()),
-        ("SARABAN__SMTP__PER_DOMAIN_INTERVAL_MS", "250".into()),
+        ("SARABAN__SMTP__PER_DOMAIN_INTERVAL_MS", "400".into()),
         ("SARABAN__SMTP__LEASE_SECS", "3".into()),
         ("SARABAN__SMTP__POLL_SECS", "1".into()),
     ])
