@@ -26,6 +26,8 @@ pub struct ScaleReport {
     pub ingest: Vec<(&'static str, f64)>,
     /// (label, ms per 100 KB file downloaded, p50)
     pub download: Vec<(&'static str, f64)>,
+    /// (label, CPU µs per letter taken in, by program), for each ingestion run.
+    pub ingest_cpu: Vec<(&'static str, Vec<(String, f64)>)>,
 }
 
 impl ScaleReport {
@@ -58,6 +60,16 @@ impl ScaleReport {
                 "  s3 / fs (ingestion): {:.2}× (target ≥ 0.5×); two processes / one: {:.2}×\n",
                 s3 / fs,
                 two / s3
+            ));
+        }
+        for (label, programs) in &self.ingest_cpu {
+            let parts: Vec<String> = programs
+                .iter()
+                .map(|(program, us)| format!("{program} {us:.0}"))
+                .collect();
+            out.push_str(&format!(
+                "  CPU per letter, {label:<19} µs: {}\n",
+                parts.join(", ")
             ));
         }
         for (label, ms) in &self.download {
@@ -259,6 +271,7 @@ pub async fn run(registrations: usize, letters: usize) -> anyhow::Result<ScaleRe
     let port = dovecot.imap_port.to_string();
     let mut ingest = Vec::new();
     let mut download = Vec::new();
+    let mut ingest_cpu = Vec::new();
     for (run, label) in runs.iter().enumerate() {
         let before = count(&store, "SELECT COUNT(*) AS n FROM inbox_entries").await;
         let (backend, processes) = match run {
@@ -270,6 +283,7 @@ pub async fn run(registrations: usize, letters: usize) -> anyhow::Result<ScaleRe
             .map(|i| d.serve(backend, &format!("in{run}-{i}")))
             .collect::<anyhow::Result<_>>()?;
         // The processes are up; the clock starts when their mailboxes are added.
+        let cpu_before = cpu_ticks_by_program();
         let started = Instant::now();
         for user in &users[run * MAILBOXES..(run + 1) * MAILBOXES] {
             d.run(
@@ -305,6 +319,10 @@ pub async fn run(registrations: usize, letters: usize) -> anyhow::Result<ScaleRe
             *label,
             (per_box * MAILBOXES) as f64 / started.elapsed().as_secs_f64(),
         ));
+        ingest_cpu.push((
+            *label,
+            cpu_per_letter(&cpu_before, &cpu_ticks_by_program(), per_box * MAILBOXES),
+        ));
         if processes == 1 {
             download.push((
                 if backend == "fs" { "fs" } else { "s3" },
@@ -320,7 +338,73 @@ pub async fn run(registrations: usize, letters: usize) -> anyhow::Result<ScaleRe
         register,
         ingest,
         download,
+        ingest_cpu,
     })
+}
+
+/// The programs whose CPU time an ingestion run shows: saraban itself and the servers it uses.
+const PROGRAMS: [&str; 4] = ["saraban", "weed", "postgres", "imap"];
+
+/// CPU time (user + system, in clock ticks) of the running processes of each of [`PROGRAMS`],
+/// read from /proc (empty where there is no /proc).
+fn cpu_ticks_by_program() -> std::collections::HashMap<(String, i32), u64> {
+    let mut ticks = std::collections::HashMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return ticks;
+    };
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid …": the fields after the command's closing parenthesis.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = &stat[open + 1..close];
+        let Some(program) = PROGRAMS.iter().find(|p| comm.starts_with(**p)) else {
+            continue;
+        };
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command.
+        let used: u64 = [11, 12]
+            .iter()
+            .filter_map(|i| fields.get(*i).and_then(|f| f.parse::<u64>().ok()))
+            .sum();
+        ticks.insert((program.to_string(), pid), used);
+    }
+    ticks
+}
+
+/// CPU µs per letter of each program between two readings (processes that started in between
+/// count from zero; those that ended are not seen).
+fn cpu_per_letter(
+    before: &std::collections::HashMap<(String, i32), u64>,
+    after: &std::collections::HashMap<(String, i32), u64>,
+    letters: usize,
+) -> Vec<(String, f64)> {
+    // SAFETY: sysconf only reads a configuration value.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    PROGRAMS
+        .iter()
+        .map(|program| {
+            let used: u64 = after
+                .iter()
+                .filter(|((p, _), _)| p == program)
+                .map(|(key, t)| t.saturating_sub(before.get(key).copied().unwrap_or(0)))
+                .sum();
+            (
+                program.to_string(),
+                used as f64 / per_second * 1e6 / letters.max(1) as f64,
+            )
+        })
+        .collect()
 }
 
 /// p50 of downloading the first file of 100 entries taken in after `after` entries.
