@@ -184,7 +184,7 @@ impl Services {
         }
         let position = registration::add_attachment(&mut tx, letter.id, &stored, now).await?;
         // The new file's name is searchable from the same commit on.
-        crate::store::search::refresh_search_columns(&mut tx, &[letter.id]).await?;
+        crate::store::search_columns::refresh_search_columns(&mut tx, &[letter.id]).await?;
         let event = LetterHistory::FileAdded(history::FileAdded {
             position,
             file: history::FileRef {

@@ -49,7 +49,7 @@ impl Services {
             let Some(last) = ids.last() else { break };
             after = *last;
             let mut tx = self.store.begin_write().await?;
-            let done = crate::store::search::refresh_search_columns(&mut tx, &ids).await?;
+            let done = crate::store::search_columns::refresh_search_columns(&mut tx, &ids).await?;
             crate::store::commit(tx).await?;
             state.done += done.read;
             state.changed += done.changed;

@@ -196,7 +196,7 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         for chunk in letters.chunks(500) {
-            super::search::refresh_search_columns(&mut tx, chunk).await?;
+            super::search_columns::refresh_search_columns(&mut tx, chunk).await?;
         }
         let entries: Vec<i64> =
             sqlx::query_scalar("SELECT DISTINCT entry_id FROM inbox_attachments WHERE sha256 = $1")

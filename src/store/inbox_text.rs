@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::letters::NewAttachment;
-use super::search::{MAIL_BODY_CHARS, file_search_text};
+use super::search_columns::{MAIL_BODY_CHARS, file_search_text};
 use super::{Result, Tx};
 use crate::domain::digits::search_key;
 

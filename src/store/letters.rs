@@ -450,10 +450,10 @@ impl Store {
             .collect();
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
-        let mut texts = super::search::file_words(&mut tx, &files).await?;
+        let mut texts = super::search_columns::file_words(&mut tx, &files).await?;
         // The e-mail's text stays searchable after an edit.
-        let body = super::search::mail_body(&mut tx, before.inbox_entry_id).await?;
-        super::search::push_mail_body(&mut texts, body);
+        let body = super::search_columns::mail_body(&mut tx, before.inbox_entry_id).await?;
+        super::search_columns::push_mail_body(&mut texts, body);
         let search = search_columns(before.number, &doc_no, f.doc_date, f, &texts);
         let done = sqlx::query(
             "UPDATE letters SET doc_no = $1, doc_date = $2, sender = $3, recipient = $4, subject = $5,

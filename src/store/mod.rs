@@ -37,6 +37,7 @@ pub mod records;
 pub mod registration;
 pub mod school_groups;
 pub mod search;
+pub mod search_columns;
 pub mod sender_checks;
 pub mod settings;
 pub mod smtp;

@@ -64,10 +64,10 @@ pub async fn insert_letter(tx: &mut Tx, new: &NewLetter<'_>, at: &Placed<'_>) ->
     // either is seen here or refreshes this letter after it (see `indexed_texts`).
     let queued: Vec<(&str, &str)> = files.iter().map(|f| (f.2, f.0)).collect();
     super::file_texts::queue(tx, &queued, new.registered_at).await?;
-    let mut texts = super::search::file_words(tx, &files).await?;
+    let mut texts = super::search_columns::file_words(tx, &files).await?;
     // A letter registered from an e-mail is found by the mail's words too.
-    let body = super::search::mail_body(tx, new.inbox_entry_id).await?;
-    super::search::push_mail_body(&mut texts, body);
+    let body = super::search_columns::mail_body(tx, new.inbox_entry_id).await?;
+    super::search_columns::push_mail_body(&mut texts, body);
     let f = new.fields;
     let search = search_columns(at.number, at.doc_no, f.doc_date, f, &texts);
     let now = time_to_db(new.registered_at);

@@ -215,7 +215,7 @@ both_dbs!(words_inside_files, words_inside_files_are_found);
 /// beside the uncommitted attachment, refresh only the first letter, and leave the second
 /// without the file's words for good; CI met it in the destruction test.)
 async fn a_text_stored_beside_a_new_attachment_reaches_it(db: Db) {
-    use saraban::store::{letters::NewAttachment, registration, search};
+    use saraban::store::{letters::NewAttachment, registration, search_columns};
     let w: World = spawn_app_with(db, |_| {}).await.world().await;
     let app = &w.app;
     let pdf = crate::helpers::pdf_bytes("THE SAME CIRCULAR");
@@ -248,7 +248,7 @@ async fn a_text_stored_beside_a_new_attachment_reaches_it(db: Db) {
     registration::add_attachment(&mut tx, second, &same_file, chrono::Utc::now())
         .await
         .unwrap();
-    search::refresh_search_columns(&mut tx, &[second])
+    search_columns::refresh_search_columns(&mut tx, &[second])
         .await
         .unwrap();
     let store = app.store.clone();

@@ -578,7 +578,7 @@ impl Services {
         }
         store_disposals::forget_files(&mut tx, &removable).await?;
         // The destroyed letters are no longer found by their files' words.
-        crate::store::search::refresh_search_columns(&mut tx, &ids).await?;
+        crate::store::search_columns::refresh_search_columns(&mut tx, &ids).await?;
         let entries = crate::store::inbox_text::entries_of_letters(&mut tx, &ids).await?;
         crate::store::inbox_text::refresh_entries(&mut tx, &entries).await?;
         store_disposals::mark(&mut tx, id, Fact::Destroyed(actor.user.id), time_to_db(now)).await?;
