@@ -93,7 +93,7 @@ impl Extractor {
     /// The text of `bytes` (a file named `name`), at most `text.max_chars` characters.
     pub async fn extract(&self, bytes: &[u8], name: &str) -> Result<Extracted, ExtractError> {
         let format = FileFormat::sniff(bytes, name);
-        let dir = tempfile::tempdir()?;
+        let dir = work_dir()?;
         let mut out = match format {
             FileFormat::Pdf => {
                 let path = dir.path().join("in.pdf");
@@ -297,5 +297,87 @@ impl Extractor {
             });
         }
         Ok(out.stdout)
+    }
+}
+
+/// Work folders of the readers are named `saraban-extract-<pid>-…` in the temporary folder, so
+/// that those of a process killed mid-read (SIGKILL, the kernel's OOM killer) can be told apart
+/// from those of running readers and removed.
+const WORK_DIR_PREFIX: &str = "saraban-extract-";
+
+fn work_dir() -> std::io::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(&format!("{WORK_DIR_PREFIX}{}-", std::process::id()))
+        .tempdir()
+}
+
+/// Removes the work folders (in `parent`) of reader processes that no longer run; how many.
+/// Does nothing where processes cannot be looked up (no /proc).
+pub fn remove_abandoned_work_dirs(parent: &std::path::Path) -> usize {
+    if !std::path::Path::new("/proc/self").exists() {
+        return 0;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(WORK_DIR_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let running =
+            pid == std::process::id() || std::path::Path::new(&format!("/proc/{pid}")).exists();
+        if !running && std::fs::remove_dir_all(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_work_folders_of_ended_processes_are_removed() {
+        let parent = tempfile::tempdir().unwrap();
+        // A process that has ended: its pid is not running (barring reuse within a moment).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let ended = child.id();
+        child.wait().unwrap();
+        let own = std::process::id();
+        for name in [
+            format!("{WORK_DIR_PREFIX}{ended}-abc"),
+            format!("{WORK_DIR_PREFIX}{own}-def"),
+            "saraban-other-1-x".to_string(),
+        ] {
+            std::fs::create_dir(parent.path().join(&name)).unwrap();
+            std::fs::write(parent.path().join(name).join("page-1.png"), b"x").unwrap();
+        }
+        assert_eq!(remove_abandoned_work_dirs(parent.path()), 1);
+        assert!(
+            !parent
+                .path()
+                .join(format!("{WORK_DIR_PREFIX}{ended}-abc"))
+                .exists()
+        );
+        assert!(
+            parent
+                .path()
+                .join(format!("{WORK_DIR_PREFIX}{own}-def"))
+                .exists()
+        );
+        assert!(parent.path().join("saraban-other-1-x").exists());
+        // A folder made by work_dir is its own process's, so it is kept (whatever else of ended
+        // processes the temporary folder held is gone).
+        let working = work_dir().unwrap();
+        remove_abandoned_work_dirs(working.path().parent().unwrap());
+        assert!(working.path().exists());
     }
 }

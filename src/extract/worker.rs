@@ -16,6 +16,10 @@ use crate::store::file_texts::Claim;
 pub async fn run(services: Services, config: TextConfig, mut shutdown: watch::Receiver<bool>) {
     let owner = crate::security::worker_id();
     let extractor = Extractor::new(config.clone());
+    let abandoned = super::remove_abandoned_work_dirs(&std::env::temp_dir());
+    if abandoned > 0 {
+        tracing::info!(abandoned, "work folders of killed readers removed");
+    }
     let poll = Duration::from_secs(config.poll_secs.max(1));
     loop {
         if *shutdown.borrow() {
