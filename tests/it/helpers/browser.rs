@@ -16,22 +16,25 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Chromium and its helper processes outlive a killed chromedriver for a moment and
+        // would keep writing into the profile folder while it is removed (leaving it behind):
+        // every process under chromedriver, and any other started with this profile, is
+        // stopped first, and the folder goes only when they are gone.
+        let marker = format!("--user-data-dir={}", self._profile.path().display());
+        let mut doomed = descendants(self.driver.id());
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        // Chromium outlives a killed chromedriver for a moment and would keep writing into its
-        // profile folder while the folder is removed (leaving it behind): stop the processes
-        // started with this profile first.
-        let marker = format!("--user-data-dir={}", self._profile.path().display());
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let left = processes_with_arg(&marker);
-            if left.is_empty() || std::time::Instant::now() > deadline {
+            doomed.extend(processes_with_arg(&marker));
+            doomed.retain(|pid| is_running(*pid));
+            if doomed.is_empty() || std::time::Instant::now() > deadline {
                 break;
             }
-            for pid in left {
+            for pid in &doomed {
                 // SAFETY: kill(2) on one positive pid read from /proc just now.
                 unsafe {
-                    libc::kill(pid, libc::SIGKILL);
+                    libc::kill(*pid as libc::pid_t, libc::SIGKILL);
                 }
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -39,14 +42,57 @@ impl Drop for Browser {
     }
 }
 
-/// The processes whose command line has `arg` among its arguments.
-fn processes_with_arg(arg: &str) -> Vec<libc::pid_t> {
+/// Each process's parent, from /proc.
+fn parents() -> Vec<(u32, u32)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     entries
         .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<libc::pid_t>().ok())
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid …"
+            let after = &stat[stat.rfind(')')? + 1..];
+            let ppid = after.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect()
+}
+
+/// Every process below `root` (children, their children, …).
+fn descendants(root: u32) -> Vec<u32> {
+    let parents = parents();
+    let mut found = Vec::new();
+    let mut next = vec![root];
+    while let Some(parent) = next.pop() {
+        for (pid, ppid) in &parents {
+            if *ppid == parent && *pid > 1 && !found.contains(pid) {
+                found.push(*pid);
+                next.push(*pid);
+            }
+        }
+    }
+    found
+}
+
+/// Whether `pid` is a process that still runs (a zombie waiting to be reaped does not).
+fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rfind(')')
+            .and_then(|i| stat[i + 1..].split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
+}
+
+/// The processes whose command line has `arg` among its arguments.
+fn processes_with_arg(arg: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| *pid > 1)
         .filter(|pid| {
             std::fs::read(format!("/proc/{pid}/cmdline"))
