@@ -8,7 +8,7 @@ use std::process::Command;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::serve::{Serve, run_ok};
+use crate::helpers::serve::{Serve, outbound_letter, run_ok, send_by_email};
 use crate::helpers::{Db, eventually, spawn_app};
 
 /// The value of a metric line `name{labels} value` (labels as written, "" for none).
@@ -180,28 +180,8 @@ async fn a_web_process_and_a_worker_process_share_the_work() {
     assert_eq!(status(format!("{}/metrics", worker.base)).await, 200);
 
     // A letter sent through the web process leaves through the worker's outbox.
-    let auth = format!("Bearer {token}");
-    let form = reqwest::multipart::Form::new()
-        .text("register", "outbound")
-        .text("to", "สพป.")
-        .text("subject", "หนังสือส่งผ่านสองเครื่อง");
-    let res = http
-        .post(format!("{}/api/v1/letters", web.base))
-        .header("Authorization", &auth)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 201);
-    let letter: serde_json::Value = res.json().await.unwrap();
-    let res = http
-        .post(format!("{}/api/v1/letters/{}/send", web.base, letter["id"]))
-        .header("Authorization", &auth)
-        .json(&json!({"recipients": [{"email": "central@example.test"}], "idempotency_key": "w"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 202);
+    let id = outbound_letter(&http, &web.base, &token, "หนังสือส่งผ่านสองเครื่อง", None).await;
+    send_by_email(&http, &web.base, &token, id, "central@example.test", "w").await;
     eventually(60, "the worker wrote the e-mail", || async {
         std::fs::read_dir(d.join("outbox"))
             .ok()

@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::helpers::dovecot::{Dovecot, Postfix};
-use crate::helpers::serve::{Serve, run_ok};
+use crate::helpers::serve::{Serve, outbound_letter, run_ok, send_by_email};
 use crate::helpers::{eventually, pdf_bytes};
 use crate::mail_ingest::thai_letter;
 use saraban_lab::s3::SeaweedS3;
@@ -249,35 +249,23 @@ async fn two_serve_processes_share_one_postgres_and_one_object_store() {
     .await;
     assert_ne!(stamped, original, "the stamped copy is a new file");
     // An outbound letter with a file, made on A, sent through B.
-    let form = reqwest::multipart::Form::new()
-        .text("register", "outbound")
-        .text("to", "สพฐ.")
-        .text("subject", "ส่งผ่านอีกเครื่อง")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(pdf_bytes("sent through B"))
-                .file_name("หนังสือ.pdf")
-                .mime_str("application/pdf")
-                .unwrap(),
-        );
-    let res = http
-        .post(format!("{}/api/v1/letters", a.base))
-        .header("Authorization", &auth)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 201);
-    let outbound: Value = res.json().await.unwrap();
-    let letter_id = outbound["id"].as_i64().unwrap();
-    let res = http
-        .post(format!("{}/api/v1/letters/{letter_id}/send", b.base))
-        .header("Authorization", &auth)
-        .json(&serde_json::json!({"recipients": [{"email": "central@example.test"}], "idempotency_key": "x"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 202);
+    let letter_id = outbound_letter(
+        &http,
+        &a.base,
+        &token,
+        "ส่งผ่านอีกเครื่อง",
+        Some(("หนังสือ.pdf", pdf_bytes("sent through B"))),
+    )
+    .await;
+    send_by_email(
+        &http,
+        &b.base,
+        &token,
+        letter_id,
+        "central@example.test",
+        "x",
+    )
+    .await;
     eventually(60, "the letter sent by one of the two outboxes", || async {
         let d: Value = serde_json::from_slice(
             &get(format!("{}/api/v1/letters/{letter_id}/deliveries", a.base)).await,
@@ -406,37 +394,16 @@ async fn a_process_killed_mid_work_leaves_nothing_lost_or_doubled() {
     // 40 outbound letters, each with a file, sent by e-mail to the central office (queued
     // through A; both outboxes send them).
     let http = reqwest::Client::new();
-    let auth = format!("Bearer {token}");
     for i in 0..SENDS {
-        let form = reqwest::multipart::Form::new()
-            .text("register", "outbound")
-            .text("to", "สพฐ.")
-            .text("subject", format!("รายงานส่งกลาง ฉบับ {i}"))
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(pdf_bytes(&format!("report {i}")))
-                    .file_name("รายงาน.pdf")
-                    .mime_str("application/pdf")
-                    .unwrap(),
-            );
-        let res = http
-            .post(format!("{}/api/v1/letters", a.base))
-            .header("Authorization", &auth)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 201);
-        let letter: Value = res.json().await.unwrap();
-        let id = letter["id"].as_i64().unwrap();
-        let res = http
-            .post(format!("{}/api/v1/letters/{id}/send", a.base))
-            .header("Authorization", &auth)
-            .json(&serde_json::json!({"recipients": [{"email": CENTRAL}], "idempotency_key": "k"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 202);
+        let id = outbound_letter(
+            &http,
+            &a.base,
+            &token,
+            &format!("รายงานส่งกลาง ฉบับ {i}"),
+            Some(("รายงาน.pdf", pdf_bytes(&format!("report {i}")))),
+        )
+        .await;
+        send_by_email(&http, &a.base, &token, id, CENTRAL, "k").await;
     }
     let sent = "SELECT COUNT(*) AS n FROM deliveries WHERE channel = 'email' AND status = 'sent'";
     let receipts = "SELECT COUNT(*) AS n FROM mail_receipts";

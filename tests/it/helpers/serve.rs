@@ -64,3 +64,59 @@ impl Drop for Serve {
         let _ = self.child.wait();
     }
 }
+
+/// An outbound letter made through the API of the `serve` at `base` (with one PDF when `file`
+/// names one and gives its bytes); its id.
+pub async fn outbound_letter(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    subject: &str,
+    file: Option<(&str, Vec<u8>)>,
+) -> i64 {
+    let mut form = reqwest::multipart::Form::new()
+        .text("register", "outbound")
+        .text("to", "สพฐ.")
+        .text("subject", subject.to_string());
+    if let Some((name, bytes)) = file {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(name.to_string())
+                .mime_str("application/pdf")
+                .expect("a MIME type"),
+        );
+    }
+    let res = http
+        .post(format!("{base}/api/v1/letters"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST /api/v1/letters");
+    let status = res.status().as_u16();
+    let letter: serde_json::Value = res.json().await.expect("the letter as JSON");
+    assert_eq!(status, 201, "{letter}");
+    letter["id"].as_i64().expect("the letter's id")
+}
+
+/// Queues letter `id` to be e-mailed to `to` through the API of the `serve` at `base`.
+pub async fn send_by_email(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    id: i64,
+    to: &str,
+    idempotency_key: &str,
+) {
+    let res = http
+        .post(format!("{base}/api/v1/letters/{id}/send"))
+        .bearer_auth(token)
+        .json(
+            &serde_json::json!({"recipients": [{"email": to}], "idempotency_key": idempotency_key}),
+        )
+        .send()
+        .await
+        .expect("POST /api/v1/letters/{id}/send");
+    assert_eq!(res.status().as_u16(), 202);
+}
