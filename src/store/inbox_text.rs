@@ -89,25 +89,7 @@ pub async fn refresh_entries(tx: &mut Tx, entry_ids: &[i64]) -> Result<usize> {
         )))
         .fetch_all(&mut **tx)
         .await?;
-        let shas: Vec<String> = files
-            .iter()
-            .filter(|r| r.try_get::<i64, _>("kept").is_ok_and(|k| k == 1))
-            .map(|r| r.try_get("sha256"))
-            .collect::<std::result::Result<_, _>>()?;
-        let texts = super::file_texts::indexed_texts(tx, &shas).await?;
-        let mut words: std::collections::HashMap<i64, Vec<String>> = Default::default();
-        for r in &files {
-            let sha: String = r.try_get("sha256")?;
-            let kept = r.try_get::<i64, _>("kept")? == 1;
-            words
-                .entry(r.try_get("entry_id")?)
-                .or_default()
-                .push(file_search_text(
-                    &r.try_get::<String, _>("name")?,
-                    &r.try_get::<String, _>("description")?,
-                    texts.get(&sha).filter(|_| kept),
-                ));
-        }
+        let words = super::search_columns::words_of_files(tx, &files, "entry_id").await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT id, subject, doc_no, sender, sender_email, body_text, search_text
              FROM inbox_entries WHERE id IN ({ids})"

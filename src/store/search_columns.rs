@@ -2,6 +2,8 @@
 //! files' names and words, the e-mail it came by) and writing them again when any of that
 //! changed, plus what `saraban search reindex` walks over.
 
+use std::collections::HashMap;
+
 use sqlx::Row;
 
 use super::{DbKind, Result, Store};
@@ -57,6 +59,36 @@ pub(super) async fn mail_body(tx: &mut super::Tx, entry_id: Option<i64>) -> Resu
     )
 }
 
+/// The words of each owner's files (a letter's or an inbox entry's), from rows holding the
+/// owner's id in `owner_column` and each file's `name`, `description`, `sha256` and `kept` (0
+/// when the letter they belong to was destroyed: their texts went with it, their names stay).
+pub(super) async fn words_of_files(
+    tx: &mut super::Tx,
+    files: &[sqlx::any::AnyRow],
+    owner_column: &str,
+) -> Result<HashMap<i64, Vec<String>>> {
+    let shas: Vec<String> = files
+        .iter()
+        .filter(|r| r.try_get::<i64, _>("kept").is_ok_and(|k| k == 1))
+        .map(|r| r.try_get("sha256"))
+        .collect::<std::result::Result<_, _>>()?;
+    let texts = super::file_texts::indexed_texts(tx, &shas).await?;
+    let mut words: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in files {
+        let sha: String = r.try_get("sha256")?;
+        let kept = r.try_get::<i64, _>("kept")? == 1;
+        words
+            .entry(r.try_get(owner_column)?)
+            .or_default()
+            .push(file_search_text(
+                &r.try_get::<String, _>("name")?,
+                &r.try_get::<String, _>("description")?,
+                texts.get(&sha).filter(|_| kept),
+            ));
+    }
+    Ok(words)
+}
+
 /// Letters whose normalised search columns were written again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Refreshed {
@@ -87,25 +119,7 @@ pub async fn refresh_search_columns(tx: &mut super::Tx, letter_ids: &[i64]) -> R
     )))
     .fetch_all(&mut **tx)
     .await?;
-    let shas: Vec<String> = files
-        .iter()
-        .filter(|r| r.try_get::<i64, _>("kept").is_ok_and(|k| k == 1))
-        .map(|r| r.try_get("sha256"))
-        .collect::<std::result::Result<_, _>>()?;
-    let file_texts = super::file_texts::indexed_texts(tx, &shas).await?;
-    let mut texts: std::collections::HashMap<i64, Vec<String>> = Default::default();
-    for r in &files {
-        let name: String = r.try_get("name")?;
-        let description: String = r.try_get("description")?;
-        let sha: String = r.try_get("sha256")?;
-        let kept = r.try_get::<i64, _>("kept")? == 1;
-        // A destroyed letter's files' words went with them.
-        let words = file_search_text(&name, &description, file_texts.get(&sha).filter(|_| kept));
-        texts
-            .entry(r.try_get("letter_id")?)
-            .or_default()
-            .push(words);
-    }
+    let mut texts = words_of_files(tx, &files, "letter_id").await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT l.id, l.number, l.doc_no, l.doc_date, l.sender, l.recipient, l.subject, l.action,
                 l.remark, l.search_all, l.search_subject, l.search_doc_no, l.search_sender,
