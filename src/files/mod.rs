@@ -30,6 +30,7 @@ use crate::security::sha256_hex;
 mod inventory;
 mod packs;
 mod removal;
+mod reuse;
 mod s3;
 mod stream;
 
@@ -165,6 +166,21 @@ pub trait PackIndex: Send + Sync {
         removed: Vec<String>,
         moved: Vec<PackedBlob>,
     ) -> BoxFuture<'_, Result<(), FileError>>;
+    /// Records, committed, that these stored files are about to be named again; which of them
+    /// are being removed or were removed lately (see `reuse`). None by default (no remover).
+    fn claim_reuse(
+        &self,
+        _sha256s: Vec<String>,
+    ) -> BoxFuture<'_, Result<HashSet<String>, FileError>> {
+        Box::pin(async { Ok(HashSet::new()) })
+    }
+    /// Which of these files are being removed right now.
+    fn removals_under_way(
+        &self,
+        _sha256s: Vec<String>,
+    ) -> BoxFuture<'_, Result<HashSet<String>, FileError>> {
+        Box::pin(async { Ok(HashSet::new()) })
+    }
 }
 
 /// The storage handed around the application.
@@ -208,6 +224,7 @@ impl FileStore {
     /// Stores bytes and returns their sha256 (hex). Storing the same bytes twice is a no-op.
     pub async fn put(&self, data: Bytes) -> Result<String, FileError> {
         let sha = sha256_hex(&data);
+        reuse::claim(self.backend.packs().index(), vec![sha.clone()]).await?;
         if !self.backend.exists(sha.clone()).await? {
             self.backend.put(sha.clone(), data).await?;
         }
@@ -264,6 +281,10 @@ impl FileStore {
     pub async fn adopt(&self, sha256: &str, staged: PathBuf) -> Result<(), FileError> {
         if !is_sha256_hex(sha256) {
             return Err(FileError::Corrupt(sha256.to_string()));
+        }
+        reuse::claim(self.backend.packs().index(), vec![sha256.to_string()]).await?;
+        if self.backend.exists(sha256.to_string()).await? {
+            return self.remove_leftover(&staged).await;
         }
         self.backend.adopt(sha256.to_string(), staged).await
     }

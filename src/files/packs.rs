@@ -209,6 +209,11 @@ impl Packer {
         Ok(Vec::new())
     }
 
+    /// The database side of these packs (and of every stored file's reuse).
+    pub(super) fn index(&self) -> &dyn PackIndex {
+        &*self.index
+    }
+
     pub(super) fn indexed(&self, blobs: &[PackedBlob]) {
         let mut unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
         for blob in blobs {
@@ -275,6 +280,7 @@ impl Packer {
 
     /// One pack for the files not yet packed; where each one is.
     async fn write_fresh(&self, blobs: &[(String, Bytes)]) -> Result<Vec<PackedBlob>, FileError> {
+        super::reuse::claim(&*self.index, blobs.iter().map(|(s, _)| s.clone()).collect()).await?;
         let known = self
             .index
             .known(blobs.iter().map(|(s, _)| s.clone()).collect())

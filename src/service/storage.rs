@@ -240,6 +240,9 @@ impl Services {
         let cutoff = chrono::Utc::now() - grace;
         let home = self.files.pack_home();
         let mut report = GcReport::default();
+        if !dry_run {
+            self.store.prune_removals().await?;
+        }
         let mut listed = self.files.inventory().chunks(GC_BATCH);
         while let Some(chunk) = listed.next().await {
             let chunk = chunk
@@ -265,17 +268,20 @@ impl Services {
             let shas: Vec<String> = files.iter().map(|(s, _, _)| s.clone()).collect();
             let named = self.store.referenced_among(&shas).await?;
             let mut doomed = Vec::new();
+            let mut sizes = std::collections::HashMap::new();
             for (sha, size, old) in files.into_iter().filter(|f| !named.contains(&f.0)) {
                 if old {
                     report.files += 1;
                     report.bytes += size;
+                    sizes.insert(sha.clone(), size);
                     doomed.push(sha);
                 } else {
                     report.young += 1;
                 }
             }
             if !dry_run {
-                self.remove_unnamed(doomed, &mut report).await?;
+                let (_, left) = self.remove_unnamed(doomed, cutoff, &mut report).await?;
+                report.bytes -= left.iter().filter_map(|s| sizes.get(s)).sum::<u64>();
             }
             let names: Vec<String> = packs.iter().map(|(n, _, _)| n.clone()).collect();
             let indexed = self.store.indexed_packs(home, &names).await?;
@@ -304,46 +310,97 @@ impl Services {
         }
         if !dry_run {
             for chunk in doomed.chunks(GC_BATCH) {
-                // Checked again just before: the list above may be minutes old.
-                let named = self.store.referenced_among(chunk).await?;
-                let chunk: Vec<String> = chunk
-                    .iter()
-                    .filter(|s| !named.contains(*s))
-                    .cloned()
-                    .collect();
-                report.files -= named.len() as u64;
-                report.bytes += self.remove_unnamed(chunk, &mut report).await?.bytes;
+                // Names are looked for again just before (the list above may be minutes old).
+                let (removed, _) = self
+                    .remove_unnamed(chunk.to_vec(), cutoff, &mut report)
+                    .await?;
+                report.bytes += removed.bytes;
             }
         }
         Ok(report)
     }
 
-    /// Removes files gc found unnamed, then looks for any a record began to name meanwhile.
+    /// Removes files gc found unnamed, unless a writer began to name them meanwhile.
     async fn remove_unnamed(
         &self,
         doomed: Vec<String>,
+        cutoff: chrono::DateTime<chrono::Utc>,
         report: &mut GcReport,
-    ) -> Result<crate::files::Removed> {
+    ) -> Result<(crate::files::Removed, Vec<String>)> {
         if doomed.is_empty() {
-            return Ok(crate::files::Removed::default());
+            return Ok((crate::files::Removed::default(), Vec::new()));
         }
-        let removed = self.files.remove(doomed.clone()).await?;
-        report.packs_rewritten += removed.packs_rewritten;
-        self.named_meanwhile(&doomed, report).await?;
-        Ok(removed)
+        let removal = self
+            .remove_files_no_one_names(doomed, Some(cutoff), "storage gc")
+            .await?;
+        // Left because a writer is storing them again: counted as young.
+        report.files -= removal.left.len() as u64;
+        report.young += removal.left.len() as u64;
+        report.packs_rewritten += removal.removed.packs_rewritten;
+        report.named_meanwhile.extend(removal.lost);
+        Ok((removal.removed, removal.left))
     }
 
-    /// A record that began to name a file between the check and its removal (the same bytes
-    /// sent again at that very moment) gets an alarm: the admin must know, never a silent loss.
-    async fn named_meanwhile(&self, removed: &[String], report: &mut GcReport) -> Result<()> {
-        for sha in self.store.referenced_among(removed).await? {
-            let problem = problem_of(&FileError::Missing(sha.clone()));
-            self.store
-                .raise_file_alarm(&sha, "storage gc", &problem)
-                .await?;
-            tracing::error!(sha256 = %sha, "storage gc removed a file a record began to name meanwhile");
-            report.named_meanwhile.push(sha);
+    /// Removes these files for good, except those a row names or, with `reused_since`, a
+    /// writer said since then it is about to name (left). The removal is recorded first, then
+    /// the names are looked for, so a writer storing the same bytes at this moment either is
+    /// seen here or sees the removal and stores them again (see `files::reuse`). gc passes the
+    /// start of its grace period. Destruction passes `None`: the destroyed letters' own
+    /// registration recorded reuses of the same files, which cannot be told from another
+    /// writer's. A file a row names once it is gone (a writer that had looked before the removal
+    /// began and committed after the names were read) is raised as a file alarm by `remover`.
+    pub async fn remove_files_no_one_names(
+        &self,
+        sha256s: Vec<String>,
+        reused_since: Option<chrono::DateTime<chrono::Utc>>,
+        remover: &str,
+    ) -> Result<Removal> {
+        self.store.begin_removals(&sha256s).await?;
+        let removal = async {
+            let mut named = self.store.referenced_among(&sha256s).await?;
+            if let Some(since) = reused_since {
+                named.extend(self.store.reused_since(&sha256s, since).await?);
+            }
+            let (left, gone): (Vec<String>, Vec<String>) =
+                sha256s.iter().cloned().partition(|s| named.contains(s));
+            let removed = self.files.remove(gone.clone()).await?;
+            Ok::<_, super::ServiceError>((removed, left, gone))
         }
-        Ok(())
+        .await;
+        // Ended even when the removal failed: a writer waiting for it must not wait forever.
+        self.store.finish_removals(&sha256s).await?;
+        let (removed, left, gone) = removal?;
+        let lost = self.named_meanwhile(&gone, remover).await?;
+        Ok(Removal {
+            removed,
+            left,
+            lost,
+        })
     }
+
+    /// Files a record names although they were just removed: each an alarm, the admin must
+    /// know, never a silent loss. (Not those a writer stored again after the removal.)
+    async fn named_meanwhile(&self, removed: &[String], remover: &str) -> Result<Vec<String>> {
+        let mut lost = Vec::new();
+        for sha in self.store.referenced_among(removed).await? {
+            if self.files.exists(&sha).await? {
+                continue;
+            }
+            let problem = problem_of(&FileError::Missing(sha.clone()));
+            self.store.raise_file_alarm(&sha, remover, &problem).await?;
+            tracing::error!(sha256 = %sha, remover, "a file a record began to name meanwhile was removed");
+            lost.push(sha);
+        }
+        Ok(lost)
+    }
+}
+
+/// What [`Services::remove_files_no_one_names`] did.
+#[derive(Debug, Clone, Default)]
+pub struct Removal {
+    pub removed: crate::files::Removed,
+    /// Named, or about to be: left in place.
+    pub left: Vec<String>,
+    /// Removed, then found named (alarms raised).
+    pub lost: Vec<String>,
 }

@@ -196,4 +196,23 @@ impl PackIndex for PackIndexIn {
     ) -> BoxFuture<'_, Result<(), FileError>> {
         Box::pin(async move { self.move_blobs(&removed, &moved).await.map_err(index_error) })
     }
+
+    fn claim_reuse(
+        &self,
+        sha256s: Vec<String>,
+    ) -> BoxFuture<'_, Result<HashSet<String>, FileError>> {
+        Box::pin(async move { self.store.claim_reuse(&sha256s).await.map_err(index_error) })
+    }
+
+    fn removals_under_way(
+        &self,
+        sha256s: Vec<String>,
+    ) -> BoxFuture<'_, Result<HashSet<String>, FileError>> {
+        Box::pin(async move {
+            self.store
+                .removals_under_way(&sha256s)
+                .await
+                .map_err(index_error)
+        })
+    }
 }

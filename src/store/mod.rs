@@ -19,6 +19,7 @@ pub mod disposals;
 pub mod dkim_keys;
 pub mod domain_pauses;
 pub mod file_alarms;
+pub mod file_removals;
 pub mod file_texts;
 pub mod filing;
 pub mod follow_up;

@@ -12,6 +12,7 @@ mod dkim_out;
 mod domain_pauses;
 mod file_alarms;
 mod file_packs;
+mod file_reuse;
 mod file_words;
 mod hardening;
 mod journey;

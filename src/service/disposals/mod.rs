@@ -608,8 +608,11 @@ impl Services {
         .await?;
         crate::store::commit(tx).await?;
         // Recorded first, removed second: a failure here leaves bytes nothing names, never a
-        // register that names bytes it no longer has.
-        let removed: Removed = self.files.remove(removable.into_iter().collect()).await?;
+        // register that names bytes it no longer has. Bytes another letter names are left.
+        let removed: Removed = self
+            .remove_files_no_one_names(removable.into_iter().collect(), None, "destruction")
+            .await?
+            .removed;
         let mut tx = self.store.begin_write().await?;
         store_disposals::record_freed(&mut tx, id, removed.files, removed.bytes).await?;
         crate::store::commit(tx).await?;
