@@ -89,8 +89,12 @@ trait FileBackend: Send + Sync {
     /// The file's size and its pieces, not yet checked ([`FileStore::open`] checks them).
     fn open(&self, sha256: String) -> BoxFuture<'_, Result<(u64, Pieces), FileError>>;
     fn exists(&self, sha256: String) -> BoxFuture<'_, Result<bool, FileError>>;
-    /// Removes these files for good, from packs too; what was removed.
-    fn remove(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<Removed, FileError>>;
+    /// Removes these files' `copies` for good; what was removed.
+    fn remove(
+        &self,
+        sha256s: Vec<String>,
+        copies: Copies,
+    ) -> BoxFuture<'_, Result<Removed, FileError>>;
     /// Which packs this backend writes (and so which index it uses).
     fn pack_home(&self) -> PackHome;
     /// Everything stored, as it is found (for `saraban storage gc`).
@@ -110,6 +114,27 @@ trait FileBackend: Send + Sync {
             tokio::fs::remove_file(&probe).await?;
             Ok(())
         })
+    }
+}
+
+/// Which copies of a file a removal takes: a file may be stored on its own and in a pack at
+/// once (the same bytes stored twice by different paths).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copies {
+    /// Every copy (lawful destruction).
+    All,
+    /// Only the file stored on its own (gc found that one old and unnamed).
+    OwnFile,
+    /// Only the packed copy (gc found that one old and unnamed).
+    Packed,
+}
+
+impl Copies {
+    fn own_file(self) -> bool {
+        self != Copies::Packed
+    }
+    fn packed(self) -> bool {
+        self != Copies::OwnFile
     }
 }
 
@@ -224,8 +249,7 @@ impl FileStore {
     /// Stores bytes and returns their sha256 (hex). Storing the same bytes twice is a no-op.
     pub async fn put(&self, data: Bytes) -> Result<String, FileError> {
         let sha = sha256_hex(&data);
-        reuse::claim(self.backend.packs().index(), vec![sha.clone()]).await?;
-        if !self.backend.exists(sha.clone()).await? {
+        if !self.still_stored(&sha).await? {
             self.backend.put(sha.clone(), data).await?;
         }
         Ok(sha)
@@ -282,17 +306,41 @@ impl FileStore {
         if !is_sha256_hex(sha256) {
             return Err(FileError::Corrupt(sha256.to_string()));
         }
-        reuse::claim(self.backend.packs().index(), vec![sha256.to_string()]).await?;
-        if self.backend.exists(sha256.to_string()).await? {
+        if self.still_stored(sha256).await? {
             return self.remove_leftover(&staged).await;
         }
         self.backend.adopt(sha256.to_string(), staged).await
     }
 
+    /// Whether the bytes named `sha256` are stored and can be named again without storing them:
+    /// when they are, the reuse is recorded first (see `reuse`), and they are looked for again
+    /// if a removal touched them.
+    async fn still_stored(&self, sha256: &str) -> Result<bool, FileError> {
+        if !self.backend.exists(sha256.to_string()).await? {
+            // Stored afresh: a remover that listed an older copy has removed it already (it
+            // was missing), and gc removes only the copy it found (see `Copies`).
+            return Ok(false);
+        }
+        let touched = reuse::claim(self.backend.packs().index(), vec![sha256.to_string()]).await?;
+        if touched.is_empty() {
+            return Ok(true);
+        }
+        self.backend.exists(sha256.to_string()).await
+    }
+
     /// The bytes stored under `sha256`, checked against it.
     /// Removes files for good (lawful destruction): see the module's notes.
     pub async fn remove(&self, sha256s: Vec<String>) -> Result<Removed, FileError> {
-        self.backend.remove(sha256s).await
+        self.backend.remove(sha256s, Copies::All).await
+    }
+
+    /// Removes only these copies of the files (see [`Copies`]).
+    pub async fn remove_copies(
+        &self,
+        sha256s: Vec<String>,
+        copies: Copies,
+    ) -> Result<Removed, FileError> {
+        self.backend.remove(sha256s, copies).await
     }
 
     /// Which packs this store writes: the index `saraban storage gc` looks at.
@@ -562,8 +610,12 @@ impl FileBackend for LocalFiles {
         })
     }
 
-    fn remove(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<Removed, FileError>> {
-        Box::pin(self.remove_files(sha256s))
+    fn remove(
+        &self,
+        sha256s: Vec<String>,
+        copies: Copies,
+    ) -> BoxFuture<'_, Result<Removed, FileError>> {
+        Box::pin(self.remove_files(sha256s, copies))
     }
 
     fn open(&self, sha256: String) -> BoxFuture<'_, Result<(u64, Pieces), FileError>> {

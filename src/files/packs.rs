@@ -280,11 +280,17 @@ impl Packer {
 
     /// One pack for the files not yet packed; where each one is.
     async fn write_fresh(&self, blobs: &[(String, Bytes)]) -> Result<Vec<PackedBlob>, FileError> {
-        super::reuse::claim(&*self.index, blobs.iter().map(|(s, _)| s.clone()).collect()).await?;
-        let known = self
+        let mut known = self
             .index
             .known(blobs.iter().map(|(s, _)| s.clone()).collect())
             .await?;
+        // Named again without being stored again: recorded first, so no removal takes them
+        // meanwhile; those a removal touched are looked for again.
+        let touched = super::reuse::claim(&*self.index, known.iter().cloned().collect()).await?;
+        if !touched.is_empty() {
+            let still = self.index.known(touched.iter().cloned().collect()).await?;
+            known.retain(|s| !touched.contains(s) || still.contains(s));
+        }
         let fresh: Vec<(String, Bytes)> = blobs
             .iter()
             .filter(|(s, _)| !known.contains(s) && self.unindexed_copy(s).is_none())

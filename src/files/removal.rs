@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{FileError, LocalFiles, Removed, is_sha256_hex, join_error, sync_dir};
+use super::{Copies, FileError, LocalFiles, Removed, is_sha256_hex, join_error, sync_dir};
 
 /// Overwrites a file with zeros, syncs, and unlinks it; its size, or `None` when there was none.
 pub(super) fn shred(path: &Path) -> std::io::Result<Option<u64>> {
@@ -33,10 +33,15 @@ pub(super) fn shred(path: &Path) -> std::io::Result<Option<u64>> {
 }
 
 impl LocalFiles {
-    pub(super) async fn remove_files(&self, sha256s: Vec<String>) -> Result<Removed, FileError> {
+    pub(super) async fn remove_files(
+        &self,
+        sha256s: Vec<String>,
+        copies: Copies,
+    ) -> Result<Removed, FileError> {
         let sha256s: Vec<String> = sha256s.into_iter().filter(|s| is_sha256_hex(s)).collect();
         let mut removed = Removed::default();
-        for sha in &sha256s {
+        let own_files = if copies.own_file() { &sha256s[..] } else { &[] };
+        for sha in own_files {
             let path = self.path_of(sha);
             if let Some(size) = tokio::task::spawn_blocking(move || shred(&path))
                 .await
@@ -46,7 +51,9 @@ impl LocalFiles {
                 removed.bytes += size;
             }
         }
-        removed += self.packs.remove(&sha256s).await?;
+        if copies.packed() {
+            removed += self.packs.remove(&sha256s).await?;
+        }
         Ok(removed)
     }
 }

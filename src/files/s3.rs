@@ -23,7 +23,7 @@ use tokio::io::AsyncReadExt;
 use super::inventory::{Stored, walk_local};
 use super::packs::{PackSink, Packer};
 use super::stream::Pieces;
-use super::{FileBackend, FileError, PackHome, PackIndex, Removed};
+use super::{Copies, FileBackend, FileError, PackHome, PackIndex, Removed};
 use crate::config::S3Config;
 
 pub(super) struct S3Files {
@@ -342,10 +342,15 @@ impl FileBackend for S3Files {
         })
     }
 
-    fn remove(&self, sha256s: Vec<String>) -> BoxFuture<'_, Result<Removed, FileError>> {
+    fn remove(
+        &self,
+        sha256s: Vec<String>,
+        copies: Copies,
+    ) -> BoxFuture<'_, Result<Removed, FileError>> {
         Box::pin(async move {
             let mut removed = Removed::default();
-            for sha in &sha256s {
+            let own_files = if copies.own_file() { &sha256s[..] } else { &[] };
+            for sha in own_files {
                 let key = Self::key(sha);
                 let size = match self.store.head(&key).await {
                     Ok(meta) => meta.size,
@@ -359,7 +364,9 @@ impl FileBackend for S3Files {
                 removed.files += 1;
                 removed.bytes += size;
             }
-            removed += self.packs.remove(&sha256s).await?;
+            if copies.packed() {
+                removed += self.packs.remove(&sha256s).await?;
+            }
             Ok(removed)
         })
     }

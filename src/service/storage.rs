@@ -4,7 +4,7 @@
 use futures_util::StreamExt;
 
 use super::{Actor, Result, Services};
-use crate::files::FileError;
+use crate::files::{Copies, FileError};
 use crate::store::file_alarms::FileAlarm;
 
 /// A file that could not be read, in the words of its alarm.
@@ -280,7 +280,9 @@ impl Services {
                 }
             }
             if !dry_run {
-                let (_, left) = self.remove_unnamed(doomed, cutoff, &mut report).await?;
+                let (_, left) = self
+                    .remove_unnamed(doomed, Copies::OwnFile, cutoff, &mut report)
+                    .await?;
                 report.bytes -= left.iter().filter_map(|s| sizes.get(s)).sum::<u64>();
             }
             let names: Vec<String> = packs.iter().map(|(n, _, _)| n.clone()).collect();
@@ -312,7 +314,7 @@ impl Services {
             for chunk in doomed.chunks(GC_BATCH) {
                 // Names are looked for again just before (the list above may be minutes old).
                 let (removed, _) = self
-                    .remove_unnamed(chunk.to_vec(), cutoff, &mut report)
+                    .remove_unnamed(chunk.to_vec(), Copies::Packed, cutoff, &mut report)
                     .await?;
                 report.bytes += removed.bytes;
             }
@@ -324,6 +326,7 @@ impl Services {
     async fn remove_unnamed(
         &self,
         doomed: Vec<String>,
+        copies: crate::files::Copies,
         cutoff: chrono::DateTime<chrono::Utc>,
         report: &mut GcReport,
     ) -> Result<(crate::files::Removed, Vec<String>)> {
@@ -331,7 +334,7 @@ impl Services {
             return Ok((crate::files::Removed::default(), Vec::new()));
         }
         let removal = self
-            .remove_files_no_one_names(doomed, Some(cutoff), "storage gc")
+            .remove_files_no_one_names(doomed, copies, Some(cutoff), "storage gc")
             .await?;
         // Left because a writer is storing them again: counted as young.
         report.files -= removal.left.len() as u64;
@@ -352,6 +355,7 @@ impl Services {
     pub async fn remove_files_no_one_names(
         &self,
         sha256s: Vec<String>,
+        copies: crate::files::Copies,
         reused_since: Option<chrono::DateTime<chrono::Utc>>,
         remover: &str,
     ) -> Result<Removal> {
@@ -363,7 +367,7 @@ impl Services {
             }
             let (left, gone): (Vec<String>, Vec<String>) =
                 sha256s.iter().cloned().partition(|s| named.contains(s));
-            let removed = self.files.remove(gone.clone()).await?;
+            let removed = self.files.remove_copies(gone.clone(), copies).await?;
             Ok::<_, super::ServiceError>((removed, left, gone))
         }
         .await;

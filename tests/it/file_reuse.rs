@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
-use saraban::files::FileError;
+use saraban::files::{Copies, FileError};
 use saraban_lab::s3::SeaweedS3;
 
 use crate::helpers::{Db, TestApp, spawn_app_with};
@@ -39,11 +39,13 @@ async fn removal_and_reuse_never_cross(app: &TestApp) {
 
     // The remover's side: a file a writer said it is about to name is left.
     let bytes = Bytes::from_static(b"stored again while gc looks at it");
-    let before = Utc::now() - chrono::Duration::seconds(5);
     let sha = files.put(bytes.clone()).await.unwrap();
+    let before = Utc::now();
+    // Stored already: this put records its reuse instead of storing the bytes again.
+    assert_eq!(files.put(bytes.clone()).await.unwrap(), sha);
     let removal = app
         .services
-        .remove_files_no_one_names(vec![sha.clone()], Some(before), "test")
+        .remove_files_no_one_names(vec![sha.clone()], Copies::All, Some(before), "test")
         .await
         .unwrap();
     assert_eq!(
@@ -54,11 +56,25 @@ async fn removal_and_reuse_never_cross(app: &TestApp) {
     // With no reuse since, it goes.
     let removal = app
         .services
-        .remove_files_no_one_names(vec![sha.clone()], Some(Utc::now()), "test")
+        .remove_files_no_one_names(vec![sha.clone()], Copies::All, Some(Utc::now()), "test")
         .await
         .unwrap();
     assert_eq!((removal.removed.files, removal.left.len()), (1, 0));
     assert!(matches!(files.get(&sha).await, Err(FileError::Missing(_))));
+
+    // gc removes only the copy it found unnamed: the same bytes packed afresh by a batch
+    // meanwhile (a batch looks only in the pack index) stay.
+    let twice = Bytes::from_static(b"stored on its own, then packed by a batch");
+    let twice_sha = files.put(twice.clone()).await.unwrap();
+    files.put_deferred(twice.clone()).await.unwrap();
+    files.flush().await.unwrap();
+    let removal = app
+        .services
+        .remove_files_no_one_names(vec![twice_sha.clone()], Copies::OwnFile, None, "test")
+        .await
+        .unwrap();
+    assert_eq!(removal.removed.files, 1);
+    assert_eq!(files.get(&twice_sha).await.unwrap(), twice);
 
     // The writer's side, a file of its own: stored, then a removal begins.
     let own = Bytes::from_static(b"a file of its own, removed while it is sent again");

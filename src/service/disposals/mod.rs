@@ -610,7 +610,12 @@ impl Services {
         // Recorded first, removed second: a failure here leaves bytes nothing names, never a
         // register that names bytes it no longer has. Bytes another letter names are left.
         let removed: Removed = self
-            .remove_files_no_one_names(removable.into_iter().collect(), None, "destruction")
+            .remove_files_no_one_names(
+                removable.into_iter().collect(),
+                crate::files::Copies::All,
+                None,
+                "destruction",
+            )
             .await?
             .removed;
         let mut tx = self.store.begin_write().await?;
