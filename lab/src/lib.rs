@@ -16,6 +16,7 @@ use tokio::net::TcpStream;
 pub mod dns;
 mod postfix;
 pub mod postgres;
+pub mod procs;
 pub mod s3;
 pub use postfix::Postfix;
 
@@ -212,7 +213,7 @@ protocol imap {{
         );
     }
 
-    fn master_pid(&self) -> Option<i32> {
+    fn master_pid(&self) -> Option<u32> {
         std::fs::read_to_string(self.dir.path().join("run/dovecot/master.pid"))
             .ok()
             .and_then(|s| s.trim().parse().ok())
@@ -223,22 +224,21 @@ protocol imap {{
     /// session's `imap` process is waited for because, between its exit and its parent's
     /// `wait`, its time is counted nowhere.
     pub async fn cpu_seconds(&self) -> f64 {
-        fn tree(pid: i32) -> f64 {
-            process_cpu_seconds(&pid.to_string(), true)
-                + children(pid).into_iter().map(tree).sum::<f64>()
-        }
         let Some(master) = self.master_pid() else {
             return 0.0;
         };
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline
-            && children(master)
-                .iter()
-                .any(|&p| process_name(p).as_deref() == Some("imap"))
+            && procs::descendants(master)
+                .into_iter()
+                .any(|p| procs::process(p).is_some_and(|p| p.comm == "imap"))
         {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        tree(master)
+        std::iter::once(master)
+            .chain(procs::descendants(master))
+            .map(|p| procs::cpu_seconds(Some(p), true))
+            .sum()
     }
 
     /// Stops Dovecot and waits until its master is gone.
@@ -249,7 +249,7 @@ protocol imap {{
             .arg(pid.to_string())
             .status();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        while Path::new(&format!("/proc/{pid}")).exists() && is_running(pid) {
+        while procs::is_running(pid) {
             assert!(
                 tokio::time::Instant::now() < deadline,
                 "Dovecot did not stop"
@@ -266,11 +266,7 @@ protocol imap {{
             .arg(pid.to_string())
             .status();
         let mut all = vec![pid];
-        let mut i = 0;
-        while i < all.len() {
-            all.extend(children(all[i]));
-            i += 1;
-        }
+        all.extend(procs::descendants(pid));
         for p in &all {
             let _ = Command::new("kill")
                 .arg("-KILL")
@@ -278,7 +274,7 @@ protocol imap {{
                 .status();
         }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        while all.iter().any(|p| is_running(*p)) {
+        while all.iter().any(|p| procs::is_running(*p)) {
             assert!(
                 tokio::time::Instant::now() < deadline,
                 "Dovecot did not die"
@@ -445,33 +441,6 @@ async fn try_launch(lab: &Path, imap_port: u16) -> bool {
     false
 }
 
-fn children(pid: i32) -> Vec<i32> {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return Vec::new();
-    };
-    tasks
-        .filter_map(|t| t.ok())
-        .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
-        .flat_map(|c| {
-            c.split_whitespace()
-                .filter_map(|p| p.parse().ok())
-                .collect::<Vec<i32>>()
-        })
-        .collect()
-}
-
-fn process_name(pid: i32) -> Option<String> {
-    std::fs::read_to_string(format!("/proc/{pid}/comm"))
-        .ok()
-        .map(|s| s.trim().to_string())
-}
-
-pub(crate) fn is_running(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| s.split_whitespace().nth(2) != Some("Z"))
-        .unwrap_or(false)
-}
-
 fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
@@ -559,24 +528,4 @@ fn make_certificates(dir: &Path) {
         .args(["0644", "ca.pem", "server.pem", "server.key"])
         .current_dir(dir)
         .status();
-}
-
-/// CPU time of the process `pid` (`self` for this one) from `/proc/PID/stat`: user and system
-/// time (fields 14 and 15), and with `waited_children` also that of the children it has waited
-/// for (fields 16 and 17). Fields are counted after the command name's closing parenthesis (the
-/// name itself may hold spaces), in clock ticks of 1/100 s. A process that is gone counts 0.
-pub fn process_cpu_seconds(pid: &str, waited_children: bool) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0.0;
-    };
-    let Some((_, rest)) = stat.rsplit_once(')') else {
-        return 0.0;
-    };
-    let ticks: f64 = rest
-        .split_whitespace()
-        .skip(11)
-        .take(if waited_children { 4 } else { 2 })
-        .filter_map(|v| v.parse::<f64>().ok())
-        .sum();
-    ticks / 100.0
 }

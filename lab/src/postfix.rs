@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
-use crate::{Dovecot, free_port, is_running, run};
+use crate::{Dovecot, free_port, procs, run};
 
 /// A running private Postfix that hands mail for its domain to a [`Dovecot`] over LMTP; stopped
 /// when dropped. Plain SMTP on `smtp_port` (mail to the domain accepted without AUTH) and
@@ -221,7 +221,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         false
     }
 
-    fn master_pid(&self) -> Option<i32> {
+    fn master_pid(&self) -> Option<u32> {
         std::fs::read_to_string(self.dir.join("spool/pid/master.pid"))
             .ok()
             .and_then(|s| s.trim().parse().ok())
@@ -235,7 +235,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             .arg(pid.to_string())
             .status();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        while is_running(pid) {
+        while procs::is_running(pid) {
             assert!(
                 tokio::time::Instant::now() < deadline,
                 "Postfix did not stop"

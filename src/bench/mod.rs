@@ -24,7 +24,7 @@ fn peak_rss_kb() -> u64 {
 
 /// CPU time this process has used so far (user + system, all threads), in seconds.
 fn cpu_seconds() -> f64 {
-    saraban_lab::process_cpu_seconds("self", false)
+    saraban_lab::procs::cpu_seconds(None, false)
 }
 
 /// Starts a new peak for [`peak_rss_kb`].

@@ -345,52 +345,26 @@ pub async fn run(registrations: usize, letters: usize) -> anyhow::Result<ScaleRe
 /// The programs whose CPU time an ingestion run shows: saraban itself and the servers it uses.
 const PROGRAMS: [&str; 4] = ["saraban", "weed", "postgres", "imap"];
 
-/// CPU time (user + system, in clock ticks) of the running processes of each of [`PROGRAMS`],
-/// read from /proc (empty where there is no /proc).
-fn cpu_ticks_by_program() -> std::collections::HashMap<(String, i32), u64> {
-    let mut ticks = std::collections::HashMap::new();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return ticks;
-    };
-    for entry in entries.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        // "pid (comm) state ppid …": the fields after the command's closing parenthesis.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let comm = &stat[open + 1..close];
-        let Some(program) = PROGRAMS.iter().find(|p| comm.starts_with(**p)) else {
-            continue;
-        };
-        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command.
-        let used: u64 = [11, 12]
-            .iter()
-            .filter_map(|i| fields.get(*i).and_then(|f| f.parse::<u64>().ok()))
-            .sum();
-        ticks.insert((program.to_string(), pid), used);
-    }
-    ticks
+/// CPU time (user + system, in clock ticks) of the running processes of each of [`PROGRAMS`]
+/// (empty where there is no /proc).
+fn cpu_ticks_by_program() -> std::collections::HashMap<(String, u32), u64> {
+    saraban_lab::procs::all()
+        .into_iter()
+        .filter_map(|p| {
+            let program = PROGRAMS.iter().find(|name| p.comm.starts_with(**name))?;
+            Some(((program.to_string(), p.pid), p.cpu_ticks))
+        })
+        .collect()
 }
 
 /// CPU µs per letter of each program between two readings (processes that started in between
 /// count from zero; those that ended are not seen).
 fn cpu_per_letter(
-    before: &std::collections::HashMap<(String, i32), u64>,
-    after: &std::collections::HashMap<(String, i32), u64>,
+    before: &std::collections::HashMap<(String, u32), u64>,
+    after: &std::collections::HashMap<(String, u32), u64>,
     letters: usize,
 ) -> Vec<(String, f64)> {
-    // SAFETY: sysconf only reads a configuration value.
-    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let per_second = saraban_lab::procs::ticks_per_second() as f64;
     PROGRAMS
         .iter()
         .map(|program| {

@@ -5,6 +5,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder};
+use saraban_lab::procs;
 use serde_json::json;
 use tempfile::TempDir;
 
@@ -21,13 +22,13 @@ impl Drop for Browser {
         // every process under chromedriver, and any other started with this profile, is
         // stopped first, and the folder goes only when they are gone.
         let marker = format!("--user-data-dir={}", self._profile.path().display());
-        let mut doomed = descendants(self.driver.id());
+        let mut doomed = procs::descendants(self.driver.id());
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
-            doomed.extend(processes_with_arg(&marker));
-            doomed.retain(|pid| is_running(*pid));
+            doomed.extend(procs::with_arg(&marker));
+            doomed.retain(|pid| procs::is_running(*pid));
             if doomed.is_empty() || std::time::Instant::now() > deadline {
                 break;
             }
@@ -40,66 +41,6 @@ impl Drop for Browser {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-}
-
-/// Each process's parent, from /proc.
-fn parents() -> Vec<(u32, u32)> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // "pid (comm) state ppid …"
-            let after = &stat[stat.rfind(')')? + 1..];
-            let ppid = after.split_whitespace().nth(1)?.parse().ok()?;
-            Some((pid, ppid))
-        })
-        .collect()
-}
-
-/// Every process below `root` (children, their children, …).
-fn descendants(root: u32) -> Vec<u32> {
-    let parents = parents();
-    let mut found = Vec::new();
-    let mut next = vec![root];
-    while let Some(parent) = next.pop() {
-        for (pid, ppid) in &parents {
-            if *ppid == parent && *pid > 1 && !found.contains(pid) {
-                found.push(*pid);
-                next.push(*pid);
-            }
-        }
-    }
-    found
-}
-
-/// Whether `pid` is a process that still runs (a zombie waiting to be reaped does not).
-fn is_running(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-        stat.rfind(')')
-            .and_then(|i| stat[i + 1..].split_whitespace().next())
-            .is_some_and(|state| state != "Z" && state != "X")
-    })
-}
-
-/// The processes whose command line has `arg` among its arguments.
-fn processes_with_arg(arg: &str) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| *pid > 1)
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .map(|cmd| cmd.split(|b| *b == 0).any(|a| a == arg.as_bytes()))
-                .unwrap_or(false)
-        })
-        .collect()
 }
 
 fn free_port() -> u16 {
