@@ -122,6 +122,23 @@ impl SeaweedS3 {
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.s3_port)
     }
+
+    /// The environment of a `saraban` process whose `[storage.s3]` is this SeaweedFS's bucket
+    /// `bucket` (the backend itself, `SARABAN__STORAGE__BACKEND`, is the caller's choice).
+    pub fn saraban_env(&self, bucket: &str) -> [(&'static str, String); 4] {
+        [
+            ("SARABAN__STORAGE__S3__ENDPOINT", self.endpoint()),
+            ("SARABAN__STORAGE__S3__BUCKET", bucket.to_string()),
+            (
+                "SARABAN__STORAGE__S3__ACCESS_KEY_ID",
+                self.access_key.clone(),
+            ),
+            (
+                "SARABAN__STORAGE__S3__SECRET_ACCESS_KEY",
+                self.secret_key.clone(),
+            ),
+        ]
+    }
 }
 
 impl Drop for SeaweedS3 {

@@ -109,13 +109,7 @@ impl Deployment<'_> {
             .env("SARABAN__DATABASE__URL", &self.url)
             .env("SARABAN__STORAGE__BACKEND", backend)
             .env("SARABAN__STORAGE__ROOT", root.join("files"))
-            .env("SARABAN__STORAGE__S3__ENDPOINT", self.s3.endpoint())
-            .env("SARABAN__STORAGE__S3__BUCKET", "bench-scale")
-            .env("SARABAN__STORAGE__S3__ACCESS_KEY_ID", &self.s3.access_key)
-            .env(
-                "SARABAN__STORAGE__S3__SECRET_ACCESS_KEY",
-                &self.s3.secret_key,
-            )
+            .envs(self.s3.saraban_env("bench-scale"))
             .env("SARABAN__SERVER__LISTEN", "127.0.0.1:0")
             .env("SARABAN__MAIL__SCAN_SECS", "1")
             .env("SARABAN__MAIL__DROP_DIR", "")

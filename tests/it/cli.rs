@@ -1,20 +1,14 @@
 //! The command line: every command has plain help; offices, users and tokens are created.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::helpers::{Db, spawn_app_with};
 
 fn saraban(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_saraban"))
-        .args(args)
+    let url = format!("sqlite://{}/cli.db", dir.display());
+    let mut child = crate::helpers::serve::saraban(args, &url, dir.join("files"))
         .current_dir(dir)
-        .env(
-            "SARABAN__DATABASE__URL",
-            format!("sqlite://{}/cli.db", dir.display()),
-        )
-        .env("SARABAN__STORAGE__ROOT", dir.join("files"))
-        .env("SARABAN_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -81,16 +81,13 @@ async fn missing_and_damaged_files_are_found_and_shown() {
     assert_eq!(problems, want);
 
     // The operator's command says the same and fails.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_saraban"))
-        .args(["storage", "verify"])
-        .env(
-            "SARABAN__DATABASE__URL",
-            format!("sqlite://{}/saraban.db", app.dir.path().display()),
-        )
-        .env("SARABAN__STORAGE__ROOT", &root)
-        .env("SARABAN_LOG", "warn")
-        .output()
-        .unwrap();
+    let out = crate::helpers::serve::saraban(
+        &["storage", "verify"],
+        &format!("sqlite://{}/saraban.db", app.dir.path().display()),
+        &root,
+    )
+    .output()
+    .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{stdout}");
     assert!(

@@ -378,17 +378,13 @@ async fn killing_serve_mid_read_loses_nothing() {
         .unwrap();
     let url = format!("sqlite://{}/saraban.db", dir.display());
     let serve = || {
-        Command::new(env!("CARGO_BIN_EXE_saraban"))
-            .arg("serve")
-            .env("SARABAN__DATABASE__URL", &url)
-            .env("SARABAN__STORAGE__ROOT", dir.join("files"))
+        crate::helpers::serve::saraban(&["serve"], &url, dir.join("files"))
             .env("SARABAN__SERVER__LISTEN", "127.0.0.1:0")
             .env("SARABAN__MAIL__FETCH", "false")
             .env("SARABAN__SMTP__SEND", "false")
             .env("SARABAN__TEXT__LEASE_SECS", "2")
             .env("SARABAN__TEXT__POLL_SECS", "1")
             .env("SARABAN__TEXT__PDFTOTEXT", &wrapper)
-            .env("SARABAN_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

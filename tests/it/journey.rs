@@ -460,11 +460,7 @@ async fn audit_verify_finds_a_tampered_row() {
     assert_eq!(status, 201);
     let url = format!("sqlite://{}/saraban.db", app.dir.path().display());
     let verify = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_saraban"))
-            .args(["audit", "verify"])
-            .env("SARABAN__DATABASE__URL", &url)
-            .env("SARABAN__STORAGE__ROOT", app.dir.path().join("files"))
-            .env("SARABAN_LOG", "warn")
+        crate::helpers::serve::saraban(&["audit", "verify"], &url, app.dir.path().join("files"))
             .output()
             .unwrap()
     };

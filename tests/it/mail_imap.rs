@@ -411,15 +411,11 @@ async fn killing_serve_mid_batch_loses_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/saraban.db", dir.path().display());
     let saraban = |args: &[&str]| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_saraban"));
-        c.args(args)
-            .env("SARABAN__DATABASE__URL", &url)
-            .env("SARABAN__STORAGE__ROOT", dir.path().join("files"))
-            .env("SARABAN__SERVER__LISTEN", "127.0.0.1:0")
+        let mut c = crate::helpers::serve::saraban(args, &url, dir.path().join("files"));
+        c.env("SARABAN__SERVER__LISTEN", "127.0.0.1:0")
             .env("SARABAN__MAIL__SCAN_SECS", "1")
             // This test is about exactly-once; the sender checks have their own (sender_auth.rs).
             .env("SARABAN__SENDER_AUTH__VERIFY", "false")
-            .env("SARABAN_LOG", "warn")
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null());

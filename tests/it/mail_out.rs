@@ -650,15 +650,11 @@ async fn killing_serve_mid_send_loses_nothing() {
     }
     let url = format!("sqlite://{}/saraban.db", app.dir.path().display());
     let serve = || {
-        Command::new(env!("CARGO_BIN_EXE_saraban"))
-            .arg("serve")
-            .env("SARABAN__DATABASE__URL", &url)
-            .env("SARABAN__STORAGE__ROOT", app.dir.path().join("files"))
+        crate::helpers::serve::saraban(&["serve"], &url, app.dir.path().join("files"))
             .env("SARABAN__SERVER__LISTEN", "127.0.0.1:0")
             .env("SARABAN__MAIL__FETCH", "false")
             .env("SARABAN__SMTP__LEASE_SECS", "2")
             .env("SARABAN__SMTP__CONCURRENCY", "1")
-            .env("SARABAN_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -3,12 +3,10 @@
 //! served); and `serve --role web|worker`: a web process and a worker process on one database,
 //! the letter sent on the first is delivered by the second.
 
-use std::process::Command;
-
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::serve::{Serve, outbound_letter, run_ok, send_by_email};
+use crate::helpers::serve::{Serve, outbound_letter, run_ok, saraban, send_by_email};
 use crate::helpers::{Db, eventually, spawn_app};
 
 /// The value of a metric line `name{labels} value` (labels as written, "" for none).
@@ -112,19 +110,16 @@ async fn a_web_process_and_a_worker_process_share_the_work() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let command = |args: &[&str]| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_saraban"));
-        c.args(args)
-            .current_dir(d)
-            .env(
-                "SARABAN__DATABASE__URL",
-                format!("sqlite://{}/s.db", d.display()),
-            )
-            .env("SARABAN__STORAGE__ROOT", d.join("files"))
+        let mut c = saraban(
+            args,
+            &format!("sqlite://{}/s.db", d.display()),
+            d.join("files"),
+        );
+        c.current_dir(d)
             .env("SARABAN__SMTP__OUTBOX_DIR", d.join("outbox"))
             .env("SARABAN__SMTP__POLL_SECS", "1")
             .env("SARABAN__SERVER__LISTEN", "127.0.0.1:0")
-            .env("SARABAN__SENDER_AUTH__VERIFY", "false")
-            .env("SARABAN_LOG", "warn");
+            .env("SARABAN__SENDER_AUTH__VERIFY", "false");
         c
     };
     let run = |args: &[&str], input: &str| run_ok(command(args), input);

@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::helpers::dovecot::{Dovecot, Postfix};
-use crate::helpers::serve::{Serve, outbound_letter, run_ok, send_by_email};
+use crate::helpers::serve::{Serve, outbound_letter, run_ok, saraban, send_by_email};
 use crate::helpers::{eventually, pdf_bytes};
 use crate::mail_ingest::thai_letter;
 use saraban_lab::s3::SeaweedS3;
@@ -45,25 +45,15 @@ impl Deployment {
     }
 
     fn command(&self, dir: &Path, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_saraban"));
-        c.args(args)
-            .current_dir(dir)
-            .env("SARABAN__DATABASE__URL", &self.url)
+        let mut c = saraban(args, &self.url, dir.join("files"));
+        c.current_dir(dir)
             .env("SARABAN__STORAGE__BACKEND", "s3")
-            .env("SARABAN__STORAGE__ROOT", dir.join("files"))
-            .env("SARABAN__STORAGE__S3__ENDPOINT", self.s3.endpoint())
-            .env("SARABAN__STORAGE__S3__BUCKET", "saraban-shared")
-            .env("SARABAN__STORAGE__S3__ACCESS_KEY_ID", &self.s3.access_key)
-            .env(
-                "SARABAN__STORAGE__S3__SECRET_ACCESS_KEY",
-                &self.s3.secret_key,
-            )
+            .envs(self.s3.saraban_env("saraban-shared"))
             .env("SARABAN__SERVER__LISTEN", "127.0.0.1:0")
             .env("SARABAN__MAIL__SCAN_SECS", "1")
             .env("SARABAN__MAIL__DROP_DIR", "")
             .env("SARABAN__SMTP__OUTBOX_DIR", dir.join("outbox"))
-            .env("SARABAN__SENDER_AUTH__VERIFY", "false")
-            .env("SARABAN_LOG", "warn");
+            .env("SARABAN__SENDER_AUTH__VERIFY", "false");
         for (key, value) in &self.settings {
             c.env(key, value);
         }

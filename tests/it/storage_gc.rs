@@ -6,7 +6,7 @@ use bytes::Bytes;
 use saraban::files::FileError;
 use saraban_lab::s3::SeaweedS3;
 
-use crate::helpers::serve::run_ok;
+use crate::helpers::serve::{run_ok, saraban};
 use crate::helpers::{Db, TestApp, World, pdf_bytes, spawn_app_with};
 
 /// What the test left unnamed.
@@ -162,16 +162,12 @@ async fn on_the_local_disk_sqlite() {
     // The command an operator runs: a dry run counts and removes nothing.
     let (_, orphans) = records_and_orphans(&w).await;
     let gc = |extra: &[&str]| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_saraban"));
-        command
-            .args(["storage", "gc", "--grace-hours", "0"])
-            .args(extra)
-            .env(
-                "SARABAN__DATABASE__URL",
-                format!("sqlite://{}/saraban.db", w.app.dir.path().display()),
-            )
-            .env("SARABAN__STORAGE__ROOT", w.app.dir.path().join("files"))
-            .env("SARABAN_LOG", "warn");
+        let mut command = saraban(
+            &["storage", "gc", "--grace-hours", "0"],
+            &format!("sqlite://{}/saraban.db", w.app.dir.path().display()),
+            w.app.dir.path().join("files"),
+        );
+        command.args(extra);
         run_ok(command, "")
     };
     let out = gc(&["--dry-run"]);

@@ -206,20 +206,14 @@ async fn files_move_to_the_object_store_and_back() {
     assert_eq!(total, 3);
 
     let migrate = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_saraban"))
-            .args(["storage", "migrate", "--to", "s3"])
-            .env(
-                "SARABAN__DATABASE__URL",
-                format!("sqlite://{}/saraban.db", app.dir.path().display()),
-            )
-            .env("SARABAN__STORAGE__ROOT", app.dir.path().join("files"))
-            .env("SARABAN__STORAGE__S3__ENDPOINT", s3.endpoint())
-            .env("SARABAN__STORAGE__S3__BUCKET", "saraban-moved")
-            .env("SARABAN__STORAGE__S3__ACCESS_KEY_ID", &s3.access_key)
-            .env("SARABAN__STORAGE__S3__SECRET_ACCESS_KEY", &s3.secret_key)
-            .env("SARABAN_LOG", "warn")
-            .output()
-            .unwrap()
+        crate::helpers::serve::saraban(
+            &["storage", "migrate", "--to", "s3"],
+            &format!("sqlite://{}/saraban.db", app.dir.path().display()),
+            app.dir.path().join("files"),
+        )
+        .envs(s3.saraban_env("saraban-moved"))
+        .output()
+        .unwrap()
     };
     let out = migrate();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();

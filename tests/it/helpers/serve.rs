@@ -2,7 +2,20 @@
 //! output), and `serve` with its address read from the first line it prints.
 
 use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
+
+/// `saraban <args>` as the tests run it: on the database at `url`, its files under `files`,
+/// logging only warnings and errors.
+pub fn saraban(args: &[&str], url: &str, files: impl AsRef<Path>) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_saraban"));
+    command
+        .args(args)
+        .env("SARABAN__DATABASE__URL", url)
+        .env("SARABAN__STORAGE__ROOT", files.as_ref())
+        .env("SARABAN_LOG", "warn");
+    command
+}
 
 /// Runs `command` with `input` on its standard input; panics with its errors unless it
 /// succeeds; its standard output.
@@ -22,8 +35,9 @@ pub fn run_ok(mut command: Command, input: &str) -> String {
     let out = child.wait_with_output().expect("saraban's output");
     assert!(
         out.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        "{command:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
