@@ -168,17 +168,16 @@ impl Packer {
 
     /// Packs what is pending; with `index_now`, also commits the index rows of everything
     /// packed so far (this flush's and any still waiting for their caller's transaction).
-    /// Without, returns this flush's rows for the caller to commit.
+    /// Without, returns those rows for the caller to commit with its records.
     pub(super) async fn flush(&self, index_now: bool) -> Result<Vec<PackedBlob>, FileError> {
         let _one_at_a_time = self.flushing.lock().await;
         let taken = {
             let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
             std::mem::take(&mut *pending)
         };
-        let mut located = Vec::new();
         if !taken.blobs.is_empty() {
-            match self.write_fresh(&taken.blobs).await {
-                Ok(l) => located = l,
+            let located = match self.write_fresh(&taken.blobs).await {
+                Ok(located) => located,
                 Err(e) => {
                     // Put them back: another caller may be counting on this flush for its files.
                     let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
@@ -189,14 +188,20 @@ impl Packer {
                     }
                     return Err(e);
                 }
-            }
+            };
             let mut unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
             for blob in &located {
                 unindexed.insert(blob.sha256.clone(), blob.clone());
             }
         }
         if !index_now {
-            return Ok(located);
+            // This flush's rows, and those of earlier flushes whose callers have not committed
+            // yet. A caller whose files another caller's flush took (a batch of another mailbox)
+            // commits their rows with its own records: were the rows left to the other caller,
+            // a process killed between the two commits would leave records naming files whose
+            // rows never come. Rows committed twice change nothing (see `insert_blobs`).
+            let unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
+            return Ok(unindexed.values().cloned().collect());
         }
         let waiting: Vec<PackedBlob> = {
             let unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
@@ -478,6 +483,31 @@ mod tests {
         assert_eq!(theirs.await.unwrap().unwrap().len(), 1);
         mine.await.unwrap();
         assert!(packer.locate(&"a".repeat(64)).await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_caller_whose_files_another_flush_took_gets_their_rows_to_commit() {
+        let gate = Arc::new(tokio::sync::Semaphore::new(10));
+        let packer = Packer::new(
+            PackHome::ObjectStore,
+            Arc::new(MemoryIndex::default()),
+            Box::new(GatedSink {
+                started: Arc::new(tokio::sync::Notify::new()),
+                gate,
+            }),
+        );
+        let (theirs, mine) = ("a".repeat(64), "b".repeat(64));
+        packer.defer(theirs.clone(), Bytes::from_static(b"their file"));
+        packer.defer(mine.clone(), Bytes::from_static(b"my file"));
+        // Their flush packs both; they have not committed yet.
+        let their_rows = packer.flush(false).await.unwrap();
+        assert_eq!(their_rows.len(), 2);
+        // My flush finds nothing pending, yet gives me my file's row to commit with my records.
+        let my_rows = packer.flush(false).await.unwrap();
+        assert!(my_rows.iter().any(|b| b.sha256 == mine), "{my_rows:?}");
+        // Once committed (by either), a row is no longer handed out.
+        packer.indexed(&my_rows);
+        assert!(packer.flush(false).await.unwrap().is_empty());
     }
 
     #[test]
