@@ -55,12 +55,8 @@ async fn register_read_and_download(db: Db) {
     assert_eq!(again["subject"], "สรุปโครงการทำบุญวันละบาท 365 วัน");
 
     let res = app
-        .http
-        .get(app.url(&format!("/api/v1/letters/{id}/attachments/1")))
-        .bearer_auth(&w.clerk)
-        .send()
-        .await
-        .unwrap();
+        .get(&w.clerk, &format!("/api/v1/letters/{id}/attachments/1"))
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");
     assert!(

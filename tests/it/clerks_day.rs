@@ -377,12 +377,8 @@ async fn the_inbox_is_the_clerks_to_do_list(db: Db) {
         .await;
     assert_eq!(dismissed["items"][0]["id"], advert, "and stays findable");
     let res = app
-        .http
-        .get(app.url(&format!("/api/v1/inbox/{advert}/raw")))
-        .bearer_auth(&w.clerk)
-        .send()
-        .await
-        .unwrap();
+        .get(&w.clerk, &format!("/api/v1/inbox/{advert}/raw"))
+        .await;
     assert_eq!(res.status(), 200, "its raw bytes are kept");
     let page = app.page(&client, "/inbox").await;
     assert!(page.contains(">1</span>"), "the menu count follows");

@@ -51,12 +51,11 @@ async fn missing_and_damaged_files_are_found_and_shown() {
 
     // Opening the damaged file gives an error, never wrong bytes, and raises the alarm at once.
     let res = app
-        .http
-        .get(app.url(&format!("/api/v1/letters/{}/attachments/1", ids[1])))
-        .bearer_auth(&w.clerk)
-        .send()
-        .await
-        .unwrap();
+        .get(
+            &w.clerk,
+            &format!("/api/v1/letters/{}/attachments/1", ids[1]),
+        )
+        .await;
     assert_ne!(res.status().as_u16(), 200);
     let (count, alarms) = app.store.file_alarms(10).await.unwrap();
     assert_eq!(count, 1);
@@ -225,12 +224,8 @@ async fn large_file_streams(s3: Option<&saraban_lab::s3::SeaweedS3>) {
     assert!(raw.len() > 4 * 1024 * 1024);
     let entry = crate::mail_ingest::take_in(app, "large.eml", raw.clone()).await;
     let res = app
-        .http
-        .get(app.url(&format!("/api/v1/inbox/{entry}/raw")))
-        .bearer_auth(&w.clerk)
-        .send()
-        .await
-        .unwrap();
+        .get(&w.clerk, &format!("/api/v1/inbox/{entry}/raw"))
+        .await;
     assert_eq!(res.status().as_u16(), 200);
     assert_eq!(res.content_length(), Some(raw.len() as u64));
     assert!(res.bytes().await.unwrap().as_ref() == raw.as_slice());

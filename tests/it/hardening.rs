@@ -310,13 +310,7 @@ async fn every_refusal_is_thai_in_the_apis_shape() {
     assert_eq!(status, 422, "{body}");
     assert!(thai(&body));
     // Pages and JSON are not kept by browsers or proxies.
-    let res = app
-        .http
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&w.clerk)
-        .send()
-        .await
-        .unwrap();
+    let res = app.get(&w.clerk, "/api/v1/me").await;
     assert_eq!(res.headers()["cache-control"], "no-store");
     let (client, _) = app.login("clerk").await;
     let res = client

@@ -217,12 +217,8 @@ async fn notices_and_unreadable_mail_are_never_letters_and_never_lost() {
     assert_eq!(q["items"].as_array().unwrap().len(), 2);
     // The raw bytes are kept and can be downloaded.
     let res = app
-        .http
-        .get(app.url(&format!("/api/v1/quarantine/{id}/raw")))
-        .bearer_auth(&w.clerk)
-        .send()
-        .await
-        .unwrap();
+        .get(&w.clerk, &format!("/api/v1/quarantine/{id}/raw"))
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
         &res.bytes().await.unwrap()[..],

@@ -179,13 +179,7 @@ async fn upload_inbound(app: &TestApp, token: &str, name: &str, data: Vec<u8>, n
 }
 
 async fn get_bytes(app: &TestApp, token: &str, path: &str) -> (u16, Vec<u8>) {
-    let res = app
-        .http
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.get(token, path).await;
     let status = res.status().as_u16();
     (status, res.bytes().await.unwrap().to_vec())
 }

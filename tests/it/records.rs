@@ -36,13 +36,7 @@ async fn import(
 }
 
 async fn download(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
-    let res = app
-        .http
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.get(token, path).await;
     assert_eq!(res.status(), 200, "{path}");
     res.bytes().await.unwrap().to_vec()
 }

@@ -39,12 +39,11 @@ async fn files_live_in_the_object_store() {
         .unwrap()
         .to_string();
     let res = app
-        .http
-        .get(app.url(&format!("/api/v1/letters/{}/attachments/1", letter["id"])))
-        .bearer_auth(&w.clerk)
-        .send()
-        .await
-        .unwrap();
+        .get(
+            &w.clerk,
+            &format!("/api/v1/letters/{}/attachments/1", letter["id"]),
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 200);
     assert_eq!(res.bytes().await.unwrap().as_ref(), pdf.as_slice());
     assert!(
@@ -69,12 +68,8 @@ async fn files_live_in_the_object_store() {
         .await;
     assert_eq!(status, 200, "{e}");
     let res = app
-        .http
-        .get(app.url(&format!("/api/v1/inbox/{entry}/raw")))
-        .bearer_auth(&w.clerk)
-        .send()
-        .await
-        .unwrap();
+        .get(&w.clerk, &format!("/api/v1/inbox/{entry}/raw"))
+        .await;
     assert_eq!(res.bytes().await.unwrap().as_ref(), raw.as_slice());
 
     // A large file written piece by piece (as a big mail is fetched) goes up in parts.
@@ -112,12 +107,11 @@ async fn files_live_in_the_object_store() {
         .await;
     assert_eq!(status, 201, "{large}");
     let res = app
-        .http
-        .get(app.url(&format!("/api/v1/letters/{}/attachments/1", large["id"])))
-        .bearer_auth(&w.clerk)
-        .send()
-        .await
-        .unwrap();
+        .get(
+            &w.clerk,
+            &format!("/api/v1/letters/{}/attachments/1", large["id"]),
+        )
+        .await;
     assert_eq!(res.content_length(), Some(scan.len() as u64));
     assert!(res.bytes().await.unwrap().as_ref() == scan.as_slice());
 

@@ -313,14 +313,18 @@ impl TestApp {
             .unwrap()
     }
 
-    pub async fn get_json(&self, token: &str, path: &str) -> (u16, Value) {
-        let res = self
-            .http
+    /// `GET path` with an API token: the whole response (status, headers, body to read).
+    pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http
             .get(self.url(path))
             .bearer_auth(token)
             .send()
             .await
-            .expect("get");
+            .expect("get")
+    }
+
+    pub async fn get_json(&self, token: &str, path: &str) -> (u16, Value) {
+        let res = self.get(token, path).await;
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
