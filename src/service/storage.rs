@@ -222,6 +222,9 @@ pub struct GcReport {
 
 /// Files removed in one go.
 const GC_BATCH: usize = 500;
+/// The name of gc's lease, and how long it holds without a renewal (one is made per batch).
+const GC_LEASE: &str = "storage gc";
+const GC_LEASE_TTL: chrono::Duration = chrono::Duration::minutes(10);
 
 impl Services {
     /// Removes what the file store holds that no row names and that is older than `grace`:
@@ -230,10 +233,46 @@ impl Services {
     /// before the row that names it commits, so a young unnamed file may be about to be named:
     /// it is left alone. With `dry_run`, only counts. `progress` is told how many things were
     /// looked at.
+    /// One runs at a time in the whole deployment (a lease in the database, renewed as it
+    /// goes): another gives [`ServiceError::Conflict`](super::ServiceError::Conflict) at once.
     pub async fn collect_garbage(
         &self,
         grace: chrono::Duration,
         dry_run: bool,
+        progress: impl Fn(u64),
+    ) -> Result<GcReport> {
+        if dry_run {
+            return self.collect_garbage_held(grace, true, None, progress).await;
+        }
+        let holder = format!(
+            "pid {} {}",
+            std::process::id(),
+            crate::security::random_token()
+                .map_err(|e| super::ServiceError::Internal(e.to_string()))?
+        );
+        if let Err(other) = self
+            .store
+            .take_maintenance_lease(GC_LEASE, &holder, GC_LEASE_TTL)
+            .await?
+        {
+            return Err(super::ServiceError::Conflict(format!(
+                "มี storage gc อื่นกำลังทำงานอยู่ ({other}) ลองใหม่เมื่อเสร็จแล้ว"
+            )));
+        }
+        let report = self
+            .collect_garbage_held(grace, false, Some(&holder), progress)
+            .await;
+        self.store
+            .release_maintenance_lease(GC_LEASE, &holder)
+            .await?;
+        report
+    }
+
+    async fn collect_garbage_held(
+        &self,
+        grace: chrono::Duration,
+        dry_run: bool,
+        lease: Option<&str>,
         progress: impl Fn(u64),
     ) -> Result<GcReport> {
         use crate::files::Stored;
@@ -296,6 +335,9 @@ impl Services {
                 }
             }
             progress(report.looked_at);
+            if let Some(holder) = lease {
+                self.renew_gc_lease(holder).await?;
+            }
         }
         // Files in packs that no row names any more: their packs are rewritten without them.
         let mut doomed = Vec::new();
@@ -312,6 +354,9 @@ impl Services {
         }
         if !dry_run {
             for chunk in doomed.chunks(GC_BATCH) {
+                if let Some(holder) = lease {
+                    self.renew_gc_lease(holder).await?;
+                }
                 // Names are looked for again just before (the list above may be minutes old).
                 let (removed, _) = self
                     .remove_unnamed(chunk.to_vec(), Copies::Packed, cutoff, &mut report)
@@ -320,6 +365,20 @@ impl Services {
             }
         }
         Ok(report)
+    }
+
+    /// Keeps gc's lease; an error if another took it (this one stalled past its expiry).
+    async fn renew_gc_lease(&self, holder: &str) -> Result<()> {
+        match self
+            .store
+            .take_maintenance_lease(GC_LEASE, holder, GC_LEASE_TTL)
+            .await?
+        {
+            Ok(()) => Ok(()),
+            Err(other) => Err(super::ServiceError::Conflict(format!(
+                "storage gc หยุดนานเกินไป และมีอีกตัวทำงานแทนแล้ว ({other})"
+            ))),
+        }
     }
 
     /// Removes files gc found unnamed, unless a writer began to name them meanwhile.

@@ -1,5 +1,6 @@
 //! Where a file's removal and a writer's reuse of the same bytes meet (see migration 0026): the
-//! reuses writers record, and the removals `storage gc` and destruction record.
+//! reuses writers record, and the removals `storage gc` and destruction record; and the lease
+//! that lets one `storage gc` run at a time in the whole deployment (migration 0027).
 
 use std::collections::HashSet;
 
@@ -137,6 +138,50 @@ impl Store {
     pub async fn prune_removals(&self) -> Result<()> {
         sqlx::query("DELETE FROM file_removals WHERE finished_at IS NOT NULL AND finished_at < $1")
             .bind(time_to_db(Utc::now() - KEEP))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Takes or renews the deployment-wide right to run `name` until `now + ttl`; the holder
+    /// of a lease that has not run out when it is not `holder`.
+    pub async fn take_maintenance_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: chrono::Duration,
+    ) -> Result<std::result::Result<(), String>> {
+        let now = Utc::now();
+        let done = sqlx::query(
+            "INSERT INTO maintenance_leases (name, holder, until) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+             WHERE maintenance_leases.holder = excluded.holder OR maintenance_leases.until < $4",
+        )
+        .bind(name.to_string())
+        .bind(holder.to_string())
+        .bind(time_to_db(now + ttl))
+        .bind(time_to_db(now))
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(Ok(()));
+        }
+        let other: Option<String> =
+            sqlx::query("SELECT holder FROM maintenance_leases WHERE name = $1")
+                .bind(name.to_string())
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| r.try_get("holder"))
+                .transpose()?;
+        Ok(Err(other.unwrap_or_default()))
+    }
+
+    pub async fn release_maintenance_lease(&self, name: &str, holder: &str) -> Result<()> {
+        sqlx::query("DELETE FROM maintenance_leases WHERE name = $1 AND holder = $2")
+            .bind(name.to_string())
+            .bind(holder.to_string())
             .execute(self.pool())
             .await?;
         Ok(())

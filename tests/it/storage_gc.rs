@@ -204,3 +204,46 @@ async fn in_the_object_store() {
     .await;
     gc_removes_only_what_no_record_names(w).await;
 }
+
+/// One gc at a time in the whole deployment (the same cron line on every machine): a second one
+/// is refused at once while the first holds the lease; a dry run is never refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_one_gc_runs_at_a_time() {
+    let app = spawn_app_with(Db::Postgres, |_| {}).await;
+    let lease = chrono::Duration::minutes(10);
+    app.store
+        .take_maintenance_lease("storage gc", "another machine", lease)
+        .await
+        .unwrap()
+        .unwrap();
+    let refused = app
+        .services
+        .collect_garbage(chrono::Duration::zero(), false, |_| {})
+        .await;
+    match refused {
+        Err(saraban::service::ServiceError::Conflict(message)) => {
+            assert!(message.contains("another machine"), "{message}")
+        }
+        other => panic!("a second gc must be refused: {other:?}"),
+    }
+    assert!(
+        app.services
+            .collect_garbage(chrono::Duration::zero(), true, |_| {})
+            .await
+            .is_ok()
+    );
+    app.store
+        .release_maintenance_lease("storage gc", "another machine")
+        .await
+        .unwrap();
+    // Free again: it runs, and gives the lease back when done.
+    app.services
+        .collect_garbage(chrono::Duration::zero(), false, |_| {})
+        .await
+        .unwrap();
+    app.store
+        .take_maintenance_lease("storage gc", "a later run", lease)
+        .await
+        .unwrap()
+        .expect("released by the run before");
+}
