@@ -349,18 +349,13 @@ pub async fn is_held(tx: &mut Tx, letter_id: i64) -> Result<bool> {
     )
 }
 
-fn ids_list(ids: &[i64]) -> String {
-    // Ids are integers from the database: safe to write into the statement.
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-}
-
 /// Every file that belongs to these letters: their attachments (also removed or replaced ones),
 /// the stamped copies made of them, the raw e-mail and files of the inbox entries they came from,
 /// and the e-mails built to send them.
 pub async fn files_of(tx: &mut Tx, letter_ids: &[i64]) -> Result<BTreeSet<String>> {
     let mut shas = BTreeSet::new();
     for chunk in letter_ids.chunks(500) {
-        let ids = ids_list(chunk);
+        let ids = super::inline_ids(chunk);
         let sql = format!(
             "SELECT sha256 AS s FROM attachments WHERE letter_id IN ({ids})
              UNION SELECT f.sha256 AS s FROM stamped_files f
@@ -394,7 +389,7 @@ pub async fn still_named(
         if letter_ids.is_empty() {
             String::new()
         } else {
-            format!(" OR id IN ({})", ids_list(letter_ids))
+            format!(" OR id IN ({})", super::inline_ids(letter_ids))
         }
     );
     let mut kept = BTreeSet::new();

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{Result, Store, insert_rows, time_to_db};
+use super::{Result, Store, insert_rows, numbered_list_from, time_to_db};
 
 /// How long reuses and finished removals are kept: far longer than any writer takes between
 /// recording a reuse and committing the row that names the file.
@@ -15,14 +15,6 @@ const KEEP: chrono::Duration = chrono::Duration::days(1);
 
 /// Rows per statement (two parameters each).
 const ROWS_PER_INSERT: usize = 200;
-
-/// `$2,$3,…` for `n` values bound after a first parameter.
-fn list_after_first(n: usize) -> String {
-    (2..=n + 1)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",")
-}
 
 impl Store {
     /// Records, committed, that these stored files are about to be named again; then says which
@@ -98,7 +90,7 @@ impl Store {
         for chunk in sha256s.chunks(ROWS_PER_INSERT) {
             let sql = format!(
                 "UPDATE file_removals SET finished_at = $1 WHERE sha256 IN ({})",
-                list_after_first(chunk.len())
+                numbered_list_from(2, chunk.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now.clone());
             for sha in chunk {
@@ -115,23 +107,17 @@ impl Store {
         sha256s: &[String],
         since: DateTime<Utc>,
     ) -> Result<HashSet<String>> {
-        let since = time_to_db(since);
-        let mut found = HashSet::new();
-        for chunk in sha256s.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "SELECT DISTINCT sha256 AS v FROM file_reuses
-                 WHERE claimed_at >= $1 AND sha256 IN ({})",
-                list_after_first(chunk.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(since.clone());
-            for sha in chunk {
-                query = query.bind(sha.clone());
-            }
-            for row in query.fetch_all(self.pool()).await? {
-                found.insert(row.try_get::<String, _>("v")?);
-            }
-        }
-        Ok(found)
+        self.which_of_after(
+            |list| {
+                format!(
+                    "SELECT DISTINCT sha256 AS v FROM file_reuses
+                     WHERE claimed_at >= $1 AND sha256 IN ({list})"
+                )
+            },
+            &[time_to_db(since)],
+            sha256s,
+        )
+        .await
     }
 
     /// Forgets removals finished more than a day ago.

@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::blobs::table_of;
 use super::file_alarms::named_sql;
-use super::{Result, Store, numbered_list};
+use super::{Result, Store, numbered_list_from};
 use crate::files::PackHome;
 
 /// Every sha256 a row names: the files of kept records (as `storage verify` reads them), and,
@@ -33,10 +33,22 @@ impl Store {
         sql: impl Fn(&str) -> String,
         values: &[String],
     ) -> Result<HashSet<String>> {
+        self.which_of_after(sql, &[], values).await
+    }
+
+    /// [`Store::which_of`] for a query that takes `leading` parameters (`$1`, …) before its
+    /// `IN (…)` list.
+    pub(super) async fn which_of_after(
+        &self,
+        sql: impl Fn(&str) -> String,
+        leading: &[String],
+        values: &[String],
+    ) -> Result<HashSet<String>> {
         let mut found = HashSet::new();
         for chunk in values.chunks(PER_QUERY) {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql(&numbered_list(chunk.len()))));
-            for value in chunk {
+            let list = numbered_list_from(leading.len() + 1, chunk.len());
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql(&list)));
+            for value in leading.iter().chain(chunk) {
                 query = query.bind(value.clone());
             }
             for row in query.fetch_all(self.pool()).await? {

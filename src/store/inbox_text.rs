@@ -73,12 +73,7 @@ pub(super) async fn queue_entry_files(
 pub async fn refresh_entries(tx: &mut Tx, entry_ids: &[i64]) -> Result<usize> {
     let mut changed = 0;
     for chunk in entry_ids.chunks(500) {
-        // The ids are integers, so inlining them is safe.
-        let ids = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let ids = super::inline_ids(chunk);
         // An entry registered as a letter later destroyed is not found by its files' words.
         let files = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT a.entry_id, a.name, a.description, a.sha256,
@@ -123,11 +118,7 @@ pub async fn refresh_entries(tx: &mut Tx, entry_ids: &[i64]) -> Result<usize> {
 pub async fn entries_of_letters(tx: &mut Tx, letter_ids: &[i64]) -> Result<Vec<i64>> {
     let mut out = Vec::new();
     for chunk in letter_ids.chunks(500) {
-        let ids = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let ids = super::inline_ids(chunk);
         let found: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM inbox_entries WHERE letter_id IN ({ids})"
         )))

@@ -101,10 +101,21 @@ pub(crate) fn placeholders(kind: DbKind, rows: usize, per_row: usize) -> String 
 
 /// `$1,$2,…,$n`: the parameters of an `IN (…)` list.
 pub(crate) fn numbered_list(n: usize) -> String {
-    (1..=n)
+    numbered_list_from(1, n)
+}
+
+/// `$first,…`: the `n` parameters of an `IN (…)` list bound after `first - 1` others.
+pub(crate) fn numbered_list_from(first: usize, n: usize) -> String {
+    (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// `1,2,3`: ids written into a statement's `IN (…)`. They are integers, so this is safe, and a
+/// long list costs no parameters.
+pub(crate) fn inline_ids(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;

@@ -104,12 +104,7 @@ pub async fn refresh_search_columns(tx: &mut super::Tx, letter_ids: &[i64]) -> R
     if letter_ids.is_empty() {
         return Ok(done);
     }
-    // The ids are integers, so inlining them is safe.
-    let ids = letter_ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let ids = super::inline_ids(letter_ids);
     // The files' words, with their texts unless the letter was destroyed.
     let files = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT a.letter_id, a.name, a.description, a.sha256,

@@ -78,12 +78,7 @@ impl Store {
     pub async fn sender_checks_of(&self, entry_ids: &[i64]) -> Result<HashMap<i64, SenderCheck>> {
         let mut out = HashMap::new();
         for chunk in entry_ids.chunks(500) {
-            // The ids are integers, so inlining them is safe.
-            let ids = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+            let ids = super::inline_ids(chunk);
             let sql = format!("{SELECT_CHECK} WHERE entry_id IN ({ids})");
             for r in sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(self.pool())
@@ -103,12 +98,7 @@ impl Store {
     ) -> Result<HashMap<i64, SenderCheck>> {
         let mut out = HashMap::new();
         for chunk in letter_ids.chunks(500) {
-            // The ids are integers, so inlining them is safe.
-            let ids = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+            let ids = super::inline_ids(chunk);
             let sql = format!(
                 "SELECT e.letter_id AS letter_id, c.entry_id, c.verdict, c.domain, c.method,
                     c.claimed, c.hold, c.checks, c.checked_at, c.attempts
@@ -129,12 +119,7 @@ impl Store {
     pub async fn entries_to_check_by_ids(&self, entry_ids: &[i64]) -> Result<Vec<ToCheck>> {
         let mut out = Vec::new();
         for chunk in entry_ids.chunks(500) {
-            // The ids are integers, so inlining them is safe.
-            let ids = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+            let ids = super::inline_ids(chunk);
             let sql = format!(
                 "SELECT id, office_id, raw_sha256, sender FROM inbox_entries
                  WHERE id IN ({ids}) AND raw_sha256 IS NOT NULL ORDER BY id"
