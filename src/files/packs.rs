@@ -194,19 +194,19 @@ impl Packer {
                 unindexed.insert(blob.sha256.clone(), blob.clone());
             }
         }
-        if !index_now {
-            // This flush's rows, and those of earlier flushes whose callers have not committed
-            // yet. A caller whose files another caller's flush took (a batch of another mailbox)
-            // commits their rows with its own records: were the rows left to the other caller,
-            // a process killed between the two commits would leave records naming files whose
-            // rows never come. Rows committed twice change nothing (see `insert_blobs`).
-            let unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
-            return Ok(unindexed.values().cloned().collect());
-        }
+        // This flush's rows, and those of earlier flushes whose callers have not committed yet.
         let waiting: Vec<PackedBlob> = {
             let unindexed = self.unindexed.lock().unwrap_or_else(|e| e.into_inner());
             unindexed.values().cloned().collect()
         };
+        if !index_now {
+            // All of them, not only this flush's: a caller whose files another caller's flush
+            // took (a batch of another mailbox) commits their rows with its own records. Were
+            // the rows left to the other caller, a process killed between the two commits would
+            // leave records naming files whose rows never come. Rows committed twice change
+            // nothing (see `insert_blobs`).
+            return Ok(waiting);
+        }
         if !waiting.is_empty() {
             self.index.record(waiting.clone()).await?;
             self.indexed(&waiting);
