@@ -385,7 +385,7 @@ impl Services {
     async fn remove_unnamed(
         &self,
         doomed: Vec<String>,
-        copies: crate::files::Copies,
+        copies: Copies,
         cutoff: chrono::DateTime<chrono::Utc>,
         report: &mut GcReport,
     ) -> Result<(crate::files::Removed, Vec<String>)> {
@@ -414,7 +414,7 @@ impl Services {
     pub async fn remove_files_no_one_names(
         &self,
         sha256s: Vec<String>,
-        copies: crate::files::Copies,
+        copies: Copies,
         reused_since: Option<chrono::DateTime<chrono::Utc>>,
         remover: &str,
     ) -> Result<Removal> {
