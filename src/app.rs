@@ -114,6 +114,8 @@ pub fn services_with(store: Store, files: FileStore, config: &Config) -> Service
                     batch_budget: std::time::Duration::from_secs(
                         config.sender_auth.batch_budget_secs.max(1),
                     ),
+                    wake: Default::default(),
+                    intake: Default::default(),
                 })
             }
             Err(e) => tracing::error!(error = %e, "sender checks are off"),
@@ -189,10 +191,15 @@ pub fn spawn_workers(
         )));
     }
     if services.sender_auth.is_some() {
-        workers.push(tokio::spawn(crate::sender_auth::recheck(
-            services.clone(),
-            shutdown.clone(),
-        )));
+        match crate::sender_auth::spawn_checks(services.clone(), shutdown.clone()) {
+            // The thread is waited for like the tasks.
+            Ok(thread) => workers.push(tokio::task::spawn_blocking(move || {
+                if thread.join().is_err() {
+                    tracing::error!("the sender checks' thread panicked");
+                }
+            })),
+            Err(e) => tracing::error!(error = %e, "sender checks' thread not started"),
+        }
     }
     if config.smtp.send {
         workers.push(tokio::spawn(crate::mail::outbox::run(

@@ -15,6 +15,8 @@ pub struct Process {
     pub cpu_ticks: u64,
     /// The same of the children it has waited for (once reaped, theirs is counted only here).
     pub waited_children_ticks: u64,
+    /// Its nice value, -20 (first served) to 19 (last).
+    pub nice: i64,
 }
 
 impl Process {
@@ -41,6 +43,8 @@ pub fn parse_stat(line: &str) -> Option<Process> {
             .sum()
     };
     let (cpu_ticks, waited_children_ticks) = (ticks([11, 12]), ticks([13, 14]));
+    // Field 19 of the line.
+    let nice = fields.get(16).and_then(|f| f.parse().ok()).unwrap_or(0);
     Some(Process {
         pid,
         comm,
@@ -48,12 +52,24 @@ pub fn parse_stat(line: &str) -> Option<Process> {
         ppid,
         cpu_ticks,
         waited_children_ticks,
+        nice,
     })
 }
 
 /// One process, if it exists.
 pub fn process(pid: u32) -> Option<Process> {
     parse_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// The threads of process `pid` now, each as its own line of /proc (its name is the thread's).
+pub fn threads(pid: u32) -> Vec<Process> {
+    let Ok(entries) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| parse_stat(&std::fs::read_to_string(e.path().join("stat")).ok()?))
+        .collect()
 }
 
 /// The pids /proc lists now.
@@ -136,7 +152,7 @@ mod tests {
 
     #[test]
     fn a_name_with_spaces_and_parentheses_is_read_whole() {
-        let line = "4242 (weird) name) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 31 0 0 20 0 9 0";
+        let line = "4242 (weird) name) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 31 0 0 39 19 9 0";
         assert_eq!(
             parse_stat("7 (a) R 1 7 7 0 -1 0 0 0 0 0 5 6 7 8 20 0 1 0")
                 .map(|p| (p.cpu_ticks, p.waited_children_ticks)),
@@ -152,6 +168,7 @@ mod tests {
                 ppid: 17,
                 cpu_ticks: 281,
                 waited_children_ticks: 0,
+                nice: 19,
             }
         );
         assert!(p.is_running());
@@ -169,5 +186,7 @@ mod tests {
         assert!(me.is_running());
         assert!(is_running(std::process::id()));
         assert!(descendants(me.ppid).contains(&me.pid));
+        let threads = threads(me.pid);
+        assert!(threads.iter().any(|t| t.pid == me.pid), "{threads:?}");
     }
 }

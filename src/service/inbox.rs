@@ -154,14 +154,18 @@ impl Services {
     /// Registers a new entry on arrival, as the office's first clerk, when the office asks for it.
     pub async fn auto_register(&self, office: &Office, entry_id: i64) -> Result<Letter> {
         // A mail whose sender may be forged (or is not yet checked for DNS trouble) waits for
-        // the clerk's own decision.
-        if let Some(check) = self.store.sender_check(entry_id).await?
-            && check.judgement.hold
-        {
-            return Err(ServiceError::Conflict(format!(
-                "รอเจ้าหน้าที่ตัดสินใจ: {}",
-                check.judgement.label()
-            )));
+        // the clerk's own decision; one not checked yet waits for its check.
+        match self.store.sender_check(entry_id).await? {
+            Some(check) if check.judgement.hold => {
+                return Err(ServiceError::Conflict(format!(
+                    "รอเจ้าหน้าที่ตัดสินใจ: {}",
+                    check.judgement.label()
+                )));
+            }
+            None if self.sender_auth.is_some() => {
+                return Err(ServiceError::Conflict("รอตรวจสอบผู้ส่ง".into()));
+            }
+            _ => {}
         }
         let users = self.store.list_users(&office.id).await?;
         let clerk = users

@@ -107,24 +107,29 @@ pub async fn ingest(
     }
     let prepared = prepare(services, office, origin, raw, arrived_at).await?;
     let outcome = record(services, origin, prepared).await?;
-    check_new_sender(services, &outcome).await;
-    if let (Outcome::Letter { entry_id }, true) = (&outcome, office.auto_register) {
-        // Registering on arrival is a convenience: when the facts are incomplete the entry simply
-        // waits for the clerk.
-        if let Err(e) = services.auto_register(office, *entry_id).await {
-            tracing::info!(entry_id, error = %e, "left in the inbox for the clerk");
-        }
-    }
+    on_arrival(services, office, std::slice::from_ref(&outcome)).await;
     Ok(outcome)
 }
 
-/// Checks the sender of a new letter before anything acts on it (auto-registration waits for a
-/// held one). A check that cannot be made now is made by the background pass later.
-async fn check_new_sender(services: &Services, outcome: &Outcome) {
-    if let Outcome::Letter { entry_id } = outcome
-        && let Err(e) = services.check_sender(*entry_id).await
-    {
-        tracing::warn!(entry_id, error = %e, "sender not checked yet");
+/// What follows new letters' arrival. With sender checks on, the checks' thread is woken: it
+/// checks them and then registers on arrival what passes (see
+/// `crate::sender_auth::spawn_checks`). Without, they are registered on arrival here when the
+/// office asks for it; registering on arrival is a convenience: when the facts are incomplete
+/// the entry simply waits for the clerk.
+async fn on_arrival(services: &Services, office: &Office, outcomes: &[Outcome]) {
+    if let Some(auth) = &services.sender_auth {
+        auth.wake.notify_one();
+        return;
+    }
+    if !office.auto_register {
+        return;
+    }
+    for outcome in outcomes {
+        if let Outcome::Letter { entry_id } = outcome
+            && let Err(e) = services.auto_register(office, *entry_id).await
+        {
+            tracing::info!(entry_id, error = %e, "left in the inbox for the clerk");
+        }
     }
 }
 
@@ -517,8 +522,8 @@ fn decide(
     })
 }
 
-/// Records a batch of prepared messages: one flush of the files, one transaction, then the
-/// office's auto-registration for each new letter. The outcomes come in the batch's order.
+/// Records a batch of prepared messages: one flush of the files, one transaction, then what
+/// follows the new letters' arrival (sender checks, registration on arrival). The outcomes come in the batch's order.
 pub async fn record_batch(
     services: &Services,
     office: &Office,
@@ -553,23 +558,6 @@ pub async fn record_flushed_batch(
         .zip(kinds)
         .map(|(r, (kind, reason))| outcome_of(r, kind, reason))
         .collect();
-    // The batch's senders are checked together, before auto-registration looks at them.
-    let new_letters: Vec<i64> = outcomes
-        .iter()
-        .filter_map(|o| match o {
-            Outcome::Letter { entry_id } => Some(*entry_id),
-            _ => None,
-        })
-        .collect();
-    if let Err(e) = services.check_senders(&new_letters).await {
-        tracing::warn!(error = %e, "senders not checked yet");
-    }
-    for outcome in &outcomes {
-        if let (Outcome::Letter { entry_id }, true) = (outcome, office.auto_register)
-            && let Err(e) = services.auto_register(office, *entry_id).await
-        {
-            tracing::info!(entry_id, error = %e, "left in the inbox for the clerk");
-        }
-    }
+    on_arrival(services, office, &outcomes).await;
     Ok(outcomes)
 }

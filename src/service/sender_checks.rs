@@ -1,7 +1,8 @@
 //! Is a mail's sender who it says? Each mail taken in is checked (by the checker the wiring
-//! gives, `crate::sender_auth`), judged against the office's directory of known senders, and
-//! stored with its verdict; a held mail is never registered on arrival. DNS trouble leaves the
-//! verdict pending and the mail is checked again later.
+//! gives, `crate::sender_auth`, on a thread of its own after the mail is recorded), judged
+//! against the office's directory of known senders, and stored with its verdict; only then is it
+//! registered on arrival, and a held mail never is. DNS trouble leaves the verdict pending and the
+//! mail is checked again later.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -27,6 +28,45 @@ pub struct SenderAuth {
     pub recheck_after: chrono::Duration,
     /// How long a batch waits for its checks (see `sender_auth.batch_budget_secs`).
     pub batch_budget: std::time::Duration,
+    /// Wakes the checks' thread when mail was taken in.
+    pub wake: Arc<tokio::sync::Notify>,
+    /// Mail being taken in now, which the checks let go first.
+    pub intake: Intake,
+}
+
+/// How many passes over a mailbox are taking new mail in right now. The sender checks wait for
+/// none (for at most a while, see `crate::sender_auth::spawn_checks`): a burst of mail is taken
+/// in at full speed and checked after it.
+#[derive(Clone)]
+pub struct Intake(Arc<tokio::sync::watch::Sender<usize>>);
+
+impl Default for Intake {
+    fn default() -> Intake {
+        Intake(Arc::new(tokio::sync::watch::Sender::new(0)))
+    }
+}
+
+impl Intake {
+    /// A pass begins taking mail in; it has ended when the guard is dropped.
+    pub fn begin(&self) -> IntakeGuard {
+        self.0.send_modify(|n| *n += 1);
+        IntakeGuard(self.0.clone())
+    }
+
+    /// Waits until no pass is taking mail in, or until `deadline`.
+    pub async fn settled(&self, deadline: tokio::time::Instant) {
+        let mut passes = self.0.subscribe();
+        let _ = tokio::time::timeout_at(deadline, passes.wait_for(|n| *n == 0)).await;
+    }
+}
+
+/// A pass taking mail in (see [`Intake::begin`]).
+pub struct IntakeGuard(Arc<tokio::sync::watch::Sender<usize>>);
+
+impl Drop for IntakeGuard {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n = n.saturating_sub(1));
+    }
 }
 
 impl Services {
@@ -43,14 +83,19 @@ impl Services {
             return Ok(HashMap::new());
         };
         let entries = self.store.entries_to_check_by_ids(entry_ids).await?;
-        self.check_entries(auth, entries).await
+        Ok(self
+            .check_entries(auth, entries)
+            .await?
+            .into_iter()
+            .map(|(entry, judgement)| (entry.entry_id, judgement))
+            .collect())
     }
 
     async fn check_entries(
         &self,
         auth: &SenderAuth,
         entries: Vec<ToCheck>,
-    ) -> Result<HashMap<i64, Judgement>> {
+    ) -> Result<Vec<(ToCheck, Judgement)>> {
         use futures_util::StreamExt;
         let mut directories: HashMap<String, Vec<KnownSender>> = HashMap::new();
         for e in &entries {
@@ -62,42 +107,39 @@ impl Services {
                 directories.insert(e.office_id.clone(), d);
             }
         }
-        // DNS answers are awaited side by side; a message whose raw bytes cannot be read is
-        // left for the background pass.
+        // DNS answers are awaited side by side. What cannot be checked now (DNS too slow for
+        // the batch's time, the raw message unreadable) is pending, checked again later.
         let deadline = tokio::time::Instant::now() + auth.batch_budget;
-        let checked: Vec<(ToCheck, Option<Checks>)> = futures_util::stream::iter(entries)
-            .map(|entry| async move {
-                match self.files.get(&entry.raw_sha256).await {
-                    // Not checked within the batch's time: pending, checked again later.
-                    Ok(raw) => Some((
-                        entry,
-                        tokio::time::timeout_at(deadline, auth.checker.check(&raw))
+        let checked: Vec<(ToCheck, std::result::Result<Checks, &'static str>)> =
+            futures_util::stream::iter(entries)
+                .map(|entry| async move {
+                    let checks = match self.files.get(&entry.raw_sha256).await {
+                        Ok(raw) => tokio::time::timeout_at(deadline, auth.checker.check(&raw))
                             .await
-                            .ok(),
-                    )),
-                    Err(e) => {
-                        tracing::warn!(entry_id = entry.entry_id, error = %e, "raw mail unreadable");
-                        None
-                    }
-                }
-            })
-            .buffer_unordered(8)
-            .filter_map(|x| async move { x })
-            .collect()
-            .await;
+                            .map_err(|_| "not answered in time"),
+                        Err(e) => {
+                            tracing::warn!(entry_id = entry.entry_id, error = %e, "raw mail unreadable");
+                            Err("raw mail unreadable")
+                        }
+                    };
+                    (entry, checks)
+                })
+                .buffer_unordered(8)
+                .collect()
+                .await;
         let mut rows = Vec::with_capacity(checked.len());
-        let mut out = HashMap::new();
+        let mut out = Vec::with_capacity(checked.len());
         for (entry, checks) in checked {
             let directory = directories
                 .get(&entry.office_id)
                 .map(Vec::as_slice)
                 .unwrap_or_default();
             let (judgement, checks) = match checks {
-                Some(checks) => (
+                Ok(checks) => (
                     judge(&checks, directory, &entry.sender, &entry.sender),
                     checks,
                 ),
-                None => (
+                Err(why) => (
                     Judgement {
                         verdict: Verdict::Pending,
                         domain: String::new(),
@@ -106,7 +148,7 @@ impl Services {
                         hold: true,
                     },
                     Checks {
-                        source: "not answered in time".into(),
+                        source: why.into(),
                         ..Default::default()
                     },
                 ),
@@ -114,20 +156,53 @@ impl Services {
             let next =
                 (judgement.verdict == Verdict::Pending).then(|| Utc::now() + auth.recheck_after);
             let json = serde_json::to_string(&checks).unwrap_or_else(|_| "{}".into());
-            out.insert(entry.entry_id, judgement.clone());
+            out.push((entry.clone(), judgement.clone()));
             rows.push((entry, judgement, json, next));
         }
         self.store.save_sender_checks(&rows).await?;
         Ok(out)
     }
 
-    /// Checks up to `limit` entries never checked or due again; how many were checked.
+    /// Checks up to `limit` entries never checked or due again, then registers on arrival those
+    /// that pass, for offices that ask for it; how many were checked.
     pub async fn check_due_senders(&self, limit: i64) -> Result<usize> {
         let Some(auth) = &self.sender_auth else {
             return Ok(0);
         };
         let due = self.store.entries_to_check(Utc::now(), limit).await?;
-        Ok(self.check_entries(auth, due).await?.len())
+        let judged = self.check_entries(auth, due).await?;
+        self.register_checked_on_arrival(&judged).await?;
+        Ok(judged.len())
+    }
+
+    /// Registration on arrival, which waited for the sender's verdict: each entry not held,
+    /// of an office that registers on arrival, still waiting in its inbox (not registered by
+    /// a clerk meanwhile, not set aside).
+    async fn register_checked_on_arrival(&self, judged: &[(ToCheck, Judgement)]) -> Result<()> {
+        let mut offices: HashMap<String, Option<crate::store::offices::Office>> = HashMap::new();
+        for (entry, judgement) in judged {
+            if judgement.hold {
+                continue;
+            }
+            if !offices.contains_key(&entry.office_id) {
+                let office = self.store.find_office(&entry.office_id).await?;
+                offices.insert(
+                    entry.office_id.clone(),
+                    Some(office).filter(|o| o.auto_register),
+                );
+            }
+            let Some(Some(office)) = offices.get(&entry.office_id) else {
+                continue;
+            };
+            let waiting = self.store.find_entry(&office.id, entry.entry_id).await?;
+            if waiting.letter_id.is_some() || waiting.dismissed_at.is_some() {
+                continue;
+            }
+            if let Err(e) = self.auto_register(office, entry.entry_id).await {
+                tracing::info!(entry_id = entry.entry_id, error = %e, "left in the inbox for the clerk");
+            }
+        }
+        Ok(())
     }
 
     /// The verdict on an entry the actor may see.
@@ -175,5 +250,45 @@ impl Services {
             .add_known_sender(&actor.office.id, &name, &entry.sender_email, actor.user.id)
             .await?;
         self.check_sender(entry_id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Intake;
+    use std::time::Duration;
+    use tokio::time::{Instant, timeout};
+
+    #[tokio::test]
+    async fn the_checks_wait_for_mail_being_taken_in_until_it_ends_or_the_deadline() {
+        let intake = Intake::default();
+        // Nothing being taken in: no wait.
+        timeout(
+            Duration::from_secs(30),
+            intake.settled(Instant::now() + Duration::from_secs(60)),
+        )
+        .await
+        .expect("no wait when no pass runs");
+        // A pass under way: the wait lasts until its deadline.
+        let pass = intake.begin();
+        let started = Instant::now();
+        intake.settled(started + Duration::from_millis(200)).await;
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        // The wait ends when the last pass under way ends (a second pass ends first here).
+        let second = intake.begin();
+        drop(second);
+        let waiter = tokio::spawn({
+            let intake = intake.clone();
+            async move {
+                intake
+                    .settled(Instant::now() + Duration::from_secs(600))
+                    .await
+            }
+        });
+        drop(pass);
+        timeout(Duration::from_secs(30), waiter)
+            .await
+            .expect("released when the pass ends")
+            .unwrap();
     }
 }

@@ -351,6 +351,29 @@ pub struct SenderBadge {
 }
 
 impl SenderBadge {
+    /// An entry's verdict, or "being checked" for mail (`came_by_mail`) the checks' thread has
+    /// not reached yet (`checking`: sender checks are on), or nothing (not mail, or checks off).
+    pub fn of_entry(
+        check: Option<&crate::store::sender_checks::SenderCheck>,
+        came_by_mail: bool,
+        checking: bool,
+    ) -> Option<SenderBadge> {
+        match check {
+            Some(c) => Some(SenderBadge::of(c)),
+            None if checking && came_by_mail => Some(SenderBadge {
+                class: "wait",
+                label: "กำลังตรวจสอบผู้ส่ง".into(),
+                hold: false,
+                details: vec![
+                    "ระบบตรวจ DKIM, SPF และ DMARC ของอีเมลนี้ต่อจากการรับเข้า ผลจะแสดงที่นี่เมื่อตรวจเสร็จ \
+                     ระหว่างนี้ระบบยังไม่ลงทะเบียนอัตโนมัติ"
+                        .into(),
+                ],
+            }),
+            None => None,
+        }
+    }
+
     pub fn of(check: &crate::store::sender_checks::SenderCheck) -> SenderBadge {
         use crate::domain::sender_auth::{Checks, Verdict};
         let class = match check.judgement.verdict {
@@ -412,5 +435,22 @@ impl SenderBadge {
             hold: check.judgement.hold,
             details,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SenderBadge;
+
+    #[test]
+    fn mail_not_checked_yet_shows_it_is_being_checked_only_when_checks_are_on() {
+        let badge = SenderBadge::of_entry(None, true, true).expect("a badge");
+        assert_eq!(
+            (badge.class, badge.label.as_str(), badge.hold),
+            ("wait", "กำลังตรวจสอบผู้ส่ง", false)
+        );
+        assert!(badge.details[0].contains("ยังไม่ลงทะเบียนอัตโนมัติ"));
+        assert_eq!(SenderBadge::of_entry(None, true, false), None);
+        assert_eq!(SenderBadge::of_entry(None, false, true), None);
     }
 }

@@ -95,6 +95,10 @@ pub async fn pass_folder(
     .await?;
     let mut uids: Vec<u32> = found.into_iter().filter(|u| i64::from(*u) > last).collect();
     uids.sort_unstable();
+    // New mail: the sender checks let this pass go first.
+    let _taking_in = (!uids.is_empty())
+        .then(|| services.sender_auth.as_ref().map(|a| a.intake.begin()))
+        .flatten();
 
     let (work_tx, work_rx) = tokio::sync::mpsc::channel(WORK_QUEUE);
     let (ready_tx, ready_rx) = tokio::sync::mpsc::channel(1);

@@ -81,7 +81,11 @@ pub async fn list(
             entries
                 .iter()
                 .map(|e| EntryRow {
-                    sender: checks.get(&e.id).map(crate::web::views::SenderBadge::of),
+                    sender: crate::web::views::SenderBadge::of_entry(
+                        checks.get(&e.id),
+                        e.raw_sha256.is_some(),
+                        state.services.sender_auth.is_some(),
+                    ),
                     ..EntryRow::from(e)
                 })
                 .collect()
@@ -148,7 +152,11 @@ pub async fn show(
         .services
         .correspondents(&viewer.actor, Register::Inbound)
         .await?;
-    page.entry.sender = sender.as_ref().map(crate::web::views::SenderBadge::of);
+    page.entry.sender = crate::web::views::SenderBadge::of_entry(
+        sender.as_ref(),
+        entry.raw_sha256.is_some(),
+        state.services.sender_auth.is_some(),
+    );
     Ok(page)
 }
 
