@@ -166,38 +166,46 @@ fn generate(dice: &mut Dice, year_be: i32, count: usize, n0: usize) -> Vec<BulkL
         .collect()
 }
 
-/// Drops the text index (to fill without it), or builds it again; returns the seconds it took.
-async fn text_index(store: &Store, build: bool) -> anyhow::Result<f64> {
+/// Drops the text index's triggers (to fill without them; their SQL is handed back), or makes
+/// them again and builds the index; returns the seconds it took.
+async fn text_index(store: &Store, build: Option<&[String]>) -> anyhow::Result<(f64, Vec<String>)> {
     let t = Instant::now();
-    let statements: &[&str] = match (store.kind(), build) {
-        (DbKind::Sqlite, false) => &[
-            "DROP TRIGGER letters_text_insert",
-            "DROP TRIGGER letters_text_update",
-        ],
-        (DbKind::Sqlite, true) => &[
-            "CREATE TRIGGER letters_text_insert AFTER INSERT ON letters BEGIN
-                INSERT INTO letters_text (rowid, search_all) VALUES (new.id, new.search_all);
-             END",
-            "CREATE TRIGGER letters_text_update AFTER UPDATE OF search_all ON letters
-             WHEN old.search_all <> new.search_all BEGIN
-                INSERT INTO letters_text (letters_text, rowid, search_all)
-                    VALUES ('delete', old.id, old.search_all);
-                INSERT INTO letters_text (rowid, search_all) VALUES (new.id, new.search_all);
-             END",
-            "INSERT INTO letters_text (letters_text) VALUES ('rebuild')",
-        ],
-        (DbKind::Postgres, false) => &["DROP INDEX letters_search_trgm"],
-        (DbKind::Postgres, true) => {
-            &["CREATE INDEX letters_search_trgm ON letters USING gin (search_all gin_trgm_ops)"]
+    let mut kept = Vec::new();
+    let statements: Vec<String> = match (store.kind(), build) {
+        (DbKind::Sqlite, None) => {
+            kept = sqlx::query_scalar(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'letters'
+                   AND name LIKE 'letters_text%'",
+            )
+            .fetch_all(store.pool())
+            .await?;
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'letters'
+                   AND name LIKE 'letters_text%'",
+            )
+            .fetch_all(store.pool())
+            .await?;
+            names.iter().map(|n| format!("DROP TRIGGER {n}")).collect()
+        }
+        (DbKind::Sqlite, Some(triggers)) => {
+            store.rebuild_text_index().await?;
+            triggers.to_vec()
+        }
+        (DbKind::Postgres, None) => vec!["DROP INDEX letters_search_trgm".into()],
+        (DbKind::Postgres, Some(_)) => {
+            vec![
+                "CREATE INDEX letters_search_trgm ON letters USING gin (search_all gin_trgm_ops)"
+                    .into(),
+            ]
         }
     };
     for s in statements {
-        store.pool().execute(sqlx::AssertSqlSafe(*s)).await?;
+        store.pool().execute(sqlx::AssertSqlSafe(s)).await?;
     }
     if store.kind() == DbKind::Postgres {
         store.pool().execute("ANALYZE letters").await?;
     }
-    Ok(t.elapsed().as_secs_f64())
+    Ok((t.elapsed().as_secs_f64(), kept))
 }
 
 /// The database's size in bytes (SQLite: the file's pages; PostgreSQL: the letters table and
@@ -348,7 +356,7 @@ pub async fn run(count: usize, db: &str) -> anyhow::Result<SearchReport> {
         .ok_or_else(|| setup("no clerk"))?;
 
     // The registers of ten years, written without the index, which is then built in one go.
-    text_index(&store, false).await?;
+    let (_, triggers) = text_index(&store, None).await?;
     let t = Instant::now();
     let per_year = count / YEARS as usize;
     let mut dice = Dice(20_250_101);
@@ -385,7 +393,7 @@ pub async fn run(count: usize, db: &str) -> anyhow::Result<SearchReport> {
         old_scans.push(p50_p95(old));
     }
     let before = database_bytes(&store).await?;
-    let index_build_s = text_index(&store, true).await?;
+    let (index_build_s, _) = text_index(&store, Some(&triggers)).await?;
     let index_mb = (database_bytes(&store).await? - before) as f64 / 1_048_576.0;
     let register_ms_with = registrations(&services, &clerk, 40, 1000).await?;
 

@@ -43,6 +43,7 @@ pub mod sender_checks;
 pub mod settings;
 pub mod smtp;
 pub mod stamps;
+pub mod text_key;
 pub mod users;
 pub mod work_groups;
 

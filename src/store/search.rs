@@ -102,6 +102,13 @@ struct Plan {
     word_checks: Vec<Cond>,
     /// The list's order, newest first.
     order: &'static str,
+    /// Office, register and year, for SQLite's text index keys (see [`super::text_key`]).
+    office_id: String,
+    register: Option<crate::domain::register::Register>,
+    year_be: Option<i32>,
+    /// SQLite: the indexed words in the range of keys of the scope say exactly which letters
+    /// match (no other condition is left to check on the letters), so the count needs no join.
+    answered_by_keys: bool,
 }
 
 /// PostgreSQL: from this many matches a page is read in the register's order (see
@@ -181,7 +188,17 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
         ordered_conds.push(visible_to_cond(user));
         scope.push(visible_to_cond(user));
     }
+    // Only office, register and year are left on the letters: the keys' range answers them.
+    let scope_conds = 1 + usize::from(q.register.is_some()) + usize::from(q.year_be.is_some());
+    let answered_by_keys = kind == DbKind::Sqlite
+        && !fts_words.is_empty()
+        && conds.len() == scope_conds
+        && super::text_key::range_is_exact(q.register, q.year_be);
     Plan {
+        office_id: q.office_id.clone(),
+        register: q.register,
+        year_be: q.year_be,
+        answered_by_keys,
         ordered_conds,
         scope,
         word_checks,
@@ -214,7 +231,8 @@ impl Store {
     pub async fn list_letters(&self, q: &LetterQuery) -> Result<(Vec<Letter>, Total)> {
         let plan = plan(self.kind(), q);
         let conds: Vec<&Cond> = plan.conds.iter().collect();
-        let (total, use_index) = self.count(&plan, &conds).await?;
+        let keys = self.text_key_range(&plan).await?;
+        let (total, use_index) = self.count(&plan, &conds, keys).await?;
 
         let per_page = q.per_page.clamp(1, 200);
         let page = crate::domain::register::clamp_page(q.page);
@@ -224,7 +242,7 @@ impl Store {
         let (select, where_sql, binds) = if use_index {
             // `CROSS JOIN` keeps SQLite from turning the join around (asking the index once per
             // letter of the register).
-            let (source, where_sql, binds) = fts_then(&plan.fts_words, &conds);
+            let (source, where_sql, binds) = fts_then(&plan.fts_words, keys, &conds);
             let select = SELECT_LETTER.replacen(
                 "FROM letters l",
                 &format!("FROM ({source}) m CROSS JOIN letters l ON l.id = m.id"),
@@ -274,8 +292,30 @@ impl Store {
         Ok((letters, total))
     }
 
+    /// SQLite, for a search with indexed words: the range of text index keys of its office (and
+    /// register, and year). `None` otherwise.
+    async fn text_key_range(&self, plan: &Plan) -> Result<Option<(i64, i64)>> {
+        if self.kind() != DbKind::Sqlite || plan.fts_words.is_empty() {
+            return Ok(None);
+        }
+        let no: Option<i64> =
+            sqlx::query("SELECT no FROM letters_text_offices WHERE office_id = $1")
+                .bind(plan.office_id.clone())
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| r.try_get("no"))
+                .transpose()?;
+        Ok(no.map(|no| super::text_key::range(no, plan.register, plan.year_be)))
+    }
+
     /// The total, and whether the page should be read through the index (SQLite: few matches).
-    async fn count(&self, plan: &Plan, conds: &[&Cond]) -> Result<(Total, bool)> {
+    /// `keys`: the scope's range of text index keys (SQLite).
+    async fn count(
+        &self,
+        plan: &Plan,
+        conds: &[&Cond],
+        keys: Option<(i64, i64)>,
+    ) -> Result<(Total, bool)> {
         if let Some((office, register, year_be)) = &plan.kept_count {
             let n: Option<i64> = sqlx::query(
                 "SELECT entries FROM register_counts
@@ -314,11 +354,18 @@ impl Store {
                 ),
                 binds,
             )
+        } else if let (true, Some(_)) = (plan.answered_by_keys, keys) {
+            // The index alone: the words, in the scope's range of keys.
+            let (source, _, binds) = fts_then(&plan.fts_words, keys, &[]);
+            (
+                format!("SELECT COUNT(*) AS n FROM ({source} LIMIT {cap}) AS c"),
+                binds,
+            )
         } else {
             // Driven from the index: each match joined to its letter, counted up to the cap. The
             // letter is read from a narrow index of what the conditions ask (office, register,
             // year, secrecy), not from its wide row.
-            let (source, where_sql, binds) = fts_then(&plan.fts_words, conds);
+            let (source, where_sql, binds) = fts_then(&plan.fts_words, keys, conds);
             (
                 format!(
                     "SELECT COUNT(*) AS n FROM
@@ -411,13 +458,24 @@ pub(super) fn fts_all_phrases(words: &[String]) -> String {
         .join(" AND ")
 }
 
-/// SQLite: the subquery of the ids of the letters whose `search_all` holds every word, and
-/// `conds` numbered after it, with the values of both.
-fn fts_then(words: &[String], conds: &[&Cond]) -> (String, String, Vec<Bind>) {
-    let fts = Cond::new(
-        "SELECT rowid AS id FROM letters_text WHERE letters_text MATCH ?",
-        vec![Bind::Text(fts_all_phrases(words))],
+/// SQLite: the subquery of the ids of the letters whose `search_all` holds every word (within
+/// the range of text index keys `keys`, when given), and `conds` numbered after it, with the
+/// values of both.
+fn fts_then(
+    words: &[String],
+    keys: Option<(i64, i64)>,
+    conds: &[&Cond],
+) -> (String, String, Vec<Bind>) {
+    let mut sql = format!(
+        "SELECT {} AS id FROM letters_text WHERE letters_text MATCH ?",
+        super::text_key::LETTER_ID_OF_ROWID
     );
+    let mut binds = vec![Bind::Text(fts_all_phrases(words))];
+    if let Some((first, last)) = keys {
+        sql.push_str(" AND rowid BETWEEN ? AND ?");
+        binds.extend([Bind::Int(first), Bind::Int(last)]);
+    }
+    let fts = Cond::new(sql, binds);
     let (source, mut binds) = render(&[&fts], 1);
     let (where_sql, rest) = render(conds, binds.len() + 1);
     binds.extend(rest);
@@ -440,7 +498,10 @@ pub(super) fn letters_with_words(
     let mut conds = Vec::new();
     if kind == DbKind::Sqlite && !words.indexed.is_empty() {
         conds.push(Cond::new(
-            "l.id IN (SELECT rowid FROM letters_text WHERE letters_text MATCH ?)",
+            format!(
+                "l.id IN (SELECT {} FROM letters_text WHERE letters_text MATCH ?)",
+                super::text_key::LETTER_ID_OF_ROWID
+            ),
             vec![Bind::Text(fts_all_phrases(&words.indexed))],
         ));
     }
@@ -473,7 +534,7 @@ mod tests {
         let (sql, binds) = letters_with_words(DbKind::Sqlite, "ประชุม ๑๒", 3).unwrap();
         assert_eq!(
             sql,
-            "l.id IN (SELECT rowid FROM letters_text WHERE letters_text MATCH $3) \
+            "l.id IN (SELECT (rowid & 4294967295) FROM letters_text WHERE letters_text MATCH $3) \
              AND l.search_all LIKE $4 ESCAPE '\\'"
         );
         assert_eq!(binds, vec!["\"ประชุม\"".to_string(), "%12%".into()]);
@@ -569,5 +630,65 @@ mod tests {
             ..register
         };
         assert_eq!(plan(DbKind::Sqlite, &restricted).kept_count, None);
+    }
+
+    #[test]
+    fn the_count_is_read_from_the_keys_alone_only_when_nothing_else_is_asked_of_the_letters() {
+        use crate::domain::register::Register;
+        let words = |q: &str, field, register, year_be, user| LetterQuery {
+            office_id: "o".into(),
+            q: Some(q.into()),
+            field,
+            register,
+            year_be,
+            restricted_to_user: user,
+            ..Default::default()
+        };
+        let keys = |q: &LetterQuery| plan(DbKind::Sqlite, q).answered_by_keys;
+        let inbound = Some(Register::Inbound);
+        assert!(keys(&words("ประชุม", SearchField::All, None, None, None)));
+        assert!(keys(&words(
+            "ประชุม อบรม",
+            SearchField::All,
+            inbound,
+            Some(2569),
+            None
+        )));
+        // The secrecy rule, a short word, one field, or a year across registers: on the letters.
+        assert!(!keys(&words(
+            "ประชุม",
+            SearchField::All,
+            inbound,
+            None,
+            Some(7)
+        )));
+        assert!(!keys(&words(
+            "ประชุม ๑๒",
+            SearchField::All,
+            inbound,
+            None,
+            None
+        )));
+        assert!(!keys(&words(
+            "ประชุม",
+            SearchField::Subject,
+            inbound,
+            None,
+            None
+        )));
+        assert!(!keys(&words(
+            "ประชุม",
+            SearchField::All,
+            None,
+            Some(2569),
+            None
+        )));
+        assert!(
+            !plan(
+                DbKind::Postgres,
+                &words("ประชุม", SearchField::All, None, None, None)
+            )
+            .answered_by_keys
+        );
     }
 }

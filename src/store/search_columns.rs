@@ -229,9 +229,15 @@ impl Store {
     pub async fn rebuild_text_index(&self) -> Result<()> {
         if self.kind() == DbKind::Sqlite {
             let mut tx = self.begin_write().await?;
-            sqlx::query("INSERT INTO letters_text (letters_text) VALUES ('rebuild')")
-                .execute(&mut *tx)
-                .await?;
+            // Contentless (its rowids are keys, see `text_key`): emptied and filled from the
+            // letters' keys, not rebuilt from a content table.
+            for statement in [
+                "INSERT INTO letters_text (letters_text) VALUES ('delete-all')",
+                "INSERT INTO letters_text (rowid, search_all)
+                 SELECT key, search_all FROM letters_text_keys",
+            ] {
+                sqlx::query(statement).execute(&mut *tx).await?;
+            }
             super::commit(tx).await?;
         }
         Ok(())

@@ -30,7 +30,52 @@ async fn the_index_follows_every_change(db: Db) {
         .await;
     let id = letter["id"].as_i64().unwrap();
     app.inbound(&w.clerk, "ขอส่งรายงานผลการดำเนินงาน").await;
+    // The same words in another office: never counted or listed in this one's search.
+    app.inbound(&w.school_clerk, "ขอเชิญประชุมสัมมนาวิชาการ ครั้งที่ ๔๓๗")
+        .await;
     assert_eq!(total(&w, &w.clerk, "all", "สัมมนา").await, (1, false));
+    assert_eq!(total(&w, &w.school_clerk, "all", "สัมมนา").await, (1, false));
+    let year_be = saraban::domain::thai_date::be_year_of(chrono::Utc::now());
+    for (scope, found) in [
+        (format!("&year_be={year_be}"), 1),
+        (format!("&year_be={}", year_be - 1), 0),
+    ] {
+        for register in ["&register=inbound", ""] {
+            let path = format!(
+                "/api/v1/letters?field=all&q=%E0%B8%AA%E0%B8%B1%E0%B8%A1%E0%B8%A1%E0%B8%99%E0%B8%B2{scope}{register}"
+            );
+            let (status, body) = app.get_json(&w.clerk, &path).await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(body["total"], found, "{path}: {body}");
+            assert_eq!(
+                body["items"].as_array().map(Vec::len),
+                Some(found as usize),
+                "{path}"
+            );
+        }
+    }
+    if db == Db::Sqlite {
+        // The index places the letter by office, register and year (store::text_key).
+        let no: i64 =
+            sqlx::query_scalar("SELECT no FROM letters_text_offices WHERE office_id = 'dist'")
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap();
+        let key = saraban::store::text_key::key(
+            no,
+            saraban::domain::register::Register::Inbound,
+            year_be,
+            id,
+        );
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM letters_text WHERE letters_text MATCH '\"สัมมนา\"' AND rowid = $1",
+        )
+        .bind(key)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(found, 1);
+    }
     assert_eq!(total(&w, &w.clerk, "all", "437").await, (1, false));
     assert_eq!(
         total(&w, &w.clerk, "all", "สัมมนา รายงาน").await.0,
@@ -102,7 +147,6 @@ async fn the_index_follows_every_change(db: Db) {
 
     // The dashboard's counts, kept with the registers: three entries, one cancelled; a staff
     // member not given the secret letter has the letters counted and sees two.
-    let year_be = saraban::domain::thai_date::be_year_of(chrono::Utc::now());
     let inbound = |counts: Vec<(saraban::domain::register::Register, i64, i64)>| {
         counts
             .into_iter()
@@ -143,9 +187,10 @@ async fn the_index_follows_every_change(db: Db) {
         .reindex_search(None, |p| seen.push(p.done))
         .await
         .unwrap();
-    assert_eq!(done.total, 3);
-    assert_eq!(done.changed, 3);
-    assert_eq!(seen.last(), Some(&3));
+    // Every office's letters: the district's three and the school's one.
+    assert_eq!(done.total, 4);
+    assert_eq!(done.changed, 4);
+    assert_eq!(seen.last(), Some(&4));
     assert_eq!(total(&w, &w.clerk, "all", "ลูกเสือจราจร").await.0, 1);
     assert_eq!(total(&w, &w.clerk, "all", "หนองบัวแดง").await.0, 1);
     assert_eq!(total(&w, &w.clerk, "subject", "สอบสวนวินัย").await.0, 1);
