@@ -32,12 +32,19 @@ pub struct Figures {
     pub folders: Vec<FolderFigures>,
     /// Files the records name that the file store could not give back whole.
     pub file_alarms: i64,
+    /// Mail's sender checks by verdict (verified, unverified, spoofed, pending).
+    pub sender_checks: Vec<(String, i64)>,
+    /// Mail taken in and not checked yet.
+    pub senders_unchecked: i64,
 }
 
 impl Store {
     pub async fn figures(&self) -> Result<Figures> {
         let letters_registered: i64 =
-            sqlx::query("SELECT COALESCE(SUM(entries), 0) AS n FROM register_counts")
+            // PostgreSQL sums BIGINT as NUMERIC, which `sqlx::Any` cannot read: cast back.
+            sqlx::query(
+                "SELECT CAST(COALESCE(SUM(entries), 0) AS BIGINT) AS n FROM register_counts",
+            )
                 .fetch_one(self.pool())
                 .await?
                 .try_get("n")?;
@@ -59,6 +66,18 @@ impl Store {
             by("SELECT state AS k, COUNT(*) AS n FROM file_texts GROUP BY state ORDER BY state")
                 .await?;
         let outbox = self.outbox_counts().await?;
+        let sender_checks = by(
+            "SELECT verdict AS k, COUNT(*) AS n FROM sender_checks GROUP BY verdict ORDER BY verdict",
+        )
+        .await?;
+        let senders_unchecked: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM inbox_entries e
+             WHERE e.source = 'email' AND e.raw_sha256 IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM sender_checks c WHERE c.entry_id = e.id)",
+        )
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
         let rows = sqlx::query(
             "SELECT f.mailbox_id, m.office_id, f.folder, f.last_success_at, f.consecutive_failures
              FROM mailbox_folders f JOIN mailboxes m ON m.id = f.mailbox_id
@@ -84,6 +103,8 @@ impl Store {
             .await?
             .try_get("n")?;
         Ok(Figures {
+            sender_checks,
+            senders_unchecked,
             file_alarms,
             letters_registered,
             mails_taken_in,

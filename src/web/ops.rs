@@ -139,6 +139,16 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         "Outgoing e-mails, by status (queued, sent, delayed, failed)",
         by_status(&figures.outbox),
     );
+    // With the checks on, mail not checked yet is their queue ("waiting").
+    let mut senders = figures.sender_checks.clone();
+    if state.services.sender_auth.is_some() {
+        senders.push(("waiting".into(), figures.senders_unchecked));
+    }
+    registry.register(
+        "sender_checks",
+        "Mail taken in by its sender's verdict (verified, unverified, spoofed, pending); waiting: not checked yet",
+        by_status(&senders),
+    );
     registry.register(
         "file_texts",
         "Files whose words are read (text and OCR), by state: the queue's depth is queued",

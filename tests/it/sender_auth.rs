@@ -314,6 +314,23 @@ async fn senders_are_checked(db: Db) {
     assert_eq!(a["held"], false);
     // Held while pending, registered on arrival once verified.
     registered(&w, late).await;
+
+    // Operators see the verdicts and the checks' queue.
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "saraban_sender_checks{status=\"verified\"} 2",
+        "saraban_sender_checks{status=\"waiting\"} 0",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in:\n{metrics}");
+    }
 }
 both_dbs!(sender_checks, senders_are_checked);
 
