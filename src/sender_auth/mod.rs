@@ -252,7 +252,10 @@ async fn check_loop(services: Services, mut shutdown: tokio::sync::watch::Receiv
             break;
         }
         let since = *waiting_since.get_or_insert_with(tokio::time::Instant::now);
-        intake.settled(since + CHECKS_YIELD).await;
+        tokio::select! {
+            _ = intake.settled(since + CHECKS_YIELD) => {}
+            _ = shutdown.changed() => break,
+        }
         match services.check_due_senders(CHECK_BATCH).await {
             Ok(n) if n as i64 == CHECK_BATCH => continue,
             Ok(_) => {}
