@@ -104,15 +104,7 @@ async fn missing_and_damaged_files_are_found_and_shown() {
         .expect("alarm shown");
     assert!(alarm.contains("ไฟล์ 2 ไฟล์หายหรือเสียหาย"), "{alarm}");
     assert!(alarm.contains(&shas[0]) && alarm.contains(&shas[1]));
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("saraban_file_alarms 2"), "{metrics}");
 
     // The lost file is put back from a backup: its alarm ends at the next check.

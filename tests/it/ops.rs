@@ -59,14 +59,7 @@ async fn health_readiness_and_metrics(db: Db) {
         }
     }
     let text = eventually(60, "the e-mail counted as sent", || async {
-        let text = http
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = app.metrics().await;
         (metric(&text, "saraban_outbox_emails", "status=\"sent\"") == Some(1.0)).then_some(text)
     })
     .await;

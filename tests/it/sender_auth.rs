@@ -316,15 +316,7 @@ async fn senders_are_checked(db: Db) {
     registered(&w, late).await;
 
     // Operators see the verdicts and the checks' queue.
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     for line in [
         "saraban_sender_checks{status=\"verified\"} 2",
         "saraban_sender_checks{status=\"waiting\"} 0",

@@ -323,6 +323,18 @@ impl TestApp {
             .expect("get")
     }
 
+    /// `/metrics` as Prometheus text (no login: it is the operators' endpoint).
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
     pub async fn get_json(&self, token: &str, path: &str) -> (u16, Value) {
         let res = self.get(token, path).await;
         let status = res.status().as_u16();
