@@ -173,18 +173,14 @@ async fn text_index(store: &Store, build: Option<&[String]>) -> anyhow::Result<(
     let mut kept = Vec::new();
     let statements: Vec<String> = match (store.kind(), build) {
         (DbKind::Sqlite, None) => {
-            kept = sqlx::query_scalar(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'letters'
+            let triggers: Vec<(String, String)> = sqlx::query_as(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'letters'
                    AND name LIKE 'letters_text%'",
             )
             .fetch_all(store.pool())
             .await?;
-            let names: Vec<String> = sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'letters'
-                   AND name LIKE 'letters_text%'",
-            )
-            .fetch_all(store.pool())
-            .await?;
+            let (names, sql): (Vec<String>, Vec<String>) = triggers.into_iter().unzip();
+            kept = sql;
             names.iter().map(|n| format!("DROP TRIGGER {n}")).collect()
         }
         (DbKind::Sqlite, Some(triggers)) => {

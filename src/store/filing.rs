@@ -288,15 +288,15 @@ impl Store {
         to: NaiveDate,
         words: &str,
     ) -> Result<Vec<Filed>> {
-        let (join, filter, values) = match super::search::letters_with_words(self.kind(), words, 4)
-        {
-            Some((cond, values)) => (
-                " JOIN letters l ON l.id = f.letter_id",
-                format!(" AND {cond}"),
-                values,
-            ),
-            None => ("", String::new(), Vec::new()),
-        };
+        let (join, filter, values) =
+            match super::search_sql::letters_with_words(self.kind(), words, 4) {
+                Some((cond, values)) => (
+                    " JOIN letters l ON l.id = f.letter_id",
+                    format!(" AND {cond}"),
+                    values,
+                ),
+                None => ("", String::new(), Vec::new()),
+            };
         let sql = format!(
             "{SELECT_FILED}{join} WHERE f.office_id = $1 AND f.filed_on >= $2 AND f.filed_on <= $3{filter}
              ORDER BY f.filed_on, f.filed_at, f.letter_id"
@@ -337,7 +337,7 @@ impl Store {
             Some(false) => " AND n.returned_on IS NULL",
         }
         .to_string();
-        let values = match super::search::letters_with_words(self.kind(), words, 2) {
+        let values = match super::search_sql::letters_with_words(self.kind(), words, 2) {
             Some((cond, values)) => {
                 filter.push_str(&format!(" AND {cond}"));
                 values

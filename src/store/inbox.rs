@@ -307,7 +307,7 @@ impl Store {
         let words = crate::domain::search::SearchWords::parse(q);
         let mut binds: Vec<String> = Vec::new();
         if self.kind() == super::DbKind::Sqlite && !words.indexed.is_empty() {
-            binds.push(super::search::fts_all_phrases(&words.indexed));
+            binds.push(super::search_sql::fts_all_phrases(&words.indexed));
             filters.push(format!(
                 "e.id IN (SELECT rowid FROM inbox_text WHERE inbox_text MATCH ${})",
                 binds.len() + 1

@@ -39,6 +39,7 @@ pub mod registration;
 pub mod school_groups;
 pub mod search;
 pub mod search_columns;
+mod search_sql;
 pub mod sender_checks;
 pub mod settings;
 pub mod smtp;
