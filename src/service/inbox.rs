@@ -167,6 +167,11 @@ impl Services {
             }
             _ => {}
         }
+        // An entry a clerk registered or set aside meanwhile stays as it is.
+        let entry = self.store.find_entry(&office.id, entry_id).await?;
+        if entry.letter_id.is_some() || entry.dismissed_at.is_some() {
+            return Err(ServiceError::Conflict("เจ้าหน้าที่ดำเนินการกับหนังสือนี้แล้ว".into()));
+        }
         let users = self.store.list_users(&office.id).await?;
         let clerk = users
             .iter()
@@ -178,7 +183,6 @@ impl Services {
                     .find(|u| u.active && u.role == crate::domain::user::Role::Admin)
             })
             .ok_or_else(|| ServiceError::Conflict("ไม่มีเจ้าหน้าที่ธุรการสำหรับลงทะเบียนอัตโนมัติ".into()))?;
-        let entry = self.store.find_entry(&office.id, entry_id).await?;
         let input = Services::prefill(&entry, office);
         self.register_entry_as(office, clerk.id, &entry, &input)
             .await

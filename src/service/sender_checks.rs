@@ -175,9 +175,9 @@ impl Services {
         Ok(judged.len())
     }
 
-    /// Registration on arrival, which waited for the sender's verdict: each entry not held,
-    /// of an office that registers on arrival, still waiting in its inbox (not registered by
-    /// a clerk meanwhile, not set aside).
+    /// Registration on arrival, which waited for the sender's verdict: each entry not held, of an
+    /// office that registers on arrival (`auto_register` leaves alone what a clerk registered or
+    /// set aside meanwhile).
     async fn register_checked_on_arrival(&self, judged: &[(ToCheck, Judgement)]) -> Result<()> {
         let mut offices: HashMap<String, Option<crate::store::offices::Office>> = HashMap::new();
         for (entry, judgement) in judged {
@@ -194,10 +194,6 @@ impl Services {
             let Some(Some(office)) = offices.get(&entry.office_id) else {
                 continue;
             };
-            let waiting = self.store.find_entry(&office.id, entry.entry_id).await?;
-            if waiting.letter_id.is_some() || waiting.dismissed_at.is_some() {
-                continue;
-            }
             if let Err(e) = self.auto_register(office, entry.entry_id).await {
                 tracing::info!(entry_id = entry.entry_id, error = %e, "left in the inbox for the clerk");
             }
