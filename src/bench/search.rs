@@ -184,14 +184,20 @@ async fn text_index(store: &Store, build: Option<&[String]>) -> anyhow::Result<(
             names.iter().map(|n| format!("DROP TRIGGER {n}")).collect()
         }
         (DbKind::Sqlite, Some(triggers)) => {
-            store.rebuild_text_index().await?;
+            store.rebuild_text_index(None).await?;
             triggers.to_vec()
         }
-        (DbKind::Postgres, None) => vec!["DROP INDEX letters_search_trgm".into()],
+        (DbKind::Postgres, None) => vec![
+            "DROP INDEX letters_search_trgm".into(),
+            "ALTER TABLE letters DISABLE TRIGGER letters_text_bytes_insert".into(),
+        ],
         (DbKind::Postgres, Some(_)) => {
+            store.rebuild_text_index(None).await?;
             vec![
                 "CREATE INDEX letters_search_trgm ON letters USING gin (search_all gin_trgm_ops)"
                     .into(),
+                "ALTER TABLE letters ENABLE TRIGGER letters_text_bytes_insert".into(),
+                "VACUUM ANALYZE letters_text_bytes".into(),
             ]
         }
     };
@@ -205,7 +211,7 @@ async fn text_index(store: &Store, build: Option<&[String]>) -> anyhow::Result<(
 }
 
 /// The database's size in bytes (SQLite: the file's pages; PostgreSQL: the letters table and
-/// its indexes).
+/// its indexes, and the one-byte copy of their search text with its indexes).
 async fn database_bytes(store: &Store) -> anyhow::Result<i64> {
     let row = match store.kind() {
         DbKind::Sqlite => {
@@ -217,9 +223,12 @@ async fn database_bytes(store: &Store) -> anyhow::Result<i64> {
             .await?
         }
         DbKind::Postgres => {
-            sqlx::query("SELECT pg_total_relation_size('letters')::BIGINT AS n")
-                .fetch_one(store.pool())
-                .await?
+            sqlx::query(
+                "SELECT (pg_total_relation_size('letters')
+                         + pg_total_relation_size('letters_text_bytes'))::BIGINT AS n",
+            )
+            .fetch_one(store.pool())
+            .await?
         }
     };
     Ok(row.try_get("n")?)

@@ -50,6 +50,23 @@ impl SearchWords {
     }
 }
 
+/// A word in the one-byte-per-letter form PostgreSQL's narrow copy of the search text keeps
+/// (migration 0029, `saraban_search_bytes`): ASCII as it is, the Thai block's letters as in
+/// TIS-620 (U+0E01 → 0xA1, …), anything else as the byte of `€`. A Thai letter takes one byte
+/// instead of UTF-8's three, so a substring test reads a third of the bytes; every letter but
+/// the placeholder has its own byte, so a word without one matches exactly where its text does.
+/// `None` for a word holding a character outside that set (or `€`, or NUL): such a word is
+/// checked on the text itself.
+pub fn one_byte_form(word: &str) -> Option<Vec<u8>> {
+    word.chars()
+        .map(|c| match u32::from(c) {
+            n @ 0x01..=0x7F => Some(n as u8),
+            n @ (0x0E01..=0x0E3A | 0x0E3F..=0x0E5B) => Some((n - 0x0E00 + 0xA0) as u8),
+            _ => None,
+        })
+        .collect()
+}
+
 /// How many entries a list found: exact up to [`COUNT_CAP`], "more than" past it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Total {
@@ -114,6 +131,23 @@ mod tests {
         assert!(short.needs_year());
         assert_eq!(short.short, vec!["ศธ", "ab"]);
         assert!(SearchWords::parse("   ").is_empty());
+    }
+
+    #[test]
+    fn words_take_one_byte_a_letter_or_are_left_to_the_text() {
+        assert_eq!(
+            one_byte_form("ประชุม"),
+            Some(vec![0xBB, 0xC3, 0xD0, 0xAA, 0xD8, 0xC1])
+        );
+        assert_eq!(
+            one_byte_form("ว12/a"),
+            Some(vec![0xC7, b'1', b'2', b'/', b'a'])
+        );
+        // The first and last Thai letters, and the baht sign after the gap.
+        assert_eq!(one_byte_form("ก๛ฺ฿"), Some(vec![0xA1, 0xFB, 0xDA, 0xDF]));
+        assert_eq!(one_byte_form("café"), None);
+        assert_eq!(one_byte_form("€"), None);
+        assert_eq!(one_byte_form("\u{e3b}"), None);
     }
 
     #[test]

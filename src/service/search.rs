@@ -28,8 +28,9 @@ const BATCH: i64 = 500;
 
 impl Services {
     /// Recomputes every letter's search columns (an office's, or every office's) from its
-    /// fields and files; with no office, SQLite's trigram index is also rebuilt whole. `progress`
-    /// is called after each batch.
+    /// fields and files; then, with no office, SQLite's trigram index is rebuilt whole, and
+    /// PostgreSQL's one-byte copy of the text is written again where it differs (the office's,
+    /// or every office's). `progress` is called after each batch.
     pub async fn reindex_search(
         &self,
         office_id: Option<&str>,
@@ -68,9 +69,7 @@ impl Services {
             state.inbox_changed += crate::store::inbox_text::refresh_entries(&mut tx, &ids).await?;
             crate::store::commit(tx).await?;
         }
-        if office_id.is_none() {
-            self.store.rebuild_text_index().await?;
-        }
+        self.store.rebuild_text_index(office_id).await?;
         Ok(state)
     }
 

@@ -1,6 +1,7 @@
 //! Listing and searching the registers. A text index narrows a search (SQLite: FTS5 with the
-//! trigram tokenizer over `search_all`; PostgreSQL: a pg_trgm GIN index on it), and the letters'
-//! own normalised columns decide, so a search means exactly what the old `LIKE` scan meant: every
+//! trigram tokenizer over `search_all`; PostgreSQL: a pg_trgm GIN index on it, and for common
+//! words a one-byte copy of it read in the list's order), and the letters' own normalised
+//! columns (or that exact copy) decide, so a search means exactly what the old `LIKE` scan meant: every
 //! word somewhere in the chosen field, Thai digits as Arabic ones, case and spacing folded, the
 //! secrecy rule inside the query. Totals are exact up to [`COUNT_CAP`].
 
@@ -9,7 +10,7 @@ use sqlx::Row;
 use super::letters::{LetterQuery, SELECT_LETTER, SearchField, letter_from_row, search_column};
 use super::search_sql::{Bind, Cond, bound, fts_then, render, visible_to_cond};
 use super::{DbKind, Result, Store, like_contains};
-use crate::domain::search::{COUNT_CAP, SearchWords, Total};
+use crate::domain::search::{COUNT_CAP, SearchWords, Total, one_byte_form};
 use crate::store::letters::Letter;
 
 /// A query split into what the index can narrow and what every row must satisfy.
@@ -34,6 +35,10 @@ struct Plan {
     scope: Vec<Cond>,
     /// Each word checked by `strpos` on the chosen field (empty: no words).
     word_checks: Vec<Cond>,
+    /// PostgreSQL, a search in all fields whose every word has a one-byte form: each word
+    /// checked by `position` on `letters_text_bytes` (migration 0029), which holds the columns
+    /// of `scope` and `order` too, so that a list read in order reads that narrow table.
+    byte_checks: Option<Vec<Cond>>,
     /// The list's order, newest first.
     order: &'static str,
     /// Office, register and year, for SQLite's text index keys (see [`super::text_key`]).
@@ -67,6 +72,18 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
     let mut scope = conds.clone();
     let mut word_checks = Vec::new();
     let words = q.q.as_deref().map(SearchWords::parse).unwrap_or_default();
+    let byte_checks =
+        (kind == DbKind::Postgres && q.field == SearchField::All && !words.is_empty())
+            .then(|| {
+                words
+                    .all()
+                    .map(|w| {
+                        one_byte_form(w)
+                            .map(|b| Cond::new("position(? IN l.text) > 0", vec![Bind::Bytes(b)]))
+                    })
+                    .collect::<Option<Vec<_>>>()
+            })
+            .flatten();
     let mut fts_words = Vec::new();
     let mut answered_by_index = Vec::new();
     if !words.is_empty() {
@@ -136,6 +153,7 @@ fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
         ordered_conds,
         scope,
         word_checks,
+        byte_checks,
         order: if q.register.is_some() {
             "l.year_be DESC, l.number DESC, l.id DESC"
         } else {
@@ -172,7 +190,11 @@ impl Store {
             );
         let order = plan.order;
         // Few matches: the index's letters, sorted. Many (a common word): the register read in
-        // its own order, each row checked, stops as soon as the page is full.
+        // its own order, each row checked, stops as soon as the page is full; on PostgreSQL,
+        // the narrow copy of the text read when the words allow it.
+        let many_on_postgres =
+            self.kind() == DbKind::Postgres && (total.more || total.count >= MANY_MATCHES);
+        let mut table = "letters";
         let (select, where_sql, binds) = if use_index {
             // `CROSS JOIN` keeps SQLite from turning the join around (asking the index once per
             // letter of the register).
@@ -183,7 +205,12 @@ impl Store {
                 1,
             );
             (select, where_sql, binds)
-        } else if self.kind() == DbKind::Postgres && (total.more || total.count >= MANY_MATCHES) {
+        } else if let (true, Some(checks)) = (many_on_postgres, &plan.byte_checks) {
+            table = "letters_text_bytes";
+            let all: Vec<&Cond> = plan.scope.iter().chain(checks).collect();
+            let (where_sql, binds) = render(&all, 1);
+            (SELECT_LETTER.to_string(), where_sql, binds)
+        } else if many_on_postgres {
             let all: Vec<&Cond> = plan.ordered_conds.iter().collect();
             let (where_sql, binds) = render(&all, 1);
             (SELECT_LETTER.to_string(), where_sql, binds)
@@ -193,9 +220,9 @@ impl Store {
             let (where_sql, binds) = render(&all, 1);
             (SELECT_LETTER.to_string(), where_sql, binds)
         };
-        let list_sql = if offset > 0 && !use_index {
-            // A later page: its letters picked first from the conditions alone, then read whole.
-            // Read whole and then skipped, the letters before the page each cost their joins
+        let list_sql = if (offset > 0 && !use_index) || table != "letters" {
+            // The page's letters picked first from the conditions alone, then read whole. Read
+            // whole and then skipped, the letters before a later page each cost their joins
             // and counts (PostgreSQL, 100 000-letter year: page 50 took 21–23 ms that way and
             // 5–6 ms this way, page 200 123 ms and 10–11 ms).
             let join = match self.kind() {
@@ -205,7 +232,7 @@ impl Store {
             let select = SELECT_LETTER.replacen(
                 "FROM letters l",
                 &format!(
-                    "FROM (SELECT l.id FROM letters l WHERE {where_sql}
+                    "FROM (SELECT l.id FROM {table} l WHERE {where_sql}
                            ORDER BY {order} LIMIT {per_page} OFFSET {offset}) page
                      {join} letters l ON l.id = page.id"
                 ),
@@ -343,22 +370,29 @@ impl Store {
     /// trigrams first, and the planner's other choice, a scan with `LIKE`, reads the oldest
     /// letters from disk. The newest letters are the ones in memory, `strpos` is twice as quick
     /// as `LIKE`, and the reading stops as soon as the cap is passed (ประชุม, in a third of
-    /// 1 000 000 letters, `EXPLAIN ANALYZE`: 26 ms against 64–70 ms). Which way is better is
-    /// told by the newest [`SAMPLE_ROWS`] letters of the list: when the words are in at least
-    /// one in [`NEWEST_READ_SHARE`] of them the newest are read; when the list is no longer than
-    /// the sample, the sample is the count.
+    /// 1 000 000 letters, `EXPLAIN ANALYZE`: 26 ms against 64–70 ms). When every word has a
+    /// one-byte form the reading is of `letters_text_bytes` (~250-byte rows, a byte search over a
+    /// third of the bytes: 21 ms against 40 ms on a slower day). Which way is better is told by
+    /// the newest [`SAMPLE_ROWS`] letters of the list: when the words are in at least one in
+    /// [`NEWEST_READ_SHARE`] (on the copy, [`NEWEST_READ_SHARE_BYTES`]) of them the newest are
+    /// read; when the list is no longer than the sample, the sample is the count.
     async fn count_common_words(&self, plan: &Plan) -> Result<Option<Total>> {
         if self.kind() != DbKind::Postgres || plan.word_checks.is_empty() {
             return Ok(None);
         }
+        // The narrow one-byte copy of the text when every word has that form.
+        let (table, word_checks) = match &plan.byte_checks {
+            Some(checks) => ("letters_text_bytes", checks),
+            None => ("letters", &plan.word_checks),
+        };
         let scope: Vec<&Cond> = plan.scope.iter().collect();
         let (scope_sql, scope_binds) = render(&scope, 1);
-        let words: Vec<&Cond> = plan.word_checks.iter().collect();
+        let words: Vec<&Cond> = word_checks.iter().collect();
         let (words_sql, word_binds) = render(&words, scope_binds.len() + 1);
         let order = plan.order;
         let sample = format!(
             "SELECT COUNT(*) AS seen, COALESCE(SUM(hit), 0) AS hits FROM
-             (SELECT CASE WHEN {words_sql} THEN 1 ELSE 0 END AS hit FROM letters l
+             (SELECT CASE WHEN {words_sql} THEN 1 ELSE 0 END AS hit FROM {table} l
               WHERE {scope_sql} ORDER BY {order} LIMIT {SAMPLE_ROWS}) AS s"
         );
         let binds: Vec<Bind> = scope_binds.into_iter().chain(word_binds).collect();
@@ -370,15 +404,19 @@ impl Store {
             // The whole list was read: this is the total.
             return Ok(Some(Total::exact(hits)));
         }
-        if hits * NEWEST_READ_SHARE < seen {
+        let share = match plan.byte_checks {
+            Some(_) => NEWEST_READ_SHARE_BYTES,
+            None => NEWEST_READ_SHARE,
+        };
+        if hits * share < seen {
             return Ok(None);
         }
-        let all: Vec<&Cond> = plan.scope.iter().chain(&plan.word_checks).collect();
+        let all: Vec<&Cond> = plan.scope.iter().chain(word_checks).collect();
         let (where_sql, binds) = render(&all, 1);
         let cap = COUNT_CAP + 1;
         let sql = format!(
             "SELECT COUNT(*) AS n FROM
-             (SELECT 1 FROM letters l WHERE {where_sql} ORDER BY {order} LIMIT {cap}) AS c"
+             (SELECT 1 FROM {table} l WHERE {where_sql} ORDER BY {order} LIMIT {cap}) AS c"
         );
         let n: i64 = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
             .fetch_one(self.pool())
@@ -403,10 +441,14 @@ fn read_in_order(wanted: i64, scope: i64, matches: i64) -> bool {
 const SAMPLE_ROWS: i64 = 1000;
 /// PostgreSQL: words found in at least one in this many of the newest letters are counted by
 /// reading the newest letters (about 10 × the cap at most, when they are that common).
-/// Measured at 1 000 000 letters, both ways, for words in 6 % to 31 % of the letters: reading
-/// the newest won from about 10 % up (13 %: 118 against 202 ms; 19 %: 80 against 229 ms),
-/// the index below it (6–7 %: 121–148 against 213–220 ms).
+/// Measured at 1 000 000 letters, on `letters` with `strpos`, for words in 6 % to 31 % of the
+/// letters: reading the newest won from about 10 % up (13 %: 118 against 202 ms; 19 %: 80
+/// against 229 ms), the index below it (6–7 %: 121–148 against 213–220 ms).
 const NEWEST_READ_SHARE: i64 = 10;
+/// The same when the reading is of the one-byte copy (`letters_text_bytes`), about twice as
+/// quick: อบรม พัฒนาครู (7 %) 86 ms against 126 ms through the index, which costs about the same
+/// for any word of a few per cent, so the two meet near 5 %.
+const NEWEST_READ_SHARE_BYTES: i64 = 20;
 
 #[cfg(test)]
 mod tests {

@@ -224,22 +224,51 @@ impl Store {
         Ok(row.try_get("n")?)
     }
 
-    /// SQLite: the trigram index rebuilt whole from the letters' columns (readers go on; writers
-    /// wait for it). PostgreSQL keeps its GIN index itself: nothing to do.
-    pub async fn rebuild_text_index(&self) -> Result<()> {
-        if self.kind() == DbKind::Sqlite {
-            let mut tx = self.begin_write().await?;
-            // Contentless (its rowids are keys, see `text_key`): emptied and filled from the
-            // letters' keys, not rebuilt from a content table.
-            for statement in [
-                "INSERT INTO letters_text (letters_text) VALUES ('delete-all')",
-                "INSERT INTO letters_text (rowid, search_all)
-                 SELECT key, search_all FROM letters_text_keys",
-            ] {
-                sqlx::query(statement).execute(&mut *tx).await?;
+    /// The text index made again from the letters' columns. SQLite: its trigram index rebuilt
+    /// whole, when no office is given (readers go on; writers wait for it). PostgreSQL keeps its
+    /// GIN index itself; the one-byte copy of the text (`letters_text_bytes`) is written again
+    /// where it differs, for the office or every office (readers see the old rows until the
+    /// end).
+    pub async fn rebuild_text_index(&self, office_id: Option<&str>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        match self.kind() {
+            DbKind::Sqlite if office_id.is_none() => {
+                // Contentless (its rowids are keys, see `text_key`): emptied and filled from the
+                // letters' keys, not rebuilt from a content table.
+                for statement in [
+                    "INSERT INTO letters_text (letters_text) VALUES ('delete-all')",
+                    "INSERT INTO letters_text (rowid, search_all)
+                     SELECT key, search_all FROM letters_text_keys",
+                ] {
+                    sqlx::query(statement).execute(&mut *tx).await?;
+                }
             }
-            super::commit(tx).await?;
+            DbKind::Sqlite => {}
+            DbKind::Postgres => {
+                sqlx::query(
+                    "INSERT INTO letters_text_bytes AS t
+                        (id, office_id, register, year_be, number, registered_at, secrecy, text)
+                     SELECT id, office_id, register, year_be, number, registered_at, secrecy,
+                            saraban_search_bytes(search_all)
+                     FROM letters WHERE $1 IS NULL OR office_id = $1
+                     ON CONFLICT (id) DO UPDATE SET
+                        office_id = excluded.office_id, register = excluded.register,
+                        year_be = excluded.year_be, number = excluded.number,
+                        registered_at = excluded.registered_at, secrecy = excluded.secrecy,
+                        text = excluded.text
+                     WHERE (t.office_id, t.register, t.year_be, t.number, t.registered_at,
+                            t.secrecy, t.text)
+                        IS DISTINCT FROM
+                           (excluded.office_id, excluded.register, excluded.year_be,
+                            excluded.number, excluded.registered_at, excluded.secrecy,
+                            excluded.text)",
+                )
+                .bind(office_id.map(str::to_string))
+                .execute(&mut *tx)
+                .await?;
+            }
         }
+        super::commit(tx).await?;
         Ok(())
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::search::SearchWords;
 pub(super) enum Bind {
     Text(String),
     Int(i64),
+    Bytes(Vec<u8>),
 }
 
 /// One condition of a query built at run time: SQL with a `?` for each bound value, in order.
@@ -60,6 +61,7 @@ pub(super) fn bound<'q>(
         q = match b {
             Bind::Text(s) => q.bind(s.clone()),
             Bind::Int(n) => q.bind(*n),
+            Bind::Bytes(b) => q.bind(b.clone()),
         };
     }
     q
@@ -145,6 +147,8 @@ pub(super) fn letters_with_words(
         .map(|b| match b {
             Bind::Text(s) => s,
             Bind::Int(n) => n.to_string(),
+            // Only text and numbers are bound above.
+            Bind::Bytes(_) => unreachable!("no bytes are bound for a list's words"),
         })
         .collect();
     Some((sql, binds))

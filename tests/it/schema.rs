@@ -52,8 +52,10 @@ async fn texts(store: &Store, sql: &str, binds: &[&str]) -> Vec<Vec<String>> {
 }
 
 /// The text index is each database's own (docs/design.md, "Search"): SQLite's FTS5 tables
-/// `letters_text` and `inbox_text` (with their shadow tables, skipped by name) and the narrow index its count joins
-/// through; PostgreSQL's pg_trgm GIN index. What they serve is tested on both in search_index.rs.
+/// `letters_text` and `inbox_text` (with their shadow tables, skipped by name) and the narrow
+/// index its count joins through; PostgreSQL's pg_trgm GIN indexes and its one-byte copy of the
+/// search text, `letters_text_bytes` (skipped by name). What they serve is tested on both in
+/// search_index.rs.
 const TEXT_INDEX_PARTS: [&str; 3] = [
     "letters_search_scope",
     "letters_search_trgm",
@@ -138,7 +140,8 @@ async fn postgres_schema(store: &Store) -> BTreeMap<String, Table> {
         store,
         "SELECT table_name::text FROM information_schema.tables
           WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-            AND table_name <> '_sqlx_migrations' ORDER BY 1",
+            AND table_name <> '_sqlx_migrations' AND table_name NOT LIKE 'letters_text%'
+          ORDER BY 1",
         &[],
     )
     .await;
