@@ -234,11 +234,14 @@ impl Store {
         match self.kind() {
             DbKind::Sqlite if office_id.is_none() => {
                 // Contentless (its rowids are keys, see `text_key`): emptied and filled from the
-                // letters' keys, not rebuilt from a content table.
+                // letters' keys, not rebuilt from a content table; then its segments merged into
+                // one, so that a word's matches are read from one list, not merged from each
+                // segment the fill left.
                 for statement in [
                     "INSERT INTO letters_text (letters_text) VALUES ('delete-all')",
                     "INSERT INTO letters_text (rowid, search_all)
                      SELECT key, search_all FROM letters_text_keys",
+                    "INSERT INTO letters_text (letters_text) VALUES ('optimize')",
                 ] {
                     sqlx::query(statement).execute(&mut *tx).await?;
                 }
