@@ -1,9 +1,9 @@
 //! Listing and searching the registers. A text index narrows a search (SQLite: FTS5 with the
 //! trigram tokenizer over `search_all`; PostgreSQL: a pg_trgm GIN index on it, and for common
 //! words a one-byte copy of it read in the list's order), and the letters' own normalised
-//! columns (or that exact copy) decide, so a search means exactly what the old `LIKE` scan meant: every
-//! word somewhere in the chosen field, Thai digits as Arabic ones, case and spacing folded, the
-//! secrecy rule inside the query. Totals are exact up to [`COUNT_CAP`].
+//! columns (or that exact copy) decide, so a search means exactly what the old `LIKE` scan
+//! meant: every word somewhere in the chosen field, Thai digits as Arabic ones, case and spacing
+//! folded, the secrecy rule inside the query. Totals are exact up to [`COUNT_CAP`].
 
 use sqlx::Row;
 
@@ -587,6 +587,32 @@ mod tests {
             )
             .answered_by_keys
         );
+    }
+
+    #[test]
+    fn the_one_byte_copy_serves_searches_in_all_fields_with_one_byte_words() {
+        let q = |text: &str, field| LetterQuery {
+            office_id: "o".into(),
+            q: Some(text.into()),
+            field,
+            ..Default::default()
+        };
+        let checks = |kind, q: &LetterQuery| plan(kind, q).byte_checks.map(|c| c.len());
+        assert_eq!(
+            checks(DbKind::Postgres, &q("ประชุม ๑๒ ab", SearchField::All)),
+            Some(3)
+        );
+        // A word with a character the copy holds only as its placeholder: the text itself.
+        assert_eq!(
+            checks(DbKind::Postgres, &q("ประชุม café", SearchField::All)),
+            None
+        );
+        assert_eq!(
+            checks(DbKind::Postgres, &q("ประชุม", SearchField::Subject)),
+            None
+        );
+        assert_eq!(checks(DbKind::Sqlite, &q("ประชุม", SearchField::All)), None);
+        assert_eq!(checks(DbKind::Postgres, &q(" ", SearchField::All)), None);
     }
 
     #[test]
