@@ -54,20 +54,39 @@ struct Plan {
 /// [`Plan::ordered_conds`]).
 const MANY_MATCHES: i64 = 2000;
 
-fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
+/// PostgreSQL's one-byte copy of the search text (migration 0029), read as `l` when
+/// [`Plan::byte_checks`] serve a search.
+const TEXT_COPY: &str = "letters_text_bytes";
+
+/// The office, and the register and year when given, as conditions on columns named with
+/// `prefix` (`"l."` on the letters, `""` on the register counts).
+fn place_conds(
+    prefix: &str,
+    office_id: &str,
+    register: Option<crate::domain::register::Register>,
+    year_be: Option<i32>,
+) -> Vec<Cond> {
     let mut conds = vec![Cond::new(
-        "l.office_id = ?",
-        vec![Bind::Text(q.office_id.clone())],
+        format!("{prefix}office_id = ?"),
+        vec![Bind::Text(office_id.to_string())],
     )];
-    if let Some(r) = q.register {
+    if let Some(r) = register {
         conds.push(Cond::new(
-            "l.register = ?",
+            format!("{prefix}register = ?"),
             vec![Bind::Text(r.code().to_string())],
         ));
     }
-    if let Some(y) = q.year_be {
-        conds.push(Cond::new("l.year_be = ?", vec![Bind::Int(i64::from(y))]));
+    if let Some(y) = year_be {
+        conds.push(Cond::new(
+            format!("{prefix}year_be = ?"),
+            vec![Bind::Int(i64::from(y))],
+        ));
     }
+    conds
+}
+
+fn plan(kind: DbKind, q: &LetterQuery) -> Plan {
+    let mut conds = place_conds("l.", &q.office_id, q.register, q.year_be);
     let mut ordered_conds = conds.clone();
     let mut scope = conds.clone();
     let mut word_checks = Vec::new();
@@ -194,7 +213,15 @@ impl Store {
         // the narrow copy of the text read when the words allow it.
         let many_on_postgres =
             self.kind() == DbKind::Postgres && (total.more || total.count >= MANY_MATCHES);
-        let mut table = "letters";
+        let copy_checks = plan
+            .byte_checks
+            .as_ref()
+            .filter(|_| many_on_postgres && !use_index);
+        let table = if copy_checks.is_some() {
+            TEXT_COPY
+        } else {
+            "letters"
+        };
         let (select, where_sql, binds) = if use_index {
             // `CROSS JOIN` keeps SQLite from turning the join around (asking the index once per
             // letter of the register).
@@ -205,8 +232,7 @@ impl Store {
                 1,
             );
             (select, where_sql, binds)
-        } else if let (true, Some(checks)) = (many_on_postgres, &plan.byte_checks) {
-            table = "letters_text_bytes";
+        } else if let Some(checks) = copy_checks {
             let all: Vec<&Cond> = plan.scope.iter().chain(checks).collect();
             let (where_sql, binds) = render(&all, 1);
             (SELECT_LETTER.to_string(), where_sql, binds)
@@ -220,7 +246,7 @@ impl Store {
             let (where_sql, binds) = render(&all, 1);
             (SELECT_LETTER.to_string(), where_sql, binds)
         };
-        let list_sql = if (offset > 0 && !use_index) || table != "letters" {
+        let list_sql = if (offset > 0 && !use_index) || copy_checks.is_some() {
             // The page's letters picked first from the conditions alone, then read whole. Read
             // whole and then skipped, the letters before a later page each cost their joins
             // and counts (PostgreSQL, 100 000-letter year: page 50 took 21–23 ms that way and
@@ -256,19 +282,7 @@ impl Store {
     /// office (and register, and year); the secrecy rule not applied. (PostgreSQL sums BIGINT
     /// as NUMERIC: cast back.)
     async fn letters_in_scope(&self, plan: &Plan) -> Result<i64> {
-        let mut conds = vec![Cond::new(
-            "office_id = ?",
-            vec![Bind::Text(plan.office_id.clone())],
-        )];
-        if let Some(r) = plan.register {
-            conds.push(Cond::new(
-                "register = ?",
-                vec![Bind::Text(r.code().to_string())],
-            ));
-        }
-        if let Some(y) = plan.year_be {
-            conds.push(Cond::new("year_be = ?", vec![Bind::Int(i64::from(y))]));
-        }
+        let conds = place_conds("", &plan.office_id, plan.register, plan.year_be);
         let (where_sql, binds) = render(&conds.iter().collect::<Vec<_>>(), 1);
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(entries), 0) AS BIGINT) AS n FROM register_counts WHERE {where_sql}"
@@ -381,9 +395,9 @@ impl Store {
             return Ok(None);
         }
         // The narrow one-byte copy of the text when every word has that form.
-        let (table, word_checks) = match &plan.byte_checks {
-            Some(checks) => ("letters_text_bytes", checks),
-            None => ("letters", &plan.word_checks),
+        let (table, word_checks, share) = match &plan.byte_checks {
+            Some(checks) => (TEXT_COPY, checks, NEWEST_READ_SHARE_BYTES),
+            None => ("letters", &plan.word_checks, NEWEST_READ_SHARE),
         };
         let scope: Vec<&Cond> = plan.scope.iter().collect();
         let (scope_sql, scope_binds) = render(&scope, 1);
@@ -404,10 +418,6 @@ impl Store {
             // The whole list was read: this is the total.
             return Ok(Some(Total::exact(hits)));
         }
-        let share = match plan.byte_checks {
-            Some(_) => NEWEST_READ_SHARE_BYTES,
-            None => NEWEST_READ_SHARE,
-        };
         if hits * share < seen {
             return Ok(None);
         }
