@@ -70,11 +70,11 @@ impl Store {
             "SELECT verdict AS k, COUNT(*) AS n FROM sender_checks GROUP BY verdict ORDER BY verdict",
         )
         .await?;
-        let senders_unchecked: i64 = sqlx::query(
+        let senders_unchecked: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) AS n FROM inbox_entries e
-             WHERE e.source = 'email' AND e.raw_sha256 IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM sender_checks c WHERE c.entry_id = e.id)",
-        )
+             WHERE {} AND NOT EXISTS (SELECT 1 FROM sender_checks c WHERE c.entry_id = e.id)",
+            super::sender_checks::MAIL_TO_CHECK
+        )))
         .fetch_one(self.pool())
         .await?
         .try_get("n")?;

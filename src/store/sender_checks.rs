@@ -49,6 +49,10 @@ fn check_from_row(r: &sqlx::any::AnyRow) -> Result<SenderCheck> {
     })
 }
 
+/// The inbox entries (as `e`) whose sender is checked: those that came by e-mail with their raw
+/// message kept. The checks' queue and the `/metrics` count of mail waiting for them.
+pub(super) const MAIL_TO_CHECK: &str = "e.raw_sha256 IS NOT NULL AND e.source = 'email'";
+
 impl Store {
     /// Records (or replaces) the checks of a batch of entries in one transaction: (entry, its
     /// judgement, the checks as JSON, when to check again).
@@ -149,13 +153,13 @@ impl Store {
     /// Entries that came by e-mail and have no check yet, or whose check DNS trouble left open
     /// and is due again; oldest first.
     pub async fn entries_to_check(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<ToCheck>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT e.id, e.office_id, e.raw_sha256, e.sender FROM inbox_entries e
              LEFT JOIN sender_checks c ON c.entry_id = e.id
-             WHERE e.raw_sha256 IS NOT NULL AND e.source = 'email'
+             WHERE {MAIL_TO_CHECK}
                AND (c.entry_id IS NULL OR (c.next_check_at IS NOT NULL AND c.next_check_at <= $1))
-             ORDER BY e.id LIMIT $2",
-        )
+             ORDER BY e.id LIMIT $2"
+        )))
         .bind(time_to_db(now))
         .bind(limit)
         .fetch_all(self.pool())
